@@ -1,0 +1,300 @@
+//! The block model: what a block of input becomes on its way through the layers.
+//!
+//! A block starts as one [`StreamKind::Bytes`] stream holding the input. Each layer
+//! replaces the streams it understands with the streams it produces, and records
+//! itself in [`Block::layers`], so the decoder runs exactly the inverses of the
+//! layers that were applied, in reverse order.
+
+use crate::error::{Error, Result};
+use crate::varint;
+
+/// The layers of the engine. The discriminant is the layer's bit in a [`LayerSet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum LayerId {
+    Semantic = 0,
+    Structural = 1,
+    Delta = 2,
+    Binary = 3,
+    Rle = 4,
+    Pattern = 5,
+    Entropy = 6,
+    Seal = 7,
+}
+
+impl LayerId {
+    pub const ALL: [LayerId; 8] = [
+        LayerId::Semantic,
+        LayerId::Structural,
+        LayerId::Delta,
+        LayerId::Binary,
+        LayerId::Rle,
+        LayerId::Pattern,
+        LayerId::Entropy,
+        LayerId::Seal,
+    ];
+
+    /// The layer's number as the roadmap names it: 1 for L1 Semantic … 8 for L8 Seal.
+    pub fn number(self) -> u8 {
+        self as u8 + 1
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LayerId::Semantic => "semantic",
+            LayerId::Structural => "structural",
+            LayerId::Delta => "delta",
+            LayerId::Binary => "binary",
+            LayerId::Rle => "rle",
+            LayerId::Pattern => "pattern",
+            LayerId::Entropy => "entropy",
+            LayerId::Seal => "seal",
+        }
+    }
+}
+
+impl std::fmt::Display for LayerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "L{} {}", self.number(), self.name())
+    }
+}
+
+/// A set of layers, one bit each; stored in the frame header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct LayerSet(pub u8);
+
+impl LayerSet {
+    pub const EMPTY: LayerSet = LayerSet(0);
+
+    pub fn contains(self, layer: LayerId) -> bool {
+        self.0 & (1 << layer as u8) != 0
+    }
+
+    pub fn insert(&mut self, layer: LayerId) {
+        self.0 |= 1 << layer as u8;
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The layers in the set, lowest first.
+    pub fn iter(self) -> impl Iterator<Item = LayerId> {
+        LayerId::ALL.into_iter().filter(move |l| self.contains(*l))
+    }
+}
+
+impl std::fmt::Display for LayerSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_empty() {
+            return f.write_str("none (stored)");
+        }
+        let mut first = true;
+        for layer in self.iter() {
+            if !first {
+                f.write_str(" ")?;
+            }
+            first = false;
+            write!(f, "L{}", layer.number())?;
+        }
+        Ok(())
+    }
+}
+
+/// What a stream holds. The byte value is written to the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum StreamKind {
+    /// Plain bytes: the input, or what a layer left of it.
+    Bytes = 0,
+    /// L5: the runs taken out of a `Bytes` stream.
+    RleRuns = 1,
+    /// L6: literal bytes of the match search.
+    LzLiterals = 2,
+    /// L6: one token per sequence (literal length, match length), plus the group header.
+    LzTokens = 3,
+    /// L6: varint extensions of long literal and match lengths.
+    LzLengths = 4,
+    /// L6: offsets, low byte.
+    LzOffsetLo = 5,
+    /// L6: offsets, middle byte.
+    LzOffsetMid = 6,
+    /// L6: offsets, high byte.
+    LzOffsetHi = 7,
+}
+
+impl StreamKind {
+    pub fn from_byte(byte: u8) -> Result<StreamKind> {
+        Ok(match byte {
+            0 => StreamKind::Bytes,
+            1 => StreamKind::RleRuns,
+            2 => StreamKind::LzLiterals,
+            3 => StreamKind::LzTokens,
+            4 => StreamKind::LzLengths,
+            5 => StreamKind::LzOffsetLo,
+            6 => StreamKind::LzOffsetMid,
+            7 => StreamKind::LzOffsetHi,
+            other => return Err(Error::Unsupported { what: "stream kind", value: other.into() }),
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StreamKind::Bytes => "bytes",
+            StreamKind::RleRuns => "rle-runs",
+            StreamKind::LzLiterals => "literals",
+            StreamKind::LzTokens => "tokens",
+            StreamKind::LzLengths => "lengths",
+            StreamKind::LzOffsetLo => "offset-lo",
+            StreamKind::LzOffsetMid => "offset-mid",
+            StreamKind::LzOffsetHi => "offset-hi",
+        }
+    }
+}
+
+/// One typed stream of a block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stream {
+    pub kind: StreamKind,
+    pub data: Vec<u8>,
+}
+
+impl Stream {
+    pub fn new(kind: StreamKind, data: Vec<u8>) -> Stream {
+        Stream { kind, data }
+    }
+}
+
+/// Most streams a frame may hold; checked before any stream is read.
+pub const MAX_STREAMS: usize = 64;
+
+/// A block in flight: its original length, the layers applied so far, and its streams.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub original_len: usize,
+    pub layers: LayerSet,
+    pub streams: Vec<Stream>,
+}
+
+impl Block {
+    /// A block that no layer has touched yet.
+    pub fn from_input(input: Vec<u8>) -> Block {
+        Block {
+            original_len: input.len(),
+            layers: LayerSet::EMPTY,
+            streams: vec![Stream::new(StreamKind::Bytes, input)],
+        }
+    }
+
+    /// Bytes held by all streams.
+    pub fn stream_bytes(&self) -> usize {
+        self.streams.iter().map(|s| s.data.len()).sum()
+    }
+
+    /// The largest length any single stream of this block may have. Decoders check
+    /// every stream length they read against it before allocating.
+    pub fn stream_cap(original_len: usize) -> usize {
+        original_len + original_len / 8 + 1024
+    }
+
+    /// After every layer is undone, the block must be one `Bytes` stream again.
+    pub fn into_single_bytes(mut self) -> Result<Vec<u8>> {
+        if self.streams.len() != 1 || self.streams[0].kind != StreamKind::Bytes {
+            return Err(Error::corrupt(
+                "block",
+                format!("{} streams left after decoding, expected one bytes stream", self.streams.len()),
+            ));
+        }
+        let data = self.streams.pop().map(|s| s.data).unwrap_or_default();
+        if data.len() != self.original_len {
+            return Err(Error::corrupt(
+                "block",
+                format!("decoded {} bytes, header says {}", data.len(), self.original_len),
+            ));
+        }
+        Ok(data)
+    }
+
+    /// Appends the streams as `count, (kind, len, bytes)*` to `out`.
+    pub fn write_streams(&self, out: &mut Vec<u8>) {
+        varint::put(out, self.streams.len() as u64);
+        for stream in &self.streams {
+            out.push(stream.kind as u8);
+            varint::put(out, stream.data.len() as u64);
+            out.extend_from_slice(&stream.data);
+        }
+    }
+
+    /// Reads what [`Block::write_streams`] wrote; `payload` must be consumed exactly.
+    pub fn read_streams(payload: &[u8], original_len: usize, layers: LayerSet) -> Result<Block> {
+        let mut pos = 0;
+        let count = varint::get_capped(payload, &mut pos, MAX_STREAMS as u64, "stream count")? as usize;
+        let mut streams = Vec::with_capacity(count);
+        for _ in 0..count {
+            let kind_byte = *payload
+                .get(pos)
+                .ok_or(Error::Truncated { what: "stream header", needed: 1 })?;
+            pos += 1;
+            let kind = StreamKind::from_byte(kind_byte)?;
+            let len = varint::get(payload, &mut pos)?;
+            let available = (payload.len() - pos) as u64;
+            if len > available {
+                return Err(Error::Truncated { what: "stream", needed: (len - available) as usize });
+            }
+            let len = len as usize;
+            streams.push(Stream::new(kind, payload[pos..pos + len].to_vec()));
+            pos += len;
+        }
+        if pos != payload.len() {
+            return Err(Error::corrupt("payload", format!("{} bytes after the last stream", payload.len() - pos)));
+        }
+        Ok(Block { original_len, layers, streams })
+    }
+}
+
+/// A layer of the engine: a pure, synchronous, lossless transform of a block.
+///
+/// `encode` either applies the layer (recording it in `block.layers`) or declines and
+/// leaves the block exactly as it was; `decode` undoes it.
+pub trait Layer: Send + Sync {
+    fn id(&self) -> LayerId;
+
+    /// Applies the layer if it pays; returns whether it did.
+    fn encode(&self, block: &mut Block) -> Result<bool>;
+
+    /// Undoes the layer. Called only when `block.layers` says it was applied.
+    fn decode(&self, block: &mut Block) -> Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn layer_set_display() {
+        let mut set = LayerSet::EMPTY;
+        assert_eq!(set.to_string(), "none (stored)");
+        set.insert(LayerId::Rle);
+        set.insert(LayerId::Seal);
+        assert_eq!(set.to_string(), "L5 L8");
+        assert!(set.contains(LayerId::Seal) && !set.contains(LayerId::Pattern));
+    }
+
+    proptest! {
+        #[test]
+        fn streams_round_trip(parts in proptest::collection::vec((0u8..8, proptest::collection::vec(any::<u8>(), 0..100)), 0..10)) {
+            let streams: Vec<Stream> = parts.into_iter()
+                .map(|(k, d)| Stream::new(StreamKind::from_byte(k).unwrap(), d)).collect();
+            let block = Block { original_len: 7, layers: LayerSet(3), streams };
+            let mut buf = Vec::new();
+            block.write_streams(&mut buf);
+            prop_assert_eq!(Block::read_streams(&buf, 7, LayerSet(3)).unwrap(), block);
+        }
+
+        #[test]
+        fn read_streams_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = Block::read_streams(&bytes, 10, LayerSet::EMPTY);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The one error type of the stages. Every decoder returns it instead of panicking.
+
+use std::io;
+
+/// What went wrong while encoding or decoding a block or frame.
+///
+/// Decoders never trust a length they read: each one is checked against a cap
+/// before anything is allocated, and a failed check is reported here.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The input ended before a complete structure could be read.
+    #[error("truncated {what}: needed {needed} more bytes")]
+    Truncated { what: &'static str, needed: usize },
+    /// A structure was read but its contents are impossible.
+    #[error("corrupt {what}: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+    /// A length read from the input exceeds what the format allows.
+    #[error("{what} of {value} bytes exceeds the limit of {limit}")]
+    TooLarge { what: &'static str, value: u64, limit: u64 },
+    /// A checksum did not match: the data was damaged.
+    #[error("{what} checksum mismatch")]
+    Checksum { what: &'static str },
+    /// A feature bit or version this decoder does not know.
+    #[error("unsupported {what}: {value}")]
+    Unsupported { what: &'static str, value: u64 },
+    /// A caller passed an invalid setting.
+    #[error("invalid setting: {0}")]
+    Invalid(String),
+}
+
+impl Error {
+    pub(crate) fn corrupt(what: &'static str, detail: impl Into<String>) -> Self {
+        Error::Corrupt { what, detail: detail.into() }
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(e: Error) -> io::Error {
+        let kind = match e {
+            Error::Invalid(_) => io::ErrorKind::InvalidInput,
+            Error::Truncated { .. } => io::ErrorKind::UnexpectedEof,
+            _ => io::ErrorKind::InvalidData,
+        };
+        io::Error::new(kind, e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,18 @@
+//! The layers of the COBOL Protocol engine as pure, synchronous encode/decode pairs,
+//! the block model they share, and the frame format that L8 writes.
+//!
+//! Nothing here knows of threads or async runtimes: the engine crate runs these
+//! functions, and each of them can be tested alone.
+#![forbid(unsafe_code)]
+
+pub mod block;
+pub mod entropy;
+pub mod error;
+pub mod l5_rle;
+pub mod l6_pattern;
+pub mod l7_entropy;
+pub mod l8_seal;
+pub mod varint;
+
+pub use block::{Block, Layer, LayerId, LayerSet, Stream, StreamKind};
+pub use error::{Error, Result};

@@ -1,0 +1,93 @@
+//! LEB128 unsigned varints: seven bits a byte, low bits first.
+
+use crate::error::{Error, Result};
+
+/// Appends `value` as a varint (1 to 10 bytes).
+pub fn put(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Reads a varint at `*pos`, advancing it. Rejects overlong and overflowing encodings
+/// so that every value has exactly one spelling.
+pub fn get(input: &[u8], pos: &mut usize) -> Result<u64> {
+    let mut value: u64 = 0;
+    let mut shift = 0u32;
+    loop {
+        let Some(&byte) = input.get(*pos) else {
+            return Err(Error::Truncated { what: "varint", needed: 1 });
+        };
+        *pos += 1;
+        let bits = u64::from(byte & 0x7f);
+        if shift == 63 && bits > 1 {
+            return Err(Error::corrupt("varint", "value overflows 64 bits"));
+        }
+        value |= bits << shift;
+        if byte & 0x80 == 0 {
+            if byte == 0 && shift > 0 {
+                return Err(Error::corrupt("varint", "overlong encoding"));
+            }
+            return Ok(value);
+        }
+        shift += 7;
+        if shift > 63 {
+            return Err(Error::corrupt("varint", "longer than 10 bytes"));
+        }
+    }
+}
+
+/// Reads a varint that must not exceed `limit`, naming `what` in the error.
+pub fn get_capped(input: &[u8], pos: &mut usize, limit: u64, what: &'static str) -> Result<u64> {
+    let value = get(input, pos)?;
+    if value > limit {
+        return Err(Error::TooLarge { what, value, limit });
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn round_trip(values in proptest::collection::vec(any::<u64>(), 0..64)) {
+            let mut buf = Vec::new();
+            for &v in &values { put(&mut buf, v); }
+            let mut pos = 0;
+            for &v in &values { prop_assert_eq!(get(&buf, &mut pos).unwrap(), v); }
+            prop_assert_eq!(pos, buf.len());
+        }
+
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..16)) {
+            let mut pos = 0;
+            let _ = get(&bytes, &mut pos);
+        }
+    }
+
+    #[test]
+    fn known_encodings() {
+        for (v, enc) in [(0u64, vec![0u8]), (127, vec![0x7f]), (128, vec![0x80, 1]), (300, vec![0xac, 2])] {
+            let mut buf = Vec::new();
+            put(&mut buf, v);
+            assert_eq!(buf, enc);
+        }
+        let mut buf = Vec::new();
+        put(&mut buf, u64::MAX);
+        assert_eq!(buf.len(), 10);
+        assert_eq!(get(&buf, &mut 0).unwrap(), u64::MAX);
+    }
+
+    #[test]
+    fn rejects_bad_encodings() {
+        assert!(get(&[0x80, 0x00], &mut 0).is_err(), "overlong");
+        assert!(get(&[0x80], &mut 0).is_err(), "truncated");
+        assert!(get(&[0xff; 10], &mut 0).is_err(), "overflow");
+        assert!(get(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02], &mut 0).is_err());
+    }
+}
