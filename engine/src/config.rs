@@ -1,0 +1,123 @@
+//! Settings of the engine, checked once when the engine is built.
+
+use crate::error::{EngineError, Result};
+use crate::mode::CompressionMode;
+
+pub const MIN_BLOCK_SIZE: usize = 64 << 10;
+pub const MAX_BLOCK_SIZE: usize = cobolp_stages::l8_seal::MAX_BLOCK_LEN;
+pub const DEFAULT_BLOCK_SIZE: usize = 1 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineConfig {
+    pub mode: CompressionMode,
+    /// Target block size; blocks are cut at a line end near it when there is one.
+    pub block_size: usize,
+    /// Worker threads for the CPU-heavy work.
+    pub threads: usize,
+    /// Capacity of each channel between stages, in blocks.
+    pub channel_depth: usize,
+    /// Blocks one stage may work on at once.
+    pub in_flight: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        EngineConfig {
+            mode: CompressionMode::Legacy,
+            block_size: DEFAULT_BLOCK_SIZE,
+            threads,
+            channel_depth: 2,
+            in_flight: threads,
+        }
+    }
+}
+
+impl EngineConfig {
+    pub fn with_mode(mut self, mode: CompressionMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    pub fn with_block_size(mut self, block_size: usize) -> Self {
+        self.block_size = block_size;
+        self
+    }
+
+    /// Sets the worker threads, and lets each stage hold as many blocks in flight.
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self.in_flight = threads;
+        self
+    }
+
+    pub fn with_channel_depth(mut self, depth: usize) -> Self {
+        self.channel_depth = depth;
+        self
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if !(MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&self.block_size) {
+            return Err(EngineError::Config(format!(
+                "block size {} is outside {} KiB to {} MiB",
+                self.block_size,
+                MIN_BLOCK_SIZE >> 10,
+                MAX_BLOCK_SIZE >> 20
+            )));
+        }
+        if self.threads == 0 || self.threads > 1024 {
+            return Err(EngineError::Config(format!("thread count {} is outside 1 to 1024", self.threads)));
+        }
+        if self.channel_depth == 0 || self.in_flight == 0 {
+            return Err(EngineError::Config("channel depth and blocks in flight must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    /// Blocks that can exist at once in a pipeline of `stages` stages: what each
+    /// channel holds, what each stage works on, plus one being read and one written.
+    pub fn blocks_in_memory(&self, stages: usize) -> usize {
+        self.channel_depth * (stages + 1) + self.in_flight * stages + 2
+    }
+}
+
+/// Parses sizes like `65536`, `64K`, `64KiB`, `1M`, `1MiB`, `16m` (powers of 1024).
+pub fn parse_size(text: &str) -> Result<usize> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: usize = digits.parse().map_err(|_| EngineError::Config(format!("size {text:?} is not a number")))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(EngineError::Config(format!("size {text:?} has an unknown unit: use K, M or G"))),
+    };
+    n.checked_shl(shift)
+        .filter(|v| v >> shift == n)
+        .ok_or_else(|| EngineError::Config(format!("size {text:?} is too large")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("65536").unwrap(), 65536);
+        assert_eq!(parse_size("64K").unwrap(), 64 << 10);
+        assert_eq!(parse_size("1MiB").unwrap(), 1 << 20);
+        assert_eq!(parse_size("16m").unwrap(), 16 << 20);
+        assert!(parse_size("1X").is_err());
+        assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn validation() {
+        assert!(EngineConfig::default().validate().is_ok());
+        assert!(EngineConfig::default().with_block_size(1000).validate().is_err());
+        assert!(EngineConfig::default().with_block_size(128 << 20).validate().is_err());
+        assert!(EngineConfig::default().with_threads(0).validate().is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! The runtime of the COBOL Protocol engine: the plan each block follows, and the two
+//! executors that run it, inline (synchronous) and pipelined (async stages joined by
+//! bounded channels, CPU work on rayon).
+#![forbid(unsafe_code)]
+
+mod config;
+mod cut;
+mod error;
+mod inline;
+mod metrics;
+mod mode;
+mod pipeline;
+mod plan;
+
+pub use config::{parse_size, EngineConfig, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
+pub use cut::cut_point;
+pub use error::{EngineError, Result};
+pub use inline::InlineEngine;
+pub use metrics::{mb_per_s, PipelineReport, StageMetrics, StageReport};
+pub use mode::{decoder_layers, CompressionMode};
+pub use pipeline::{Pipeline, Progress};
+pub use plan::{compress_plan, decompress_plan, CompressJob, DecompressJob};

@@ -1,0 +1,77 @@
+//! Compression modes and the layers each one runs.
+
+use std::sync::Arc;
+
+use cobolp_stages::l5_rle::RleLayer;
+use cobolp_stages::l6_pattern::{MatchParams, PatternLayer};
+use cobolp_stages::l7_entropy::EntropyLayer;
+use cobolp_stages::{Layer, LayerId};
+
+use crate::error::{EngineError, Result};
+
+/// Which layers the encoder runs. Any decoder reads frames of every mode: the frame
+/// records the layers applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CompressionMode {
+    /// L5 → L6 → L7 → L8: general purpose, for any bytes.
+    #[default]
+    Legacy,
+    /// All eight layers, structure-aware.
+    Bridge,
+    /// Bridge with the slowest, strongest settings.
+    Maximal,
+}
+
+impl CompressionMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            CompressionMode::Legacy => "legacy",
+            CompressionMode::Bridge => "bridge",
+            CompressionMode::Maximal => "maximal",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<CompressionMode> {
+        match name.to_ascii_lowercase().as_str() {
+            "legacy" => Ok(CompressionMode::Legacy),
+            "bridge" => Ok(CompressionMode::Bridge),
+            "maximal" => Ok(CompressionMode::Maximal),
+            other => Err(EngineError::Config(format!("unknown mode {other:?}: expected legacy, bridge or maximal"))),
+        }
+    }
+
+    /// The layers this mode applies, in encoding order (L8 is the container, not listed).
+    pub fn encoder_layers(self) -> Result<Vec<Arc<dyn Layer>>> {
+        match self {
+            CompressionMode::Legacy => Ok(vec![
+                Arc::new(RleLayer),
+                Arc::new(PatternLayer { params: MatchParams::default() }),
+                Arc::new(EntropyLayer),
+            ]),
+            CompressionMode::Bridge | CompressionMode::Maximal => Err(EngineError::Config(format!(
+                "{} mode needs the structural layers L1-L4, which this version does not have yet; use --mode legacy",
+                self.name()
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for CompressionMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Every layer this decoder can undo, in decoding order (highest layer first).
+pub fn decoder_layers() -> Vec<Arc<dyn Layer>> {
+    vec![
+        Arc::new(EntropyLayer),
+        Arc::new(PatternLayer { params: MatchParams::default() }),
+        Arc::new(RleLayer),
+    ]
+}
+
+/// The layers a decoder built from [`decoder_layers`] understands, plus L8.
+pub fn decodable(layers: &[Arc<dyn Layer>]) -> u8 {
+    layers.iter().fold(1 << LayerId::Seal as u8, |m, l| m | 1 << l.id() as u8)
+}

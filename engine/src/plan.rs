@@ -1,0 +1,339 @@
+//! What happens to one block, as a list of steps grouped into stages.
+//!
+//! Both executors run the same plan: the inline executor runs every step of every
+//! stage in turn on one block; the pipelined executor runs each stage as its own task.
+
+use std::sync::Arc;
+
+use cobolp_stages::l8_seal::{self, FrameHeader};
+use cobolp_stages::{entropy, Block, Error as StageError, Layer, LayerSet};
+
+use crate::error::{EngineError, Result};
+use crate::mode::{decodable, decoder_layers, CompressionMode};
+
+/// Above this order-0 entropy (bits per byte) a block is a candidate for storing as is.
+const INCOMPRESSIBLE_ENTROPY: f64 = 7.9;
+
+/// Something that runs on every block: a layer, or the framing around the layers.
+pub trait Step<J>: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn run(&self, job: &mut J) -> std::result::Result<(), StageError>;
+}
+
+/// A named group of steps, run together on one block.
+pub struct StageDef<J> {
+    pub name: &'static str,
+    pub steps: Vec<Box<dyn Step<J>>>,
+}
+
+/// The stages a block passes through, in order.
+pub struct Plan<J> {
+    pub stages: Vec<StageDef<J>>,
+}
+
+/// A block that knows where it came from, so an error can name its frame.
+pub trait Job: Send + 'static {
+    fn index(&self) -> u64;
+    fn offset(&self) -> u64;
+    /// Bytes this job represents in the uncompressed data, for throughput figures.
+    fn original_len(&self) -> usize;
+}
+
+impl<J: Job> Plan<J> {
+    /// Runs every step on `job`, naming the frame in any error.
+    pub fn run_stage(&self, stage: usize, job: &mut J) -> Result<()> {
+        for step in &self.stages[stage].steps {
+            step.run(job).map_err(|source| EngineError::Frame { index: job.index(), offset: job.offset(), source })?;
+        }
+        Ok(())
+    }
+
+    pub fn run_all(&self, job: &mut J) -> Result<()> {
+        (0..self.stages.len()).try_for_each(|s| self.run_stage(s, job))
+    }
+}
+
+/// A block on its way to becoming a frame.
+pub struct CompressJob {
+    pub index: u64,
+    /// Offset of the block in the uncompressed input.
+    pub offset: u64,
+    pub input: Vec<u8>,
+    pub block: Block,
+    /// Order-0 entropy of the input, bits per byte.
+    pub entropy: f64,
+    /// Set when the block is not worth any layer: it will be stored.
+    pub incompressible: bool,
+    pub frame: Vec<u8>,
+    pub header: Option<FrameHeader>,
+}
+
+impl CompressJob {
+    pub fn new(index: u64, offset: u64, input: Vec<u8>) -> CompressJob {
+        CompressJob {
+            index,
+            offset,
+            block: Block::from_input(input.clone()),
+            input,
+            entropy: 0.0,
+            incompressible: false,
+            frame: Vec::new(),
+            header: None,
+        }
+    }
+}
+
+impl Job for CompressJob {
+    fn index(&self) -> u64 {
+        self.index
+    }
+    fn offset(&self) -> u64 {
+        self.offset
+    }
+    fn original_len(&self) -> usize {
+        self.input.len()
+    }
+}
+
+/// A frame on its way back to the block it came from.
+pub struct DecompressJob {
+    pub index: u64,
+    /// Offset of the frame in the compressed stream.
+    pub offset: u64,
+    pub header: FrameHeader,
+    pub payload: Vec<u8>,
+    pub block: Option<Block>,
+    pub output: Vec<u8>,
+}
+
+impl DecompressJob {
+    pub fn new(index: u64, offset: u64, header: FrameHeader, payload: Vec<u8>) -> DecompressJob {
+        DecompressJob { index, offset, header, payload, block: None, output: Vec::new() }
+    }
+}
+
+impl Job for DecompressJob {
+    fn index(&self) -> u64 {
+        self.index
+    }
+    fn offset(&self) -> u64 {
+        self.offset
+    }
+    fn original_len(&self) -> usize {
+        self.header.original_len as usize
+    }
+}
+
+/// Measures entropy and marks blocks that no layer could shrink.
+struct Analyze;
+
+impl Step<CompressJob> for Analyze {
+    fn name(&self) -> &'static str {
+        "analyze"
+    }
+    fn run(&self, job: &mut CompressJob) -> std::result::Result<(), StageError> {
+        job.entropy = entropy::bits_per_byte(&job.input);
+        job.incompressible = job.input.is_empty() || job.entropy >= INCOMPRESSIBLE_ENTROPY && !repeats(&job.input);
+        Ok(())
+    }
+}
+
+/// Whether a high-entropy block still repeats itself: samples 64-byte windows and
+/// looks for each later in the block. Catches duplicated random data cheaply.
+fn repeats(data: &[u8]) -> bool {
+    const PROBE: usize = 64;
+    const SAMPLES: usize = 16;
+    if data.len() < 4 * PROBE {
+        return false;
+    }
+    let step = data.len() / SAMPLES;
+    let mut hits = 0;
+    // Keyed by the first 8 bytes of each aligned window; a hit is confirmed in full.
+    let key = |w: &[u8]| u64::from_le_bytes(w[..8].try_into().expect("8 bytes"));
+    let mut seen = std::collections::HashMap::with_capacity(data.len() / PROBE);
+    for (i, window) in data.chunks_exact(PROBE).enumerate() {
+        seen.entry(key(window)).or_insert(i);
+    }
+    // A window that repeats at any alignment lines up with an aligned one at one of
+    // 64 shifts: test sampled positions at every shift.
+    for s in 0..SAMPLES {
+        let base = s * step;
+        for shift in 0..PROBE {
+            let at = base + shift;
+            if at + PROBE > data.len() {
+                break;
+            }
+            let window = &data[at..at + PROBE];
+            if let Some(&i) = seen.get(&key(window)) {
+                if i * PROBE != at && data[i * PROBE..(i + 1) * PROBE] == *window {
+                    hits += 1;
+                    break;
+                }
+            }
+        }
+    }
+    hits >= 2
+}
+
+struct Encode(Arc<dyn Layer>, &'static str);
+
+impl Step<CompressJob> for Encode {
+    fn name(&self) -> &'static str {
+        self.1
+    }
+    fn run(&self, job: &mut CompressJob) -> std::result::Result<(), StageError> {
+        if !job.incompressible {
+            self.0.encode(&mut job.block)?;
+        }
+        Ok(())
+    }
+}
+
+struct Seal;
+
+impl Step<CompressJob> for Seal {
+    fn name(&self) -> &'static str {
+        "L8 seal"
+    }
+    fn run(&self, job: &mut CompressJob) -> std::result::Result<(), StageError> {
+        let mut frame = Vec::with_capacity(job.block.stream_bytes().min(job.input.len()) + 64);
+        if job.incompressible {
+            job.block = Block::from_input(Vec::new());
+            job.block.original_len = job.input.len();
+        }
+        let header = l8_seal::seal(&job.input, &job.block, &mut frame)?;
+        job.header = Some(header);
+        job.frame = frame;
+        // The frame is all that goes on; free the block now rather than downstream.
+        job.block = Block { original_len: 0, layers: LayerSet::EMPTY, streams: Vec::new() };
+        job.input = Vec::new();
+        Ok(())
+    }
+}
+
+fn layer_name(layer: &dyn Layer) -> &'static str {
+    match layer.id().number() {
+        1 => "L1 semantic",
+        2 => "L2 structural",
+        3 => "L3 delta",
+        4 => "L4 binary",
+        5 => "L5 rle",
+        6 => "L6 pattern",
+        7 => "L7 entropy",
+        _ => "L8 seal",
+    }
+}
+
+/// The compression plan of a mode: analysis with the first layer, one stage per
+/// layer after it, and the seal.
+pub fn compress_plan(mode: CompressionMode) -> Result<Plan<CompressJob>> {
+    let layers = mode.encoder_layers()?;
+    let mut stages: Vec<StageDef<CompressJob>> = Vec::new();
+    for (i, layer) in layers.into_iter().enumerate() {
+        let name = layer_name(layer.as_ref());
+        let mut steps: Vec<Box<dyn Step<CompressJob>>> = Vec::new();
+        if i == 0 {
+            steps.push(Box::new(Analyze));
+        }
+        steps.push(Box::new(Encode(layer, name)));
+        stages.push(StageDef { name, steps });
+    }
+    stages.push(StageDef { name: "L8 seal", steps: vec![Box::new(Seal)] });
+    Ok(Plan { stages })
+}
+
+/// Checks the frame's payload and layer mask and opens it into a block.
+struct Open {
+    known: u8,
+}
+
+impl Step<DecompressJob> for Open {
+    fn name(&self) -> &'static str {
+        "L8 open"
+    }
+    fn run(&self, job: &mut DecompressJob) -> std::result::Result<(), StageError> {
+        let unknown = job.header.layers.0 & !self.known;
+        if unknown != 0 {
+            return Err(StageError::Unsupported { what: "layer mask (layers this decoder lacks)", value: unknown.into() });
+        }
+        job.block = Some(l8_seal::open(&job.header, &job.payload)?);
+        job.payload = Vec::new();
+        Ok(())
+    }
+}
+
+struct Decode(Arc<dyn Layer>, &'static str);
+
+impl Step<DecompressJob> for Decode {
+    fn name(&self) -> &'static str {
+        self.1
+    }
+    fn run(&self, job: &mut DecompressJob) -> std::result::Result<(), StageError> {
+        let block = job.block.as_mut().expect("open runs first");
+        if block.layers.contains(self.0.id()) {
+            self.0.decode(block)?;
+        }
+        Ok(())
+    }
+}
+
+/// Compares the rebuilt block with the frame's length and SHA-256.
+struct Verify;
+
+impl Step<DecompressJob> for Verify {
+    fn name(&self) -> &'static str {
+        "verify"
+    }
+    fn run(&self, job: &mut DecompressJob) -> std::result::Result<(), StageError> {
+        let block = job.block.take().expect("open runs first");
+        let bytes = block.into_single_bytes()?;
+        l8_seal::verify(&job.header, &bytes)?;
+        job.output = bytes;
+        Ok(())
+    }
+}
+
+/// The decompression plan: open with the highest layer, one stage per layer below
+/// it, verification with the last.
+pub fn decompress_plan() -> Plan<DecompressJob> {
+    let layers = decoder_layers();
+    let known = decodable(&layers);
+    let count = layers.len();
+    let mut stages = Vec::new();
+    for (i, layer) in layers.into_iter().enumerate() {
+        let name = layer_name(layer.as_ref());
+        let mut steps: Vec<Box<dyn Step<DecompressJob>>> = Vec::new();
+        if i == 0 {
+            steps.push(Box::new(Open { known }));
+        }
+        steps.push(Box::new(Decode(layer, name)));
+        if i + 1 == count {
+            steps.push(Box::new(Verify));
+        }
+        stages.push(StageDef { name, steps });
+    }
+    Plan { stages }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_random_data_is_not_incompressible() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let noise: Vec<u8> = (0..100_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        assert!(!repeats(&noise));
+        let mut twice = noise.clone();
+        twice.extend_from_slice(&noise[..50_000]);
+        twice.extend_from_slice(&noise[..50_001]);
+        assert!(repeats(&twice));
+    }
+}

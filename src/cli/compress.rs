@@ -1,0 +1,151 @@
+//! `cobolp compress` and `cobolp decompress`: files or pipes through the pipelined engine.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+
+use anyhow::{bail, Context};
+use cobol_protocol::{EngineConfig, Pipeline, PipelineReport};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+
+use super::output::AtomicOutput;
+use super::progress::ProgressDisplay;
+use super::CommonArgs;
+
+pub const SUFFIX: &str = "cpz";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Compress,
+    Decompress,
+}
+
+pub fn compress(args: &CommonArgs, config: EngineConfig) -> anyhow::Result<()> {
+    run(args, config, Direction::Compress)
+}
+
+pub fn decompress(args: &CommonArgs, config: EngineConfig) -> anyhow::Result<()> {
+    run(args, config, Direction::Decompress)
+}
+
+enum Target {
+    Stdout,
+    File(PathBuf),
+}
+
+fn input_path(args: &CommonArgs) -> Option<&Path> {
+    args.input.as_deref().filter(|p| p.as_os_str() != "-")
+}
+
+fn target(args: &CommonArgs, direction: Direction) -> anyhow::Result<Target> {
+    if args.stdout {
+        return Ok(Target::Stdout);
+    }
+    if let Some(out) = &args.output {
+        return Ok(if out.as_os_str() == "-" { Target::Stdout } else { Target::File(out.clone()) });
+    }
+    let Some(input) = input_path(args) else { return Ok(Target::Stdout) };
+    match direction {
+        Direction::Compress => {
+            let mut name = input.as_os_str().to_owned();
+            name.push(".");
+            name.push(SUFFIX);
+            Ok(Target::File(PathBuf::from(name)))
+        }
+        Direction::Decompress => {
+            if input.extension().is_some_and(|e| e == SUFFIX) {
+                Ok(Target::File(input.with_extension("")))
+            } else {
+                bail!("{}: unknown suffix (expected .{SUFFIX}); name the output with -o or use -c", input.display())
+            }
+        }
+    }
+}
+
+fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow::Result<()> {
+    let input = input_path(args);
+    let target = target(args, direction)?;
+    if let (Some(i), Target::File(o)) = (input, &target) {
+        if i == o.as_path() {
+            bail!("{}: input and output are the same file", i.display());
+        }
+    }
+    if matches!(target, Target::Stdout) && direction == Direction::Compress && std::io::stdout().is_terminal() && !args.force {
+        bail!("refusing to write compressed data to a terminal; use -o FILE, a pipe, or -f");
+    }
+    let total = match input {
+        Some(p) => {
+            let meta = std::fs::metadata(p).with_context(|| format!("{}", p.display()))?;
+            if meta.is_dir() {
+                bail!("{} is a folder", p.display());
+            }
+            Some(meta.len())
+        }
+        None => None,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let pipeline = Pipeline::new(config)?;
+    let mut output = match &target {
+        Target::File(path) => Some(AtomicOutput::create(path, args.force)?),
+        Target::Stdout => None,
+    };
+    let display = ProgressDisplay::start(pipeline.progress(), total, args.quiet);
+    let report = runtime.block_on(async {
+        let reader: Pin<Box<dyn AsyncRead + Send>> = match input {
+            Some(p) => {
+                let f = tokio::fs::File::open(p).await.with_context(|| format!("cannot open {}", p.display()))?;
+                Box::pin(BufReader::with_capacity(1 << 20, f))
+            }
+            None => Box::pin(BufReader::with_capacity(1 << 20, tokio::io::stdin())),
+        };
+        let mut writer: Pin<Box<dyn AsyncWrite + Send>> = match output.as_mut() {
+            Some(out) => Box::pin(tokio::fs::File::from_std(out.take_file())),
+            None => Box::pin(tokio::io::stdout()),
+        };
+        let report = match direction {
+            Direction::Compress => pipeline.compress(reader, &mut writer).await,
+            Direction::Decompress => pipeline.decompress(reader, &mut writer).await,
+        };
+        let report = report.with_context(|| input.map_or("stdin".to_string(), |p| p.display().to_string()))?;
+        writer.shutdown().await.context("writing output")?;
+        anyhow::Ok(report)
+    });
+    drop(display);
+    let report = report?;
+    if let Some(out) = output {
+        out.commit()?;
+    }
+    if args.remove_input {
+        if let (Some(p), Target::File(_)) = (input, &target) {
+            std::fs::remove_file(p).with_context(|| format!("cannot remove {}", p.display()))?;
+        }
+    }
+    if !args.quiet {
+        summarize(input, &target, direction, &report);
+    }
+    if args.stats {
+        eprintln!("{report}");
+    }
+    Ok(())
+}
+
+fn summarize(input: Option<&Path>, target: &Target, direction: Direction, report: &PipelineReport) {
+    let name = input.map_or("stdin".to_string(), |p| p.display().to_string());
+    let to = match target {
+        Target::Stdout => "stdout".to_string(),
+        Target::File(p) => p.display().to_string(),
+    };
+    let (original, packed) = match direction {
+        Direction::Compress => (report.bytes_in, report.bytes_out),
+        Direction::Decompress => (report.bytes_out, report.bytes_in),
+    };
+    let ratio = if packed == 0 { 0.0 } else { original as f64 / packed as f64 };
+    eprintln!(
+        "{name}: {original} -> {packed} bytes, ratio {ratio:.3}, {:.1} MB/s ({to})",
+        original as f64 / report.wall.as_secs_f64().max(1e-9) / 1e6
+    );
+}

@@ -1,0 +1,129 @@
+//! `cobolp info` and `cobolp test`: what a compressed file holds, and whether it is whole.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use cobol_protocol::stages::l8_seal::{
+    self, read_seek_table, FrameHeader, HEADER_LEN, SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC,
+};
+use cobol_protocol::stages::LayerId;
+use cobol_protocol::{EngineConfig, InlineEngine};
+
+use super::{InfoArgs, TestArgs};
+
+pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
+    let path = &args.file;
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut offset = 0u64;
+    let mut frames = 0u64;
+    let mut original = 0u64;
+    let mut stored = 0u64;
+    let mut layer_use: BTreeMap<u8, u64> = BTreeMap::new();
+    let mut stream_bytes: BTreeMap<&'static str, u64> = BTreeMap::new();
+    if !args.summary {
+        println!("{:>6} {:>12} {:>10} {:>10} {:>8}  layers", "frame", "offset", "original", "frame", "ratio");
+    }
+    loop {
+        let mut head = [0u8; HEADER_LEN];
+        let got = read_up_to(&mut reader, &mut head[..4])?;
+        if got == 0 {
+            break;
+        }
+        let at = |e| anyhow::anyhow!("{}: frame {frames} (at byte {offset}): {e}", path.display());
+        if got < 4 {
+            bail!(at(cobol_protocol::stages::Error::Truncated { what: "frame magic", needed: 4 - got }));
+        }
+        if head[..4] == SKIPPABLE_MAGIC {
+            read_up_to(&mut reader, &mut head[4..SKIPPABLE_HEADER_LEN])?;
+            let len = l8_seal::skippable_len(&head[..SKIPPABLE_HEADER_LEN]).map_err(at)?;
+            let mut content = Vec::new();
+            (&mut reader).take(u64::from(len)).read_to_end(&mut content)?;
+            match read_seek_table(&content) {
+                Ok(Some(entries)) => println!("{:>6} {offset:>12} seek table of {} frames", "-", entries.len()),
+                _ => println!("{:>6} {offset:>12} skippable frame of {len} bytes", "-"),
+            }
+            offset += (SKIPPABLE_HEADER_LEN + len as usize) as u64;
+            continue;
+        }
+        let got = read_up_to(&mut reader, &mut head[4..])?;
+        let header = FrameHeader::parse(&head[..4 + got]).map_err(at)?;
+        let mut payload = vec![0u8; header.payload_len as usize];
+        let got = read_up_to(&mut reader, &mut payload)?;
+        if got < payload.len() {
+            bail!(at(cobol_protocol::stages::Error::Truncated { what: "frame payload", needed: payload.len() - got }));
+        }
+        let block = l8_seal::open(&header, &payload).map_err(at)?;
+        if header.is_stored() {
+            stored += 1;
+        } else {
+            for s in &block.streams {
+                *stream_bytes.entry(s.kind.name()).or_default() += s.data.len() as u64;
+            }
+        }
+        for layer in header.layers.iter() {
+            *layer_use.entry(layer.number()).or_default() += 1;
+        }
+        if !args.summary {
+            let ratio = f64::from(header.original_len) / header.frame_len() as f64;
+            println!(
+                "{frames:>6} {offset:>12} {:>10} {:>10} {ratio:>8.3}  {}",
+                header.original_len,
+                header.frame_len(),
+                header.layers
+            );
+        }
+        frames += 1;
+        original += u64::from(header.original_len);
+        offset += header.frame_len() as u64;
+    }
+    let ratio = if offset == 0 { 0.0 } else { original as f64 / offset as f64 };
+    println!("{}: {frames} frames ({stored} stored), {original} -> {offset} bytes, ratio {ratio:.3}", path.display());
+    let uses: Vec<String> = layer_use
+        .iter()
+        .map(|(n, c)| format!("L{n} {} in {c}", LayerId::ALL[usize::from(*n) - 1].name()))
+        .collect();
+    println!("layers: {}", if uses.is_empty() { "none".into() } else { uses.join(", ") });
+    if !stream_bytes.is_empty() {
+        let parts: Vec<String> = stream_bytes.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!("bytes per stream (after L7): {}", parts.join(", "));
+    }
+    Ok(())
+}
+
+fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> anyhow::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = reader.read(&mut buf[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    Ok(filled)
+}
+
+pub fn test(args: &TestArgs) -> anyhow::Result<ExitCode> {
+    let engine = InlineEngine::new(&EngineConfig::default())?;
+    let mut failed = false;
+    for path in &args.files {
+        let outcome = File::open(path)
+            .with_context(|| format!("cannot open {}", path.display()))
+            .and_then(|f| Ok(engine.decompress_stream(BufReader::with_capacity(1 << 20, f), std::io::sink())?));
+        match outcome {
+            Ok(frames) => {
+                if !args.quiet {
+                    println!("{}: OK ({frames} frames)", path.display());
+                }
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("{}: FAILED: {e:#}", path.display());
+            }
+        }
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

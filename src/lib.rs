@@ -1,0 +1,58 @@
+//! # COBOL Protocol engine
+//!
+//! A lossless, streaming compression engine for logs, COBOL and mainframe records and
+//! everything else. Data passes through layers (L5 RLE, L6 pattern search, L7 entropy
+//! coding, L8 seal with SHA-256 per block) run as a pipeline of async stages.
+//!
+//! ```
+//! let data = b"GET /index.html 200\n".repeat(1000);
+//! let packed = cobol_protocol::compress(&data)?;
+//! assert!(packed.len() < data.len() / 20);
+//! assert_eq!(cobol_protocol::decompress(&packed)?, data);
+//! # Ok::<(), cobol_protocol::EngineError>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod compat;
+
+pub use cobolp_engine::{
+    parse_size, CompressionMode, EngineConfig, EngineError, InlineEngine, Pipeline, PipelineReport, Progress,
+    StageReport, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
+};
+pub use cobolp_stages as stages;
+pub use compat::{BlockMetadata, CobolEngine, DualModeEngine};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// Compresses a slice with the default settings (Legacy mode, 1 MiB blocks).
+pub fn compress(data: &[u8]) -> Result<Vec<u8>, EngineError> {
+    compress_with(data, &EngineConfig::default())
+}
+
+/// Compresses a slice with the given settings, on the calling thread.
+pub fn compress_with(data: &[u8], config: &EngineConfig) -> Result<Vec<u8>, EngineError> {
+    InlineEngine::new(config)?.compress_to_vec(data)
+}
+
+/// Decompresses every frame of `data`; concatenated streams decode as one.
+pub fn decompress(data: &[u8]) -> Result<Vec<u8>, EngineError> {
+    InlineEngine::new(&EngineConfig::default())?.decompress_to_vec(data)
+}
+
+/// Compresses everything `reader` yields into `writer` through the pipelined engine.
+pub async fn compress_stream<R, W>(reader: R, writer: W, config: &EngineConfig) -> Result<PipelineReport, EngineError>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    Pipeline::new(config.clone())?.compress(reader, writer).await
+}
+
+/// Decompresses everything `reader` yields into `writer` through the pipelined engine.
+pub async fn decompress_stream<R, W>(reader: R, writer: W, config: &EngineConfig) -> Result<PipelineReport, EngineError>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    Pipeline::new(config.clone())?.decompress(reader, writer).await
+}
