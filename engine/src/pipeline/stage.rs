@@ -60,9 +60,10 @@ async fn offload<J: Job>(ctx: &StageContext<J>, mut job: J) -> Result<J> {
     let name = metrics.name;
     tokio::task::spawn_blocking(move || {
         pool.install(|| {
+            let bytes = job.original_len();
             let started = Instant::now();
             plan.run_stage(index, &mut job)?;
-            metrics.record_block(started.elapsed(), job.original_len());
+            metrics.record_block(started.elapsed(), bytes);
             Ok(job)
         })
     })
