@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use cobol_protocol::{EngineConfig, Pipeline, PipelineReport};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
-use super::output::AtomicOutput;
+use cobolp_io::AtomicFile;
 use super::progress::ProgressDisplay;
 use super::CommonArgs;
 
@@ -90,7 +90,7 @@ fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow:
         .context("cannot start the async runtime")?;
     let pipeline = Pipeline::new(config)?;
     let mut output = match &target {
-        Target::File(path) => Some(AtomicOutput::create(path, args.force)?),
+        Target::File(path) => Some(AtomicFile::create(path, args.force)?),
         Target::Stdout => None,
     };
     let display = ProgressDisplay::start(pipeline.progress(), total, args.quiet);
@@ -103,7 +103,7 @@ fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow:
             None => Box::pin(BufReader::with_capacity(1 << 20, tokio::io::stdin())),
         };
         let mut writer: Pin<Box<dyn AsyncWrite + Send>> = match output.as_mut() {
-            Some(out) => Box::pin(tokio::fs::File::from_std(out.take_file())),
+            Some(out) => Box::pin(tokio::fs::File::from_std(out.take_file().context("output file already taken")?)),
             None => Box::pin(tokio::io::stdout()),
         };
         let report = match direction {

@@ -2,7 +2,6 @@
 
 mod compress;
 mod info;
-mod output;
 mod progress;
 
 use std::path::PathBuf;

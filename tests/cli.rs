@@ -1,0 +1,131 @@
+//! The `cobolp` command as a user runs it.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn cobolp(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cobolp")).args(args).current_dir(dir).output().expect("cobolp runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cobolp-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn compress_and_decompress_a_file() {
+    let dir = temp_dir("roundtrip");
+    let data = common::log_lines(20_000, 1);
+    std::fs::write(dir.join("app.log"), &data).unwrap();
+    let out = cobolp(&["compress", "-q", "app.log"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(entries(&dir), ["app.log", "app.log.cpz"], "input kept, output named .cpz");
+    std::fs::rename(dir.join("app.log"), dir.join("orig.log")).unwrap();
+    let out = cobolp(&["decompress", "-q", "app.log.cpz"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(dir.join("app.log")).unwrap(), data);
+
+    let info = cobolp(&["info", "app.log.cpz"], &dir);
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(info.status.success() && text.contains("frames") && text.contains("L6"), "{text}");
+    let test = cobolp(&["test", "app.log.cpz"], &dir);
+    assert!(test.status.success());
+}
+
+#[test]
+fn existing_output_is_kept_without_force() {
+    let dir = temp_dir("force");
+    std::fs::write(dir.join("a.txt"), b"new content\n".repeat(100)).unwrap();
+    std::fs::write(dir.join("a.txt.cpz"), b"precious").unwrap();
+    let out = cobolp(&["compress", "-q", "a.txt"], &dir);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    assert_eq!(std::fs::read(dir.join("a.txt.cpz")).unwrap(), b"precious");
+    let out = cobolp(&["compress", "-q", "-f", "a.txt"], &dir);
+    assert!(out.status.success());
+    assert_ne!(std::fs::read(dir.join("a.txt.cpz")).unwrap(), b"precious");
+}
+
+#[test]
+fn failed_decompression_leaves_no_output_and_keeps_the_input() {
+    let dir = temp_dir("corrupt");
+    let data = common::log_lines(30_000, 2);
+    let packed = cobol_protocol::compress(&data).unwrap();
+    let mut bad = packed.clone();
+    let middle = bad.len() / 2;
+    bad[middle] ^= 0x20;
+    std::fs::write(dir.join("bad.cpz"), &bad).unwrap();
+    let out = cobolp(&["decompress", "-q", "--rm", "bad.cpz"], &dir);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("frame"), "the error names the frame: {err}");
+    assert_eq!(entries(&dir), ["bad.cpz"], "no output or temporary file left, input kept");
+
+    let test = cobolp(&["test", "-q", "bad.cpz"], &dir);
+    assert_eq!(test.status.code(), Some(1));
+    let truncated = &packed[..packed.len() - 10];
+    std::fs::write(dir.join("short.cpz"), truncated).unwrap();
+    let test = cobolp(&["test", "-q", "short.cpz"], &dir);
+    assert_eq!(test.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&test.stderr).contains("truncated"));
+}
+
+#[test]
+fn pipes_through_stdin_and_stdout() {
+    let dir = temp_dir("pipes");
+    let data = common::log_lines(5000, 3);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cobolp"))
+        .args(["compress", "-q", "-T", "2", "--block-size", "64K"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feed = data.clone();
+    let writer = std::thread::spawn(move || stdin.write_all(&feed));
+    let packed = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(packed.status.success());
+    assert!(packed.stdout.len() < data.len() / 3);
+    assert_eq!(cobol_protocol::decompress(&packed.stdout).unwrap(), data);
+    assert!(entries(&dir).is_empty(), "nothing written to disk");
+}
+
+#[test]
+fn remove_input_only_when_asked_and_successful() {
+    let dir = temp_dir("rm");
+    std::fs::write(dir.join("x.log"), common::log_lines(100, 4)).unwrap();
+    assert!(cobolp(&["compress", "-q", "--rm", "x.log"], &dir).status.success());
+    assert_eq!(entries(&dir), ["x.log.cpz"]);
+}
+
+#[test]
+fn bad_settings_are_clear_errors() {
+    let dir = temp_dir("settings");
+    std::fs::write(dir.join("x"), b"x").unwrap();
+    for (args, needle) in [
+        (&["compress", "--mode", "bridge", "x"][..], "bridge"),
+        (&["compress", "--block-size", "1K", "x"][..], "block size"),
+        (&["compress", "--mode", "turbo", "x"][..], "unknown mode"),
+        (&["decompress", "x"][..], "unknown suffix"),
+        (&["compress", "missing-file"][..], "missing-file"),
+    ] {
+        let out = cobolp(args, &dir);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    assert_eq!(entries(&dir), ["x"]);
+}
