@@ -52,7 +52,10 @@ fn every_truncation_fails_unless_at_a_frame_boundary() {
     for len in 0..packed.len() {
         match e.decompress_to_vec(&packed[..len]) {
             Ok(out) => {
-                let frame = boundaries.iter().position(|&b| b == len).unwrap_or_else(|| panic!("truncated at {len} decoded without error"));
+                let frame = boundaries
+                    .iter()
+                    .position(|&b| b == len)
+                    .unwrap_or_else(|| panic!("truncated at {len} decoded without error"));
                 let expected = [0, 70_000, 100_000][frame];
                 assert_eq!(out, data[..expected]);
             }
@@ -69,13 +72,8 @@ fn header_with(original_len: u32, payload_len: u32, payload: &[u8]) -> Vec<u8> {
     let mut layers = LayerSet::EMPTY;
     layers.insert(LayerId::Pattern);
     layers.insert(LayerId::Seal);
-    let header = FrameHeader {
-        layers,
-        original_len,
-        payload_len,
-        payload_crc: crc32fast::hash(payload),
-        sha256: [0; 32],
-    };
+    let header =
+        FrameHeader { layers, original_len, payload_len, payload_crc: crc32fast::hash(payload), sha256: [0; 32] };
     let mut out = Vec::new();
     header.write(&mut out);
     out.extend_from_slice(payload);

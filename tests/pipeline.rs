@@ -143,13 +143,8 @@ impl AsyncWrite for StuckWriter {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stuck_writer_stops_the_reader_within_the_memory_bound() {
     let served = Arc::new(AtomicUsize::new(0));
-    let reader = TrickleReader {
-        data: common::log_lines(2000, 4),
-        pos: 0,
-        ready: false,
-        served: served.clone(),
-        endless: true,
-    };
+    let reader =
+        TrickleReader { data: common::log_lines(2000, 4), pos: 0, ready: false, served: served.clone(), endless: true };
     let cfg = config(2, 2);
     let pipeline = Pipeline::new(cfg.clone()).unwrap();
     let run = pipeline.compress(reader, StuckWriter);

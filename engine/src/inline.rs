@@ -70,8 +70,11 @@ impl InlineEngine {
         let mut pos = 0usize;
         let mut index = 0u64;
         loop {
-            let frame = l8_seal::next_frame(&input[pos..])
-                .map_err(|source| EngineError::Frame { index, offset: pos as u64, source })?;
+            let frame = l8_seal::next_frame(&input[pos..]).map_err(|source| EngineError::Frame {
+                index,
+                offset: pos as u64,
+                source,
+            })?;
             let Some((frame, len)) = frame else { return Ok(index) };
             if let FrameRef::Data { header, payload } = frame {
                 out.extend_from_slice(&self.decompress_frame(index, pos as u64, header, payload)?);
@@ -96,7 +99,10 @@ impl InlineEngine {
         while !at_end || !buf.is_empty() {
             while !at_end && buf.len() < self.block_size {
                 let want = self.block_size - buf.len();
-                let got = (&mut reader).take(want as u64).read_to_end(&mut buf).map_err(|e| EngineError::io("reading input", e))?;
+                let got = (&mut reader)
+                    .take(want as u64)
+                    .read_to_end(&mut buf)
+                    .map_err(|e| EngineError::io("reading input", e))?;
                 at_end = got < want;
             }
             let cut = cut_point(&buf, self.block_size, at_end);
@@ -134,7 +140,11 @@ impl InlineEngine {
                 let skipped = std::io::copy(&mut (&mut reader).take(u64::from(len)), &mut std::io::sink())
                     .map_err(|e| EngineError::io("reading input", e))?;
                 if skipped < u64::from(len) {
-                    return Err(frame_err(index, offset, StageError::Truncated { what: "skippable frame", needed: (u64::from(len) - skipped) as usize }));
+                    return Err(frame_err(
+                        index,
+                        offset,
+                        StageError::Truncated { what: "skippable frame", needed: (u64::from(len) - skipped) as usize },
+                    ));
                 }
                 offset += SKIPPABLE_HEADER_LEN as u64 + u64::from(len);
                 continue;
@@ -144,7 +154,11 @@ impl InlineEngine {
             let mut payload = vec![0u8; header.payload_len as usize];
             let got = read_up_to(&mut reader, &mut payload)?;
             if got < payload.len() {
-                return Err(frame_err(index, offset, StageError::Truncated { what: "frame payload", needed: payload.len() - got }));
+                return Err(frame_err(
+                    index,
+                    offset,
+                    StageError::Truncated { what: "frame payload", needed: payload.len() - got },
+                ));
             }
             let data = self.decompress_frame(index, offset, header, &payload)?;
             writer.write_all(&data).map_err(|e| EngineError::io("writing output", e))?;

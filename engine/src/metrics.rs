@@ -53,11 +53,9 @@ impl StageMetrics {
 
     pub fn report(&self) -> StageReport {
         let (p50, p99, p999) = match self.latency_us.lock() {
-            Ok(h) if !h.is_empty() => (
-                h.value_at_quantile(0.50),
-                h.value_at_quantile(0.99),
-                h.value_at_quantile(0.999),
-            ),
+            Ok(h) if !h.is_empty() => {
+                (h.value_at_quantile(0.50), h.value_at_quantile(0.99), h.value_at_quantile(0.999))
+            }
             _ => (0, 0, 0),
         };
         let ns = |a: &AtomicU64| Duration::from_nanos(a.load(Ordering::Relaxed));

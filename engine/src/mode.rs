@@ -64,11 +64,7 @@ impl std::fmt::Display for CompressionMode {
 
 /// Every layer this decoder can undo, in decoding order (highest layer first).
 pub fn decoder_layers() -> Vec<Arc<dyn Layer>> {
-    vec![
-        Arc::new(EntropyLayer),
-        Arc::new(PatternLayer { params: MatchParams::default() }),
-        Arc::new(RleLayer),
-    ]
+    vec![Arc::new(EntropyLayer), Arc::new(PatternLayer { params: MatchParams::default() }), Arc::new(RleLayer)]
 }
 
 /// The layers a decoder built from [`decoder_layers`] understands, plus L8.

@@ -254,7 +254,10 @@ impl Step<DecompressJob> for Open {
     fn run(&self, job: &mut DecompressJob) -> std::result::Result<(), StageError> {
         let unknown = job.header.layers.0 & !self.known;
         if unknown != 0 {
-            return Err(StageError::Unsupported { what: "layer mask (layers this decoder lacks)", value: unknown.into() });
+            return Err(StageError::Unsupported {
+                what: "layer mask (layers this decoder lacks)",
+                value: unknown.into(),
+            });
         }
         job.block = Some(l8_seal::open(&job.header, &job.payload)?);
         job.payload = Vec::new();

@@ -24,9 +24,9 @@ impl AtomicFile {
                 format!("{} already exists; use -f to overwrite", target.display()),
             ));
         }
-        let name = target
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a file name", target.display())))?;
+        let name = target.file_name().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a file name", target.display()))
+        })?;
         let mut temp_name = std::ffi::OsString::from(".");
         temp_name.push(name);
         temp_name.push(format!(".cobolp-{}.tmp", std::process::id()));

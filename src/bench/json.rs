@@ -134,7 +134,16 @@ pub fn lines(context: &[(&str, String)], files: &[FileResult], codecs: &[String]
         let t = total(files, codec);
         let mut o = Object::new("total");
         o.str("codec", codec);
-        o.str("status", if t.unavailable.is_some() { "n/a" } else if t.failures > 0 { "failed" } else { "ok" });
+        o.str(
+            "status",
+            if t.unavailable.is_some() {
+                "n/a"
+            } else if t.failures > 0 {
+                "failed"
+            } else {
+                "ok"
+            },
+        );
         o.opt_str("reason", t.unavailable.as_deref());
         o.int("files", Some(t.files as u64));
         o.int("failures", Some(t.failures as u64));

@@ -334,7 +334,13 @@ mod tests {
         assert_eq!(wrong.decompress_s, None);
 
         let mut panics = Measurement::new("boom", data.len() as u64, Status::Ok);
-        measure(&mut panics, &data, |d| Ok(d.to_vec()), |_| -> anyhow::Result<Vec<u8>> { panic!("decoder bug") }, POLICY);
+        measure(
+            &mut panics,
+            &data,
+            |d| Ok(d.to_vec()),
+            |_| -> anyhow::Result<Vec<u8>> { panic!("decoder bug") },
+            POLICY,
+        );
         assert!(matches!(&panics.status, Status::Failed(r) if r.contains("decoder bug")), "{:?}", panics.status);
 
         let mut fails = Measurement::new("err", data.len() as u64, Status::Ok);

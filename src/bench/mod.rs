@@ -18,7 +18,7 @@ use anyhow::{bail, Context};
 
 use codecs::{codec_list, CodecSpec, BASELINE, DEFAULT_MODES, DEFAULT_REFERENCES};
 use measure::{Measurement, RunPolicy, Status};
-use report::{FileResult, Figure};
+use report::{Figure, FileResult};
 
 /// Stop repeating a figure once this much time went into it.
 const BUDGET: Duration = Duration::from_secs(2);
@@ -96,7 +96,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let exe = std::env::current_exe().context("finding the cobolp executable to measure with")?;
 
     let machine = machine();
-    println!("cobolp {} bench: {} file(s), {} bytes", env!("CARGO_PKG_VERSION"), inputs.len(), report::fmt_bytes(inputs.iter().map(|i| i.size).sum()));
+    println!(
+        "cobolp {} bench: {} file(s), {} bytes",
+        env!("CARGO_PKG_VERSION"),
+        inputs.len(),
+        report::fmt_bytes(inputs.iter().map(|i| i.size).sum())
+    );
     println!("machine: {machine}");
     if cfg!(debug_assertions) {
         println!("WARNING: this is a debug build: speeds mean nothing; build with --release");
@@ -133,7 +138,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     println!("{}", report::totals_table(&files, &codecs, &baseline));
     println!("ratio× comp× dec×: the figure divided by zstd-3's on the same files, on this machine in this run:");
     println!("  these relative figures are the ones to compare across runs and machines; absolute MB/s are not.");
-    println!("speeds: MB/s = 10^6 bytes of original data per second, one thread, best of --repeat {} runs.", args.repeat);
+    println!(
+        "speeds: MB/s = 10^6 bytes of original data per second, one thread, best of --repeat {} runs.",
+        args.repeat
+    );
     println!("peak MiB: the measuring process's peak resident memory (VmHWM), which holds the input, its compressed");
     println!("  copy and one decompressed copy besides the codec's own memory.");
     for line in codecs::legend() {
@@ -173,7 +181,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         for f in &failures {
             eprintln!("!!!!!   {f}");
         }
-        bail!("{} measurement(s) failed their round trip", failures.len());
+        bail!("{} measurement(s) failed: see the list above", failures.len());
     }
     Ok(())
 }
@@ -294,7 +302,8 @@ fn display_name(root: &Path, path: &Path, with_root: bool) -> String {
     match (relative, with_root) {
         (Some(rel), false) => rel.display().to_string(),
         (Some(rel), true) => {
-            let root_name = root.file_name().map_or_else(|| root.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let root_name =
+                root.file_name().map_or_else(|| root.display().to_string(), |n| n.to_string_lossy().into_owned());
             format!("{root_name}/{}", rel.display())
         }
         (None, _) => path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
@@ -354,7 +363,12 @@ fn cpu_model() -> String {
 fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or_else(|_| "? cores".into(), |n| format!("{n} cores"));
     let memory = if Path::new("/proc/self/status").exists() { "" } else { "; no /proc: peak memory unknown" };
-    format!("{cores}, {}, {} {}{memory}; speeds are single-threaded", cpu_model(), std::env::consts::OS, std::env::consts::ARCH)
+    format!(
+        "{cores}, {}, {} {}{memory}; speeds are single-threaded",
+        cpu_model(),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
 }
 
 fn unix_time() -> u64 {

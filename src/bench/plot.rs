@@ -2,6 +2,7 @@
 //! one labelled point per codec.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
@@ -72,11 +73,11 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Ticks of a log axis from `lo` to `hi` (powers of ten apart): 1-2-5 steps when the
-/// range is short, decades when it is long.
+/// Ticks of a log axis from `lo` to `hi` (powers of ten apart): 1-2-5 steps up to four
+/// decades, decades beyond.
 fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let decades = (hi / lo).log10().round() as i32;
-    let steps: &[f64] = if decades <= 3 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+    let steps: &[f64] = if decades <= 4 { &[1.0, 2.0, 5.0] } else { &[1.0] };
     let first = lo.log10().round() as i32;
     let mut ticks = Vec::new();
     for k in first..=first + decades {
@@ -132,8 +133,18 @@ pub fn render(chart: &Chart) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}">"#
     );
     let _ = writeln!(w, r##"<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>"##);
-    let _ = writeln!(w, r#"<text x="{}" y="28" font-size="18" font-weight="bold" text-anchor="middle">{}</text>"#, WIDTH / 2.0, escape(chart.title));
-    let _ = writeln!(w, r##"<text x="{}" y="50" font-size="12" fill="#444444" text-anchor="middle">{}</text>"##, WIDTH / 2.0, escape(chart.subtitle));
+    let _ = writeln!(
+        w,
+        r#"<text x="{}" y="28" font-size="18" font-weight="bold" text-anchor="middle">{}</text>"#,
+        WIDTH / 2.0,
+        escape(chart.title)
+    );
+    let _ = writeln!(
+        w,
+        r##"<text x="{}" y="50" font-size="12" fill="#444444" text-anchor="middle">{}</text>"##,
+        WIDTH / 2.0,
+        escape(chart.subtitle)
+    );
 
     // Scales: x log over whole decades around the data, y linear from 0.
     let (xmin, xmax) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.x), b.max(p.x)));
@@ -161,11 +172,23 @@ pub fn render(chart: &Chart) -> String {
     let _ = writeln!(w, "</g>");
     let _ = writeln!(w, r##"<g font-size="12" fill="#333333">"##);
     for t in log_ticks(lo, hi) {
-        let _ = writeln!(w, r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#, sx(t), TOP + ph + 18.0, tick_label(t));
+        let _ = writeln!(
+            w,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            sx(t),
+            TOP + ph + 18.0,
+            tick_label(t)
+        );
     }
     let mut y = 0.0;
     while y <= ymax + step * 1e-6 {
-        let _ = writeln!(w, r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#, LEFT - 8.0, sy(y) + 4.0, tick_label(y));
+        let _ = writeln!(
+            w,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            LEFT - 8.0,
+            sy(y) + 4.0,
+            tick_label(y)
+        );
         y += step;
     }
     let _ = writeln!(w, "</g>");
@@ -237,9 +260,14 @@ pub fn render(chart: &Chart) -> String {
             let x0 = if end { cx + dx - tw } else { cx + dx };
             Rect { x0, y0: cy + dy - 11.0, x1: x0 + tw, y1: cy + dy + 3.0 }
         };
-        let inside = |r: &Rect| r.x0 >= LEFT + 2.0 && r.x1 <= LEFT + pw - 2.0 && r.y0 >= TOP + 2.0 && r.y1 <= TOP + ph - 2.0;
+        let inside =
+            |r: &Rect| r.x0 >= LEFT + 2.0 && r.x1 <= LEFT + pw - 2.0 && r.y0 >= TOP + 2.0 && r.y1 <= TOP + ph - 2.0;
         let free = |r: &Rect| inside(r) && !placed.iter().chain(dots.iter()).any(|o| o.overlaps(r));
-        let choice = tries.iter().find(|t| free(&boxed(t))).or_else(|| tries.iter().find(|t| inside(&boxed(t)))).unwrap_or(&tries[0]);
+        let choice = tries
+            .iter()
+            .find(|t| free(&boxed(t)))
+            .or_else(|| tries.iter().find(|t| inside(&boxed(t))))
+            .unwrap_or(&tries[0]);
         let r = boxed(choice);
         placed.push(r);
         let anchor = if choice.2 { "end" } else { "start" };
@@ -252,7 +280,12 @@ pub fn render(chart: &Chart) -> String {
         );
     }
     if points.is_empty() {
-        let _ = writeln!(w, r#"<text x="{:.1}" y="{:.1}" font-size="16" text-anchor="middle">no measurements to show</text>"#, LEFT + pw / 2.0, TOP + ph / 2.0);
+        let _ = writeln!(
+            w,
+            r#"<text x="{:.1}" y="{:.1}" font-size="16" text-anchor="middle">no measurements to show</text>"#,
+            LEFT + pw / 2.0,
+            TOP + ph / 2.0
+        );
     }
 
     // Legend of families, top left inside the plot, and the notes under the axes.
@@ -264,11 +297,22 @@ pub fn render(chart: &Chart) -> String {
     }
     for (i, f) in families.iter().enumerate() {
         let x = LEFT + 14.0 + i as f64 * 80.0;
-        let _ = writeln!(w, r##"<circle cx="{x:.1}" cy="{:.1}" r="5" fill="{}" stroke="#222222" stroke-width="0.8"/>"##, TOP - 12.0, colour(*f));
-        let _ = writeln!(w, r#"<text x="{:.1}" y="{:.1}" font-size="12">{}</text>"#, x + 9.0, TOP - 8.0, family_name(*f));
+        let _ = writeln!(
+            w,
+            r##"<circle cx="{x:.1}" cy="{:.1}" r="5" fill="{}" stroke="#222222" stroke-width="0.8"/>"##,
+            TOP - 12.0,
+            colour(*f)
+        );
+        let _ =
+            writeln!(w, r#"<text x="{:.1}" y="{:.1}" font-size="12">{}</text>"#, x + 9.0, TOP - 8.0, family_name(*f));
     }
     for (i, note) in chart.notes.iter().enumerate() {
-        let _ = writeln!(w, r##"<text x="{LEFT}" y="{:.1}" font-size="11" fill="#555555">{}</text>"##, TOP + ph + 60.0 + i as f64 * 14.0, escape(note));
+        let _ = writeln!(
+            w,
+            r##"<text x="{LEFT}" y="{:.1}" font-size="11" fill="#555555">{}</text>"##,
+            TOP + ph + 60.0 + i as f64 * 14.0,
+            escape(note)
+        );
     }
     let _ = writeln!(w, "</svg>");
     svg
@@ -277,16 +321,15 @@ pub fn render(chart: &Chart) -> String {
 /// Writes `contents` to `path` through a temporary file in the same folder, renamed
 /// over `path` once complete, so a reader never sees half a file.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
-    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let result = std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("writing {}", path.display()))
+    let write = || -> std::io::Result<()> {
+        let mut out = cobolp_io::AtomicFile::create(path, true)?;
+        let mut file = out.take_file().expect("a new AtomicFile has its file");
+        file.write_all(contents)?;
+        file.sync_all()?;
+        drop(file);
+        out.commit()
+    };
+    write().with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]

@@ -97,11 +97,8 @@ pub fn relative(files: &[FileResult], codec: &str, baseline: &str, figure: Figur
 }
 
 pub fn total(files: &[FileResult], codec: &str) -> Total {
-    let ran: Vec<&Measurement> = files
-        .iter()
-        .filter_map(|f| f.get(codec))
-        .filter(|m| !matches!(m.status, Status::Unavailable(_)))
-        .collect();
+    let ran: Vec<&Measurement> =
+        files.iter().filter_map(|f| f.get(codec)).filter(|m| !matches!(m.status, Status::Unavailable(_))).collect();
     let unavailable = match ran.is_empty() {
         true => files.iter().filter_map(|f| f.get(codec)).find_map(|m| match &m.status {
             Status::Unavailable(r) => Some(r.clone()),
@@ -173,7 +170,8 @@ fn fmt_mib(kib: Option<u64>) -> String {
 
 fn fmt_times(v: Option<f64>) -> String {
     match v {
-        Some(v) if v.is_finite() => format!("{v:.2}"),
+        Some(v) if v.is_finite() && v >= 0.1 => format!("{v:.2}"),
+        Some(v) if v.is_finite() => format!("{v:.3}"),
         _ => "-".into(),
     }
 }
@@ -199,8 +197,8 @@ pub fn file_table(file: &FileResult, baseline: &str) -> String {
     let one = [file.clone()];
     let mut notes = Vec::new();
     for m in &file.results {
-        if let Status::Unavailable(reason) = &m.status {
-            out.push_str(&format!("{:<15} n/a: {}\n", m.codec, reason));
+        if let Status::Unavailable(_) = &m.status {
+            out.push_str(&format!("{:<15} n/a (why: under the totals)\n", m.codec));
             continue;
         }
         let rel = |fig| relative(&one, &m.codec, baseline, fig);
@@ -344,13 +342,14 @@ pub(crate) mod tests {
         let cells: Vec<&str> = legacy.split_whitespace().collect();
         assert_eq!(cells, ["cobolp-legacy", "10.00", "20.0", "100", "10.0", "2.00", "0.20", "0.20", "ok"]);
         assert_eq!(legacy.chars().count(), lines[1].chars().count());
-        assert!(table.contains("cobolp-bridge   n/a: not in this version"));
+        assert!(table.contains("cobolp-bridge   n/a (why: under the totals)"));
 
         let table = file_table(&files[1], "zstd-3");
         assert!(table.contains("FAIL") && table.contains("!! cobolp-legacy: decompress: bad frame"));
         let totals = totals_table(&files, &["cobolp-legacy".into(), "cobolp-bridge".into(), "zstd-3".into()], "zstd-3");
         assert!(totals.starts_with("TOTAL over 2 files (3,000,000 bytes)"));
         assert!(totals.contains("1 FAIL") && totals.contains("fewest: 1 of 2"));
+        assert!(totals.contains("cobolp-bridge   n/a: not in this version"));
     }
 
     #[test]
@@ -361,7 +360,9 @@ pub(crate) mod tests {
         assert_eq!(fmt_bytes(15_999_908), "15,999,908");
         assert_eq!(fmt_speed(Some(1234.4)), "1234");
         assert_eq!(fmt_speed(Some(45.67)), "45.7");
-        assert_eq!(fmt_speed(Some(3.141)), "3.14");
+        assert_eq!(fmt_speed(Some(2.346)), "2.35");
         assert_eq!(fmt_speed(None), "-");
+        assert_eq!(fmt_times(Some(0.0034)), "0.003");
+        assert_eq!(fmt_times(Some(1.5)), "1.50");
     }
 }

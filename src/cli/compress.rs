@@ -8,9 +8,9 @@ use anyhow::{bail, Context};
 use cobol_protocol::{EngineConfig, Pipeline, PipelineReport};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
-use cobolp_io::AtomicFile;
 use super::progress::ProgressDisplay;
 use super::CommonArgs;
+use cobolp_io::AtomicFile;
 
 pub const SUFFIX: &str = "cpz";
 
@@ -70,7 +70,11 @@ fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow:
             bail!("{}: input and output are the same file", i.display());
         }
     }
-    if matches!(target, Target::Stdout) && direction == Direction::Compress && std::io::stdout().is_terminal() && !args.force {
+    if matches!(target, Target::Stdout)
+        && direction == Direction::Compress
+        && std::io::stdout().is_terminal()
+        && !args.force
+    {
         bail!("refusing to write compressed data to a terminal; use -o FILE, a pipe, or -f");
     }
     let total = match input {

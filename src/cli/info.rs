@@ -82,10 +82,8 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     }
     let ratio = if offset == 0 { 0.0 } else { original as f64 / offset as f64 };
     println!("{}: {frames} frames ({stored} stored), {original} -> {offset} bytes, ratio {ratio:.3}", path.display());
-    let uses: Vec<String> = layer_use
-        .iter()
-        .map(|(n, c)| format!("L{n} {} in {c}", LayerId::ALL[usize::from(*n) - 1].name()))
-        .collect();
+    let uses: Vec<String> =
+        layer_use.iter().map(|(n, c)| format!("L{n} {} in {c}", LayerId::ALL[usize::from(*n) - 1].name())).collect();
     println!("layers: {}", if uses.is_empty() { "none".into() } else { uses.join(", ") });
     if !stream_bytes.is_empty() {
         let parts: Vec<String> = stream_bytes.iter().map(|(k, v)| format!("{k} {v}")).collect();

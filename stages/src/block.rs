@@ -113,14 +113,14 @@ pub enum StreamKind {
     LzLiterals = 2,
     /// L6: one token per sequence (literal length, match length), plus the group header.
     LzTokens = 3,
-    /// L6: varint extensions of long literal and match lengths.
-    LzLengths = 4,
-    /// L6: offsets, low byte.
-    LzOffsetLo = 5,
-    /// L6: offsets, middle byte.
-    LzOffsetMid = 6,
-    /// L6: offsets, high byte.
-    LzOffsetHi = 7,
+    /// L6: varint extensions of long literal runs.
+    LzLiteralLengths = 4,
+    /// L6: one code per match: 0 repeats the previous offset, else the offset's bit length.
+    LzOffsetCodes = 5,
+    /// L6: the offsets' bits below their leading one, packed LSB first.
+    LzOffsetBits = 6,
+    /// L6: varint extensions of long matches.
+    LzMatchLengths = 7,
 }
 
 impl StreamKind {
@@ -130,10 +130,10 @@ impl StreamKind {
             1 => StreamKind::RleRuns,
             2 => StreamKind::LzLiterals,
             3 => StreamKind::LzTokens,
-            4 => StreamKind::LzLengths,
-            5 => StreamKind::LzOffsetLo,
-            6 => StreamKind::LzOffsetMid,
-            7 => StreamKind::LzOffsetHi,
+            4 => StreamKind::LzLiteralLengths,
+            5 => StreamKind::LzOffsetCodes,
+            6 => StreamKind::LzOffsetBits,
+            7 => StreamKind::LzMatchLengths,
             other => return Err(Error::Unsupported { what: "stream kind", value: other.into() }),
         })
     }
@@ -144,10 +144,10 @@ impl StreamKind {
             StreamKind::RleRuns => "rle-runs",
             StreamKind::LzLiterals => "literals",
             StreamKind::LzTokens => "tokens",
-            StreamKind::LzLengths => "lengths",
-            StreamKind::LzOffsetLo => "offset-lo",
-            StreamKind::LzOffsetMid => "offset-mid",
-            StreamKind::LzOffsetHi => "offset-hi",
+            StreamKind::LzLiteralLengths => "literal-lengths",
+            StreamKind::LzOffsetCodes => "offset-codes",
+            StreamKind::LzOffsetBits => "offset-bits",
+            StreamKind::LzMatchLengths => "match-lengths",
         }
     }
 }
@@ -231,9 +231,7 @@ impl Block {
         let count = varint::get_capped(payload, &mut pos, MAX_STREAMS as u64, "stream count")? as usize;
         let mut streams = Vec::with_capacity(count);
         for _ in 0..count {
-            let kind_byte = *payload
-                .get(pos)
-                .ok_or(Error::Truncated { what: "stream header", needed: 1 })?;
+            let kind_byte = *payload.get(pos).ok_or(Error::Truncated { what: "stream header", needed: 1 })?;
             pos += 1;
             let kind = StreamKind::from_byte(kind_byte)?;
             let len = varint::get(payload, &mut pos)?;

@@ -102,7 +102,11 @@ pub fn decode(reduced: &[u8], desc: &[u8], cap: usize) -> Result<Vec<u8>> {
         let room = (cap - out.len().min(cap)) as u64;
         let len = extra.saturating_add(MIN_RUN as u64);
         if gap as u64 + len > room {
-            return Err(Error::TooLarge { what: "rle output", value: out.len() as u64 + gap as u64 + len, limit: cap as u64 });
+            return Err(Error::TooLarge {
+                what: "rle output",
+                value: out.len() as u64 + gap as u64 + len,
+                limit: cap as u64,
+            });
         }
         out.extend_from_slice(&reduced[rpos..rpos + gap]);
         rpos += gap;
@@ -112,7 +116,11 @@ pub fn decode(reduced: &[u8], desc: &[u8], cap: usize) -> Result<Vec<u8>> {
         return Err(Error::corrupt("rle runs", "bytes after the last run"));
     }
     if out.len() + (reduced.len() - rpos) > cap {
-        return Err(Error::TooLarge { what: "rle output", value: (out.len() + reduced.len() - rpos) as u64, limit: cap as u64 });
+        return Err(Error::TooLarge {
+            what: "rle output",
+            value: (out.len() + reduced.len() - rpos) as u64,
+            limit: cap as u64,
+        });
     }
     out.extend_from_slice(&reduced[rpos..]);
     Ok(out)
@@ -183,18 +191,15 @@ mod tests {
 
     /// Arbitrary bytes with runs of arbitrary lengths spliced in, so the layer applies.
     fn runny() -> impl Strategy<Value = Vec<u8>> {
-        proptest::collection::vec(
-            (proptest::collection::vec(any::<u8>(), 0..40), any::<u8>(), 0usize..200),
-            0..20,
-        )
-        .prop_map(|parts| {
-            let mut out = Vec::new();
-            for (lit, v, n) in parts {
-                out.extend_from_slice(&lit);
-                out.resize(out.len() + n, v);
-            }
-            out
-        })
+        proptest::collection::vec((proptest::collection::vec(any::<u8>(), 0..40), any::<u8>(), 0usize..200), 0..20)
+            .prop_map(|parts| {
+                let mut out = Vec::new();
+                for (lit, v, n) in parts {
+                    out.extend_from_slice(&lit);
+                    out.resize(out.len() + n, v);
+                }
+                out
+            })
     }
 
     proptest! {

@@ -124,7 +124,8 @@ impl Pipeline {
         let stages = async move {
             let mut first: Option<EngineError> = None;
             while let Some(joined) = tasks.join_next().await {
-                let outcome = joined.unwrap_or_else(|e| Err(EngineError::Internal { stage: "pipeline", detail: e.to_string() }));
+                let outcome =
+                    joined.unwrap_or_else(|e| Err(EngineError::Internal { stage: "pipeline", detail: e.to_string() }));
                 if let Err(e) = outcome {
                     if first.as_ref().is_none_or(|f| matches!(f, EngineError::Stopped)) {
                         first = Some(e);

@@ -28,7 +28,11 @@ pub(crate) async fn read_blocks<R: AsyncRead + Unpin>(
         while !at_end && buf.len() < block_size {
             buf.reserve(block_size - buf.len());
             let limit = block_size - buf.len();
-            let n = (&mut reader).take(limit as u64).read_buf(&mut buf).await.map_err(|e| EngineError::io("reading input", e))?;
+            let n = (&mut reader)
+                .take(limit as u64)
+                .read_buf(&mut buf)
+                .await
+                .map_err(|e| EngineError::io("reading input", e))?;
             at_end = n == 0;
             progress.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
         }
@@ -86,7 +90,11 @@ pub(crate) async fn read_frames<R: AsyncRead + Unpin>(
         let mut payload = vec![0u8; header.payload_len as usize];
         let got = read_up_to(&mut reader, &mut payload).await?;
         if got < payload.len() {
-            return Err(frame_err(index, offset, StageError::Truncated { what: "frame payload", needed: payload.len() - got }));
+            return Err(frame_err(
+                index,
+                offset,
+                StageError::Truncated { what: "frame payload", needed: payload.len() - got },
+            ));
         }
         output.send(DecompressJob::new(index, offset, header, payload)).await.map_err(|_| EngineError::Stopped)?;
         offset += header.frame_len() as u64;

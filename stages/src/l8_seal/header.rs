@@ -72,7 +72,10 @@ impl FrameHeader {
             return Err(Error::Unsupported { what: "format version", value: b[4].into() });
         }
         if b[5] != 0 || b[7] != 0 {
-            return Err(Error::Unsupported { what: "reserved header bits", value: u64::from(b[5]) << 8 | u64::from(b[7]) });
+            return Err(Error::Unsupported {
+                what: "reserved header bits",
+                value: u64::from(b[5]) << 8 | u64::from(b[7]),
+            });
         }
         let layers = LayerSet(b[6]);
         if !layers.contains(LayerId::Seal) {
@@ -97,7 +100,10 @@ impl FrameHeader {
             sha256: b[20..52].try_into().expect("32 bytes"),
         };
         if header.is_stored() && payload_len != original_len {
-            return Err(Error::corrupt("frame header", "stored frame whose payload length differs from its block length"));
+            return Err(Error::corrupt(
+                "frame header",
+                "stored frame whose payload length differs from its block length",
+            ));
         }
         Ok(header)
     }

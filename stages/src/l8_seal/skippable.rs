@@ -77,7 +77,8 @@ mod tests {
 
     #[test]
     fn seek_table_round_trip() {
-        let entries = vec![SeekEntry { frame_len: 100, original_len: 1 << 20 }, SeekEntry { frame_len: 7, original_len: 0 }];
+        let entries =
+            vec![SeekEntry { frame_len: 100, original_len: 1 << 20 }, SeekEntry { frame_len: 7, original_len: 0 }];
         let mut out = Vec::new();
         write_seek_table(&entries, &mut out).unwrap();
         let len = skippable_len(&out).unwrap() as usize;

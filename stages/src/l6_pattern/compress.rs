@@ -1,0 +1,297 @@
+//! The encoder: a hash-chain match finder with repeat-offset checks, lazy matching
+//! and LZ4-style acceleration over stretches that do not compress.
+
+use super::sequence::{SeqWriter, MAX_OFFSET, MIN_MATCH};
+use super::MatchParams;
+
+/// Searches read eight bytes at the position; the last few bytes are always literals.
+const MARGIN: usize = 8;
+/// Below this the group is all literals: no match could pay for its token and offset.
+const MIN_INPUT: usize = 16;
+/// Multiplicative hashing constant (2^64 / golden ratio, odd).
+const HASH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Weight of one byte of match length against one bit of offset when candidates
+/// are compared: a byte the match covers no longer needs a literal or a sequence
+/// of its own, while an offset costs roughly its bit length after entropy coding.
+const LEN_WEIGHT: i64 = 4;
+/// Lazy matching moves to a later match only if it gains at least this much more,
+/// paying for the literal it leaves behind.
+const LAZY_MARGIN: [i64; 3] = [0, 4, 8];
+
+/// Positions indexed at each end of a long match; the rest of it is skipped.
+const LONG_MATCH_EDGE: usize = 32;
+
+/// Reusable tables of the match finder. Keeping one across blocks avoids
+/// reallocating the hash and chain tables each time; output never depends on
+/// what an earlier call left in them.
+#[derive(Debug, Default)]
+pub struct Matcher {
+    head: Vec<u32>,
+    chain: Vec<u32>,
+}
+
+impl Matcher {
+    pub fn new() -> Matcher {
+        Matcher::default()
+    }
+
+    /// Compresses `input` into the six streams of its group, in group order.
+    pub fn compress(&mut self, input: &[u8], params: &MatchParams) -> [Vec<u8>; 6] {
+        let n = input.len();
+        let mut seq = SeqWriter::new(n);
+        if n < MIN_INPUT {
+            return seq.finish(input);
+        }
+        let params = params.sanitized();
+        let window_log = u32::from(params.window_log);
+        // No point hashing into a table much larger than the input.
+        let input_log = usize::BITS - n.leading_zeros();
+        let hash_log = u32::from(params.hash_log).min(input_log + 1);
+        self.head.clear();
+        self.head.resize(1 << hash_log, 0);
+
+        let use_chain = params.search_depth > 1;
+        let chain_len =
+            if use_chain { n.next_power_of_two().min(1 << window_log).min(1 << params.chain_log) } else { 0 };
+        self.chain.clear();
+        self.chain.resize(chain_len, 0);
+
+        let mut finder = Finder {
+            input,
+            head: &mut self.head,
+            chain: &mut self.chain,
+            chain_mask: chain_len.wrapping_sub(1),
+            hash_shift: 64 - hash_log,
+            key_shift: 64 - 8 * u32::from(params.hash_len),
+            max_dist: ((1usize << window_log) - 1).min(MAX_OFFSET),
+            depth: params.search_depth,
+            good_len: params.good_len as usize,
+            enough_len: params.enough_len as usize,
+            use_chain,
+            next_insert: 0,
+        };
+        let tail =
+            finder.parse(&mut seq, usize::from(params.lazy), params.lazy_len as usize, u32::from(params.skip_log));
+        seq.finish(&input[tail..])
+    }
+}
+
+/// A candidate match and its score.
+#[derive(Debug, Clone, Copy)]
+struct Match {
+    len: usize,
+    offset: usize,
+    gain: i64,
+}
+
+impl Match {
+    const NONE: Match = Match { len: 0, offset: 0, gain: i64::MIN };
+}
+
+/// The value of a match: its length against what its offset will cost. A repeat
+/// offset is coded as 0 and costs next to nothing.
+#[inline]
+fn gain(len: usize, offset: usize, rep: usize) -> i64 {
+    let offset_bits = if offset == rep { 0 } else { i64::from(usize::BITS - offset.leading_zeros()) };
+    len as i64 * LEN_WEIGHT - offset_bits
+}
+
+struct Finder<'a> {
+    input: &'a [u8],
+    head: &'a mut [u32],
+    chain: &'a mut [u32],
+    chain_mask: usize,
+    hash_shift: u32,
+    key_shift: u32,
+    max_dist: usize,
+    depth: u32,
+    good_len: usize,
+    enough_len: usize,
+    use_chain: bool,
+    /// Positions below this are in the tables; the rest are added when needed.
+    next_insert: usize,
+}
+
+#[inline(always)]
+fn read64(input: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&input[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+#[inline(always)]
+fn read32(input: &[u8], at: usize) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&input[at..at + 4]);
+    u32::from_le_bytes(word)
+}
+
+/// How many bytes from `ahead` equal those from `behind` (`behind < ahead`), up to
+/// the end of the input.
+#[inline]
+fn common_len(input: &[u8], ahead: usize, behind: usize) -> usize {
+    let n = input.len();
+    let mut len = 0;
+    while ahead + len + 8 <= n {
+        let diff = read64(input, ahead + len) ^ read64(input, behind + len);
+        if diff != 0 {
+            return len + (diff.trailing_zeros() / 8) as usize;
+        }
+        len += 8;
+    }
+    while ahead + len < n && input[ahead + len] == input[behind + len] {
+        len += 1;
+    }
+    len
+}
+
+impl Finder<'_> {
+    #[inline(always)]
+    fn hash(&self, word: u64) -> usize {
+        ((word << self.key_shift).wrapping_mul(HASH_MUL) >> self.hash_shift) as usize
+    }
+
+    #[inline(always)]
+    fn insert(&mut self, pos: usize) {
+        let h = self.hash(read64(self.input, pos));
+        if self.use_chain {
+            self.chain[pos & self.chain_mask] = self.head[h];
+        }
+        self.head[h] = pos as u32;
+    }
+
+    /// Adds every position before `pos` not yet in the tables.
+    #[inline]
+    fn catch_up(&mut self, pos: usize) {
+        while self.next_insert < pos {
+            self.insert(self.next_insert);
+            self.next_insert += 1;
+        }
+    }
+
+    /// The best match at `pos` (which must leave MARGIN bytes to read), trying the
+    /// repeat offset `rep` first. `len == 0` means none.
+    fn search(&mut self, pos: usize, rep: usize) -> Match {
+        let input = self.input;
+        let n = input.len();
+        let word = read64(input, pos);
+        let mut best = Match::NONE;
+        if rep != 0 && rep <= pos && read32(input, pos - rep) == word as u32 {
+            let len = MIN_MATCH + common_len(input, pos + MIN_MATCH, pos - rep + MIN_MATCH);
+            best = Match { len, offset: rep, gain: gain(len, rep, rep) };
+            if len >= self.good_len {
+                return best;
+            }
+        }
+
+        self.catch_up(pos);
+        let mut cand = self.head[self.hash(word)] as usize;
+        let mut remaining = self.depth;
+        if best.len >= self.enough_len {
+            remaining = (remaining / 4).max(1);
+        }
+        while remaining > 0 {
+            remaining -= 1;
+            // Empty slots read as position 0 and stale chain links point forward or
+            // too far; every candidate is verified, so these only end the walk.
+            if cand >= pos || pos - cand > self.max_dist {
+                break;
+            }
+            let probe = best.len;
+            if pos + probe >= n {
+                break;
+            }
+            // Only a longer match can win; its byte at `probe` rules out most
+            // candidates with one comparison.
+            if input[cand + probe] == input[pos + probe] && read32(input, cand) == word as u32 {
+                let len = MIN_MATCH + common_len(input, pos + MIN_MATCH, cand + MIN_MATCH);
+                let offset = pos - cand;
+                let g = gain(len, offset, rep);
+                if g > best.gain {
+                    if best.len < self.enough_len && len >= self.enough_len {
+                        remaining /= 4;
+                    }
+                    best = Match { len, offset, gain: g };
+                    if len >= self.good_len {
+                        break;
+                    }
+                }
+            }
+            // Past the table's length the link may belong to a newer position.
+            if !self.use_chain || pos - cand >= self.chain.len() {
+                break;
+            }
+            let next = self.chain[cand & self.chain_mask] as usize;
+            if next >= cand {
+                break;
+            }
+            cand = next;
+        }
+        best
+    }
+
+    /// Walks the input and emits every sequence but the last; returns where the
+    /// trailing literals start.
+    fn parse(&mut self, seq: &mut SeqWriter, lazy: usize, lazy_len: usize, skip_log: u32) -> usize {
+        let input = self.input;
+        let limit = input.len() - MARGIN;
+        let mut pos = 0;
+        let mut anchor = 0;
+        while pos < limit {
+            let rep = seq.prev_offset();
+            let mut m = self.search(pos, rep);
+            if m.len == 0 {
+                // The longer nothing has matched, the bigger the step: incompressible
+                // data is crossed quickly, and a match resets the pace.
+                let step = 1 + ((pos - anchor) >> skip_log);
+                if step > 1 {
+                    self.catch_up(pos);
+                    self.insert(pos);
+                    self.next_insert = pos + step;
+                }
+                pos += step;
+                continue;
+            }
+
+            let mut depth = 1;
+            while depth <= lazy && m.len < lazy_len && pos + depth < limit {
+                let later = self.search(pos + depth, rep);
+                if later.gain > m.gain + LAZY_MARGIN[depth] {
+                    pos += depth;
+                    m = later;
+                    depth = 1;
+                } else {
+                    depth += 1;
+                }
+            }
+
+            // Skipping ahead may have stepped past the true start of the match.
+            while pos > anchor && pos > m.offset && input[pos - 1] == input[pos - 1 - m.offset] {
+                pos -= 1;
+                m.len += 1;
+            }
+
+            seq.push(&input[anchor..pos], m.len, m.offset);
+            let start = pos;
+            pos += m.len;
+            anchor = pos;
+            if self.use_chain && m.len > 2 * LONG_MATCH_EDGE {
+                // Inside a long match every position would only add a candidate that
+                // the match itself already covers: index its edges, skip the middle.
+                self.catch_up((start + LONG_MATCH_EDGE).min(limit));
+                self.next_insert = self.next_insert.max(pos - LONG_MATCH_EDGE);
+            }
+            if !self.use_chain {
+                // Without chains only the newest position per hash counts: a couple
+                // of inserts inside the match are as good as all of them.
+                self.catch_up((start + 2).min(limit));
+                if pos - 2 >= start + 2 && pos - 2 < limit {
+                    self.insert(pos - 2);
+                }
+                self.next_insert = self.next_insert.max(pos);
+            }
+        }
+        anchor
+    }
+}

@@ -1,0 +1,204 @@
+//! The decoder: rebuilds one byte stream from its six-stream group.
+//!
+//! Every count read from the input is checked before it is used, so corrupt or
+//! hostile groups end in an [`Error`], never a panic or an allocation beyond the cap.
+
+use super::sequence::{MAX_OFFSET, MIN_MATCH, NIBBLE_ESCAPE};
+
+/// Offsets have at most 24 bits.
+const MAX_OFFSET_BITS: u8 = 24;
+use crate::error::{Error, Result};
+use crate::varint;
+
+/// Spare bytes after the output so short literals and matches can be copied as one
+/// fixed 16-byte move; the excess is overwritten or cut off at the end.
+const SLACK: usize = 32;
+const SHORT_COPY: usize = 16;
+
+/// Reads offset extra bits, least significant first, refilling a byte at a time.
+struct BitUnpacker<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    acc: u64,
+    bits: u32,
+}
+
+impl<'a> BitUnpacker<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        BitUnpacker { bytes, pos: 0, acc: 0, bits: 0 }
+    }
+
+    /// The next `count` bits (`count` ≤ 32).
+    #[inline]
+    fn take(&mut self, count: u32) -> Result<u64> {
+        while self.bits < count {
+            let Some(&byte) = self.bytes.get(self.pos) else {
+                return Err(Error::Truncated { what: "pattern offset bits", needed: 1 });
+            };
+            self.acc |= u64::from(byte) << self.bits;
+            self.pos += 1;
+            self.bits += 8;
+        }
+        let value = self.acc & ((1u64 << count) - 1);
+        self.acc >>= count;
+        self.bits -= count;
+        Ok(value)
+    }
+
+    /// Everything read, and the padding bits of the last byte zero.
+    fn check_end(&self) -> Result<()> {
+        if self.pos != self.bytes.len() || self.acc != 0 {
+            return Err(Error::corrupt("pattern offset bits", "bits left over after the last offset"));
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a group given as `[tokens, literals, literal-lengths, offset-codes,
+/// offset-bits, match-lengths]`. `cap` bounds the decoded length and is checked
+/// before allocating.
+pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
+    let [tokens, literals, literal_lengths, offset_codes, offset_bits, match_lengths] = streams;
+
+    let mut tp = 0;
+    let n = varint::get_capped(tokens, &mut tp, cap as u64, "pattern group")? as usize;
+    if tp >= tokens.len() {
+        return Err(Error::Truncated { what: "pattern tokens", needed: 1 });
+    }
+    let last = tokens.len() - 1;
+    let body = &tokens[tp..last];
+    if offset_codes.len() != body.len() {
+        return Err(Error::corrupt(
+            "pattern offsets",
+            format!("{} matches but {} offset codes", body.len(), offset_codes.len()),
+        ));
+    }
+    // Each match yields at least MIN_MATCH bytes: reject absurd token counts before
+    // touching memory.
+    if body.len() > n / MIN_MATCH || literals.len() > n {
+        return Err(Error::corrupt(
+            "pattern group",
+            format!("{} matches and {} literals cannot make {n} bytes", body.len(), literals.len()),
+        ));
+    }
+
+    let mut out = vec![0u8; n + SLACK];
+    let mut pos = 0usize;
+    let mut lp = 0usize;
+    let mut lxp = 0usize;
+    let mut mxp = 0usize;
+    let mut bits = BitUnpacker::new(offset_bits);
+    let mut prev_offset = 0usize;
+
+    for (&token, &code) in body.iter().zip(offset_codes) {
+        let mut lit = usize::from(token >> 4);
+        if lit == NIBBLE_ESCAPE {
+            lit += extension(literal_lengths, &mut lxp, n)?;
+        }
+        if lit > literals.len() - lp || lit > n - pos {
+            return Err(literal_overrun(lit, literals.len() - lp, n - pos));
+        }
+        if lit <= SHORT_COPY && literals.len() - lp >= SHORT_COPY {
+            out[pos..pos + SHORT_COPY].copy_from_slice(&literals[lp..lp + SHORT_COPY]);
+        } else {
+            out[pos..pos + lit].copy_from_slice(&literals[lp..lp + lit]);
+        }
+        pos += lit;
+        lp += lit;
+
+        let mut len = usize::from(token & 0x0f);
+        if len == NIBBLE_ESCAPE {
+            len += extension(match_lengths, &mut mxp, n)?;
+        }
+        len += MIN_MATCH;
+        if len > n - pos {
+            return Err(Error::corrupt(
+                "pattern match",
+                format!("length {len} at {pos} runs past the end of {n} bytes"),
+            ));
+        }
+        let offset = match code {
+            0 if prev_offset == 0 => return Err(Error::corrupt("pattern offset", "repeat code before any match")),
+            0 => prev_offset,
+            1..=MAX_OFFSET_BITS => {
+                let extra = u32::from(code) - 1;
+                (1usize << extra) | bits.take(extra)? as usize
+            }
+            _ => return Err(Error::corrupt("pattern offset", format!("offset code {code} is over {MAX_OFFSET_BITS}"))),
+        };
+        if offset > pos {
+            return Err(Error::corrupt("pattern offset", format!("offset {offset} at {pos} points before the start")));
+        }
+        debug_assert!(offset <= MAX_OFFSET);
+        prev_offset = offset;
+        copy_match(&mut out, pos, offset, len);
+        pos += len;
+    }
+
+    let token = tokens[last];
+    if token & 0x0f != 0 {
+        return Err(Error::corrupt("pattern tokens", "last token has a match length"));
+    }
+    let mut lit = usize::from(token >> 4);
+    if lit == NIBBLE_ESCAPE {
+        lit += extension(literal_lengths, &mut lxp, n)?;
+    }
+    if lit != literals.len() - lp || lit != n - pos {
+        return Err(Error::corrupt(
+            "pattern group",
+            format!(
+                "last sequence has {lit} literals, but {} literals are left and {} bytes missing",
+                literals.len() - lp,
+                n - pos
+            ),
+        ));
+    }
+    out[pos..pos + lit].copy_from_slice(&literals[lp..]);
+    if lxp != literal_lengths.len() || mxp != match_lengths.len() {
+        return Err(Error::corrupt("pattern lengths", "length extensions left over"));
+    }
+    bits.check_end()?;
+    out.truncate(n);
+    Ok(out)
+}
+
+/// Reads the varint that extends an escaped nibble; anything over `n` can never fit,
+/// and rejecting it here keeps the additions below from overflowing.
+#[inline]
+fn extension(lengths: &[u8], xp: &mut usize, n: usize) -> Result<usize> {
+    Ok(varint::get_capped(lengths, xp, n as u64, "pattern length extension")? as usize)
+}
+
+#[cold]
+fn literal_overrun(lit: usize, left: usize, room: usize) -> Error {
+    Error::corrupt("pattern literals", format!("run of {lit} but {left} literals left and room for {room} bytes"))
+}
+
+/// Copies `len` bytes from `offset` back to `pos`, where the source may overlap the
+/// bytes being written (offset < len repeats the last `offset` bytes).
+/// The caller has checked `offset <= pos` and `pos + len <= out.len() - SLACK`.
+#[inline]
+fn copy_match(out: &mut [u8], pos: usize, offset: usize, len: usize) {
+    let src = pos - offset;
+    if offset >= len {
+        if len <= SHORT_COPY {
+            // memmove semantics: the first `len` bytes come from before `pos`, the
+            // rest is scratch that later writes replace.
+            out.copy_within(src..src + SHORT_COPY, pos);
+        } else {
+            out.copy_within(src..src + len, pos);
+        }
+    } else if offset == 1 {
+        let byte = out[src];
+        out[pos..pos + len].fill(byte);
+    } else {
+        // The bytes from `src` on are periodic with period `offset`; each pass copies
+        // everything written so far, so the number of passes is logarithmic.
+        let mut done = 0;
+        while done < len {
+            let chunk = (offset + done).min(len - done);
+            out.copy_within(src..src + chunk, pos + done);
+            done += chunk;
+        }
+    }
+}

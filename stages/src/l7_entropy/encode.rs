@@ -1,0 +1,114 @@
+//! Huffman encoding: plan the code from the histograms, which fixes the exact
+//! coded size before a single bit is written, then write the four sub-streams.
+
+use super::bits::{BitWriter, SYMBOLS_PER_FLUSH};
+use super::histogram::{histograms, segments, SEGMENTS};
+use super::lengths::{lengths_size, limited_lengths, reversed_codes, write_lengths};
+use crate::varint;
+
+/// A Huffman code for one input, and what it will cost.
+pub(super) struct Plan {
+    lens: [u8; 256],
+    /// Bytes of each sub-stream.
+    seg_bytes: [usize; SEGMENTS],
+    /// Bytes of the whole Huffman body: table, sizes and sub-streams.
+    pub(super) body_size: usize,
+    /// Distinct byte values in the input.
+    pub(super) distinct: usize,
+}
+
+/// Bytes `varint::put` writes for `v`.
+pub(super) fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+/// Counts `data` and builds its length-limited code. With fewer than two distinct
+/// values there is no code to build, which `distinct` tells the caller.
+pub(super) fn plan(data: &[u8]) -> Plan {
+    let hist = histograms(data);
+    let mut total = [0u64; 256];
+    for h in &hist {
+        for (t, &c) in total.iter_mut().zip(h) {
+            *t += c;
+        }
+    }
+    let distinct = total.iter().filter(|&&c| c > 0).count();
+    let lens = limited_lengths(&total);
+    let mut seg_bytes = [0; SEGMENTS];
+    for (bytes, h) in seg_bytes.iter_mut().zip(&hist) {
+        let bits: u64 = h.iter().zip(&lens).map(|(&c, &l)| c * u64::from(l)).sum();
+        *bytes = bits.div_ceil(8) as usize;
+    }
+    let body_size = lengths_size(&lens)
+        + seg_bytes[..SEGMENTS - 1].iter().map(|&b| varint_len(b as u64)).sum::<usize>()
+        + seg_bytes.iter().sum::<usize>();
+    Plan { lens, seg_bytes, body_size, distinct }
+}
+
+/// Appends the Huffman body for `data`, exactly `plan.body_size` bytes.
+pub(super) fn write_body(data: &[u8], plan: &Plan, out: &mut Vec<u8>) {
+    let start = out.len();
+    write_lengths(&plan.lens, out);
+    for &b in &plan.seg_bytes[..SEGMENTS - 1] {
+        varint::put(out, b as u64);
+    }
+    let codes = reversed_codes(&plan.lens);
+    // Code in the low 16 bits, length above: one load per symbol.
+    let mut table = [0u32; 256];
+    for ((t, &c), &l) in table.iter_mut().zip(&codes).zip(&plan.lens) {
+        *t = u32::from(c) | (u32::from(l) << 16);
+    }
+
+    let mut at = out.len();
+    let end = start + plan.body_size;
+    // The writers store whole words; 8 spare bytes keep the last ones in bounds.
+    out.resize(end + 8, 0);
+    // In order, so that the spare bytes one sub-stream stores past its end are
+    // overwritten by the next.
+    for (seg, &bytes) in segments(data).into_iter().zip(&plan.seg_bytes) {
+        let written = write_segment(seg, &table, &mut out[at..]);
+        debug_assert_eq!(written, bytes);
+        at += bytes;
+    }
+    out.truncate(end);
+}
+
+fn write_segment(symbols: &[u8], table: &[u32; 256], dst: &mut [u8]) -> usize {
+    let mut w = BitWriter::new(dst);
+    let mut chunks = symbols.chunks_exact(SYMBOLS_PER_FLUSH);
+    for chunk in &mut chunks {
+        for &s in chunk {
+            let e = table[usize::from(s)];
+            w.put(u64::from(e & 0xffff), e >> 16);
+        }
+        w.flush();
+    }
+    for &s in chunks.remainder() {
+        let e = table[usize::from(s)];
+        w.put(u64::from(e & 0xffff), e >> 16);
+    }
+    w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varint_lengths() {
+        for v in [0u64, 1, 127, 128, 16383, 16384, u64::MAX] {
+            let mut buf = Vec::new();
+            varint::put(&mut buf, v);
+            assert_eq!(varint_len(v), buf.len(), "{v}");
+        }
+    }
+
+    #[test]
+    fn planned_size_is_exact() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i * i % 251 % 17) as u8).collect();
+        let plan = plan(&data);
+        let mut out = vec![9, 9];
+        write_body(&data, &plan, &mut out);
+        assert_eq!(out.len(), 2 + plan.body_size);
+    }
+}
