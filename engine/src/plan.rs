@@ -3,6 +3,8 @@
 //! Both executors run the same plan: the inline executor runs every step of every
 //! stage in turn on one block; the pipelined executor runs each stage as its own task.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use cobolp_stages::l8_seal::{self, FrameHeader};
@@ -150,7 +152,8 @@ fn repeats(data: &[u8]) -> bool {
     let mut hits = 0;
     // Keyed by the first 8 bytes of each aligned window; a hit is confirmed in full.
     let key = |w: &[u8]| u64::from_le_bytes(w[..8].try_into().expect("8 bytes"));
-    let mut seen = std::collections::HashMap::with_capacity(data.len() / PROBE);
+    let mut seen: HashMap<u64, usize, BuildHasherDefault<MultiplyHasher>> =
+        HashMap::with_capacity_and_hasher(data.len() / PROBE, BuildHasherDefault::default());
     for (i, window) in data.chunks_exact(PROBE).enumerate() {
         seen.entry(key(window)).or_insert(i);
     }
@@ -173,6 +176,25 @@ fn repeats(data: &[u8]) -> bool {
         }
     }
     hits >= 2
+}
+
+/// Hashes the u64 keys of [`repeats`] with one multiplication: the keys are raw
+/// input bytes, not attacker-chosen table keys that would need SipHash's defence.
+#[derive(Default)]
+struct MultiplyHasher(u64);
+
+impl Hasher for MultiplyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    }
 }
 
 struct Encode(Arc<dyn Layer>, &'static str);

@@ -1,0 +1,84 @@
+//! Golden vectors: small inputs and their exact compressed bytes, committed under
+//! `tests/golden/`. Decoding them must always give the input back, so later versions
+//! keep reading today's files. Encoding the inputs must give the same bytes: an
+//! intended change of the encoder re-blesses them with `COBOLP_BLESS=1 cargo test
+//! --test golden`, and the diff shows what moved.
+
+mod common;
+
+use std::path::PathBuf;
+
+use cobol_protocol::{compress_with, decompress, EngineConfig};
+
+/// Each case exercises a different path of the format.
+fn cases() -> Vec<(&'static str, Vec<u8>)> {
+    let mut zero_pages = b"ELF header".to_vec();
+    zero_pages.resize(6000, 0);
+    zero_pages.extend_from_slice(b"text section");
+    zero_pages.resize(9000, 0xff);
+    vec![
+        ("empty", Vec::new()),
+        ("one-byte", b"x".to_vec()),
+        ("stored-noise", common::noise(300, 77)),
+        ("abc-repeated", b"ABC".repeat(1000)),
+        ("log-lines", common::log_lines(120, 2024)),
+        ("rle-zero-pages", zero_pages),
+        ("two-frames", common::log_lines(2400, 5)),
+    ]
+}
+
+fn golden_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.cpz"))
+}
+
+fn config() -> EngineConfig {
+    EngineConfig::default().with_block_size(64 << 10).with_threads(1)
+}
+
+#[test]
+fn golden_vectors_decode_to_their_inputs() {
+    for (name, input) in cases() {
+        let path = golden_path(name);
+        if std::env::var_os("COBOLP_BLESS").is_some() {
+            std::fs::write(&path, compress_with(&input, &config()).unwrap()).unwrap();
+        }
+        let golden = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(decompress(&golden).unwrap(), input, "{name} decodes to something else");
+    }
+}
+
+#[test]
+fn the_encoder_still_writes_the_golden_bytes() {
+    for (name, input) in cases() {
+        let golden = std::fs::read(golden_path(name)).unwrap();
+        let now = compress_with(&input, &config()).unwrap();
+        assert!(
+            now == golden,
+            "{name}: the encoder's output changed ({} bytes, golden {}); if intended, re-bless with COBOLP_BLESS=1",
+            now.len(),
+            golden.len()
+        );
+    }
+}
+
+#[test]
+fn golden_vectors_cover_every_layer_and_stored_frames() {
+    use cobol_protocol::stages::l8_seal::{next_frame, FrameRef};
+    let mut layer_bits = 0u8;
+    let mut stored = 0;
+    let mut frames = 0;
+    for (name, _) in cases() {
+        let golden = std::fs::read(golden_path(name)).unwrap();
+        let mut pos = 0;
+        while let Some((frame, len)) = next_frame(&golden[pos..]).unwrap() {
+            if let FrameRef::Data { header, .. } = frame {
+                layer_bits |= header.layers.0;
+                stored += usize::from(header.is_stored());
+                frames += 1;
+            }
+            pos += len;
+        }
+    }
+    assert_eq!(layer_bits, 0b1111_0000, "L5, L6, L7 and L8 all appear");
+    assert!(stored >= 2 && frames >= 8, "{stored} stored of {frames} frames");
+}
