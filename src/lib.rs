@@ -16,8 +16,8 @@
 mod compat;
 
 pub use cobolp_engine::{
-    parse_size, CompressionMode, EngineConfig, EngineError, InlineEngine, Pipeline, PipelineReport, Progress,
-    StageReport, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
+    parse_size, CompressionMode, EngineConfig, EngineError, FrameCodec, InlineEngine, Pipeline, PipelineReport,
+    Progress, StageReport, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
 };
 pub use cobolp_stages as stages;
 pub use compat::{BlockMetadata, CobolEngine, DualModeEngine};

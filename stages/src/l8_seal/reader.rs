@@ -39,3 +39,26 @@ pub fn next_frame(input: &[u8]) -> Result<Option<(FrameRef<'_>, usize)>> {
     }
     Err(Error::corrupt("stream", format!("no frame magic: found {magic:02x?}")))
 }
+
+/// How long the frame at the start of `input` is, header included, once enough of it
+/// has arrived to tell: `Ok(None)` means "need more bytes". For framing protocols
+/// that must know where a frame ends before they hold all of it.
+pub fn frame_extent(input: &[u8]) -> Result<Option<usize>> {
+    if input.len() < 4 {
+        return Ok(None);
+    }
+    let magic: [u8; 4] = input[..4].try_into().expect("4 bytes");
+    if magic == FRAME_MAGIC {
+        if input.len() < HEADER_LEN {
+            return Ok(None);
+        }
+        return Ok(Some(FrameHeader::parse(input)?.frame_len()));
+    }
+    if magic == SKIPPABLE_MAGIC {
+        if input.len() < SKIPPABLE_HEADER_LEN {
+            return Ok(None);
+        }
+        return Ok(Some(SKIPPABLE_HEADER_LEN + skippable_len(input)? as usize));
+    }
+    Err(Error::corrupt("stream", format!("no frame magic: found {magic:02x?}")))
+}
