@@ -72,8 +72,14 @@ fn header_with(original_len: u32, payload_len: u32, payload: &[u8]) -> Vec<u8> {
     let mut layers = LayerSet::EMPTY;
     layers.insert(LayerId::Pattern);
     layers.insert(LayerId::Seal);
-    let header =
-        FrameHeader { layers, original_len, payload_len, payload_crc: crc32fast::hash(payload), sha256: [0; 32] };
+    let header = FrameHeader {
+        layers,
+        original_len,
+        payload_len,
+        payload_crc: crc32fast::hash(payload),
+        sha256: [0; 32],
+        session: false,
+    };
     let mut out = Vec::new();
     header.write(&mut out);
     out.extend_from_slice(payload);

@@ -16,7 +16,7 @@ mod plan;
 pub use config::{parse_size, EngineConfig, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 pub use cut::cut_point;
 pub use error::{EngineError, Result};
-pub use frame_codec::FrameCodec;
+pub use frame_codec::{FrameCodec, SESSION_WINDOW};
 pub use inline::InlineEngine;
 pub use metrics::{mb_per_s, PipelineReport, StageMetrics, StageReport};
 pub use mode::{decoder_layers, CompressionMode};

@@ -294,6 +294,12 @@ impl Step<DecompressJob> for Open {
         "L8 open"
     }
     fn run(&self, job: &mut DecompressJob) -> std::result::Result<(), StageError> {
+        if job.header.session {
+            return Err(StageError::Unsupported {
+                what: "session frame (its matches reach into earlier frames; decode the stream with a session decoder)",
+                value: 1,
+            });
+        }
         let unknown = job.header.layers.0 & !self.known;
         if unknown != 0 {
             return Err(StageError::Unsupported {

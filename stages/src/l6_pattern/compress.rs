@@ -38,11 +38,26 @@ impl Matcher {
 
     /// Compresses `input` into the six streams of its group, in group order.
     pub fn compress(&mut self, input: &[u8], params: &MatchParams) -> [Vec<u8>; 6] {
+        self.compress_with_prefix(&[], input, params)
+    }
+
+    /// As [`Matcher::compress`], with matches allowed to reach back into `prefix`,
+    /// data the decoder already holds (a session's earlier messages). Only `input`
+    /// is coded.
+    pub fn compress_with_prefix(&mut self, prefix: &[u8], input: &[u8], params: &MatchParams) -> [Vec<u8>; 6] {
         let n = input.len();
         let mut seq = SeqWriter::new(n);
         if n < MIN_INPUT {
             return seq.finish(input);
         }
+        let joined;
+        let (input, start) = if prefix.is_empty() {
+            (input, 0)
+        } else {
+            joined = [prefix, input].concat();
+            (joined.as_slice(), prefix.len())
+        };
+        let n = input.len();
         let params = params.sanitized();
         let window_log = u32::from(params.window_log);
         // No point hashing into a table much larger than the input.
@@ -71,8 +86,13 @@ impl Matcher {
             use_chain,
             next_insert: 0,
         };
-        let tail =
-            finder.parse(&mut seq, usize::from(params.lazy), params.lazy_len as usize, u32::from(params.skip_log));
+        let tail = finder.parse(
+            &mut seq,
+            start,
+            usize::from(params.lazy),
+            params.lazy_len as usize,
+            u32::from(params.skip_log),
+        );
         seq.finish(&input[tail..])
     }
 }
@@ -233,11 +253,11 @@ impl Finder<'_> {
 
     /// Walks the input and emits every sequence but the last; returns where the
     /// trailing literals start.
-    fn parse(&mut self, seq: &mut SeqWriter, lazy: usize, lazy_len: usize, skip_log: u32) -> usize {
+    fn parse(&mut self, seq: &mut SeqWriter, start: usize, lazy: usize, lazy_len: usize, skip_log: u32) -> usize {
         let input = self.input;
         let limit = input.len() - MARGIN;
-        let mut pos = 0;
-        let mut anchor = 0;
+        let mut pos = start;
+        let mut anchor = start;
         while pos < limit {
             let rep = seq.prev_offset();
             let mut m = self.search(pos, rep);

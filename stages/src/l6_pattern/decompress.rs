@@ -58,6 +58,13 @@ impl<'a> BitUnpacker<'a> {
 /// offset-bits, match-lengths]`. `cap` bounds the decoded length and is checked
 /// before allocating.
 pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
+    decompress_with_prefix(&[], streams, cap)
+}
+
+/// As [`decompress`], for a group whose matches may reach back into `prefix`: the
+/// data that preceded it (a session's earlier messages). Returns only the group's
+/// own bytes.
+pub fn decompress_with_prefix(prefix: &[u8], streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
     let [tokens, literals, literal_lengths, offset_codes, offset_bits, match_lengths] = streams;
 
     let mut tp = 0;
@@ -82,8 +89,13 @@ pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
         ));
     }
 
-    let mut out = vec![0u8; n + SLACK];
-    let mut pos = 0usize;
+    // Output positions count from the start of the prefix, so offsets are checked
+    // against everything the decoder holds; `end` is where the group's bytes stop.
+    let start = prefix.len();
+    let end = start + n;
+    let mut out = vec![0u8; end + SLACK];
+    out[..start].copy_from_slice(prefix);
+    let mut pos = start;
     let mut lp = 0usize;
     let mut lxp = 0usize;
     let mut mxp = 0usize;
@@ -95,8 +107,8 @@ pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
         if lit == NIBBLE_ESCAPE {
             lit += extension(literal_lengths, &mut lxp, n)?;
         }
-        if lit > literals.len() - lp || lit > n - pos {
-            return Err(literal_overrun(lit, literals.len() - lp, n - pos));
+        if lit > literals.len() - lp || lit > end - pos {
+            return Err(literal_overrun(lit, literals.len() - lp, end - pos));
         }
         if lit <= SHORT_COPY && literals.len() - lp >= SHORT_COPY {
             out[pos..pos + SHORT_COPY].copy_from_slice(&literals[lp..lp + SHORT_COPY]);
@@ -111,7 +123,7 @@ pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
             len += extension(match_lengths, &mut mxp, n)?;
         }
         len += MIN_MATCH;
-        if len > n - pos {
+        if len > end - pos {
             return Err(Error::corrupt(
                 "pattern match",
                 format!("length {len} at {pos} runs past the end of {n} bytes"),
@@ -143,13 +155,13 @@ pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
     if lit == NIBBLE_ESCAPE {
         lit += extension(literal_lengths, &mut lxp, n)?;
     }
-    if lit != literals.len() - lp || lit != n - pos {
+    if lit != literals.len() - lp || lit != end - pos {
         return Err(Error::corrupt(
             "pattern group",
             format!(
                 "last sequence has {lit} literals, but {} literals are left and {} bytes missing",
                 literals.len() - lp,
-                n - pos
+                end - pos
             ),
         ));
     }
@@ -158,7 +170,10 @@ pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
         return Err(Error::corrupt("pattern lengths", "length extensions left over"));
     }
     bits.check_end()?;
-    out.truncate(n);
+    out.truncate(end);
+    if start > 0 {
+        out.drain(..start);
+    }
     Ok(out)
 }
 

@@ -45,7 +45,7 @@ mod sequence;
 mod tests;
 
 pub use compress::Matcher;
-pub use decompress::decompress;
+pub use decompress::{decompress, decompress_with_prefix};
 
 use crate::block::{Block, Layer, LayerId, Stream, StreamKind, MAX_STREAMS};
 use crate::error::{Error, Result};
@@ -180,6 +180,18 @@ impl Layer for PatternLayer {
     }
 
     fn encode(&self, block: &mut Block) -> Result<bool> {
+        self.encode_with_prefix(block, &[])
+    }
+
+    fn decode(&self, block: &mut Block) -> Result<()> {
+        self.decode_with_prefix(block, &[])
+    }
+}
+
+impl PatternLayer {
+    /// Encodes as the layer does, with every group's matches allowed to reach back
+    /// into `prefix` (session mode: the data of the session's earlier frames).
+    pub fn encode_with_prefix(&self, block: &mut Block, prefix: &[u8]) -> Result<bool> {
         let mut matcher = Matcher::new();
         let mut count = block.streams.len();
         let mut groups = Vec::with_capacity(block.streams.len());
@@ -187,7 +199,7 @@ impl Layer for PatternLayer {
         for stream in &block.streams {
             // Each group adds five streams; stop before the frame could not hold them.
             let group = (stream.kind == StreamKind::Bytes && count + 5 <= MAX_STREAMS)
-                .then(|| matcher.compress(&stream.data, &self.params))
+                .then(|| matcher.compress_with_prefix(prefix, &stream.data, &self.params))
                 .filter(|g| g.iter().map(Vec::len).sum::<usize>() < stream.data.len());
             if group.is_some() {
                 count += 5;
@@ -212,7 +224,8 @@ impl Layer for PatternLayer {
         Ok(true)
     }
 
-    fn decode(&self, block: &mut Block) -> Result<()> {
+    /// Undoes [`PatternLayer::encode_with_prefix`]; `prefix` must be the same bytes.
+    pub fn decode_with_prefix(&self, block: &mut Block, prefix: &[u8]) -> Result<()> {
         let cap = Block::stream_cap(block.original_len);
         // Decode everything before changing the block, so an error leaves it intact.
         let mut decoded = Vec::new();
@@ -233,7 +246,7 @@ impl Layer for PatternLayer {
                     ));
                 }
                 let parts = [0, 1, 2, 3, 4, 5].map(|j| group[j].data.as_slice());
-                decoded.push(decompress(parts, cap)?);
+                decoded.push(decompress_with_prefix(prefix, parts, cap)?);
                 i += 6;
             } else if GROUP_KINDS.contains(&kind) {
                 return Err(Error::corrupt("pattern group", format!("stream {i} is {} outside a group", kind.name())));

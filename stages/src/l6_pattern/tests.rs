@@ -475,3 +475,41 @@ fn gzip_size(data: &[u8]) -> Option<usize> {
     writer.join().ok()?.ok()?;
     Some(out.stdout.len())
 }
+
+proptest! {
+    #[test]
+    fn round_trips_with_a_prefix(prefix in proptest::collection::vec(any::<u8>(), 0..3000),
+                                 input in proptest::collection::vec(any::<u8>(), 0..3000),
+                                 copy_from in 0usize..3000, copy_len in 0usize..500) {
+        // Splice part of the prefix into the input so matches into the prefix occur.
+        let mut input = input;
+        if !prefix.is_empty() {
+            let from = copy_from % prefix.len();
+            let to = (from + copy_len).min(prefix.len());
+            input.extend_from_slice(&prefix[from..to]);
+        }
+        for params in presets() {
+            let group = Matcher::new().compress_with_prefix(&prefix, &input, &params);
+            let out = decompress_with_prefix(&prefix, parts(&group), input.len()).unwrap();
+            prop_assert_eq!(&out, &input);
+        }
+    }
+}
+
+#[test]
+fn a_prefix_lets_a_small_message_refer_to_earlier_ones() {
+    let earlier = log_lines(60);
+    let message = earlier[1000..1600].to_vec();
+    assert!(earlier.len() > 2000);
+    let params = MatchParams::default();
+    let alone: usize = compress(&message, &params).iter().map(Vec::len).sum();
+    let group = Matcher::new().compress_with_prefix(&earlier, &message, &params);
+    let with_prefix: usize = group.iter().map(Vec::len).sum();
+    assert!(with_prefix * 10 < alone, "{with_prefix} bytes with the prefix, {alone} without");
+    assert_eq!(decompress_with_prefix(&earlier, parts(&group), message.len()).unwrap(), message);
+    // The wrong prefix must not give the message back silently.
+    let wrong = vec![b'#'; earlier.len()];
+    if let Ok(out) = decompress_with_prefix(&wrong, parts(&group), message.len()) {
+        assert_ne!(out, message);
+    }
+}

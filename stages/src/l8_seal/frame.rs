@@ -25,6 +25,11 @@ pub fn seal(input: &[u8], block: &Block, out: &mut Vec<u8>) -> Result<FrameHeade
 
 /// As [`seal`], with the input's SHA-256 already computed.
 pub fn seal_with_digest(input: &[u8], sha: [u8; 32], block: &Block, out: &mut Vec<u8>) -> Result<FrameHeader> {
+    seal_frame(input, sha, block, false, out)
+}
+
+/// As [`seal_with_digest`], marking the frame as part of a session when `session`.
+pub fn seal_frame(input: &[u8], sha: [u8; 32], block: &Block, session: bool, out: &mut Vec<u8>) -> Result<FrameHeader> {
     if input.len() > super::MAX_BLOCK_LEN {
         return Err(Error::Invalid(format!(
             "block of {} bytes exceeds the limit of {}",
@@ -55,6 +60,7 @@ pub fn seal_with_digest(input: &[u8], sha: [u8; 32], block: &Block, out: &mut Ve
         payload_len: payload.len() as u32,
         payload_crc: crc32fast::hash(payload),
         sha256: sha,
+        session,
     };
     let mut head = Vec::with_capacity(HEADER_LEN);
     header.write(&mut head);

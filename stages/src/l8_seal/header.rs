@@ -27,7 +27,13 @@ pub struct FrameHeader {
     pub payload_crc: u32,
     /// SHA-256 of the block before compression.
     pub sha256: [u8; 32],
+    /// Session frame: its matches may reach into the data of the session's earlier
+    /// frames, so it decodes only after them, by a session decoder.
+    pub session: bool,
 }
+
+/// Flag bit: the frame belongs to a session (see [`FrameHeader::session`]).
+pub const FLAG_SESSION: u8 = 0x01;
 
 impl FrameHeader {
     /// True when no layer but L8 was applied: the payload is the original bytes.
@@ -43,7 +49,7 @@ impl FrameHeader {
         let start = out.len();
         out.extend_from_slice(&FRAME_MAGIC);
         out.push(FORMAT_VERSION);
-        out.push(0); // flags: all reserved
+        out.push(if self.session { FLAG_SESSION } else { 0 });
         out.push(self.layers.0);
         out.push(0); // reserved
         out.extend_from_slice(&self.original_len.to_le_bytes());
@@ -71,7 +77,7 @@ impl FrameHeader {
         if b[4] != FORMAT_VERSION {
             return Err(Error::Unsupported { what: "format version", value: b[4].into() });
         }
-        if b[5] != 0 || b[7] != 0 {
+        if b[5] & !FLAG_SESSION != 0 || b[7] != 0 {
             return Err(Error::Unsupported {
                 what: "reserved header bits",
                 value: u64::from(b[5]) << 8 | u64::from(b[7]),
@@ -98,6 +104,7 @@ impl FrameHeader {
             payload_len,
             payload_crc: word(16),
             sha256: b[20..52].try_into().expect("32 bytes"),
+            session: b[5] & FLAG_SESSION != 0,
         };
         if header.is_stored() && payload_len != original_len {
             return Err(Error::corrupt(
@@ -120,15 +127,20 @@ mod tests {
             payload_len: 200,
             payload_crc: 0xdead_beef,
             sha256: [7; 32],
+            session: false,
         }
     }
 
     #[test]
     fn round_trip() {
-        let mut buf = Vec::new();
-        sample().write(&mut buf);
-        assert_eq!(buf.len(), HEADER_LEN);
-        assert_eq!(FrameHeader::parse(&buf).unwrap(), sample());
+        for session in [false, true] {
+            let header = FrameHeader { session, ..sample() };
+            let mut buf = Vec::new();
+            header.write(&mut buf);
+            assert_eq!(buf.len(), HEADER_LEN);
+            assert_eq!(buf[5], u8::from(session));
+            assert_eq!(FrameHeader::parse(&buf).unwrap(), header);
+        }
     }
 
     #[test]
@@ -159,7 +171,7 @@ mod tests {
         long_payload[12..16].copy_from_slice(&1001u32.to_le_bytes());
         assert!(matches!(FrameHeader::parse(&with_crc(long_payload)), Err(Error::TooLarge { .. })));
         let mut reserved = buf.clone();
-        reserved[5] = 1;
+        reserved[5] = 2;
         assert!(matches!(FrameHeader::parse(&with_crc(reserved)), Err(Error::Unsupported { .. })));
         let mut version = buf.clone();
         version[4] = 2;

@@ -9,8 +9,8 @@ mod header;
 mod reader;
 mod skippable;
 
-pub use frame::{open, seal, seal_with_digest, sha256, verify};
-pub use header::{FrameHeader, FORMAT_VERSION, FRAME_MAGIC, HEADER_LEN, MAX_BLOCK_LEN, SKIPPABLE_MAGIC};
+pub use frame::{open, seal, seal_frame, seal_with_digest, sha256, verify};
+pub use header::{FrameHeader, FLAG_SESSION, FORMAT_VERSION, FRAME_MAGIC, HEADER_LEN, MAX_BLOCK_LEN, SKIPPABLE_MAGIC};
 pub use reader::{frame_extent, next_frame, FrameRef};
 pub use skippable::{
     read_seek_table, skippable_len, write_seek_table, write_skippable, SeekEntry, SKIPPABLE_HEADER_LEN,
