@@ -19,6 +19,11 @@ const LEN_WEIGHT: i64 = 4;
 /// paying for the literal it leaves behind.
 const LAZY_MARGIN: [i64; 3] = [0, 4, 8];
 
+/// Table size (log2) when compressing after a prefix.
+const PREFIX_HASH_LOG: u32 = 14;
+/// One prefix position in this many is indexed.
+const PREFIX_STRIDE: usize = 4;
+
 /// Positions indexed at each end of a long match; the rest of it is skipped.
 const LONG_MATCH_EDGE: usize = 32;
 
@@ -62,13 +67,19 @@ impl Matcher {
         let window_log = u32::from(params.window_log);
         // No point hashing into a table much larger than the input.
         let input_log = usize::BITS - n.leading_zeros();
-        let hash_log = u32::from(params.hash_log).min(input_log + 1);
+        let mut hash_log = u32::from(params.hash_log).min(input_log + 1);
+        if start > 0 {
+            // A small message after a prefix: tables sized for the whole window
+            // would cost more to clear than the message takes to compress.
+            hash_log = hash_log.min(PREFIX_HASH_LOG);
+        }
         self.head.clear();
         self.head.resize(1 << hash_log, 0);
 
         let use_chain = params.search_depth > 1;
         let chain_len =
             if use_chain { n.next_power_of_two().min(1 << window_log).min(1 << params.chain_log) } else { 0 };
+        let chain_len = if start > 0 { chain_len.min(1 << PREFIX_HASH_LOG) } else { chain_len };
         self.chain.clear();
         self.chain.resize(chain_len, 0);
 
@@ -86,6 +97,7 @@ impl Matcher {
             use_chain,
             next_insert: 0,
         };
+        finder.index_prefix(start);
         let tail = finder.parse(
             &mut seq,
             start,
@@ -179,6 +191,19 @@ impl Finder<'_> {
             self.chain[pos & self.chain_mask] = self.head[h];
         }
         self.head[h] = pos as u32;
+    }
+
+    /// Indexes every `PREFIX_STRIDE`th position of the prefix `[0, end)`. The parser
+    /// tries every position of the message, so a repeat of the prefix longer than
+    /// the stride still meets an indexed position, and backward extension finds its
+    /// start; indexing a quarter of the prefix makes a session message cheap.
+    fn index_prefix(&mut self, end: usize) {
+        let mut pos = 0;
+        while pos < end {
+            self.insert(pos);
+            pos += PREFIX_STRIDE;
+        }
+        self.next_insert = self.next_insert.max(end);
     }
 
     /// Adds every position before `pos` not yet in the tables.
