@@ -7,7 +7,7 @@
 //! ends keep that history; the decoder must see every frame, in order.
 
 use cobolp_stages::l5_rle::RleLayer;
-use cobolp_stages::l6_pattern::{MatchParams, PatternLayer};
+use cobolp_stages::l6_pattern::{MatchParams, PatternLayer, SessionMatcher};
 use cobolp_stages::l7_entropy::EntropyLayer;
 use cobolp_stages::l8_seal::{self, FrameHeader};
 use cobolp_stages::{Block, Error as StageError, Layer, LayerId};
@@ -52,7 +52,8 @@ pub struct FrameCodec {
     inline: InlineEngine,
     session: bool,
     pattern: PatternLayer,
-    sent: History,
+    /// The sending side's history lives in its match finder.
+    sent: SessionMatcher,
     received: History,
     out: Cursor,
     into: Cursor,
@@ -66,7 +67,7 @@ impl FrameCodec {
             inline: InlineEngine::new(config)?,
             session,
             pattern: PatternLayer { params: MatchParams::default() },
-            sent: History::default(),
+            sent: SessionMatcher::new(SESSION_WINDOW, &MatchParams::default()),
             received: History::default(),
             out: Cursor::default(),
             into: Cursor::default(),
@@ -98,7 +99,6 @@ impl FrameCodec {
                 offset: self.out.offset,
                 source,
             })?;
-            self.sent.push(data);
         } else {
             let job = self.inline.compress_frame(self.out.frames, self.out.offset, data)?;
             out.extend_from_slice(&job.frame);
@@ -110,9 +110,9 @@ impl FrameCodec {
 
     /// A session frame: L6 may match into what this direction sent before. L5 is
     /// left out: its runs of 32 bytes or more rarely occur in small messages.
-    fn encode_session(&self, data: &[u8], out: &mut Vec<u8>) -> std::result::Result<(), StageError> {
+    fn encode_session(&mut self, data: &[u8], out: &mut Vec<u8>) -> std::result::Result<(), StageError> {
         let mut block = Block::from_input(data.to_vec());
-        self.pattern.encode_with_prefix(&mut block, &self.sent.bytes)?;
+        self.pattern.encode_session(&mut block, &mut self.sent)?;
         EntropyLayer.encode(&mut block)?;
         l8_seal::seal_frame(data, l8_seal::sha256(data), &block, true, out)?;
         Ok(())

@@ -91,6 +91,7 @@ impl Matcher {
             hash_shift: 64 - hash_log,
             key_shift: 64 - 8 * u32::from(params.hash_len),
             max_dist: ((1usize << window_log) - 1).min(MAX_OFFSET),
+            floor: 0,
             depth: params.search_depth,
             good_len: params.good_len as usize,
             enough_len: params.enough_len as usize,
@@ -137,6 +138,9 @@ struct Finder<'a> {
     hash_shift: u32,
     key_shift: u32,
     max_dist: usize,
+    /// Candidates before this position are out of the decoder's reach (session
+    /// history older than the window), even if the tables still hold them.
+    floor: usize,
     depth: u32,
     good_len: usize,
     enough_len: usize,
@@ -222,7 +226,7 @@ impl Finder<'_> {
         let n = input.len();
         let word = read64(input, pos);
         let mut best = Match::NONE;
-        if rep != 0 && rep <= pos && read32(input, pos - rep) == word as u32 {
+        if rep != 0 && rep + self.floor <= pos && read32(input, pos - rep) == word as u32 {
             let len = MIN_MATCH + common_len(input, pos + MIN_MATCH, pos - rep + MIN_MATCH);
             best = Match { len, offset: rep, gain: gain(len, rep, rep) };
             if len >= self.good_len {
@@ -240,7 +244,7 @@ impl Finder<'_> {
             remaining -= 1;
             // Empty slots read as position 0 and stale chain links point forward or
             // too far; every candidate is verified, so these only end the walk.
-            if cand >= pos || pos - cand > self.max_dist {
+            if cand >= pos || cand < self.floor || pos - cand > self.max_dist {
                 break;
             }
             let probe = best.len;
@@ -312,7 +316,7 @@ impl Finder<'_> {
             }
 
             // Skipping ahead may have stepped past the true start of the match.
-            while pos > anchor && pos > m.offset && input[pos - 1] == input[pos - 1 - m.offset] {
+            while pos > anchor && pos > m.offset + self.floor && input[pos - 1] == input[pos - 1 - m.offset] {
                 pos -= 1;
                 m.len += 1;
             }
@@ -338,5 +342,93 @@ impl Finder<'_> {
             }
         }
         anchor
+    }
+}
+
+/// Hash table size (log2) of a [`SessionMatcher`].
+const SESSION_HASH_LOG: u32 = 15;
+
+/// A match finder that lives as long as a session: it keeps the session's recent
+/// data and its hash tables between messages, so each message costs only its own
+/// bytes, not a re-indexing of the whole window.
+#[derive(Debug)]
+pub struct SessionMatcher {
+    /// Recent data of the session, then the message being compressed.
+    buf: Vec<u8>,
+    head: Vec<u32>,
+    chain: Vec<u32>,
+    /// Positions of `buf` below this are in the tables.
+    next_insert: usize,
+    window: usize,
+    params: MatchParams,
+}
+
+impl SessionMatcher {
+    /// `window` must be a power of two: it is both how far back a message may refer
+    /// and the chain table's length, so that sliding the buffer by a multiple of it
+    /// leaves every chain link in its slot.
+    pub fn new(window: usize, params: &MatchParams) -> SessionMatcher {
+        assert!(window.is_power_of_two(), "session window must be a power of two");
+        let params = params.sanitized();
+        SessionMatcher {
+            buf: Vec::with_capacity(2 * window),
+            head: vec![0; 1 << SESSION_HASH_LOG],
+            chain: if params.search_depth > 1 { vec![0; window] } else { Vec::new() },
+            next_insert: 0,
+            window,
+            params,
+        }
+    }
+
+    /// Compresses `message` against the last `window` bytes of the earlier
+    /// messages, then makes it part of the history.
+    pub fn compress(&mut self, message: &[u8]) -> [Vec<u8>; 6] {
+        self.slide();
+        let start = self.buf.len();
+        self.buf.extend_from_slice(message);
+        let mut seq = SeqWriter::new(message.len());
+        if message.len() < MIN_INPUT {
+            return seq.finish(message);
+        }
+        let params = &self.params;
+        let use_chain = !self.chain.is_empty();
+        let mut finder = Finder {
+            input: &self.buf,
+            head: &mut self.head,
+            chain: &mut self.chain,
+            chain_mask: self.window.wrapping_sub(1),
+            hash_shift: 64 - SESSION_HASH_LOG,
+            key_shift: 64 - 8 * u32::from(params.hash_len),
+            max_dist: self.window.min(MAX_OFFSET),
+            floor: start.saturating_sub(self.window),
+            depth: params.search_depth,
+            good_len: params.good_len as usize,
+            enough_len: params.enough_len as usize,
+            use_chain,
+            next_insert: self.next_insert,
+        };
+        let tail = finder.parse(
+            &mut seq,
+            start,
+            usize::from(params.lazy),
+            params.lazy_len as usize,
+            u32::from(params.skip_log),
+        );
+        self.next_insert = finder.next_insert;
+        seq.finish(&self.buf[tail..])
+    }
+
+    /// Drops history the window no longer reaches, in whole windows, and moves the
+    /// table entries back by as much.
+    fn slide(&mut self) {
+        if self.buf.len() < 2 * self.window {
+            return;
+        }
+        let delta = (self.buf.len() - self.window) / self.window * self.window;
+        self.buf.drain(..delta);
+        let rebase = |v: &mut u32| *v = (*v as usize).saturating_sub(delta) as u32;
+        self.head.iter_mut().for_each(rebase);
+        self.chain.iter_mut().for_each(rebase);
+        self.next_insert = self.next_insert.saturating_sub(delta);
     }
 }

@@ -44,7 +44,7 @@ mod sequence;
 #[cfg(test)]
 mod tests;
 
-pub use compress::Matcher;
+pub use compress::{Matcher, SessionMatcher};
 pub use decompress::{decompress, decompress_with_prefix};
 
 use crate::block::{Block, Layer, LayerId, Stream, StreamKind, MAX_STREAMS};
@@ -220,6 +220,22 @@ impl PatternLayer {
                 None => block.streams.push(stream),
             }
         }
+        block.layers.insert(LayerId::Pattern);
+        Ok(true)
+    }
+
+    /// Encodes the block's one `Bytes` stream (a session message) with `matcher`,
+    /// which holds the session's history and takes the message into it. Decoded by
+    /// [`PatternLayer::decode_with_prefix`] with the same history.
+    pub fn encode_session(&self, block: &mut Block, matcher: &mut SessionMatcher) -> Result<bool> {
+        let [Stream { kind: StreamKind::Bytes, data }] = block.streams.as_slice() else {
+            return Err(Error::Invalid("a session message is one bytes stream".into()));
+        };
+        let group = matcher.compress(data);
+        if group.iter().map(Vec::len).sum::<usize>() >= data.len() {
+            return Ok(false);
+        }
+        block.streams = GROUP_KINDS.into_iter().zip(group).map(|(kind, data)| Stream::new(kind, data)).collect();
         block.layers.insert(LayerId::Pattern);
         Ok(true)
     }

@@ -513,3 +513,26 @@ fn a_prefix_lets_a_small_message_refer_to_earlier_ones() {
         assert_ne!(out, message);
     }
 }
+
+#[test]
+fn a_session_matcher_round_trips_across_window_slides() {
+    const WINDOW: usize = 4096;
+    let mut matcher = SessionMatcher::new(WINDOW, &MatchParams::default());
+    let mut history: Vec<u8> = Vec::new();
+    let lines = log_lines(400);
+    let mut total_coded = 0;
+    // Messages of varied sizes, some tiny, one bigger than the window.
+    let mut pos = 0;
+    for (i, size) in [300usize, 5, 900, 17, 5000, 120, 64].iter().cycle().take(120).enumerate() {
+        let end = (pos + size).min(lines.len());
+        let message = if i % 9 == 8 { noise(*size, i as u64) } else { lines[pos..end].to_vec() };
+        pos = if end == lines.len() { 0 } else { end };
+        let group = matcher.compress(&message);
+        total_coded += group.iter().map(Vec::len).sum::<usize>();
+        let prefix = &history[history.len().saturating_sub(WINDOW)..];
+        let out = decompress_with_prefix(prefix, parts(&group), message.len()).expect("decodes against the window");
+        assert!(out == message, "message {i} differs");
+        history.extend_from_slice(&message);
+    }
+    assert!(total_coded * 3 < history.len(), "{total_coded} coded bytes for {}", history.len());
+}
