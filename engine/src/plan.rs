@@ -307,8 +307,7 @@ impl Step<DecompressJob> for Open {
                 value: unknown.into(),
             });
         }
-        job.block = Some(l8_seal::open(&job.header, &job.payload)?);
-        job.payload = Vec::new();
+        job.block = Some(l8_seal::open_owned(&job.header, std::mem::take(&mut job.payload))?);
         Ok(())
     }
 }

@@ -88,6 +88,25 @@ pub fn open(header: &FrameHeader, payload: &[u8]) -> Result<Block> {
     Block::read_streams(payload, header.original_len as usize, layers)
 }
 
+/// As [`open`], taking the payload: a stored frame's payload becomes the block
+/// without a copy.
+pub fn open_owned(header: &FrameHeader, payload: Vec<u8>) -> Result<Block> {
+    let stored = header.layers == seal_only();
+    if !stored {
+        return open(header, &payload);
+    }
+    if payload.len() != header.payload_len as usize {
+        return Err(Error::Truncated {
+            what: "frame payload",
+            needed: (header.payload_len as usize).saturating_sub(payload.len()),
+        });
+    }
+    if crc32fast::hash(&payload) != header.payload_crc {
+        return Err(Error::Checksum { what: "frame payload" });
+    }
+    Ok(Block::from_input(payload))
+}
+
 /// Checks decoded bytes against the header's length and SHA-256.
 pub fn verify(header: &FrameHeader, decoded: &[u8]) -> Result<()> {
     if decoded.len() != header.original_len as usize {
