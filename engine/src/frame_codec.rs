@@ -20,7 +20,8 @@ use crate::inline::InlineEngine;
 /// both ends agree without negotiating; 64 KiB keeps a connection's state small.
 pub const SESSION_WINDOW: usize = 64 << 10;
 
-/// The last `SESSION_WINDOW` bytes one direction of a session has carried.
+/// What one direction of a session has carried: at least its last `SESSION_WINDOW`
+/// bytes, at most twice that, so that trimming is rare and cheap.
 #[derive(Default)]
 struct History {
     bytes: Vec<u8>,
@@ -28,14 +29,15 @@ struct History {
 
 impl History {
     fn push(&mut self, data: &[u8]) {
-        if data.len() >= SESSION_WINDOW {
-            self.bytes.clear();
-            self.bytes.extend_from_slice(&data[data.len() - SESSION_WINDOW..]);
-            return;
-        }
-        let excess = (self.bytes.len() + data.len()).saturating_sub(SESSION_WINDOW);
-        self.bytes.drain(..excess);
         self.bytes.extend_from_slice(data);
+        self.trim();
+    }
+
+    fn trim(&mut self) {
+        if self.bytes.len() >= 2 * SESSION_WINDOW {
+            let cut = self.bytes.len() - SESSION_WINDOW;
+            self.bytes.drain(..cut);
+        }
     }
 }
 
@@ -131,7 +133,7 @@ impl FrameCodec {
         } else {
             self.inline.decompress_frame(self.into.frames, self.into.offset, *header, payload)?
         };
-        if self.session {
+        if self.session && !header.session {
             self.received.push(&data);
         }
         out.extend_from_slice(&data);
@@ -140,7 +142,19 @@ impl FrameCodec {
         Ok(())
     }
 
-    fn decode_session(&self, header: &FrameHeader, payload: &[u8]) -> std::result::Result<Vec<u8>, StageError> {
+    /// Decodes a session frame against the history and adds it to the history; on
+    /// any error the history is as it was, so the caller sees the failure alone.
+    fn decode_session(&mut self, header: &FrameHeader, payload: &[u8]) -> std::result::Result<Vec<u8>, StageError> {
+        let mark = self.received.bytes.len();
+        let result = self.decode_session_at(header, payload);
+        match &result {
+            Ok(_) => self.received.trim(),
+            Err(_) => self.received.bytes.truncate(mark),
+        }
+        result
+    }
+
+    fn decode_session_at(&mut self, header: &FrameHeader, payload: &[u8]) -> std::result::Result<Vec<u8>, StageError> {
         let mut block = l8_seal::open(header, payload)?;
         let known = [LayerId::Rle, LayerId::Pattern, LayerId::Entropy];
         if let Some(other) = block.layers.iter().find(|l| !known.contains(l)) {
@@ -149,14 +163,18 @@ impl FrameCodec {
         if block.layers.contains(LayerId::Entropy) {
             EntropyLayer.decode(&mut block)?;
         }
-        if block.layers.contains(LayerId::Pattern) {
-            self.pattern.decode_with_prefix(&mut block, &self.received.bytes)?;
+        let appended = block.layers.contains(LayerId::Pattern);
+        if appended {
+            self.pattern.decode_session(&mut block, &mut self.received.bytes)?;
         }
         if block.layers.contains(LayerId::Rle) {
             RleLayer.decode(&mut block)?;
         }
         let data = block.into_single_bytes()?;
         l8_seal::verify(header, &data)?;
+        if !appended {
+            self.received.bytes.extend_from_slice(&data);
+        }
         Ok(data)
     }
 
@@ -239,13 +257,15 @@ mod tests {
     }
 
     #[test]
-    fn history_keeps_the_last_window() {
+    fn history_keeps_at_least_the_last_window() {
         let mut h = History::default();
         h.push(&vec![1u8; SESSION_WINDOW - 10]);
         h.push(&[2u8; 20]);
-        assert_eq!(h.bytes.len(), SESSION_WINDOW);
-        assert_eq!(&h.bytes[SESSION_WINDOW - 20..], &[2u8; 20]);
+        assert_eq!(h.bytes.len(), SESSION_WINDOW + 10);
         h.push(&vec![3u8; SESSION_WINDOW + 5]);
         assert_eq!(h.bytes, vec![3u8; SESSION_WINDOW]);
+        h.push(&[4u8; 7]);
+        assert_eq!(h.bytes.len(), SESSION_WINDOW + 7);
+        assert_eq!(&h.bytes[SESSION_WINDOW..], &[4u8; 7]);
     }
 }

@@ -58,13 +58,32 @@ impl<'a> BitUnpacker<'a> {
 /// offset-bits, match-lengths]`. `cap` bounds the decoded length and is checked
 /// before allocating.
 pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
-    decompress_with_prefix(&[], streams, cap)
+    let mut out = Vec::new();
+    decompress_append(&mut out, streams, cap)?;
+    Ok(out)
 }
 
 /// As [`decompress`], for a group whose matches may reach back into `prefix`: the
 /// data that preceded it (a session's earlier messages). Returns only the group's
 /// own bytes.
 pub fn decompress_with_prefix(prefix: &[u8], streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
+    let mut out = prefix.to_vec();
+    decompress_append(&mut out, streams, cap)?;
+    Ok(out.split_off(prefix.len()))
+}
+
+/// Decodes a group onto the end of `out`, whose bytes so far are the prefix its
+/// matches may reach into. On error `out` is left as it was.
+pub fn decompress_append(out: &mut Vec<u8>, streams: [&[u8]; 6], cap: usize) -> Result<()> {
+    let start = out.len();
+    let result = decode_into(out, streams, cap);
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
+fn decode_into(buffer: &mut Vec<u8>, streams: [&[u8]; 6], cap: usize) -> Result<()> {
     let [tokens, literals, literal_lengths, offset_codes, offset_bits, match_lengths] = streams;
 
     let mut tp = 0;
@@ -91,10 +110,10 @@ pub fn decompress_with_prefix(prefix: &[u8], streams: [&[u8]; 6], cap: usize) ->
 
     // Output positions count from the start of the prefix, so offsets are checked
     // against everything the decoder holds; `end` is where the group's bytes stop.
-    let start = prefix.len();
+    let start = buffer.len();
     let end = start + n;
-    let mut out = vec![0u8; end + SLACK];
-    out[..start].copy_from_slice(prefix);
+    buffer.resize(end + SLACK, 0);
+    let out = &mut buffer[..];
     let mut pos = start;
     let mut lp = 0usize;
     let mut lxp = 0usize;
@@ -143,7 +162,7 @@ pub fn decompress_with_prefix(prefix: &[u8], streams: [&[u8]; 6], cap: usize) ->
         }
         debug_assert!(offset <= MAX_OFFSET);
         prev_offset = offset;
-        copy_match(&mut out, pos, offset, len);
+        copy_match(out, pos, offset, len);
         pos += len;
     }
 
@@ -170,11 +189,8 @@ pub fn decompress_with_prefix(prefix: &[u8], streams: [&[u8]; 6], cap: usize) ->
         return Err(Error::corrupt("pattern lengths", "length extensions left over"));
     }
     bits.check_end()?;
-    out.truncate(end);
-    if start > 0 {
-        out.drain(..start);
-    }
-    Ok(out)
+    buffer.truncate(end);
+    Ok(())
 }
 
 /// Reads the varint that extends an escaped nibble; anything over `n` can never fit,

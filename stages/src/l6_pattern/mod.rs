@@ -45,7 +45,7 @@ mod sequence;
 mod tests;
 
 pub use compress::{Matcher, SessionMatcher};
-pub use decompress::{decompress, decompress_with_prefix};
+pub use decompress::{decompress, decompress_append, decompress_with_prefix};
 
 use crate::block::{Block, Layer, LayerId, Stream, StreamKind, MAX_STREAMS};
 use crate::error::{Error, Result};
@@ -238,6 +238,22 @@ impl PatternLayer {
         block.streams = GROUP_KINDS.into_iter().zip(group).map(|(kind, data)| Stream::new(kind, data)).collect();
         block.layers.insert(LayerId::Pattern);
         Ok(true)
+    }
+
+    /// Undoes [`PatternLayer::encode_session`]: decodes the block's one group onto
+    /// the end of `history` (the session's earlier data, which its matches may reach
+    /// into), leaving the message there and in the block. On error both are as
+    /// they were.
+    pub fn decode_session(&self, block: &mut Block, history: &mut Vec<u8>) -> Result<()> {
+        let cap = Block::stream_cap(block.original_len);
+        let group = block.streams.as_slice();
+        if group.len() != GROUP_KINDS.len() || group.iter().zip(GROUP_KINDS).any(|(s, k)| s.kind != k) {
+            return Err(Error::corrupt("pattern group", "a session frame holds exactly one group"));
+        }
+        let start = history.len();
+        decompress_append(history, [0, 1, 2, 3, 4, 5].map(|j| group[j].data.as_slice()), cap)?;
+        block.streams = vec![Stream::new(StreamKind::Bytes, history[start..].to_vec())];
+        Ok(())
     }
 
     /// Undoes [`PatternLayer::encode_with_prefix`]; `prefix` must be the same bytes.
