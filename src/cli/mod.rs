@@ -1,6 +1,7 @@
 //! Command-line arguments and the subcommands they select.
 
 mod compress;
+mod follow;
 mod info;
 mod progress;
 
@@ -73,6 +74,27 @@ pub struct CompressArgs {
     /// Block size, 64K to 64M (default 1M); blocks end at a line end when there is one.
     #[arg(long = "block-size", value_name = "SIZE")]
     pub block_size: Option<String>,
+    /// Follow INPUT as it grows, like `tail -F`, until SIGINT or SIGTERM.
+    ///
+    /// Reads what INPUT holds, then what is appended; survives rotation by rename (the
+    /// old file is read to its end, then the new one from its start) and truncation
+    /// (reading starts again from 0). Frames end at line ends and are appended to the
+    /// output as they come, each one flushed, so the output decodes up to its last
+    /// frame at any moment. The output is written directly (no temporary name) and an
+    /// existing one is refused without -f. On SIGINT or SIGTERM, what INPUT holds is
+    /// read to its end, written as the last frame, and the command exits 0. A missing
+    /// INPUT is an error unless --retry.
+    #[arg(long)]
+    pub follow: bool,
+    /// With --follow: write a frame once new data is this old: 500ms, 1s (default), 2m.
+    #[arg(long = "flush-interval", value_name = "DURATION", requires = "follow", value_parser = follow::parse_duration)]
+    pub flush_interval: Option<std::time::Duration>,
+    /// With --follow: write a frame as soon as this much is pending (default: the block size).
+    #[arg(long = "flush-bytes", value_name = "SIZE", requires = "follow")]
+    pub flush_bytes: Option<String>,
+    /// With --follow: wait for INPUT to appear instead of failing when it does not exist.
+    #[arg(long, requires = "follow")]
+    pub retry: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -107,6 +129,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 config = config.with_block_size(parse_size(size)?);
             }
             config.validate()?;
+            if a.follow {
+                return follow::run(&a, config).map(|_| ExitCode::SUCCESS);
+            }
             compress::compress(&a.common, config).map(|_| ExitCode::SUCCESS)
         }
         Command::Decompress(a) => {
