@@ -1,7 +1,28 @@
-//! Adapters between the COBOL Protocol engine and the world outside it: files now;
-//! codecs, async and std stream adapters, TCP and follow mode as they are built.
+//! Adapters between the COBOL Protocol engine and the world outside it:
+//!
+//! - [`AtomicFile`]: output files that appear only when complete;
+//! - [`CpzCodec`]: a `tokio_util::codec` codec, one message per frame, for `Framed`;
+//! - [`bufread`] and [`write`]: async stream adapters over `AsyncBufRead` and
+//!   `AsyncWrite`, shaped like async-compression's;
+//! - [`sync`]: the same over `std::io::Read` and `Write`.
+//!
+//! Every adapter drives one framing state machine (`frames.rs`), so they agree on
+//! where blocks end, when frames go out, how skippable frames, concatenated streams,
+//! truncation and damage are handled, and what the errors say: a damaged frame is an
+//! `InvalidData` error naming the frame (its index among data frames and its byte
+//! offset), a stream cut inside a frame an `UnexpectedEof` after the data of every
+//! complete frame before it.
 #![forbid(unsafe_code)]
 
+mod adapter_api;
 mod atomic_file;
+pub mod bufread;
+mod codec;
+mod frames;
+pub mod sync;
+pub mod write;
 
 pub use atomic_file::AtomicFile;
+pub use cobolp_engine::EngineConfig;
+pub use codec::CpzCodec;
+pub use frames::DEFAULT_MAX_FRAME_LENGTH;

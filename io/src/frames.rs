@@ -1,0 +1,728 @@
+//! The one framing state machine behind every adapter of this crate.
+//!
+//! The adapters differ only in where bytes come from and go to (a `BytesMut` handed to
+//! a codec, an `AsyncBufRead`, an `AsyncWrite`, a `std::io` reader or writer). What a
+//! frame is, where a block ends, when a frame is emitted, how a stream is walked and
+//! what a truncated or damaged stream reports is decided here, once, without any I/O:
+//!
+//! - [`Framer`] and [`Deframer`] turn one message into one frame and walk a stream of
+//!   frames one step at a time. The `Framed` codec uses them directly, since it is
+//!   handed whole messages and a growing buffer.
+//! - [`EncodeState`] cuts a byte stream into blocks (at a line end near the block
+//!   size, as the engine's executors do) and holds at most one block of input and one
+//!   frame of output: `Encoding → Flushing → Encoding …`, then `Finishing → Done`.
+//! - [`DecodeState`] takes compressed bytes in pieces of any size and holds at most
+//!   one frame of input and one block of output: `Decoding → Done`, or `Failed`.
+//!
+//! The drivers (`bufread`, `write`, `sync`) move bytes between these states and their
+//! inner reader or writer, and nothing else.
+
+use std::io;
+
+use cobolp_engine::{cut_point, EngineConfig, EngineError, FrameCodec};
+use cobolp_stages::l8_seal::{
+    frame_extent, next_frame, FrameHeader, FRAME_MAGIC, HEADER_LEN, MAX_BLOCK_LEN, SKIPPABLE_HEADER_LEN,
+    SKIPPABLE_MAGIC,
+};
+use cobolp_stages::Error as StageError;
+
+/// The largest frame a decoder accepts unless told otherwise: the header and the
+/// largest block the format allows, so every valid data frame.
+pub const DEFAULT_MAX_FRAME_LENGTH: usize = MAX_BLOCK_LEN + HEADER_LEN;
+
+/// A [`FrameCodec`] built on first use, so that constructors stay infallible and
+/// settings can be chained; an invalid configuration is reported by
+/// engine lacks it) is reported by the first encode or decode as `InvalidInput`.
+struct LazyCodec {
+    config: EngineConfig,
+    session: bool,
+    codec: Option<FrameCodec>,
+}
+
+impl LazyCodec {
+    fn new(config: EngineConfig, session: bool) -> Self {
+        LazyCodec { config, session, codec: None }
+    }
+
+    fn get(&mut self) -> io::Result<&mut FrameCodec> {
+        if self.codec.is_none() {
+            self.codec = Some(FrameCodec::new(&self.config, self.session)?);
+        }
+        Ok(self.codec.as_mut().expect("built above"))
+    }
+
+    fn set_session(&mut self, session: bool) {
+        if self.session != session {
+            self.session = session;
+            self.codec = None;
+        }
+    }
+}
+
+/// An error that stopped a state machine, replayed on every later call so that a
+/// caller who ignores the first one cannot take a damaged stream for a short one.
+#[derive(Debug, Clone)]
+struct Stopped {
+    kind: io::ErrorKind,
+    message: String,
+}
+
+impl Stopped {
+    fn record(error: &io::Error) -> Stopped {
+        Stopped { kind: error.kind(), message: error.to_string() }
+    }
+
+    fn replay(&self) -> io::Error {
+        io::Error::new(self.kind, format!("{} (stopped at this error earlier)", self.message))
+    }
+}
+
+/// Message to frame: one frame per call.
+pub(crate) struct Framer {
+    codec: LazyCodec,
+    frames: u64,
+}
+
+impl Framer {
+    pub(crate) fn new(config: EngineConfig, session: bool) -> Self {
+        Framer { codec: LazyCodec::new(config, session), frames: 0 }
+    }
+
+    pub(crate) fn set_session(&mut self, session: bool) {
+        assert_eq!(self.frames, 0, "the session flag must be set before the first frame");
+        self.codec.set_session(session);
+    }
+
+    pub(crate) fn is_session(&self) -> bool {
+        self.codec.session
+    }
+
+    pub(crate) fn config(&self) -> &EngineConfig {
+        &self.codec.config
+    }
+
+    /// Data frames written so far.
+    pub(crate) fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Checks the settings (builds the engine) without encoding anything.
+    pub(crate) fn ready(&mut self) -> io::Result<()> {
+        self.codec.get().map(|_| ())
+    }
+
+    /// Appends one frame holding `data` to `out`.
+    pub(crate) fn encode(&mut self, data: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
+        if data.len() > MAX_BLOCK_LEN {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("a frame holds at most {MAX_BLOCK_LEN} bytes; got {}", data.len()),
+            ));
+        }
+        self.codec.get()?.encode(data, out)?;
+        self.frames += 1;
+        Ok(())
+    }
+}
+
+/// One step of [`Deframer::step`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Nothing can be done until the input holds at least this many bytes in all.
+    /// Only once the frame's length is known is this the whole frame; it never exceeds
+    /// the maximum frame length.
+    NeedMore(usize),
+    /// This many bytes of a skippable frame were passed over.
+    Skipped(usize),
+    /// A data frame of this many bytes was decoded; its data was appended to `out`.
+    Frame(usize),
+}
+
+/// Stream to data: walks frames one step at a time, skipping skippable frames and
+/// naming the frame (its index among data frames, its byte offset) in every error.
+pub(crate) struct Deframer {
+    codec: LazyCodec,
+    max_frame_len: usize,
+    /// Data frames decoded.
+    index: u64,
+    /// Byte offset of the frame being read, in the stream this decoder has seen.
+    offset: u64,
+    /// Content of the current skippable frame still to pass over, and its full length.
+    skip: u64,
+    skip_frame_len: u64,
+    stopped: Option<Stopped>,
+}
+
+impl Deframer {
+    pub(crate) fn new(config: EngineConfig, session: bool) -> Self {
+        Deframer {
+            codec: LazyCodec::new(config, session),
+            max_frame_len: DEFAULT_MAX_FRAME_LENGTH,
+            index: 0,
+            offset: 0,
+            skip: 0,
+            skip_frame_len: 0,
+            stopped: None,
+        }
+    }
+
+    pub(crate) fn set_session(&mut self, session: bool) {
+        assert!(self.index == 0 && self.offset == 0, "the session flag must be set before the first frame");
+        self.codec.set_session(session);
+    }
+
+    pub(crate) fn is_session(&self) -> bool {
+        self.codec.session
+    }
+
+    pub(crate) fn set_max_frame_len(&mut self, max: usize) {
+        self.max_frame_len = max;
+    }
+
+    pub(crate) fn max_frame_len(&self) -> usize {
+        self.max_frame_len
+    }
+
+    /// Data frames decoded so far.
+    pub(crate) fn frames(&self) -> u64 {
+        self.index
+    }
+
+    fn frame_error(&self, source: StageError) -> io::Error {
+        EngineError::Frame { index: self.index, offset: self.offset, source }.into()
+    }
+
+    fn stop(&mut self, error: io::Error) -> io::Error {
+        self.stopped = Some(Stopped::record(&error));
+        error
+    }
+
+    /// Looks at the front of `input` (the stream from the current frame on) and either
+    /// decodes one data frame, passes over (part of) a skippable frame, or says how
+    /// many bytes it needs. The caller drops the bytes a step reports used.
+    pub(crate) fn step(&mut self, input: &[u8], out: &mut Vec<u8>) -> io::Result<Step> {
+        if let Some(stopped) = &self.stopped {
+            return Err(stopped.replay());
+        }
+        self.step_inner(input, out).map_err(|e| self.stop(e))
+    }
+
+    fn step_inner(&mut self, input: &[u8], out: &mut Vec<u8>) -> io::Result<Step> {
+        if self.skip > 0 {
+            if input.is_empty() {
+                return Ok(Step::NeedMore(1));
+            }
+            let n = self.skip.min(input.len() as u64);
+            self.skip -= n;
+            if self.skip == 0 {
+                self.offset += self.skip_frame_len;
+            }
+            return Ok(Step::Skipped(n as usize));
+        }
+        let len = match frame_extent(input) {
+            Err(e) => return Err(self.frame_error(e)),
+            Ok(None) => {
+                let need = match input.get(..4) {
+                    None => 4,
+                    Some(magic) if magic == FRAME_MAGIC => HEADER_LEN,
+                    Some(_) => SKIPPABLE_HEADER_LEN,
+                };
+                return Ok(Step::NeedMore(need));
+            }
+            Ok(Some(len)) => len,
+        };
+        if input[..4] == SKIPPABLE_MAGIC {
+            self.skip = (len - SKIPPABLE_HEADER_LEN) as u64;
+            self.skip_frame_len = len as u64;
+            if self.skip == 0 {
+                self.offset += len as u64;
+            }
+            return Ok(Step::Skipped(SKIPPABLE_HEADER_LEN));
+        }
+        if len > self.max_frame_len {
+            return Err(self.frame_error(StageError::TooLarge {
+                what: "frame (maximum frame length)",
+                value: len as u64,
+                limit: self.max_frame_len as u64,
+            }));
+        }
+        if input.len() < len {
+            return Ok(Step::NeedMore(len));
+        }
+        let header = FrameHeader::parse(input).map_err(|e| self.frame_error(e))?;
+        let (index, offset) = (self.index, self.offset);
+        self.codec.get()?.decode(&header, &input[HEADER_LEN..len], out).map_err(|e| match e {
+            // The engine counts data frames only; name the frame by its place in the
+            // stream as this decoder saw it, skippable frames included.
+            EngineError::Frame { source, .. } => EngineError::Frame { index, offset, source }.into(),
+            other => io::Error::from(other),
+        })?;
+        self.index += 1;
+        self.offset += len as u64;
+        Ok(Step::Frame(len))
+    }
+
+    /// The input ended with `rest` unread: fine when it is empty and no skippable frame
+    /// is open, else the error that names the truncated frame (`UnexpectedEof`).
+    pub(crate) fn finish(&mut self, rest: &[u8]) -> io::Result<()> {
+        if let Some(stopped) = &self.stopped {
+            return Err(stopped.replay());
+        }
+        let result = if self.skip > 0 {
+            let needed = usize::try_from(self.skip).unwrap_or(usize::MAX);
+            Err(self.frame_error(StageError::Truncated { what: "skippable frame", needed }))
+        } else {
+            match next_frame(rest) {
+                Ok(None) => Ok(()),
+                Err(e) => Err(self.frame_error(e)),
+                // Callers step over every complete frame before they finish.
+                Ok(Some(_)) => Err(self.frame_error(StageError::Corrupt {
+                    what: "stream",
+                    detail: "a complete frame was left undecoded at the end".into(),
+                })),
+            }
+        };
+        result.map_err(|e| self.stop(e))
+    }
+}
+
+/// Where an [`EncodeState`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EncodePhase {
+    /// Taking input; a frame goes out each time a block fills.
+    Encoding,
+    /// A flush framed what was buffered; that frame is still going out.
+    Flushing,
+    /// The last frame is made; it is still going out. No more input.
+    Finishing,
+    /// Everything went out.
+    Done,
+}
+
+/// A byte stream to frames, holding at most one block of input and one frame of
+/// output. Drivers alternate: write out [`pending`](Self::pending) (reporting it with
+/// [`consume`](Self::consume)) until it is empty, then call `write`, `flush` or
+/// `finish`.
+pub(crate) struct EncodeState {
+    framer: Framer,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    out_pos: usize,
+    phase: EncodePhase,
+    stopped: Option<Stopped>,
+}
+
+impl EncodeState {
+    pub(crate) fn new(config: EngineConfig, session: bool) -> Self {
+        EncodeState {
+            framer: Framer::new(config, session),
+            input: Vec::new(),
+            output: Vec::new(),
+            out_pos: 0,
+            phase: EncodePhase::Encoding,
+            stopped: None,
+        }
+    }
+
+    pub(crate) fn set_session(&mut self, session: bool) {
+        self.framer.set_session(session);
+    }
+
+    pub(crate) fn is_session(&self) -> bool {
+        self.framer.is_session()
+    }
+
+    pub(crate) fn phase(&self) -> EncodePhase {
+        self.phase
+    }
+
+    /// Bytes held: input not yet framed, and framed output not yet written out.
+    pub(crate) fn buffered(&self) -> usize {
+        self.input.len() + self.pending().len()
+    }
+
+    /// Data frames made so far.
+    pub(crate) fn frames(&self) -> u64 {
+        self.framer.frames()
+    }
+
+    /// Framed bytes waiting to be written out.
+    pub(crate) fn pending(&self) -> &[u8] {
+        &self.output[self.out_pos..]
+    }
+
+    /// `n` bytes of [`pending`](Self::pending) were written out.
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.out_pos += n;
+        debug_assert!(self.out_pos <= self.output.len());
+        if self.out_pos >= self.output.len() {
+            self.output.clear();
+            self.out_pos = 0;
+            self.phase = match self.phase {
+                EncodePhase::Flushing => EncodePhase::Encoding,
+                EncodePhase::Finishing => EncodePhase::Done,
+                other => other,
+            };
+        }
+    }
+
+    fn check(&self) -> io::Result<()> {
+        match &self.stopped {
+            Some(stopped) => Err(stopped.replay()),
+            None => Ok(()),
+        }
+    }
+
+    fn stop(&mut self, error: io::Error) -> io::Error {
+        self.stopped = Some(Stopped::record(&error));
+        error
+    }
+
+    /// Frames `input[..len]` into the output and drops it from the input.
+    fn emit(&mut self, len: usize) -> io::Result<()> {
+        debug_assert!(self.pending().is_empty(), "a frame is emitted only once the last one went out");
+        if let Err(e) = self.framer.encode(&self.input[..len], &mut self.output) {
+            return Err(self.stop(e));
+        }
+        self.input.drain(..len);
+        Ok(())
+    }
+
+    /// Takes up to a block's worth of `buf` (at least one byte of a non-empty `buf`)
+    /// and says how much it took; makes a frame when a block is full. Call only when
+    /// nothing is pending.
+    pub(crate) fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.check()?;
+        if matches!(self.phase, EncodePhase::Finishing | EncodePhase::Done) {
+            return Err(io::Error::other("write after shutdown: the stream is already finished"));
+        }
+        if let Err(e) = self.framer.ready() {
+            return Err(self.stop(e));
+        }
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let block_size = self.framer.config().block_size;
+        let n = buf.len().min(block_size - self.input.len());
+        self.input.extend_from_slice(&buf[..n]);
+        if self.input.len() >= block_size {
+            let cut = cut_point(&self.input, block_size, false);
+            self.emit(cut)?;
+        }
+        Ok(n)
+    }
+
+    /// Frames everything taken so far (if anything), so that the peer can decode it
+    /// all once the pending output has gone out.
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        self.check()?;
+        if self.phase == EncodePhase::Encoding && !self.input.is_empty() {
+            self.emit(self.input.len())?;
+            self.phase = EncodePhase::Flushing;
+        }
+        Ok(())
+    }
+
+    /// Makes the last frame: the rest of the input, or an empty frame when the stream
+    /// had none at all (so an empty input still gives a recognisable stream, as the
+    /// engine's own stream encoders do). Idempotent.
+    pub(crate) fn finish(&mut self) -> io::Result<()> {
+        self.check()?;
+        if matches!(self.phase, EncodePhase::Encoding | EncodePhase::Flushing) {
+            if !self.input.is_empty() || self.framer.frames() == 0 {
+                self.emit(self.input.len())?;
+            }
+            self.phase = EncodePhase::Finishing;
+            if self.pending().is_empty() {
+                self.phase = EncodePhase::Done;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a [`DecodeState`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DecodePhase {
+    /// Taking compressed input.
+    Decoding,
+    /// The input ended cleanly; what is left of the output may still be read.
+    Done,
+}
+
+/// Compressed bytes, in pieces of any size, to data. Holds at most one frame of input
+/// (only when a frame arrives in pieces) and one block of output. Drivers alternate:
+/// take [`output`](Self::output) (reporting it with [`consume`](Self::consume)) until it
+/// is empty, then [`feed`](Self::feed) more input, or [`finish`](Self::finish) at its end.
+pub(crate) struct DecodeState {
+    deframer: Deframer,
+    held: Vec<u8>,
+    out: Vec<u8>,
+    out_pos: usize,
+    phase: DecodePhase,
+}
+
+impl DecodeState {
+    pub(crate) fn new(config: EngineConfig, session: bool) -> Self {
+        DecodeState {
+            deframer: Deframer::new(config, session),
+            held: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            phase: DecodePhase::Decoding,
+        }
+    }
+
+    pub(crate) fn set_session(&mut self, session: bool) {
+        self.deframer.set_session(session);
+    }
+
+    pub(crate) fn is_session(&self) -> bool {
+        self.deframer.is_session()
+    }
+
+    pub(crate) fn set_max_frame_len(&mut self, max: usize) {
+        self.deframer.set_max_frame_len(max);
+    }
+
+    pub(crate) fn phase(&self) -> DecodePhase {
+        self.phase
+    }
+
+    /// Data frames decoded so far.
+    pub(crate) fn frames(&self) -> u64 {
+        self.deframer.frames()
+    }
+
+    /// Bytes held: an incomplete frame, and decoded data not yet taken.
+    pub(crate) fn buffered(&self) -> usize {
+        self.held.len() + self.output().len()
+    }
+
+    /// Decoded data waiting to be taken.
+    pub(crate) fn output(&self) -> &[u8] {
+        &self.out[self.out_pos..]
+    }
+
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.out_pos += n;
+        debug_assert!(self.out_pos <= self.out.len());
+        if self.out_pos >= self.out.len() {
+            self.out.clear();
+            self.out_pos = 0;
+        }
+    }
+
+    /// Copies as much output as fits into `buf`.
+    pub(crate) fn read_output(&mut self, buf: &mut [u8]) -> usize {
+        let n = buf.len().min(self.output().len());
+        buf[..n].copy_from_slice(&self.output()[..n]);
+        self.consume(n);
+        n
+    }
+
+    /// Takes compressed input and says how much of it was used (at least one byte of a
+    /// non-empty `input`); decodes at most one frame. Call only when no output is left.
+    pub(crate) fn feed(&mut self, input: &[u8]) -> io::Result<usize> {
+        debug_assert!(self.output().is_empty(), "output is taken before more input is fed");
+        if self.phase == DecodePhase::Done {
+            return Err(io::Error::other("compressed input after the end of the stream"));
+        }
+        if self.held.is_empty() {
+            // The common case: a whole frame (or skippable bytes) at the front of the
+            // input is used where it lies, without a copy.
+            match self.deframer.step(input, &mut self.out)? {
+                Step::Frame(n) | Step::Skipped(n) => return Ok(n),
+                Step::NeedMore(_) => {}
+            }
+        }
+        // A frame arriving in pieces: gather it, never more than it needs.
+        let mut used = 0;
+        loop {
+            let need = match self.deframer.step(&self.held, &mut self.out)? {
+                Step::Frame(n) | Step::Skipped(n) => {
+                    debug_assert_eq!(n, self.held.len());
+                    self.held.clear();
+                    if self.held.capacity() > 1 << 20 {
+                        self.held = Vec::new();
+                    }
+                    return Ok(used);
+                }
+                Step::NeedMore(need) => need,
+            };
+            if used == input.len() {
+                return Ok(used);
+            }
+            let take = (need - self.held.len()).min(input.len() - used);
+            self.held.reserve_exact(need - self.held.len());
+            self.held.extend_from_slice(&input[used..used + take]);
+            used += take;
+        }
+    }
+
+    /// The compressed input ended: an error naming the frame if it ended inside one.
+    pub(crate) fn finish(&mut self) -> io::Result<()> {
+        if self.phase == DecodePhase::Decoding {
+            self.deframer.finish(&self.held)?;
+            self.phase = DecodePhase::Done;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> EngineConfig {
+        EngineConfig::default().with_block_size(64 << 10).with_threads(1)
+    }
+
+    fn encode_all(data: &[u8], chunk: usize) -> Vec<u8> {
+        let mut state = EncodeState::new(config(), false);
+        let mut stream = Vec::new();
+        let mut drain = |state: &mut EncodeState| {
+            stream.extend_from_slice(state.pending());
+            let n = state.pending().len();
+            state.consume(n);
+        };
+        for piece in data.chunks(chunk.max(1)) {
+            let mut rest = piece;
+            while !rest.is_empty() {
+                drain(&mut state);
+                let n = state.write(rest).unwrap();
+                assert!(n > 0);
+                rest = &rest[n..];
+                assert!(state.buffered() <= (64 << 10) + (64 << 10) + HEADER_LEN);
+            }
+        }
+        drain(&mut state);
+        state.finish().unwrap();
+        assert_eq!(state.phase(), EncodePhase::Finishing);
+        drain(&mut state);
+        assert_eq!(state.phase(), EncodePhase::Done);
+        assert!(state.write(b"x").is_err(), "no input after the end");
+        stream
+    }
+
+    fn decode_all(stream: &[u8], chunk: usize) -> io::Result<Vec<u8>> {
+        let mut state = DecodeState::new(config(), false);
+        let mut data = Vec::new();
+        for piece in stream.chunks(chunk.max(1)) {
+            let mut rest = piece;
+            while !rest.is_empty() {
+                let n = state.feed(rest)?;
+                assert!(n > 0);
+                rest = &rest[n..];
+                data.extend_from_slice(state.output());
+                state.consume(state.output().len());
+            }
+        }
+        state.finish()?;
+        Ok(data)
+    }
+
+    fn lines(n: usize) -> Vec<u8> {
+        (0..n).flat_map(|i| format!("{i:08} GET /index.html 200 {}\n", i * 7 % 1000).into_bytes()).collect()
+    }
+
+    #[test]
+    fn stream_round_trip_in_any_pieces() {
+        let data = lines(9000);
+        for chunk in [1usize, 7, 4096, 1 << 20] {
+            let stream = encode_all(&data[..if chunk == 1 { 3000 } else { data.len() }], chunk);
+            let expect = &data[..if chunk == 1 { 3000 } else { data.len() }];
+            for dchunk in [1usize, 3, 57, 1 << 20] {
+                assert_eq!(decode_all(&stream, dchunk).unwrap(), expect, "chunks {chunk}/{dchunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_end_at_line_ends_and_empty_input_gives_one_frame() {
+        let data = lines(9000);
+        let stream = encode_all(&data, 1000);
+        let (mut pos, mut end, mut frames) = (0, 0, 0);
+        while let Some((frame, len)) = next_frame(&stream[pos..]).unwrap() {
+            if let cobolp_stages::l8_seal::FrameRef::Data { header, .. } = frame {
+                assert!(header.original_len as usize <= 64 << 10);
+                end += header.original_len as usize;
+                assert_eq!(data[end - 1], b'\n', "frame {frames} ends at a line end");
+                frames += 1;
+            }
+            pos += len;
+        }
+        assert!(frames > 3);
+        assert_eq!(end, data.len());
+        let empty = encode_all(b"", 1);
+        assert!(!empty.is_empty());
+        assert_eq!(decode_all(&empty, 1).unwrap(), b"");
+        assert_eq!(decode_all(b"", 1).unwrap(), b"", "no bytes at all is an empty stream too");
+    }
+
+    #[test]
+    fn flush_frames_what_was_written() {
+        let mut state = EncodeState::new(config(), false);
+        state.write(b"hello ").unwrap();
+        state.flush().unwrap();
+        assert_eq!(state.phase(), EncodePhase::Flushing);
+        let first = state.pending().to_vec();
+        state.consume(first.len());
+        assert_eq!(state.phase(), EncodePhase::Encoding);
+        assert_eq!(decode_all(&first, 5).unwrap(), b"hello ");
+        state.flush().unwrap();
+        assert!(state.pending().is_empty(), "nothing new, no frame");
+        state.write(b"world").unwrap();
+        state.finish().unwrap();
+        let mut all = first;
+        all.extend_from_slice(state.pending());
+        assert_eq!(decode_all(&all, 1000).unwrap(), b"hello world");
+        assert_eq!(state.frames(), 2);
+    }
+
+    #[test]
+    fn skippable_frames_are_passed_over_in_pieces() {
+        let mut stream = Vec::new();
+        cobolp_stages::l8_seal::write_skippable(&[9u8; 1000], &mut stream).unwrap();
+        stream.extend_from_slice(&encode_all(b"abc", 1));
+        cobolp_stages::l8_seal::write_skippable(b"", &mut stream).unwrap();
+        for chunk in [1, 5, 8, 9, 2000] {
+            assert_eq!(decode_all(&stream, chunk).unwrap(), b"abc");
+        }
+        let cut = decode_all(&stream[..500], 100).unwrap_err();
+        assert_eq!(cut.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(cut.to_string().contains("skippable"), "{cut}");
+    }
+
+    #[test]
+    fn errors_name_the_frame_and_stick() {
+        let a = encode_all(b"first frame", 100);
+        let mut stream = a.clone();
+        stream.extend_from_slice(&a);
+        let last = stream.len() - 1;
+        stream[last] ^= 0x40;
+        let mut state = DecodeState::new(config(), false);
+        let used = state.feed(&stream).unwrap();
+        assert_eq!(state.output(), b"first frame");
+        state.consume(11);
+        let err = state.feed(&stream[used..]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        let text = err.to_string();
+        assert!(text.contains(&format!("frame 1 (at byte {})", a.len())), "{text}");
+        let again = state.feed(&stream[used..]).unwrap_err();
+        assert_eq!(again.kind(), io::ErrorKind::InvalidData);
+        assert!(again.to_string().contains("frame 1"));
+    }
+
+    #[test]
+    fn too_long_frames_are_refused_before_they_are_gathered() {
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let stream = encode_all(&data, 1 << 20);
+        let mut state = DecodeState::new(config(), false);
+        state.set_max_frame_len(1000);
+        let err = state.feed(&stream[..HEADER_LEN]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("maximum frame length"), "{err}");
+        assert!(state.buffered() <= HEADER_LEN);
+    }
+}

@@ -1,0 +1,141 @@
+//! Async adapters that write: each wraps a [`tokio::io::AsyncWrite`] and is one (the
+//! shape of async-compression's `write` module).
+//!
+//! [`Encoder`] takes data and writes a compressed stream; [`Decoder`] takes a
+//! compressed stream and writes data. Each holds at most one block of input and one
+//! frame of output: a slow inner writer makes their `poll_write` return `Pending`
+//! instead of buffering more. Neither spawns a task. Compression runs on the task that
+//! polls, one block at a time.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use cobolp_engine::EngineConfig;
+use tokio::io::AsyncWrite;
+
+use crate::adapter_api::{plain_inner_api, state_api};
+use crate::frames::{DecodeState, EncodeState};
+
+/// Writes `bytes` (what `pending` returns) to `inner` until none is left, reporting
+/// each write with `consume`.
+fn poll_write_out<W: AsyncWrite + Unpin, S>(
+    inner: &mut W,
+    state: &mut S,
+    cx: &mut Context<'_>,
+    pending: fn(&S) -> &[u8],
+    consume: fn(&mut S, usize),
+) -> Poll<io::Result<()>> {
+    loop {
+        let bytes = pending(state);
+        if bytes.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
+        let n = ready!(Pin::new(&mut *inner).poll_write(cx, bytes))?;
+        if n == 0 {
+            return Poll::Ready(Err(io::Error::new(io::ErrorKind::WriteZero, "the inner writer took no bytes")));
+        }
+        consume(state, n);
+    }
+}
+
+/// Compresses what is written to it into an [`AsyncWrite`].
+///
+/// - A frame goes out per block of the configured block size (cut at a line end near
+///   it), as soon as the block is full.
+/// - `poll_flush` makes a frame of everything written since the last frame (if
+///   anything), writes it out and flushes the inner writer: the peer can decode every
+///   byte written before the flush without waiting for more.
+/// - `poll_shutdown` makes the last frame (an empty one if the stream had none),
+///   writes it out and shuts down the inner writer (which flushes it). Writing after it is an
+///   error.
+///
+/// Dropped without a shutdown, the data since the last frame is lost, and the stream
+/// written so far is a valid stream of the frames before it.
+pub struct Encoder<W> {
+    inner: W,
+    state: EncodeState,
+}
+
+plain_inner_api!(Encoder, EncodeState, "writer");
+state_api!(Encoder);
+
+impl<W: AsyncWrite + Unpin> Encoder<W> {
+    fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        poll_write_out(&mut self.inner, &mut self.state, cx, EncodeState::pending, EncodeState::consume)
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Encoder<W> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        ready!(this.poll_write_out(cx))?;
+        Poll::Ready(this.state.write(buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.poll_write_out(cx))?;
+        this.state.flush()?;
+        ready!(this.poll_write_out(cx))?;
+        Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.poll_write_out(cx))?;
+        this.state.finish()?;
+        ready!(this.poll_write_out(cx))?;
+        // The inner shutdown flushes (tokio's contract); flushing first as well would
+        // let a writer that answers `Pending` once per call stall it for ever.
+        Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}
+
+/// Decompresses a compressed stream written to it into an [`AsyncWrite`].
+///
+/// Takes frames in pieces of any size; writes a frame's data once the frame is whole
+/// and checked. Concatenated streams are one stream; skippable frames are passed
+/// over. A damaged frame makes the write that completes it fail with `InvalidData`
+/// naming the frame (and every later write too). `poll_shutdown` reports a stream that
+/// ended inside a frame (`UnexpectedEof`) after the data of the frames before it was
+/// written, and otherwise flushes and shuts down the inner writer. `poll_flush`
+/// writes out the data of every complete frame and flushes the inner writer; it does
+/// not mind a partly written frame.
+pub struct Decoder<W> {
+    inner: W,
+    state: DecodeState,
+}
+
+plain_inner_api!(Decoder, DecodeState, "writer");
+state_api!(Decoder, decoder);
+
+impl<W: AsyncWrite + Unpin> Decoder<W> {
+    fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        poll_write_out(&mut self.inner, &mut self.state, cx, DecodeState::output, DecodeState::consume)
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Decoder<W> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        ready!(this.poll_write_out(cx))?;
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        Poll::Ready(this.state.feed(buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.poll_write_out(cx))?;
+        Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.poll_write_out(cx))?;
+        this.state.finish()?;
+        Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}
