@@ -33,3 +33,24 @@ fn log_ingestion_keeps_every_line_across_a_rotation_and_sigint() {
     assert!(r.clean_exit, "{r:?}");
     assert!(r.frames >= 1 && r.follower_said.contains("1 rotations"), "{r:?}");
 }
+
+#[allow(dead_code)]
+#[path = "../examples/framed_service.rs"]
+mod framed_service;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framed_service_counts_every_line_in_both_modes() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/apache_access.log");
+    let lines = framed_service::read_lines(&path).unwrap();
+    assert!(lines.len() > 1000);
+    let mut wire = Vec::new();
+    for session in [true, false] {
+        let r = framed_service::run(&lines, session).await.expect("the service runs");
+        framed_service::print_summary(&path, session, &r);
+        assert_eq!(r.served, r.sent, "session {session}");
+        assert_eq!(r.served.lines, lines.len() as u64);
+        assert!(r.reply.starts_with(&format!("{} {} ", r.sent.lines, r.sent.bytes)), "{}", r.reply);
+        wire.push(r.on_the_wire);
+    }
+    assert!(wire[0] * 2 < wire[1], "session mode shares the window: {wire:?}");
+}
