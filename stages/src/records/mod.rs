@@ -11,6 +11,8 @@
 //! - [`binary`]: `COMP`/`COMP-4`/`BINARY` (big-endian) and `COMP-5` (native order).
 //! - [`ebcdic`]: code page 037 to and from Latin-1, a bijection on the 256 byte values.
 //! - [`detect`]: ASCII or EBCDIC, judged from a sample of records and their layout.
+//! - [`length`]: without a copybook, the record length (by autocorrelation) and a
+//!   layout guessed column by column.
 //!
 //! Every codec here is exact: when a decoder accepts bytes, the matching encoder given
 //! what it returned writes the same bytes back. What GnuCOBOL 3.1 actually writes for
@@ -21,6 +23,7 @@ pub mod binary;
 pub mod copybook;
 pub mod detect;
 pub mod ebcdic;
+pub mod length;
 pub mod packed;
 pub mod zoned;
 

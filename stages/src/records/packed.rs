@@ -26,8 +26,8 @@
 //!
 //! Speed: the digits are converted eight bytes at a time in a `u64` (nibble pairs to
 //! bytes, bytes to 16-bit lanes, to 32-bit lanes, to the value: four multiplications
-//! for up to 16 digits) and checked in the same register; packing goes through a
-//! 100-entry byte table. The column functions are specialised for each field width.
+//! for up to 16 digits) and checked in the same register; packing splits the value
+//! into digit lanes of one register the same way back. The column functions are specialised for each field width.
 //! `benches/comp3.rs` measures both directions.
 
 use super::Column;
@@ -150,31 +150,24 @@ fn bcd16_to_bin(d: u64) -> u64 {
     (d >> 32) * 100_000_000 + (d & 0xFFFF_FFFF)
 }
 
-/// Two-digit value (0..=99) to its BCD byte.
-const BIN_TO_BCD: [u8; 100] = {
-    let mut t = [0u8; 100];
-    let mut i = 0;
-    while i < 100 {
-        t[i] = ((i / 10) << 4 | (i % 10)) as u8;
-        i += 1;
-    }
-    t
-};
-
-/// A value below 10^4 to four BCD nibbles.
-#[inline(always)]
-fn bcd4(x: u32) -> u64 {
-    let hi = x / 100;
-    let lo = x - hi * 100;
-    (BIN_TO_BCD[hi as usize] as u64) << 8 | BIN_TO_BCD[lo as usize] as u64
-}
-
-/// A value below 10^8 to eight BCD nibbles.
+/// A value below 10^8 to eight BCD nibbles, in one register: split into two 4-digit
+/// lanes, each into two 2-digit lanes, each into two digits (division by 100 and by 10
+/// as a multiply and shift, exact in these ranges), then the digit bytes squeezed to
+/// nibbles. No table, no branch.
 #[inline(always)]
 fn bcd8(x: u32) -> u64 {
-    let hi = x / 10_000;
-    let lo = x - hi * 10_000;
-    bcd4(hi) << 16 | bcd4(lo)
+    let x = x as u64;
+    let v = (x / 10_000) << 32 | (x % 10_000);
+    // Per 32-bit lane (< 10^4): q = lane / 100, exact below 43,699.
+    let q = ((v * 5243) >> 19) & 0x0000_007F_0000_007F;
+    let v = (v - q * 100) | q << 16;
+    // Per 16-bit lane (< 100): t = lane / 10, exact below 179.
+    let t = ((v * 103) >> 10) & 0x000F_000F_000F_000F;
+    let v = (v - t * 10) | t << 8;
+    // Digit bytes to nibbles, then the four BCD bytes side by side.
+    let v = (v | v >> 4) & 0x00FF_00FF_00FF_00FF;
+    let v = (v | v >> 8) & 0x0000_FFFF_0000_FFFF;
+    (v | v >> 16) & 0xFFFF_FFFF
 }
 
 /// A value below 10^16 to sixteen BCD nibbles.
@@ -350,31 +343,51 @@ fn exception_at(record: usize, field: &[u8], sign: u8, valid: bool) -> Exception
     }
 }
 
+/// The value of magnitude `m` under sign nibble `sign`, and the sign nibble the rule
+/// expects for that value, without branches: the signs of real data are as random as
+/// the data, and a mispredicted branch costs more than the whole conversion.
+#[inline(always)]
+fn signed_value<const SIGNED: bool>(m: i64, sign: u8) -> (i64, u8) {
+    let negative = i64::from((sign == 0xB) | (sign == 0xD));
+    let value = (m ^ -negative) + negative;
+    let expected = if SIGNED { SIGN_POSITIVE + ((value < 0) as u8) } else { SIGN_UNSIGNED };
+    (value, expected)
+}
+
 /// The hot loop for fields of `W` bytes (1 to 8).
 #[inline(always)]
-fn unpack_small_loop<const W: usize>(data: &[u8], col: Column, rule: SignRule, out: &mut PackedColumn<i64>) {
-    let end = col.offset + W;
-    for (i, rec) in data.chunks_exact(col.record_len).enumerate() {
-        let field: &[u8; W] = rec[col.offset..end].try_into().unwrap();
-        let mut buf = [0u8; 8];
-        buf[8 - W..].copy_from_slice(field);
-        let x = u64::from_be_bytes(buf);
+fn unpack_small_loop<const W: usize, const SIGNED: bool>(data: &[u8], col: Column, out: &mut PackedColumn<i64>) {
+    let n = data.len() / col.record_len;
+    out.values.resize(n, 0);
+    let mask = u64::MAX >> (64 - 8 * W);
+    for (i, slot) in out.values.iter_mut().enumerate() {
+        let end = i * col.record_len + col.offset + W;
+        // One 8-byte load ending at the field's last byte (the bytes before it belong
+        // to this record or the one before), where there are 8 bytes to load.
+        let x = match data.get(end.wrapping_sub(8)..end) {
+            Some(eight) => u64::from_be_bytes(eight.try_into().unwrap()) & mask,
+            None => {
+                let mut buf = [0u8; 8];
+                buf[8 - W..].copy_from_slice(&data[end - W..end]);
+                u64::from_be_bytes(buf)
+            }
+        };
         let sign = (x & 0xF) as u8;
         let d = x >> 4;
-        let valid = bad_nibbles(d) == 0 && sign >= 0xA;
-        let m = bcd16_to_bin(d) as i64;
-        let negative = is_negative_sign(sign);
-        let value = if !valid {
-            0
-        } else if negative {
-            -m
-        } else {
-            m
-        };
-        out.values.push(value);
-        if !valid || sign != rule.expected(value < 0) {
-            out.exceptions.push(exception_at(i, field, sign, valid));
+        let valid = (bad_nibbles(d) == 0) & (sign >= 0xA);
+        let (value, expected) = signed_value::<SIGNED>(bcd16_to_bin(d) as i64, sign);
+        *slot = value & -i64::from(valid);
+        if !valid | (sign != expected) {
+            *slot = if valid { value } else { 0 };
+            out.exceptions.push(exception_at(i, &data[end - W..end], sign, valid));
         }
+    }
+}
+
+fn unpack_column_small<const W: usize>(data: &[u8], col: Column, rule: SignRule, out: &mut PackedColumn<i64>) {
+    match rule {
+        SignRule::Signed => unpack_small_loop::<W, true>(data, col, out),
+        SignRule::Unsigned => unpack_small_loop::<W, false>(data, col, out),
     }
 }
 
@@ -414,14 +427,14 @@ pub fn unpack_column_i64(data: &[u8], col: Column, rule: SignRule) -> Result<Pac
     let n = col.records_in(data.len())?;
     let mut out = PackedColumn { values: Vec::with_capacity(n), exceptions: Vec::new() };
     match col.len {
-        1 => unpack_small_loop::<1>(data, col, rule, &mut out),
-        2 => unpack_small_loop::<2>(data, col, rule, &mut out),
-        3 => unpack_small_loop::<3>(data, col, rule, &mut out),
-        4 => unpack_small_loop::<4>(data, col, rule, &mut out),
-        5 => unpack_small_loop::<5>(data, col, rule, &mut out),
-        6 => unpack_small_loop::<6>(data, col, rule, &mut out),
-        7 => unpack_small_loop::<7>(data, col, rule, &mut out),
-        8 => unpack_small_loop::<8>(data, col, rule, &mut out),
+        1 => unpack_column_small::<1>(data, col, rule, &mut out),
+        2 => unpack_column_small::<2>(data, col, rule, &mut out),
+        3 => unpack_column_small::<3>(data, col, rule, &mut out),
+        4 => unpack_column_small::<4>(data, col, rule, &mut out),
+        5 => unpack_column_small::<5>(data, col, rule, &mut out),
+        6 => unpack_column_small::<6>(data, col, rule, &mut out),
+        7 => unpack_column_small::<7>(data, col, rule, &mut out),
+        8 => unpack_column_small::<8>(data, col, rule, &mut out),
         9 => unpack_nine_loop(data, col, rule, &mut out),
         w => return Err(Error::Invalid(format!("an i64 column takes packed fields of 1 to 9 bytes, not {w}"))),
     }
@@ -462,7 +475,7 @@ fn too_wide(value: i128, len: usize) -> Error {
 }
 
 #[inline(always)]
-fn pack_small_loop<const W: usize>(values: &[i64], col: Column, rule: SignRule, data: &mut [u8]) -> Result<()> {
+fn pack_small_loop<const W: usize, const SIGNED: bool>(values: &[i64], col: Column, data: &mut [u8]) -> Result<()> {
     let limit = POW10[2 * W - 1];
     let end = col.offset + W;
     for (rec, &v) in data.chunks_exact_mut(col.record_len).zip(values) {
@@ -470,11 +483,22 @@ fn pack_small_loop<const W: usize>(values: &[i64], col: Column, rule: SignRule, 
         if m >= limit {
             return Err(too_wide(v as i128, W));
         }
-        let x = bin_to_bcd16(m) << 4 | rule.expected(v < 0) as u64;
+        // Branch-free sign, as in `signed_value`.
+        let sign = if SIGNED { SIGN_POSITIVE + u8::from(v < 0) } else { SIGN_UNSIGNED };
+        // Up to 4 bytes hold at most 7 digits: one 8-digit conversion does.
+        let bcd = if W <= 4 { bcd8(m as u32) } else { bin_to_bcd16(m) };
+        let x = bcd << 4 | sign as u64;
         let field: &mut [u8; W] = (&mut rec[col.offset..end]).try_into().unwrap();
         field.copy_from_slice(&x.to_be_bytes()[8 - W..]);
     }
     Ok(())
+}
+
+fn pack_column_small<const W: usize>(values: &[i64], col: Column, rule: SignRule, data: &mut [u8]) -> Result<()> {
+    match rule {
+        SignRule::Signed => pack_small_loop::<W, true>(values, col, data),
+        SignRule::Unsigned => pack_small_loop::<W, false>(values, col, data),
+    }
 }
 
 fn pack_generic_loop<T: Copy + Into<i128>>(values: &[T], col: Column, rule: SignRule, data: &mut [u8]) -> Result<()> {
@@ -529,14 +553,14 @@ pub fn pack_column_i64(column: &PackedColumn<i64>, col: Column, rule: SignRule, 
     let n = check_pack_args(column.values.len(), data, col)?;
     let values = &column.values;
     match col.len {
-        1 => pack_small_loop::<1>(values, col, rule, data)?,
-        2 => pack_small_loop::<2>(values, col, rule, data)?,
-        3 => pack_small_loop::<3>(values, col, rule, data)?,
-        4 => pack_small_loop::<4>(values, col, rule, data)?,
-        5 => pack_small_loop::<5>(values, col, rule, data)?,
-        6 => pack_small_loop::<6>(values, col, rule, data)?,
-        7 => pack_small_loop::<7>(values, col, rule, data)?,
-        8 => pack_small_loop::<8>(values, col, rule, data)?,
+        1 => pack_column_small::<1>(values, col, rule, data)?,
+        2 => pack_column_small::<2>(values, col, rule, data)?,
+        3 => pack_column_small::<3>(values, col, rule, data)?,
+        4 => pack_column_small::<4>(values, col, rule, data)?,
+        5 => pack_column_small::<5>(values, col, rule, data)?,
+        6 => pack_column_small::<6>(values, col, rule, data)?,
+        7 => pack_column_small::<7>(values, col, rule, data)?,
+        8 => pack_column_small::<8>(values, col, rule, data)?,
         9 => pack_generic_loop(values, col, rule, data)?,
         w => return Err(Error::Invalid(format!("an i64 column takes packed fields of 1 to 9 bytes, not {w}"))),
     }
