@@ -12,6 +12,7 @@ pub mod l5_rle;
 pub mod l6_pattern;
 pub mod l7_entropy;
 pub mod l8_seal;
+pub mod log_templates;
 pub mod records;
 pub mod varint;
 

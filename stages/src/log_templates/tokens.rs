@@ -1,0 +1,154 @@
+//! L1 for text: a line as tokens, each a byte range of the line, so that joining them
+//! gives the line back exactly, whatever its bytes.
+//!
+//! A *word* is a maximal run of ASCII letters and digits and of bytes 0x80 and above
+//! (so a UTF-8 word, or any non-ASCII run, stays whole); every other byte is a token
+//! of its own (space, tab, punctuation, control bytes, `\r`). Words are then told
+//! apart by what the template layer makes of them:
+//!
+//! - a run of digits is a **number**: at most 18 digits (so it fits a `u64` with room
+//!   for a delta), remembered with its count of leading zeros (`007` is 7 after two
+//!   zeros; `0` alone is 0 after none);
+//! - a word with a digit and something else (`a3f9`, `blk7`, `x86`) is a **variable
+//!   word**: it is stored as a string, since such words vary from line to line;
+//! - a word without digits, and every other byte, is **static** text: it becomes part
+//!   of the line's template.
+
+/// What one token of a line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Token<'a> {
+    /// Template text.
+    Static(&'a [u8]),
+    /// Digits: the value, and the zeros written before its own digits.
+    Number { value: u64, zeros: u8 },
+    /// A word holding digits and other characters, kept as its bytes.
+    Word(&'a [u8]),
+}
+
+/// The most digits a number token has; longer digit runs are variable words.
+pub const MAX_NUMBER_DIGITS: usize = 18;
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// Calls `emit` with each token of `line`, in order.
+pub fn tokenize<'a>(line: &'a [u8], mut emit: impl FnMut(Token<'a>)) {
+    let mut pos = 0;
+    while pos < line.len() {
+        if !is_word_byte(line[pos]) {
+            emit(Token::Static(&line[pos..pos + 1]));
+            pos += 1;
+            continue;
+        }
+        let end = pos + line[pos..].iter().take_while(|&&b| is_word_byte(b)).count();
+        let word = &line[pos..end];
+        emit(classify(word));
+        pos = end;
+    }
+}
+
+fn classify(word: &[u8]) -> Token<'_> {
+    let digits = word.iter().filter(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return Token::Static(word);
+    }
+    if digits < word.len() || word.len() > MAX_NUMBER_DIGITS {
+        return Token::Word(word);
+    }
+    let value = word.iter().fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+    let zeros = (word.len() - decimal_len(value)) as u8;
+    Token::Number { value, zeros }
+}
+
+/// Writes a number token back: `zeros` zeros, then the value's digits.
+pub fn write_number(value: u64, zeros: u8, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    let mut v = value;
+    loop {
+        digits[n] = b'0' + (v % 10) as u8;
+        n += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend(std::iter::repeat_n(b'0', usize::from(zeros)));
+    out.extend(digits[..n].iter().rev());
+}
+
+/// Digits of `value` in decimal.
+pub fn decimal_len(value: u64) -> usize {
+    value.checked_ilog10().map_or(1, |l| l as usize + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn join(line: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        tokenize(line, |t| match t {
+            Token::Static(s) | Token::Word(s) => out.extend_from_slice(s),
+            Token::Number { value, zeros } => write_number(value, zeros, &mut out),
+        });
+        out
+    }
+
+    #[test]
+    fn tokens_of_a_log_line() {
+        let mut tokens = Vec::new();
+        tokenize(b"2026-11-05 07:08 GET /a3f9 took=0.050s", |t| tokens.push(t));
+        use Token::*;
+        assert_eq!(
+            tokens,
+            [
+                Number { value: 2026, zeros: 0 },
+                Static(b"-"),
+                Number { value: 11, zeros: 0 },
+                Static(b"-"),
+                Number { value: 5, zeros: 1 },
+                Static(b" "),
+                Number { value: 7, zeros: 1 },
+                Static(b":"),
+                Number { value: 8, zeros: 1 },
+                Static(b" "),
+                Static(b"GET"),
+                Static(b" "),
+                Static(b"/"),
+                Word(b"a3f9"),
+                Static(b" "),
+                Static(b"took"),
+                Static(b"="),
+                Number { value: 0, zeros: 0 },
+                Static(b"."),
+                Word(b"050s"),
+            ]
+        );
+    }
+
+    #[test]
+    fn long_digit_runs_are_words() {
+        let mut tokens = Vec::new();
+        tokenize(b"1234567890123456789", |t| tokens.push(t));
+        assert_eq!(tokens, [Token::Word(b"1234567890123456789")]);
+        assert_eq!(join(b"000000000000000000"), b"000000000000000000");
+        assert_eq!(decimal_len(0), 1);
+        assert_eq!(decimal_len(99), 2);
+        assert_eq!(decimal_len(u64::MAX), 20);
+    }
+
+    proptest! {
+        #[test]
+        fn tokens_join_to_the_line(line in prop::collection::vec(any::<u8>(), 0..300)) {
+            prop_assert_eq!(join(&line), line);
+        }
+
+        #[test]
+        fn digit_heavy_lines_join_too(line in "[0-9a.:x -]{0,80}") {
+            prop_assert_eq!(join(line.as_bytes()), line.as_bytes());
+        }
+    }
+}
