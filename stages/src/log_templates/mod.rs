@@ -19,7 +19,10 @@
 //!   bytes` for static text, `1` for a number, `2` for a word;
 //! - `ids`: a varint template id per line, ids in order of first use;
 //! - `numbers`: for each template in id order, for each of its number slots, the
-//!   zigzag delta of each value from the slot's previous value (the first from 0);
+//!   zigzag delta of each value from the slot's previous value (the first from 0).
+//!   (Choosing raw values instead for some columns, by an entropy estimate, measured
+//!   worse on every corpus log: the deltas of unrelated values still share L6's
+//!   matches and L7's table with the rest.)
 //! - `zeros`: in the same order, the leading zeros of each number (a byte each:
 //!   mostly 0, or the same for a zero-padded field, which L5–L7 make nearly free);
 //! - `word_lens` and `words`: for each template, for each word slot, the length and
@@ -30,7 +33,7 @@ pub mod tokens;
 use std::collections::HashMap;
 
 use crate::{varint, Error, Result};
-use tokens::{tokenize, write_number, Token};
+use tokens::{fields, tokenize, write_number, Token};
 
 /// A block split into templates and variable streams.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -87,6 +90,71 @@ struct Column<'a> {
     words: Vec<Vec<&'a [u8]>>,
 }
 
+/// A template key as it is built: static text merged into runs, slots between them.
+#[derive(Default)]
+struct KeyBuilder {
+    key: Vec<u8>,
+    static_start: Option<usize>,
+}
+
+impl KeyBuilder {
+    fn clear(&mut self) {
+        self.key.clear();
+        self.static_start = None;
+    }
+
+    fn text(&mut self, s: &[u8]) {
+        if self.static_start.is_none() {
+            self.key.push(ITEM_STATIC);
+            self.static_start = Some(self.key.len());
+        }
+        self.key.extend_from_slice(s);
+    }
+
+    fn slot(&mut self, item: u8) {
+        close_static(&mut self.key, &mut self.static_start);
+        self.key.push(item);
+    }
+
+    fn finish(&mut self) -> &[u8] {
+        close_static(&mut self.key, &mut self.static_start);
+        &self.key
+    }
+}
+
+/// The shape of a field: its text with numbers and digit words as slots, hashed.
+fn shape(field: &[u8], scratch: &mut KeyBuilder) -> u64 {
+    use std::hash::{Hash, Hasher};
+    scratch.clear();
+    tokenize(field, |t| match t {
+        Token::Static(s) => scratch.text(s),
+        Token::Number { .. } => scratch.slot(ITEM_NUMBER),
+        Token::Word(_) => scratch.slot(ITEM_WORD),
+    });
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    scratch.finish().hash(&mut h);
+    h.finish()
+}
+
+/// How many fields of each shape the block has.
+fn shape_counts(body: &[u8]) -> HashMap<u64, u32> {
+    let mut counts: HashMap<u64, u32> = HashMap::new();
+    let mut scratch = KeyBuilder::default();
+    for line in body.split(|&b| b == b'\n') {
+        fields(line, |f, is_field| {
+            if is_field {
+                *counts.entry(shape(f, &mut scratch)).or_default() += 1;
+            }
+        });
+    }
+    counts
+}
+
+/// A field whose shape fewer than one line in this many has (and fewer than two) is
+/// stored whole as a variable word: a path, a user agent, a query would otherwise make
+/// a template of nearly every line.
+const RARE_SHAPE_LINES: usize = 100;
+
 /// Splits `block` into templates and variable streams.
 pub fn split(block: &[u8]) -> Split {
     let (body, ends_with_newline) = match block.strip_suffix(b"\n") {
@@ -97,42 +165,45 @@ pub fn split(block: &[u8]) -> Split {
     let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut order: Vec<Vec<u8>> = Vec::new();
     let mut columns: Vec<Column<'_>> = Vec::new();
-    let mut key = Vec::new();
     let mut numbers = Vec::new();
     let mut words = Vec::new();
+    let counts = shape_counts(body);
+    let common = (body.iter().filter(|&&b| b == b'\n').count() / RARE_SHAPE_LINES).max(2) as u32;
+    let mut builder = KeyBuilder::default();
+    let mut scratch = KeyBuilder::default();
     let mut lines = 0u64;
     for line in body.split(|&b| b == b'\n') {
         lines += 1;
-        key.clear();
+        builder.clear();
         numbers.clear();
         words.clear();
-        let mut static_start: Option<usize> = None;
-        tokenize(line, |t| match t {
-            Token::Static(s) => {
-                if static_start.is_none() {
-                    key.push(ITEM_STATIC);
-                    static_start = Some(key.len());
-                }
-                key.extend_from_slice(s);
-            }
-            Token::Number { value, zeros } => {
-                close_static(&mut key, &mut static_start);
-                key.push(ITEM_NUMBER);
-                numbers.push((value, zeros));
-            }
-            Token::Word(w) => {
-                close_static(&mut key, &mut static_start);
-                key.push(ITEM_WORD);
-                words.push(w);
+        fields(line, |f, is_field| {
+            if !is_field {
+                builder.text(f);
+            } else if counts.get(&shape(f, &mut scratch)).copied().unwrap_or(0) < common {
+                builder.slot(ITEM_WORD);
+                words.push(f);
+            } else {
+                tokenize(f, |t| match t {
+                    Token::Static(s) => builder.text(s),
+                    Token::Number { value, zeros } => {
+                        builder.slot(ITEM_NUMBER);
+                        numbers.push((value, zeros));
+                    }
+                    Token::Word(w) => {
+                        builder.slot(ITEM_WORD);
+                        words.push(w);
+                    }
+                });
             }
         });
-        close_static(&mut key, &mut static_start);
-        let id = match ids.get(&key) {
+        let key = builder.finish();
+        let id = match ids.get(key) {
             Some(&id) => id,
             None => {
                 let id = order.len() as u32;
-                ids.insert(key.clone(), id);
-                order.push(key.clone());
+                ids.insert(key.to_vec(), id);
+                order.push(key.to_vec());
                 columns.push(Column { numbers: vec![Vec::new(); numbers.len()], words: vec![Vec::new(); words.len()] });
                 id
             }

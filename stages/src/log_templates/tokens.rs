@@ -32,6 +32,42 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
+/// The bytes that separate the fields of a log line: white space, quotes, brackets
+/// and the separators of lists and key-value pairs.
+pub fn is_delimiter(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t'
+            | b'\r'
+            | b'"'
+            | b'\''
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b','
+            | b';'
+            | b'='
+            | b'|'
+            | b'<'
+            | b'>'
+    )
+}
+
+/// Calls `emit` with each piece of `line`: a delimiter byte (`false`) or a field, a
+/// maximal run of other bytes (`true`).
+pub fn fields<'a>(line: &'a [u8], mut emit: impl FnMut(&'a [u8], bool)) {
+    let mut pos = 0;
+    while pos < line.len() {
+        let delimiter = is_delimiter(line[pos]);
+        let end = if delimiter { pos + 1 } else { pos + line[pos..].iter().take_while(|&&b| !is_delimiter(b)).count() };
+        emit(&line[pos..end], !delimiter);
+        pos = end;
+    }
+}
+
 /// Calls `emit` with each token of `line`, in order.
 pub fn tokenize<'a>(line: &'a [u8], mut emit: impl FnMut(Token<'a>)) {
     let mut pos = 0;
