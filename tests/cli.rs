@@ -117,7 +117,6 @@ fn bad_settings_are_clear_errors() {
     let dir = temp_dir("settings");
     std::fs::write(dir.join("x"), b"x").unwrap();
     for (args, needle) in [
-        (&["compress", "--mode", "bridge", "x"][..], "bridge"),
         (&["compress", "--block-size", "1K", "x"][..], "block size"),
         (&["compress", "--mode", "turbo", "x"][..], "unknown mode"),
         (&["decompress", "x"][..], "unknown suffix"),

@@ -84,10 +84,20 @@ fn metadata_sha256_is_the_inputs() {
 }
 
 #[test]
-fn modes_without_their_layers_are_a_clear_error() {
-    assert!(DualModeEngine::new(CompressionMode::Legacy).is_ok());
-    for mode in [CompressionMode::Bridge, CompressionMode::Maximal] {
-        let err = DualModeEngine::new(mode).err().expect("not available yet").to_string();
-        assert!(err.contains(mode.name()) && err.contains("legacy"), "{err}");
+fn every_mode_round_trips_and_bridge_splits_logs() {
+    let logs: Vec<u8> = (0..30_000)
+        .flat_map(|i| {
+            format!("2026-11-30 10:{:02}:{:02} GET /item/{} 200 {}\n", i / 60 % 60, i % 60, i % 97, i * 13 % 5000)
+                .into_bytes()
+        })
+        .collect();
+    for mode in [CompressionMode::Legacy, CompressionMode::Bridge, CompressionMode::Maximal] {
+        let dual = DualModeEngine::new(mode).unwrap();
+        assert_eq!(dual.decompress(&dual.compress(&logs).unwrap()).unwrap(), logs, "{mode}");
+        let engine = CobolEngine::new(&EngineConfig::default().with_mode(mode)).unwrap();
+        let (frame, meta) = engine.compress_block(&logs).unwrap();
+        assert_eq!(engine.decompress_block(&frame).unwrap(), logs, "{mode}");
+        let split = meta.layers_applied.iter().any(|l| l.number() == 1);
+        assert_eq!(split, mode != CompressionMode::Legacy, "{mode}: {:?}", meta.layers_applied);
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer};
 use cobolp_stages::l7_entropy::EntropyLayer;
+use cobolp_stages::log_templates::TemplateLayer;
 use cobolp_stages::{Layer, LayerId};
 
 use crate::error::{EngineError, Result};
@@ -41,17 +42,30 @@ impl CompressionMode {
     }
 
     /// The layers this mode applies, in encoding order (L8 is the container, not listed).
+    ///
+    /// Bridge puts L1 (the template split of text; it declines on blocks where it does
+    /// not pay, which then go on as Legacy's) before Legacy's layers. Maximal searches
+    /// deeper for matches in both.
     pub fn encoder_layers(self) -> Result<Vec<Arc<dyn Layer>>> {
+        let pattern = PatternLayer { params: self.match_params() };
+        let legacy: [Arc<dyn Layer>; 3] = [Arc::new(RleLayer), Arc::new(pattern), Arc::new(EntropyLayer)];
+        Ok(match self {
+            CompressionMode::Legacy => legacy.into(),
+            CompressionMode::Bridge | CompressionMode::Maximal => {
+                std::iter::once(Arc::new(TemplateLayer { pattern }) as Arc<dyn Layer>).chain(legacy).collect()
+            }
+        })
+    }
+
+    /// The match search of the mode: Legacy's default, or a search four times as deep
+    /// that settles only for longer matches (Maximal).
+    pub fn match_params(self) -> MatchParams {
+        let params = MatchParams::default();
         match self {
-            CompressionMode::Legacy => Ok(vec![
-                Arc::new(RleLayer),
-                Arc::new(PatternLayer { params: MatchParams::default() }),
-                Arc::new(EntropyLayer),
-            ]),
-            CompressionMode::Bridge | CompressionMode::Maximal => Err(EngineError::Config(format!(
-                "{} mode needs the structural layers L1-L4, which this version does not have yet; use --mode legacy",
-                self.name()
-            ))),
+            CompressionMode::Legacy | CompressionMode::Bridge => params,
+            CompressionMode::Maximal => {
+                MatchParams { search_depth: 512, enough_len: 64, lazy: 2, lazy_len: 128, ..params }
+            }
         }
     }
 }
@@ -64,7 +78,12 @@ impl std::fmt::Display for CompressionMode {
 
 /// Every layer this decoder can undo, in decoding order (highest layer first).
 pub fn decoder_layers() -> Vec<Arc<dyn Layer>> {
-    vec![Arc::new(EntropyLayer), Arc::new(PatternLayer { params: MatchParams::default() }), Arc::new(RleLayer)]
+    vec![
+        Arc::new(EntropyLayer),
+        Arc::new(PatternLayer { params: MatchParams::default() }),
+        Arc::new(RleLayer),
+        Arc::new(TemplateLayer::default()),
+    ]
 }
 
 /// The layers a decoder built from [`decoder_layers`] understands, plus L8.

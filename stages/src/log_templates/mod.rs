@@ -28,11 +28,13 @@
 //! - `word_lens` and `words`: for each template, for each word slot, the length and
 //!   the bytes of each value.
 
+pub mod layer;
 pub mod tokens;
 
 use std::collections::HashMap;
 
 use crate::{varint, Error, Result};
+pub use layer::TemplateLayer;
 use tokens::{fields, tokenize, write_number, Token};
 
 /// A block split into templates and variable streams.
