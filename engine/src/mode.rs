@@ -44,8 +44,8 @@ impl CompressionMode {
     /// The layers this mode applies, in encoding order (L8 is the container, not listed).
     ///
     /// Bridge puts L1 (the template split of text; it declines on blocks where it does
-    /// not pay, which then go on as Legacy's) before Legacy's layers. Maximal searches
-    /// deeper for matches in both.
+    /// not pay, which then go on as Legacy's) before Legacy's layers. Maximal adds the
+    /// strong match search.
     pub fn encoder_layers(self) -> Result<Vec<Arc<dyn Layer>>> {
         let pattern = PatternLayer { params: self.match_params() };
         let legacy: [Arc<dyn Layer>; 3] = [Arc::new(RleLayer), Arc::new(pattern), Arc::new(EntropyLayer)];
@@ -57,15 +57,11 @@ impl CompressionMode {
         })
     }
 
-    /// The match search of the mode: Legacy's default, or a search four times as deep
-    /// that settles only for longer matches (Maximal).
+    /// The match search of the mode: Legacy's default, or the strong search (Maximal).
     pub fn match_params(self) -> MatchParams {
-        let params = MatchParams::default();
         match self {
-            CompressionMode::Legacy | CompressionMode::Bridge => params,
-            CompressionMode::Maximal => {
-                MatchParams { search_depth: 512, enough_len: 64, lazy: 2, lazy_len: 128, ..params }
-            }
+            CompressionMode::Legacy | CompressionMode::Bridge => MatchParams::default(),
+            CompressionMode::Maximal => MatchParams::strong(),
         }
     }
 }

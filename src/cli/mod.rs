@@ -69,7 +69,7 @@ pub struct CompressArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// legacy (L5-L8, any bytes), bridge (L1 template split of log text where it pays, then
-    /// L5-L8; about 3x slower to compress) or maximal (bridge with a 4x deeper match search).
+    /// L5-L8; slower to compress) or maximal (bridge with the deepest match search).
     #[arg(long, default_value = "legacy")]
     pub mode: String,
     /// Block size, 64K to 64M (default 1M); blocks end at a line end when there is one.
