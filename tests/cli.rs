@@ -129,3 +129,21 @@ fn bad_settings_are_clear_errors() {
     }
     assert_eq!(entries(&dir), ["x"]);
 }
+
+#[test]
+fn bridge_splits_logs_and_info_shows_the_templates() {
+    let dir = temp_dir("bridge");
+    let logs: String = (0..5000)
+        .map(|i| format!("2026-11-30 10:{:02}:{:02} INFO job {} done in {} ms\n", i / 60 % 60, i % 60, i, i % 97))
+        .collect();
+    std::fs::write(dir.join("app.log"), &logs).unwrap();
+    assert!(cobolp(&["compress", "-q", "--mode", "bridge", "app.log"], &dir).status.success());
+    let out = cobolp(&["info", "--templates", "app.log.cpz"], &dir);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("L1 split: 5000 lines, 1 templates"), "{text}");
+    assert!(text.contains("5000  <n>-<n>-<n> <n>:<n>:<n> INFO job <n> done in <n> ms"), "{text}");
+    std::fs::remove_file(dir.join("app.log")).unwrap();
+    assert!(cobolp(&["decompress", "-q", "app.log.cpz"], &dir).status.success());
+    assert_eq!(std::fs::read_to_string(dir.join("app.log")).unwrap(), logs);
+}

@@ -6,10 +6,14 @@ use std::io::{BufReader, Read};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use cobol_protocol::stages::l5_rle::RleLayer;
+use cobol_protocol::stages::l6_pattern::PatternLayer;
+use cobol_protocol::stages::l7_entropy::EntropyLayer;
 use cobol_protocol::stages::l8_seal::{
     self, read_seek_table, FrameHeader, HEADER_LEN, SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC,
 };
-use cobol_protocol::stages::LayerId;
+use cobol_protocol::stages::log_templates::{describe, Split};
+use cobol_protocol::stages::{Block, Layer, LayerId};
 use cobol_protocol::{EngineConfig, InlineEngine};
 
 use super::{InfoArgs, TestArgs};
@@ -75,6 +79,9 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
                 header.frame_len(),
                 header.layers
             );
+            if header.layers.contains(LayerId::Semantic) {
+                print_split(block, args.templates).map_err(at)?;
+            }
         }
         frames += 1;
         original += u64::from(header.original_len);
@@ -88,6 +95,34 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     if !stream_bytes.is_empty() {
         let parts: Vec<String> = stream_bytes.iter().map(|(k, v)| format!("{k} {v}")).collect();
         println!("bytes per stream (after L7): {}", parts.join(", "));
+    }
+    Ok(())
+}
+
+/// The template split of a frame: undoes L7 to L5 and shows what L1 made.
+fn print_split(mut block: Block, all: bool) -> Result<(), cobol_protocol::stages::Error> {
+    let below: [&dyn Layer; 3] = [&EntropyLayer, &PatternLayer::default(), &RleLayer];
+    for layer in below {
+        if block.layers.contains(layer.id()) {
+            layer.decode(&mut block)?;
+        }
+    }
+    let mut streams = block.streams.into_iter().map(|s| s.data);
+    let mut next = || streams.next().unwrap_or_default();
+    let split =
+        Split { templates: next(), ids: next(), numbers: next(), zeros: next(), word_lens: next(), words: next() };
+    let (lines, templates) = describe(&split)?;
+    let sizes = ["templates", "ids", "numbers", "zeros", "word-lens", "words"]
+        .iter()
+        .zip(split.streams())
+        .map(|(name, s)| format!("{name} {}", s.len()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!("{:>8}L1 split: {lines} lines, {} templates; bytes before L5: {sizes}", "", templates.len());
+    if all {
+        for (text, uses) in &templates {
+            println!("{:>10}{uses:>7}  {text}", "");
+        }
     }
     Ok(())
 }

@@ -111,6 +111,10 @@ pub struct InfoArgs {
     /// Only the totals, not one line per frame.
     #[arg(short, long)]
     pub summary: bool,
+    /// For frames of log text split into templates (L1), list every template with the
+    /// number of lines that use it (`<n>` a number, `<w>` a variable word).
+    #[arg(short, long)]
+    pub templates: bool,
 }
 
 #[derive(Debug, clap::Args)]

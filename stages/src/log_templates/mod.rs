@@ -415,6 +415,48 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// What a split holds, for `cobolp info`: its line count and its templates, each as
+/// text (`<n>` for a number, `<w>` for a variable word; other bytes that are not
+/// printable ASCII as `\xNN`) with the number of lines that use it, most used first.
+pub fn describe(split: &Split) -> Result<(usize, Vec<(String, usize)>)> {
+    let t = &split.templates;
+    let mut pos = 0;
+    let lines = varint::get(t, &mut pos)? as usize;
+    pos += 1;
+    let count = varint::get_capped(t, &mut pos, lines as u64, "template count")? as usize;
+    let mut templates = Vec::with_capacity(count);
+    for _ in 0..count {
+        let len = varint::get_capped(t, &mut pos, t.len() as u64, "template")? as usize;
+        let key = t.get(pos..pos + len).ok_or(Error::Truncated { what: "template", needed: len })?;
+        let mut text = String::new();
+        for item in parse_template(key)? {
+            match item {
+                Item::Static(r) => {
+                    for &b in &key[r] {
+                        match b {
+                            b' '..=b'~' => text.push(b as char),
+                            _ => text.push_str(&format!("\\x{b:02x}")),
+                        }
+                    }
+                }
+                Item::Number => text.push_str("<n>"),
+                Item::Word => text.push_str("<w>"),
+            }
+        }
+        templates.push((text, 0));
+        pos += len;
+    }
+    let mut ipos = 0;
+    while ipos < split.ids.len() {
+        let id = varint::get(&split.ids, &mut ipos)? as usize;
+        if let Some(t) = templates.get_mut(id) {
+            t.1 += 1;
+        }
+    }
+    templates.sort_by(|a, b| b.1.cmp(&a.1));
+    Ok((lines, templates))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,6 +466,16 @@ mod tests {
         let s = split(block);
         assert_eq!(join(&s, block.len()).unwrap(), block);
         s
+    }
+
+    #[test]
+    fn describe_lists_templates_most_used_first() {
+        let s = split(b"a=1\na=2\na=3\n\x01 q\n\x01 q\nrare\n");
+        let (lines, templates) = describe(&s).unwrap();
+        assert_eq!(lines, 6);
+        assert_eq!(templates[0], ("a=<n>".to_string(), 3));
+        assert_eq!(templates[1], ("\\x01 q".to_string(), 2));
+        assert_eq!(templates[2], ("<w>".to_string(), 1), "a word on one line only is a variable");
     }
 
     #[test]
