@@ -453,7 +453,7 @@ pub fn describe(split: &Split) -> Result<(usize, Vec<(String, usize)>)> {
             t.1 += 1;
         }
     }
-    templates.sort_by(|a, b| b.1.cmp(&a.1));
+    templates.sort_by_key(|t| std::cmp::Reverse(t.1));
     Ok((lines, templates))
 }
 
