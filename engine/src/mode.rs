@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use cobolp_stages::l2_records::{RecordConfig, RecordLayer};
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer};
 use cobolp_stages::l7_entropy::EntropyLayer;
@@ -42,6 +43,21 @@ impl CompressionMode {
 
     /// The layers this mode applies, in encoding order (L8 is the container, not listed).
     pub fn encoder_layers(self) -> Result<Vec<Arc<dyn Layer>>> {
+        self.encoder_layers_for(None)
+    }
+
+    /// As [`CompressionMode::encoder_layers`], with L2 records first when `records`
+    /// describes the data (Legacy: L2 → L5 → L6 → L7).
+    pub fn encoder_layers_for(self, records: Option<&RecordConfig>) -> Result<Vec<Arc<dyn Layer>>> {
+        let mut layers: Vec<Arc<dyn Layer>> = Vec::new();
+        if let Some(config) = records {
+            layers.push(Arc::new(RecordLayer::new(config.clone())));
+        }
+        layers.extend(self.plain_layers()?);
+        Ok(layers)
+    }
+
+    fn plain_layers(self) -> Result<Vec<Arc<dyn Layer>>> {
         match self {
             CompressionMode::Legacy => Ok(vec![
                 Arc::new(RleLayer),
@@ -64,7 +80,12 @@ impl std::fmt::Display for CompressionMode {
 
 /// Every layer this decoder can undo, in decoding order (highest layer first).
 pub fn decoder_layers() -> Vec<Arc<dyn Layer>> {
-    vec![Arc::new(EntropyLayer), Arc::new(PatternLayer { params: MatchParams::default() }), Arc::new(RleLayer)]
+    vec![
+        Arc::new(EntropyLayer),
+        Arc::new(PatternLayer { params: MatchParams::default() }),
+        Arc::new(RleLayer),
+        Arc::new(RecordLayer::decoder()),
+    ]
 }
 
 /// The layers a decoder built from [`decoder_layers`] understands, plus L8.
