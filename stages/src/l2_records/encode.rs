@@ -11,6 +11,9 @@ use crate::varint;
 
 /// Earlier numeric columns tried as the key, and as the addend, of a relation.
 const RELATION_CANDIDATES: usize = 4;
+/// Relations tried per block, all columns together: each costs a pass with a hash
+/// map over the column, and a copybook may have hundreds of numeric fields.
+const RELATION_BUDGET: usize = 64;
 
 /// What [`split`] made of a block, before it becomes streams.
 pub struct Split {
@@ -45,14 +48,24 @@ fn distinct_up_to(values: &[i128], limit: usize) -> Option<usize> {
 
 /// The cheapest coding of a numeric column, its stored sequences, by significant
 /// bits stored.
-fn choose_number(c: usize, values: &[i128], known: &[Vec<i128>], keys: &[usize]) -> (Method, Vec<Vec<u128>>) {
+fn choose_number(
+    c: usize,
+    values: &[i128],
+    known: &[Vec<i128>],
+    keys: &[usize],
+    budget: &mut usize,
+) -> (Method, Vec<Vec<u128>>) {
     let n = values.len();
     let mut candidates = vec![Transform::Raw, Transform::Delta, Transform::DeltaOfDelta];
     let earlier: Vec<usize> = (0..c).rev().filter(|&i| !known[i].is_empty()).take(RELATION_CANDIDATES).collect();
     for &key in keys.iter().filter(|&&k| k < c).rev().take(RELATION_CANDIDATES) {
-        candidates.push(Transform::Relation { key, add: None });
-        for &add in earlier.iter().filter(|&&a| a != key) {
-            candidates.push(Transform::Relation { key, add: Some(add) });
+        let adds = std::iter::once(None).chain(earlier.iter().filter(|&&a| a != key).map(|&a| Some(a)));
+        for add in adds {
+            if *budget == 0 {
+                break;
+            }
+            *budget -= 1;
+            candidates.push(Transform::Relation { key, add });
         }
     }
     let mut best: Option<(u64, Transform, Vec<u128>)> = None;
@@ -131,6 +144,7 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
     // Stored numbers, their width, and whether a numeric column's.
     let mut sequences: Vec<(Vec<u128>, u8, bool)> = Vec::new();
     let mut methods = Vec::with_capacity(spec.columns.len());
+    let mut budget = RELATION_BUDGET;
     for (c, col) in spec.columns.iter().enumerate() {
         let method = if col.kind == ColumnKind::Text {
             let mut flat: Vec<u8> = column_bytes(c).flatten().copied().collect();
@@ -156,7 +170,7 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
                 Method::Text { digits: use_digits, dict: None }
             }
         } else {
-            let (method, stored) = choose_number(c, &known[c], &known, &keys);
+            let (method, stored) = choose_number(c, &known[c], &known, &keys, &mut budget);
             for (s, (_, w)) in stored.into_iter().zip(method.sequences(n)) {
                 sequences.push((s, w, true));
             }

@@ -206,7 +206,9 @@ impl Layer for RecordLayer {
         if data.len() < config.layout.record_len || config.layout.record_len == 0 {
             return Ok(false);
         }
-        let spec = config.spec_for(data)?;
+        // A layout that cannot be used for this block (a guessed one) is declined:
+        // the block goes on as bytes.
+        let Ok(spec) = config.spec_for(data) else { return Ok(false) };
         let split = encode::split(data, &spec);
         if !split.pays() {
             return Ok(false);
