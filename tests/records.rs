@@ -175,3 +175,29 @@ fn the_corpus_file_round_trips_with_its_copybook() {
     let plain = cobol_protocol::compress(aligned).unwrap();
     assert!(packed_aligned.len() < plain.len(), "{} with the copybook, {} without", packed_aligned.len(), plain.len());
 }
+
+#[test]
+fn ebcdic_records_are_detected_and_compress_as_well() {
+    use cobol_protocol::stages::records::ebcdic::LATIN1_TO_EBCDIC;
+    let ascii = bank_records(20_000);
+    // The same records as a mainframe writes them: text and zoned digits in code
+    // page 037 (unsigned zoned digits 0xF0-0xF9), packed fields unchanged.
+    let mut ebcdic = ascii.clone();
+    for rec in ebcdic.chunks_exact_mut(69) {
+        for i in (0..18).chain(31..65) {
+            rec[i] = LATIN1_TO_EBCDIC[usize::from(rec[i])];
+        }
+    }
+    let size = |data: &[u8], charset| {
+        let config = EngineConfig::default()
+            .with_block_size(256 << 10)
+            .with_records(RecordLayout::from_copybook(BANK).unwrap(), charset);
+        let packed = InlineEngine::new(&config).unwrap().compress_to_vec(data).unwrap();
+        assert_eq!(cobol_protocol::decompress(&packed).unwrap(), data);
+        packed.len()
+    };
+    let (a, e) = (size(&ascii, None), size(&ebcdic, None));
+    assert!(e < a + a / 20, "EBCDIC {e} bytes, ASCII {a}");
+    // Told the wrong charset, the zoned fields are exceptions: still exact.
+    size(&ebcdic, Some(Charset::Ascii));
+}
