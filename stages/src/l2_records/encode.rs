@@ -3,10 +3,11 @@
 use std::collections::HashSet;
 
 use super::columns::{self, Transform};
-use super::layout::{ColumnKind, RecordSpec};
+use super::layout::{ColumnKind, ColumnSpec, RecordSpec};
 use super::method::{Dict, Method};
 use super::{plane_streams, text, Streams, MAX_PLANE_STREAMS};
 use crate::entropy;
+use crate::records::Charset;
 use crate::varint;
 
 /// Earlier numeric columns tried as the key, and as the addend, of a relation.
@@ -95,11 +96,72 @@ fn choose_number(
     (Method::Number { transform: t, width }, vec![stored])
 }
 
+/// How a text column's `n` values (`flat`, `len` bytes each) would be coded: whether
+/// its digits go to the digits stream (when that at least halves the distinct
+/// values), and how many distinct values are left (`usize::MAX` for one-byte columns,
+/// which no dictionary helps).
+fn text_plan(flat: &[u8], len: usize, charset: Charset) -> (bool, usize) {
+    if len < 2 {
+        return (false, usize::MAX);
+    }
+    let raw = text::distinct(flat, len);
+    if text::has_digits(flat, charset) {
+        let mut skeleton = flat.to_vec();
+        text::take_digits(&mut skeleton, charset, &mut Vec::new());
+        let without = text::distinct(&skeleton, len);
+        if without * 2 <= raw {
+            return (true, without);
+        }
+    }
+    (false, raw)
+}
+
+/// Runs of adjacent text columns whose values go together (a transaction code and
+/// its description) become one column for this block when their joint values are
+/// few enough for a dictionary and not many more than the columns have apart: one
+/// index then says what two did. The block's layout records the merged columns.
+fn merge_text_runs(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
+    let rl = spec.record_len;
+    let mut columns = Vec::with_capacity(spec.columns.len());
+    let (mut i, mut offset) = (0, 0);
+    while i < spec.columns.len() {
+        let run = spec.columns[i..].iter().take_while(|c| c.kind == ColumnKind::Text).count();
+        if run < 2 {
+            columns.push(spec.columns[i]);
+            offset += spec.columns[i].len;
+            i += 1;
+            continue;
+        }
+        let part = &spec.columns[i..i + run];
+        let width: usize = part.iter().map(|c| c.len).sum();
+        let flat_of = |at: usize, len: usize| -> Vec<u8> {
+            records.chunks_exact(rl).flat_map(|r| &r[at..at + len]).copied().collect()
+        };
+        let (_, joint) = text_plan(&flat_of(offset, width), width, spec.charset);
+        let mut apart = 0usize;
+        let mut at = offset;
+        for c in part {
+            apart = apart.saturating_add(text_plan(&flat_of(at, c.len), c.len, spec.charset).1);
+            at += c.len;
+        }
+        if joint.saturating_mul(4) <= n && joint <= apart.saturating_mul(2) {
+            columns.push(ColumnSpec { len: width, kind: ColumnKind::Text });
+        } else {
+            columns.extend_from_slice(part);
+        }
+        offset += width;
+        i += run;
+    }
+    RecordSpec { charset: spec.charset, record_len: rl, columns }
+}
+
 /// Cuts `data` into the layer's streams. Never fails: any bytes have an encoding.
 pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
     let rl = spec.record_len;
     let n = data.len() / rl;
     let (records, tail) = data.split_at(n * rl);
+    let merged = merge_text_runs(spec, records, n);
+    let spec = &merged;
     let starts: Vec<usize> = spec
         .columns
         .iter()
@@ -148,18 +210,10 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
     for (c, col) in spec.columns.iter().enumerate() {
         let method = if col.kind == ColumnKind::Text {
             let mut flat: Vec<u8> = column_bytes(c).flatten().copied().collect();
-            let mut use_digits = false;
-            if col.len >= 2 && text::has_digits(&flat, spec.charset) {
-                let mut skeleton = flat.clone();
-                let mut taken = Vec::new();
-                text::take_digits(&mut skeleton, spec.charset, &mut taken);
-                if text::distinct(&skeleton, col.len) * 2 <= text::distinct(&flat, col.len) {
-                    use_digits = true;
-                    flat = skeleton;
-                    digits.extend_from_slice(&taken);
-                }
+            let (use_digits, entries) = text_plan(&flat, col.len, spec.charset);
+            if use_digits {
+                text::take_digits(&mut flat, spec.charset, &mut digits);
             }
-            let entries = if col.len >= 2 { text::distinct(&flat, col.len) } else { usize::MAX };
             if entries.saturating_mul(4) <= n {
                 let indexes = text::dictionary(&flat, col.len, &mut text);
                 let width = index_width(entries);
