@@ -147,3 +147,41 @@ fn bridge_splits_logs_and_info_shows_the_templates() {
     assert!(cobolp(&["decompress", "-q", "app.log.cpz"], &dir).status.success());
     assert_eq!(std::fs::read_to_string(dir.join("app.log")).unwrap(), logs);
 }
+
+#[test]
+fn records_with_a_copybook_or_a_record_length() {
+    let dir = temp_dir("records");
+    let copybook = "       01 R.\n          05 R-ID    PIC 9(6).\n          05 R-AMT   PIC S9(7)V99 COMP-3.\n          05 R-NAME  PIC X(10).\n";
+    std::fs::write(dir.join("r.cpy"), copybook).unwrap();
+    let mut data = Vec::new();
+    for i in 0..5_000u32 {
+        data.extend_from_slice(format!("{:06}", 100_000 + i).as_bytes());
+        // PIC S9(7)V99 COMP-3: nine digits and the sign nibble C in five bytes.
+        let digits = format!("{:09}", i * 37 % 100_000);
+        let nibbles: Vec<u8> = digits.bytes().map(|d| d - b'0').chain([0xC]).collect();
+        data.extend(nibbles.chunks(2).map(|p| p[0] << 4 | p[1]));
+        data.extend_from_slice(format!("{:<10}", ["ALPHA", "BETA", "GAMMA"][i as usize % 3]).as_bytes());
+    }
+    std::fs::write(dir.join("r.dat"), &data).unwrap();
+    for args in [
+        &["compress", "-q", "--copybook", "r.cpy", "r.dat", "-o", "a.cpz"][..],
+        &["compress", "-q", "--copybook", "r.cpy", "--encoding", "ascii", "r.dat", "-o", "b.cpz"][..],
+        &["compress", "-q", "--record-length", "21", "r.dat", "-o", "c.cpz"][..],
+    ] {
+        let out = cobolp(args, &dir);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let name = args[args.len() - 1];
+        let back = cobolp(&["decompress", "-q", name, "-c"], &dir);
+        assert!(back.status.success() && back.stdout == data, "{args:?}");
+        let info = cobolp(&["info", "-s", name], &dir);
+        let text = String::from_utf8_lossy(&info.stdout);
+        assert!(
+            text.contains("L2 structural") && text.contains("record layout") && text.contains("21-byte records"),
+            "{text}"
+        );
+    }
+    let out = cobolp(&["compress", "-q", "--copybook", "r.cpy", "--record-length", "20", "r.dat", "-c"], &dir);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("21-byte records"));
+    let out = cobolp(&["compress", "-q", "--encoding", "utf8", "--record-length", "21", "r.dat", "-c"], &dir);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("unknown encoding"));
+}

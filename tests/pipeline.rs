@@ -154,6 +154,18 @@ async fn a_stuck_writer_stops_the_reader_within_the_memory_bound() {
     let bound = cfg.blocks_in_memory(stages) * cfg.block_size;
     let read = served.load(Ordering::Relaxed);
     assert!(read > 0 && read <= bound, "read {read} bytes with a stuck writer; bound {bound}");
+    // Dropping the run aborted its stage tasks: none is left alive (a block already on
+    // the blocking pool finishes first, so give it a moment).
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let mut alive = metrics.num_alive_tasks();
+    for _ in 0..200 {
+        if alive == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        alive = metrics.num_alive_tasks();
+    }
+    assert_eq!(alive, 0, "tasks left behind by a dropped run");
     // Dropping the run released the stages: the same pipeline still works.
     let mut out = Vec::new();
     pipeline.compress(&b"after"[..], &mut out).await.unwrap();

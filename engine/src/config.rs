@@ -1,6 +1,9 @@
 //! Settings of the engine, checked once when the engine is built.
 
 use crate::error::{EngineError, Result};
+use cobolp_stages::l2_records::RecordConfig;
+use cobolp_stages::records::{Charset, RecordLayout};
+
 use crate::mode::CompressionMode;
 
 pub const MIN_BLOCK_SIZE: usize = 64 << 10;
@@ -18,6 +21,9 @@ pub struct EngineConfig {
     pub channel_depth: usize,
     /// Blocks one stage may work on at once.
     pub in_flight: usize,
+    /// Fixed-width records: L2 splits each block into columns, and blocks end on
+    /// record boundaries.
+    pub records: Option<RecordConfig>,
 }
 
 impl Default for EngineConfig {
@@ -29,6 +35,7 @@ impl Default for EngineConfig {
             threads,
             channel_depth: 2,
             in_flight: threads,
+            records: None,
         }
     }
 }
@@ -51,6 +58,25 @@ impl EngineConfig {
         self
     }
 
+    /// Fixed-width records described by a copybook layout; `charset` `None` detects
+    /// ASCII or EBCDIC per block.
+    pub fn with_records(mut self, layout: RecordLayout, charset: Option<Charset>) -> Self {
+        self.records = Some(RecordConfig::new(layout, charset));
+        self
+    }
+
+    /// Fixed-width records known by their length only: each block's fields are guessed
+    /// from its bytes.
+    pub fn with_record_length(mut self, record_len: usize) -> Self {
+        self.records = Some(RecordConfig::record_length(record_len));
+        self
+    }
+
+    /// The record length blocks are cut on, when records are configured.
+    pub fn record_len(&self) -> Option<usize> {
+        self.records.as_ref().map(|r| r.layout.record_len)
+    }
+
     pub fn with_channel_depth(mut self, depth: usize) -> Self {
         self.channel_depth = depth;
         self
@@ -70,6 +96,12 @@ impl EngineConfig {
         }
         if self.channel_depth == 0 || self.in_flight == 0 {
             return Err(EngineError::Config("channel depth and blocks in flight must be at least 1".into()));
+        }
+        if let Some(records) = &self.records {
+            records.validate().map_err(|e| EngineError::Config(format!("record layout: {e}")))?;
+            if self.mode != CompressionMode::Legacy {
+                return Err(EngineError::Config("records are split into columns in legacy mode only".into()));
+            }
         }
         Ok(())
     }

@@ -7,13 +7,14 @@ use cobolp_stages::l8_seal::{self, FrameHeader, FrameRef, HEADER_LEN, SKIPPABLE_
 use cobolp_stages::Error as StageError;
 
 use crate::config::EngineConfig;
-use crate::cut::cut_point;
+use crate::cut::cut_for;
 use crate::error::{EngineError, Result};
-use crate::plan::{compress_plan, decompress_plan, CompressJob, DecompressJob, Plan};
+use crate::plan::{compress_plan_for, decompress_plan, CompressJob, DecompressJob, Plan};
 
 /// Compresses and decompresses on the calling thread.
 pub struct InlineEngine {
     block_size: usize,
+    record_len: Option<usize>,
     compress: Plan<CompressJob>,
     decompress: Plan<DecompressJob>,
 }
@@ -23,7 +24,8 @@ impl InlineEngine {
         config.validate()?;
         Ok(InlineEngine {
             block_size: config.block_size,
-            compress: compress_plan(config.mode)?,
+            record_len: config.record_len(),
+            compress: compress_plan_for(config)?,
             decompress: decompress_plan(),
         })
     }
@@ -40,7 +42,7 @@ impl InlineEngine {
         let mut pos = 0;
         let mut index = 0;
         loop {
-            let cut = cut_point(&input[pos..], self.block_size, true);
+            let cut = cut_for(&input[pos..], self.block_size, true, self.record_len);
             let job = self.compress_frame(index, pos as u64, &input[pos..pos + cut])?;
             out.extend_from_slice(&job.frame);
             pos += cut;
@@ -105,7 +107,7 @@ impl InlineEngine {
                     .map_err(|e| EngineError::io("reading input", e))?;
                 at_end = got < want;
             }
-            let cut = cut_point(&buf, self.block_size, at_end);
+            let cut = cut_for(&buf, self.block_size, at_end, self.record_len);
             let job = self.compress_frame(index, offset, &buf[..cut])?;
             writer.write_all(&job.frame).map_err(|e| EngineError::io("writing output", e))?;
             buf.drain(..cut);

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use cobolp_stages::l2_records::{RecordConfig, RecordLayer};
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer};
 use cobolp_stages::l7_entropy::EntropyLayer;
@@ -47,14 +48,29 @@ impl CompressionMode {
     /// not pay, which then go on as Legacy's) before Legacy's layers. Maximal adds the
     /// strong match search.
     pub fn encoder_layers(self) -> Result<Vec<Arc<dyn Layer>>> {
+        self.encoder_layers_for(None)
+    }
+
+    /// As [`CompressionMode::encoder_layers`], with L2 records first when `records`
+    /// describes the data (Legacy: L2 → L5 → L6 → L7).
+    pub fn encoder_layers_for(self, records: Option<&RecordConfig>) -> Result<Vec<Arc<dyn Layer>>> {
+        let mut layers: Vec<Arc<dyn Layer>> = Vec::new();
+        if let Some(config) = records {
+            layers.push(Arc::new(RecordLayer::new(config.clone())));
+        }
+        layers.extend(self.plain_layers());
+        Ok(layers)
+    }
+
+    fn plain_layers(self) -> Vec<Arc<dyn Layer>> {
         let pattern = PatternLayer { params: self.match_params() };
         let legacy: [Arc<dyn Layer>; 3] = [Arc::new(RleLayer), Arc::new(pattern), Arc::new(EntropyLayer)];
-        Ok(match self {
+        match self {
             CompressionMode::Legacy => legacy.into(),
             CompressionMode::Bridge | CompressionMode::Maximal => {
                 std::iter::once(Arc::new(TemplateLayer { pattern }) as Arc<dyn Layer>).chain(legacy).collect()
             }
-        })
+        }
     }
 
     /// The match search of the mode: Legacy's default, or the strong search (Maximal).
@@ -79,6 +95,7 @@ pub fn decoder_layers() -> Vec<Arc<dyn Layer>> {
         Arc::new(PatternLayer { params: MatchParams::default() }),
         Arc::new(RleLayer),
         Arc::new(TemplateLayer::default()),
+        Arc::new(RecordLayer::decoder()),
     ]
 }
 

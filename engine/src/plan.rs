@@ -10,6 +10,7 @@ use std::sync::Arc;
 use cobolp_stages::l8_seal::{self, FrameHeader};
 use cobolp_stages::{entropy, Block, Error as StageError, Layer, LayerSet};
 
+use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};
 use crate::mode::{decodable, decoder_layers, CompressionMode};
 
@@ -269,7 +270,16 @@ fn layer_name(layer: &dyn Layer) -> &'static str {
 /// The compression plan of a mode: analysis with the first layer, one stage per
 /// layer after it, and the seal.
 pub fn compress_plan(mode: CompressionMode) -> Result<Plan<CompressJob>> {
-    let layers = mode.encoder_layers()?;
+    build_compress_plan(mode.encoder_layers()?)
+}
+
+/// The compression plan of a configuration: its mode's layers, after L2 records when
+/// the configuration describes records.
+pub fn compress_plan_for(config: &EngineConfig) -> Result<Plan<CompressJob>> {
+    build_compress_plan(config.mode.encoder_layers_for(config.records.as_ref())?)
+}
+
+fn build_compress_plan(layers: Vec<Arc<dyn Layer>>) -> Result<Plan<CompressJob>> {
     let mut stages: Vec<StageDef<CompressJob>> = Vec::new();
     for (i, layer) in layers.into_iter().enumerate() {
         let name = layer_name(layer.as_ref());

@@ -6,14 +6,15 @@ use std::io::{BufReader, Read};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use cobol_protocol::stages::l2_records::{read_layout, RecordSpec};
 use cobol_protocol::stages::l5_rle::RleLayer;
 use cobol_protocol::stages::l6_pattern::PatternLayer;
-use cobol_protocol::stages::l7_entropy::EntropyLayer;
+use cobol_protocol::stages::l7_entropy::{self, EntropyLayer};
 use cobol_protocol::stages::l8_seal::{
     self, read_seek_table, FrameHeader, HEADER_LEN, SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC,
 };
 use cobol_protocol::stages::log_templates::{describe, Split};
-use cobol_protocol::stages::{Block, Layer, LayerId};
+use cobol_protocol::stages::{Block, Layer, LayerId, StreamKind};
 use cobol_protocol::{EngineConfig, InlineEngine};
 
 use super::{InfoArgs, TestArgs};
@@ -28,6 +29,8 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     let mut stored = 0u64;
     let mut layer_use: BTreeMap<u8, u64> = BTreeMap::new();
     let mut stream_bytes: BTreeMap<&'static str, u64> = BTreeMap::new();
+    // Record layouts met (L2), in order, with how many frames used each.
+    let mut layouts: Vec<(RecordSpec, u64)> = Vec::new();
     if !args.summary {
         println!("{:>6} {:>12} {:>10} {:>10} {:>8}  layers", "frame", "offset", "original", "frame", "ratio");
     }
@@ -67,6 +70,18 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
             for s in &block.streams {
                 *stream_bytes.entry(s.kind.name()).or_default() += s.data.len() as u64;
             }
+            if let Some(s) = block.streams.iter().find(|s| s.kind == StreamKind::RecordLayout) {
+                let raw = if header.layers.contains(LayerId::Entropy) {
+                    l7_entropy::decode_stream(&s.data, Block::stream_cap(header.original_len as usize)).map_err(at)?
+                } else {
+                    s.data.clone()
+                };
+                let spec = read_layout(&raw).map_err(at)?;
+                match layouts.iter_mut().find(|(l, _)| *l == spec) {
+                    Some((_, n)) => *n += 1,
+                    None => layouts.push((spec, 1)),
+                }
+            }
         }
         for layer in header.layers.iter() {
             *layer_use.entry(layer.number()).or_default() += 1;
@@ -92,6 +107,9 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     let uses: Vec<String> =
         layer_use.iter().map(|(n, c)| format!("L{n} {} in {c}", LayerId::ALL[usize::from(*n) - 1].name())).collect();
     println!("layers: {}", if uses.is_empty() { "none".into() } else { uses.join(", ") });
+    for (spec, n) in &layouts {
+        println!("record layout in {n} frames: {}", spec.describe());
+    }
     if !stream_bytes.is_empty() {
         let parts: Vec<String> = stream_bytes.iter().map(|(k, v)| format!("{k} {v}")).collect();
         println!("bytes per stream (after L7): {}", parts.join(", "));

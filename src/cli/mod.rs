@@ -8,7 +8,9 @@ mod progress;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use cobol_protocol::stages::records::{Charset, RecordLayout};
 use cobol_protocol::{parse_size, CompressionMode, EngineConfig};
 
 /// Lossless streaming compression for logs, COBOL records and everything else.
@@ -75,6 +77,19 @@ pub struct CompressArgs {
     /// Block size, 64K to 64M (default 1M); blocks end at a line end when there is one.
     #[arg(long = "block-size", value_name = "SIZE")]
     pub block_size: Option<String>,
+    /// Fixed-width records described by this COBOL copybook: each block is split into
+    /// one column per field (L2), numbers decoded to integers. The layout is stored in
+    /// the frames; decompressing needs no copybook.
+    #[arg(long, value_name = "FILE")]
+    pub copybook: Option<PathBuf>,
+    /// Fixed-width records of N bytes: with --copybook, checked against it; alone, the
+    /// fields (zoned and packed numbers, text) are guessed from each block's bytes.
+    #[arg(long = "record-length", value_name = "N")]
+    pub record_length: Option<usize>,
+    /// Character set of the records' text and zoned digits: ascii or ebcdic (default:
+    /// detected from each block).
+    #[arg(long, value_name = "CHARSET")]
+    pub encoding: Option<String>,
     /// Follow INPUT as it grows, like `tail -F`, until SIGINT or SIGTERM.
     ///
     /// Reads what INPUT holds, then what is appended; survives rotation by rename (the
@@ -133,6 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(size) = &a.block_size {
                 config = config.with_block_size(parse_size(size)?);
             }
+            config = records_config(&a, config)?;
             config.validate()?;
             if a.follow {
                 return follow::run(&a, config).map(|_| ExitCode::SUCCESS);
@@ -147,6 +163,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Test(a) => info::test(&a),
         Command::Bench(a) => crate::bench::run(&a).map(|_| ExitCode::SUCCESS),
         Command::BenchOne(a) => crate::bench::run_one(&a).map(|_| ExitCode::SUCCESS),
+    }
+}
+
+/// Adds the record layout that --copybook, --record-length and --encoding describe.
+fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<EngineConfig> {
+    let charset = match a.encoding.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => None,
+        Some("ascii") => Some(Charset::Ascii),
+        Some("ebcdic") => Some(Charset::Ebcdic),
+        Some(other) => anyhow::bail!("unknown encoding {other:?}: expected ascii or ebcdic"),
+    };
+    match (&a.copybook, a.record_length) {
+        (Some(path), len) => {
+            let src = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let layout = RecordLayout::from_copybook(&src).with_context(|| format!("{}", path.display()))?;
+            if let Some(len) = len.filter(|&l| l != layout.record_len) {
+                anyhow::bail!("{}: describes {}-byte records, not {len}", path.display(), layout.record_len);
+            }
+            Ok(config.with_records(layout, charset))
+        }
+        (None, Some(len)) => {
+            let mut config = config.with_record_length(len);
+            if let Some(records) = config.records.as_mut() {
+                records.charset = charset.or(records.charset);
+            }
+            Ok(config)
+        }
+        (None, None) if charset.is_some() => anyhow::bail!("--encoding needs --copybook or --record-length"),
+        (None, None) => Ok(config),
     }
 }
 

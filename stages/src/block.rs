@@ -121,6 +121,12 @@ pub enum StreamKind {
     LzOffsetBits = 6,
     /// L6: varint extensions of long matches.
     LzMatchLengths = 7,
+    /// L2 records: the columns of the records and how this block's numbers are coded.
+    RecordLayout = 8,
+    /// L2 records: numeric fields kept as bytes, then a trailing partial record.
+    RecordExceptions = 9,
+    /// L2 records: byte planes of the numeric columns.
+    RecordNumbers = 10,
 }
 
 impl StreamKind {
@@ -134,6 +140,9 @@ impl StreamKind {
             5 => StreamKind::LzOffsetCodes,
             6 => StreamKind::LzOffsetBits,
             7 => StreamKind::LzMatchLengths,
+            8 => StreamKind::RecordLayout,
+            9 => StreamKind::RecordExceptions,
+            10 => StreamKind::RecordNumbers,
             other => return Err(Error::Unsupported { what: "stream kind", value: other.into() }),
         })
     }
@@ -148,6 +157,9 @@ impl StreamKind {
             StreamKind::LzOffsetCodes => "offset-codes",
             StreamKind::LzOffsetBits => "offset-bits",
             StreamKind::LzMatchLengths => "match-lengths",
+            StreamKind::RecordLayout => "record-layout",
+            StreamKind::RecordExceptions => "record-exceptions",
+            StreamKind::RecordNumbers => "record-numbers",
         }
     }
 }
@@ -281,7 +293,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn streams_round_trip(parts in proptest::collection::vec((0u8..8, proptest::collection::vec(any::<u8>(), 0..100)), 0..10)) {
+        fn streams_round_trip(parts in proptest::collection::vec((0u8..11, proptest::collection::vec(any::<u8>(), 0..100)), 0..10)) {
             let streams: Vec<Stream> = parts.into_iter()
                 .map(|(k, d)| Stream::new(StreamKind::from_byte(k).unwrap(), d)).collect();
             let block = Block { original_len: 7, layers: LayerSet(3), streams };

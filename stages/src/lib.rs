@@ -8,6 +8,7 @@
 pub mod block;
 pub mod entropy;
 pub mod error;
+pub mod l2_records;
 pub mod l5_rle;
 pub mod l6_pattern;
 pub mod l7_entropy;

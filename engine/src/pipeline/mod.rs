@@ -22,7 +22,7 @@ use tokio::task::JoinSet;
 use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};
 use crate::metrics::{PipelineReport, StageMetrics};
-use crate::plan::{compress_plan, decompress_plan, Job, Plan};
+use crate::plan::{compress_plan_for, decompress_plan, Job, Plan};
 use stage::{run_stage, StageContext};
 
 /// Bytes read and written so far, for progress displays. Updated as the run goes.
@@ -65,13 +65,14 @@ impl Pipeline {
         R: AsyncRead + Unpin,
         W: AsyncWrite + Unpin,
     {
-        let plan = Arc::new(compress_plan(self.config.mode)?);
+        let plan = Arc::new(compress_plan_for(&self.config)?);
         let block_size = self.config.block_size;
+        let record_len = self.config.record_len();
         let progress = self.progress.clone();
         let sink_progress = self.progress.clone();
         self.run(
             plan,
-            move |tx| source::read_blocks(reader, block_size, tx, progress),
+            move |tx| source::read_blocks(reader, block_size, record_len, tx, progress),
             move |rx| sink::write_all(writer, rx, sink_progress),
         )
         .await

@@ -9,7 +9,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc::Sender;
 
 use super::Progress;
-use crate::cut::cut_point;
+use crate::cut::cut_for;
 use crate::error::{EngineError, Result};
 use crate::plan::{CompressJob, DecompressJob};
 
@@ -17,6 +17,7 @@ use crate::plan::{CompressJob, DecompressJob};
 pub(crate) async fn read_blocks<R: AsyncRead + Unpin>(
     mut reader: R,
     block_size: usize,
+    record_len: Option<usize>,
     output: Sender<CompressJob>,
     progress: Arc<Progress>,
 ) -> Result<u64> {
@@ -39,7 +40,7 @@ pub(crate) async fn read_blocks<R: AsyncRead + Unpin>(
         if at_end && buf.is_empty() && index > 0 {
             return Ok(offset);
         }
-        let cut = cut_point(&buf, block_size, at_end);
+        let cut = cut_for(&buf, block_size, at_end, record_len);
         let rest = buf[cut..].to_vec();
         buf.truncate(cut);
         let block = std::mem::replace(&mut buf, rest);

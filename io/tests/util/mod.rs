@@ -143,7 +143,10 @@ pub struct PendingWriter {
     pub data: Vec<u8>,
     sizes: Vec<usize>,
     turn: usize,
-    pend: bool,
+    /// One toggle per method: callers such as `FramedWrite::poll_close` flush again
+    /// every time they are polled, and a toggle shared with `poll_shutdown` would then
+    /// answer `Pending` to one or the other for ever.
+    pend: [bool; 3],
     pub flushes: usize,
     pub shut_down: bool,
 }
@@ -151,12 +154,12 @@ pub struct PendingWriter {
 impl PendingWriter {
     pub fn new(sizes: &[usize]) -> Self {
         let sizes = if sizes.is_empty() { vec![usize::MAX] } else { sizes.iter().map(|&s| s.max(1)).collect() };
-        PendingWriter { data: Vec::new(), sizes, turn: 0, pend: true, flushes: 0, shut_down: false }
+        PendingWriter { data: Vec::new(), sizes, turn: 0, pend: [true; 3], flushes: 0, shut_down: false }
     }
 
-    fn pend(&mut self, cx: &mut Context<'_>) -> bool {
-        self.pend = !self.pend;
-        if !self.pend {
+    fn pend(&mut self, method: usize, cx: &mut Context<'_>) -> bool {
+        self.pend[method] = !self.pend[method];
+        if !self.pend[method] {
             cx.waker().wake_by_ref();
             return true;
         }
@@ -167,7 +170,7 @@ impl PendingWriter {
 impl AsyncWrite for PendingWriter {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         assert!(!self.shut_down, "write after shutdown reached the inner writer");
-        if self.pend(cx) {
+        if self.pend(0, cx) {
             return Poll::Pending;
         }
         let n = self.sizes[self.turn % self.sizes.len()].min(buf.len());
@@ -177,7 +180,7 @@ impl AsyncWrite for PendingWriter {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.pend(cx) {
+        if self.pend(1, cx) {
             return Poll::Pending;
         }
         self.flushes += 1;
@@ -185,7 +188,7 @@ impl AsyncWrite for PendingWriter {
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.pend(cx) {
+        if self.pend(2, cx) {
             return Poll::Pending;
         }
         self.shut_down = true;

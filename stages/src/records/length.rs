@@ -121,6 +121,8 @@ struct PositionStats {
     bcd_sign: u32,
     /// High nibble a digit, low nibble `F` (the sign of an unsigned packed field).
     bcd_unsigned: u32,
+    /// ASCII letters, several of which (`A`-`I`, `P`-`Y`) are also two decimal digits.
+    letter: u32,
 }
 
 fn position_stats(data: &[u8], record_len: usize, charset: Charset) -> Vec<PositionStats> {
@@ -138,6 +140,7 @@ fn position_stats(data: &[u8], record_len: usize, charset: Charset) -> Vec<Posit
             s.bcd += u32::from(hi <= 9 && lo <= 9);
             s.bcd_sign += u32::from(hi <= 9 && lo >= 0xA);
             s.bcd_unsigned += u32::from(hi <= 9 && lo == 0xF);
+            s.letter += u32::from(b.is_ascii_alphabetic());
         }
     }
     stats
@@ -182,17 +185,21 @@ pub fn infer_layout(data: &[u8], record_len: usize, charset: Charset) -> RecordL
         }
     }
     // Packed fields end at a sign byte and reach back over bytes of two digits that
-    // are neither zoned digits nor mostly spaces.
+    // are neither zoned digits nor mostly spaces or letters.
     for end in 0..record_len {
         let s = &stats[end];
-        if !always(s.bcd_sign, s) {
+        if !always(s.bcd_sign, s) || s.letter * 2 >= s.records {
             continue;
         }
         guess[end] = Guess::PackedSign;
         let mut start = end;
         while start > 0 && end - (start - 1) < MAX_PACKED_LEN {
             let p = &stats[start - 1];
-            if guess[start - 1] != Guess::Text || !always(p.bcd, p) || p.space * 5 >= p.records {
+            if guess[start - 1] != Guess::Text
+                || !always(p.bcd, p)
+                || p.space * 5 >= p.records
+                || p.letter * 2 >= p.records
+            {
                 break;
             }
             start -= 1;

@@ -1,0 +1,257 @@
+//! Numeric columns: field bytes to integers and back (exactly, or not at all), and the
+//! integer transforms and byte planes a column of integers is written as.
+
+use std::collections::HashMap;
+
+use super::layout::ColumnKind;
+use crate::error::{Error, Result};
+use crate::records::packed::{self, SignRule};
+use crate::records::zoned::{self, ZonedFormat};
+use crate::records::{binary, Charset};
+
+/// Reads a numeric field. `Some` only when writing the value back with
+/// [`write_value`] gives exactly these bytes (the sign COBOL writes, digits only):
+/// anything else goes to the exceptions as it is.
+pub fn read_value(bytes: &[u8], kind: ColumnKind, charset: Charset) -> Option<i128> {
+    let value = match kind {
+        ColumnKind::Text => return None,
+        ColumnKind::Packed { signed } => {
+            let p = packed::unpack_i128(bytes)?;
+            if p.sign != SignRule::from_signed(signed).expected(p.value < 0) {
+                return None;
+            }
+            p.value
+        }
+        ColumnKind::Zoned { signed, sign } => {
+            let fmt = ZonedFormat { charset, signed, sign };
+            let z = zoned::decode(bytes, fmt)?;
+            if z.form != fmt.preferred_form(z.value < 0) {
+                return None;
+            }
+            i128::from(z.value)
+        }
+        ColumnKind::Binary { signed, order } => binary::decode(bytes, signed, order)?,
+    };
+    // Room for the widest field: 18 zoned digits and a separate sign.
+    let mut check = [0u8; 20];
+    let out = check.get_mut(..bytes.len())?;
+    write_value(value, kind, charset, out).ok()?;
+    (out == bytes).then_some(value)
+}
+
+/// Writes `value` into `out` (the whole field) as COBOL would: the inverse of
+/// [`read_value`]. An error when the value does not fit.
+pub fn write_value(value: i128, kind: ColumnKind, charset: Charset, out: &mut [u8]) -> Result<()> {
+    match kind {
+        ColumnKind::Text => Err(Error::Invalid("a text column has no values".into())),
+        ColumnKind::Packed { signed } => {
+            packed::pack_i128(value, SignRule::from_signed(signed).expected(value < 0), out)
+        }
+        ColumnKind::Zoned { signed, sign } => {
+            let fmt = ZonedFormat { charset, signed, sign };
+            let v = i64::try_from(value).map_err(|_| Error::Invalid(format!("{value} does not fit a zoned field")))?;
+            zoned::encode(v, fmt.preferred_form(v < 0), fmt, out)
+        }
+        ColumnKind::Binary { signed, order } => binary::encode(value, signed, order, out),
+    }
+}
+
+/// How a column's integers are turned into the unsigned numbers that are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Transform {
+    /// The values themselves.
+    Raw,
+    /// Each value minus the one before (the first minus 0).
+    Delta,
+    /// Each delta minus the delta before.
+    DeltaOfDelta,
+    /// Each value minus a prediction: the value this column had in the last earlier
+    /// record whose column `key` held the same value (0 if none), plus this record's
+    /// value of column `add`. Both are earlier numeric columns. Catches running
+    /// balances (balance = previous balance of the account + amount).
+    Relation { key: usize, add: Option<usize> },
+}
+
+fn zigzag(v: i128) -> u128 {
+    ((v << 1) ^ (v >> 127)) as u128
+}
+
+fn unzigzag(z: u128) -> i128 {
+    ((z >> 1) as i128) ^ -((z & 1) as i128)
+}
+
+/// The values of the columns a transform refers to; `values[i]` is column `i`'s.
+pub type Known<'a> = &'a [Vec<i128>];
+
+fn other(known: Known, col: usize, i: usize) -> i128 {
+    known.get(col).and_then(|v| v.get(i)).copied().unwrap_or(0)
+}
+
+/// The stored numbers of `values` under `t` (zigzag coded). Wrapping arithmetic: the
+/// inverse wraps the same way, so every input comes back.
+pub fn forward(values: &[i128], t: Transform, known: Known) -> Vec<u128> {
+    if let Transform::Relation { key, add } = t {
+        let mut last: HashMap<i128, i128> = HashMap::new();
+        return values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let k = other(known, key, i);
+                let base = last.insert(k, v).unwrap_or(0);
+                let predicted = base.wrapping_add(add.map_or(0, |a| other(known, a, i)));
+                zigzag(v.wrapping_sub(predicted))
+            })
+            .collect();
+    }
+    let (mut prev, mut prev_delta) = (0i128, 0i128);
+    values
+        .iter()
+        .map(|&v| {
+            let d = v.wrapping_sub(prev);
+            prev = v;
+            let out = match t {
+                Transform::Delta => d,
+                Transform::DeltaOfDelta => d.wrapping_sub(prev_delta),
+                _ => v,
+            };
+            prev_delta = d;
+            zigzag(out)
+        })
+        .collect()
+}
+
+/// The inverse of [`forward`], given the same known columns.
+pub fn inverse(stored: &[u128], t: Transform, known: Known) -> Vec<i128> {
+    if let Transform::Relation { key, add } = t {
+        let mut last: HashMap<i128, i128> = HashMap::new();
+        return stored
+            .iter()
+            .enumerate()
+            .map(|(i, &z)| {
+                let k = other(known, key, i);
+                let base = last.get(&k).copied().unwrap_or(0);
+                let v = unzigzag(z).wrapping_add(base.wrapping_add(add.map_or(0, |a| other(known, a, i))));
+                last.insert(k, v);
+                v
+            })
+            .collect();
+    }
+    let (mut prev, mut prev_delta) = (0i128, 0i128);
+    stored
+        .iter()
+        .map(|&z| {
+            let x = unzigzag(z);
+            let (v, d) = match t {
+                Transform::Delta => (prev.wrapping_add(x), x),
+                Transform::DeltaOfDelta => {
+                    let d = prev_delta.wrapping_add(x);
+                    (prev.wrapping_add(d), d)
+                }
+                _ => (x, x.wrapping_sub(prev)),
+            };
+            prev = v;
+            prev_delta = d;
+            v
+        })
+        .collect()
+}
+
+/// Significant bits of the stored numbers: the encoder's measure of cost.
+pub fn cost(stored: &[u128]) -> u64 {
+    stored.iter().map(|&z| 128 - u64::from(z.leading_zeros())).sum()
+}
+
+/// Bytes needed for the largest of `stored` (0 when all are 0).
+pub fn width(stored: &[u128]) -> usize {
+    let max = stored.iter().fold(0u128, |m, &z| m | z);
+    (128 - max.leading_zeros() as usize).div_ceil(8)
+}
+
+/// Splits `stored` into `width` byte planes, most significant first; plane `k` holds
+/// byte `k` of every number.
+pub fn to_planes(stored: &[u128], width: usize) -> Vec<Vec<u8>> {
+    (0..width)
+        .map(|k| {
+            let shift = 8 * (width - 1 - k);
+            stored.iter().map(|&z| (z >> shift) as u8).collect()
+        })
+        .collect()
+}
+
+/// Joins byte planes (each of `n` bytes, already checked) back into numbers.
+pub fn from_planes(planes: &[&[u8]], n: usize) -> Vec<u128> {
+    let mut out = vec![0u128; n];
+    for plane in planes {
+        for (z, &b) in out.iter_mut().zip(plane.iter()) {
+            *z = *z << 8 | u128::from(b);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{ByteOrder, SignPosition};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn transforms_invert(values in proptest::collection::vec(any::<i128>(), 0..50), t in 0usize..5,
+                             keys in proptest::collection::vec(0i128..4, 50)) {
+            let t = [
+                Transform::Raw,
+                Transform::Delta,
+                Transform::DeltaOfDelta,
+                Transform::Relation { key: 0, add: None },
+                Transform::Relation { key: 0, add: Some(1) },
+            ][t];
+            let known = vec![keys, values.iter().map(|v| v / 3).collect()];
+            let s = forward(&values, t, &known);
+            prop_assert_eq!(inverse(&s, t, &known), values);
+            let w = width(&s);
+            let planes = to_planes(&s, w);
+            let refs: Vec<&[u8]> = planes.iter().map(Vec::as_slice).collect();
+            prop_assert_eq!(from_planes(&refs, s.len()), s);
+        }
+
+        #[test]
+        fn read_value_is_exact(bytes in proptest::collection::vec(any::<u8>(), 1..21), k in 0usize..6, e in any::<bool>()) {
+            let kinds = [
+                ColumnKind::Packed { signed: true },
+                ColumnKind::Packed { signed: false },
+                ColumnKind::Zoned { signed: true, sign: SignPosition::Trailing },
+                ColumnKind::Zoned { signed: false, sign: SignPosition::Trailing },
+                ColumnKind::Zoned { signed: true, sign: SignPosition::LeadingSeparate },
+                ColumnKind::Binary { signed: true, order: ByteOrder::Little },
+            ];
+            let charset = if e { Charset::Ebcdic } else { Charset::Ascii };
+            if let Some(v) = read_value(&bytes, kinds[k], charset) {
+                let mut out = vec![0u8; bytes.len()];
+                write_value(v, kinds[k], charset, &mut out).unwrap();
+                prop_assert_eq!(out, bytes);
+            }
+        }
+    }
+
+    #[test]
+    fn costs_and_values() {
+        let counter: Vec<i128> = (1..100).collect();
+        assert_eq!(cost(&forward(&counter, Transform::Delta, &[])), 2 * 99, "zigzag 1 is 2");
+        let balances = [5i128, 7, 10, 13];
+        let known = vec![vec![1, 2, 1, 2], vec![5, 7, 5, 6]];
+        let relation = Transform::Relation { key: 0, add: Some(1) };
+        assert_eq!(forward(&balances, relation, &known), vec![0, 0, 0, 0]);
+        assert_eq!(read_value(&[0x00, 0x12, 0x3C], ColumnKind::Packed { signed: true }, Charset::Ascii), Some(123));
+        assert_eq!(read_value(&[0x00, 0x12, 0x3F], ColumnKind::Packed { signed: true }, Charset::Ascii), None);
+        assert_eq!(read_value(&[0x00, 0x00, 0x0D], ColumnKind::Packed { signed: true }, Charset::Ascii), None);
+        assert_eq!(
+            read_value(b"12s", ColumnKind::Zoned { signed: true, sign: SignPosition::Trailing }, Charset::Ascii),
+            Some(-123)
+        );
+        assert_eq!(
+            read_value(b"12L", ColumnKind::Zoned { signed: true, sign: SignPosition::Trailing }, Charset::Ascii),
+            None
+        );
+    }
+}

@@ -1,0 +1,296 @@
+//! Records to columns: the encoding half of the record layer.
+
+use std::collections::HashSet;
+
+use super::columns::{self, Transform};
+use super::layout::{ColumnKind, ColumnSpec, RecordSpec};
+use super::method::{Dict, Method};
+use super::{plane_streams, text, Streams, MAX_PLANE_STREAMS};
+use crate::entropy;
+use crate::records::Charset;
+use crate::varint;
+
+/// Earlier numeric columns tried as the key, and as the addend, of a relation.
+const RELATION_CANDIDATES: usize = 4;
+/// Relations tried per block, all columns together: each costs a pass with a hash
+/// map over the column, and a copybook may have hundreds of numeric fields.
+const RELATION_BUDGET: usize = 64;
+
+/// What [`split`] made of a block, before it becomes streams.
+pub struct Split {
+    pub streams: Streams,
+    /// Bytes of the numeric fields kept byte for byte (not canonical).
+    pub exception_bytes: usize,
+    /// The numeric fields' bytes, column after column, as they were.
+    pub numeric_original: Vec<u8>,
+    /// Order-0 estimate of the numeric columns' planes, in bytes.
+    pub numeric_cost: f64,
+    /// Each column's method.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub methods: Vec<Method>,
+}
+
+/// Bytes needed for indexes below `entries`.
+fn index_width(entries: usize) -> u8 {
+    columns::width(&[entries.saturating_sub(1) as u128]) as u8
+}
+
+/// Distinct values of `values`, or `None` once there are more than `limit`.
+fn distinct_up_to(values: &[i128], limit: usize) -> Option<usize> {
+    let mut seen = HashSet::new();
+    for &v in values {
+        seen.insert(v);
+        if seen.len() > limit {
+            return None;
+        }
+    }
+    Some(seen.len())
+}
+
+/// The cheapest coding of a numeric column, its stored sequences, by significant
+/// bits stored.
+fn choose_number(
+    c: usize,
+    values: &[i128],
+    known: &[Vec<i128>],
+    keys: &[usize],
+    budget: &mut usize,
+) -> (Method, Vec<Vec<u128>>) {
+    let n = values.len();
+    let mut candidates = vec![Transform::Raw, Transform::Delta, Transform::DeltaOfDelta];
+    let earlier: Vec<usize> = (0..c).rev().filter(|&i| !known[i].is_empty()).take(RELATION_CANDIDATES).collect();
+    for &key in keys.iter().filter(|&&k| k < c).rev().take(RELATION_CANDIDATES) {
+        let adds = std::iter::once(None).chain(earlier.iter().filter(|&&a| a != key).map(|&a| Some(a)));
+        for add in adds {
+            if *budget == 0 {
+                break;
+            }
+            *budget -= 1;
+            candidates.push(Transform::Relation { key, add });
+        }
+    }
+    let mut best: Option<(u64, Transform, Vec<u128>)> = None;
+    for t in candidates {
+        let stored = columns::forward(values, t, known);
+        let cost = columns::cost(&stored);
+        if best.as_ref().is_none_or(|b| cost < b.0) {
+            best = Some((cost, t, stored));
+        }
+    }
+    let (best_cost, t, stored) = best.unwrap_or((0, Transform::Raw, Vec::new()));
+    if distinct_up_to(values, n / 2).is_some() {
+        let mut sorted = values.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let entries = sorted.len();
+        let width = index_width(entries);
+        let dict_values = columns::forward(&sorted, Transform::Delta, &[]);
+        let index_bits = u64::from(128 - (entries.saturating_sub(1) as u128).leading_zeros());
+        if n as u64 * index_bits + columns::cost(&dict_values) < best_cost {
+            let indexes: Vec<u128> = values.iter().map(|v| sorted.binary_search(v).unwrap_or(0) as u128).collect();
+            let value_width = columns::width(&dict_values) as u8;
+            return (Method::NumberDict { dict: Dict { entries, width }, value_width }, vec![indexes, dict_values]);
+        }
+    }
+    let width = columns::width(&stored) as u8;
+    (Method::Number { transform: t, width }, vec![stored])
+}
+
+/// How a text column's `n` values (`flat`, `len` bytes each) would be coded: whether
+/// its digits go to the digits stream (when that at least halves the distinct
+/// values), and how many distinct values are left (`usize::MAX` for one-byte columns,
+/// which no dictionary helps).
+fn text_plan(flat: &[u8], len: usize, charset: Charset) -> (bool, usize) {
+    if len < 2 {
+        return (false, usize::MAX);
+    }
+    let raw = text::distinct(flat, len);
+    if text::has_digits(flat, charset) {
+        let mut skeleton = flat.to_vec();
+        text::take_digits(&mut skeleton, charset, &mut Vec::new());
+        let without = text::distinct(&skeleton, len);
+        if without * 2 <= raw {
+            return (true, without);
+        }
+    }
+    (false, raw)
+}
+
+/// Runs of adjacent text columns whose values go together (a transaction code and
+/// its description) become one column for this block when their joint values are
+/// few enough for a dictionary and not many more than the columns have apart: one
+/// index then says what two did. The block's layout records the merged columns.
+fn merge_text_runs(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
+    let rl = spec.record_len;
+    let mut columns = Vec::with_capacity(spec.columns.len());
+    let (mut i, mut offset) = (0, 0);
+    while i < spec.columns.len() {
+        let run = spec.columns[i..].iter().take_while(|c| c.kind == ColumnKind::Text).count();
+        if run < 2 {
+            columns.push(spec.columns[i]);
+            offset += spec.columns[i].len;
+            i += 1;
+            continue;
+        }
+        let part = &spec.columns[i..i + run];
+        let width: usize = part.iter().map(|c| c.len).sum();
+        let flat_of = |at: usize, len: usize| -> Vec<u8> {
+            records.chunks_exact(rl).flat_map(|r| &r[at..at + len]).copied().collect()
+        };
+        let (_, joint) = text_plan(&flat_of(offset, width), width, spec.charset);
+        let mut apart = 0usize;
+        let mut at = offset;
+        for c in part {
+            apart = apart.saturating_add(text_plan(&flat_of(at, c.len), c.len, spec.charset).1);
+            at += c.len;
+        }
+        if joint.saturating_mul(4) <= n && joint <= apart.saturating_mul(2) {
+            columns.push(ColumnSpec { len: width, kind: ColumnKind::Text });
+        } else {
+            columns.extend_from_slice(part);
+        }
+        offset += width;
+        i += run;
+    }
+    RecordSpec { charset: spec.charset, record_len: rl, columns }
+}
+
+/// Cuts `data` into the layer's streams. Never fails: any bytes have an encoding.
+pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
+    let rl = spec.record_len;
+    let n = data.len() / rl;
+    let (records, tail) = data.split_at(n * rl);
+    let merged = merge_text_runs(spec, records, n);
+    let spec = &merged;
+    let starts: Vec<usize> = spec
+        .columns
+        .iter()
+        .scan(0, |o, c| {
+            let s = *o;
+            *o += c.len;
+            Some(s)
+        })
+        .collect();
+    let column_bytes = |c: usize| {
+        let (o, l) = (starts[c], spec.columns[c].len);
+        records.chunks_exact(rl).map(move |r| &r[o..o + l])
+    };
+
+    // Numbers first: every numeric column's values, and the fields kept as bytes.
+    let mut known: Vec<Vec<i128>> = vec![Vec::new(); spec.columns.len()];
+    let mut kept: Vec<(usize, usize)> = Vec::new();
+    let mut numeric_original = Vec::new();
+    for (c, col) in spec.columns.iter().enumerate().filter(|(_, col)| col.kind.is_numeric()) {
+        let mut last = 0i128;
+        known[c] = column_bytes(c)
+            .enumerate()
+            .map(|(r, f)| {
+                numeric_original.extend_from_slice(f);
+                match columns::read_value(f, col.kind, spec.charset) {
+                    Some(v) => last = v,
+                    None => kept.push((r, c)),
+                }
+                // A kept field repeats the value before it, which costs least.
+                last
+            })
+            .collect();
+    }
+    // Columns whose values repeat enough to key a relation.
+    let keys: Vec<usize> = (0..spec.columns.len())
+        .filter(|&c| !known[c].is_empty() && distinct_up_to(&known[c], n / 2).is_some())
+        .collect();
+
+    let mut layout = Vec::new();
+    spec.write(&mut layout);
+    let (mut text, mut digits) = (Vec::new(), Vec::new());
+    // Stored numbers, their width, and whether a numeric column's.
+    let mut sequences: Vec<(Vec<u128>, u8, bool)> = Vec::new();
+    let mut methods = Vec::with_capacity(spec.columns.len());
+    let mut budget = RELATION_BUDGET;
+    for (c, col) in spec.columns.iter().enumerate() {
+        let method = if col.kind == ColumnKind::Text {
+            let mut flat: Vec<u8> = column_bytes(c).flatten().copied().collect();
+            let (use_digits, entries) = text_plan(&flat, col.len, spec.charset);
+            if use_digits {
+                text::take_digits(&mut flat, spec.charset, &mut digits);
+            }
+            if entries.saturating_mul(4) <= n {
+                let indexes = text::dictionary(&flat, col.len, &mut text);
+                let width = index_width(entries);
+                sequences.push((indexes, width, false));
+                Method::Text { digits: use_digits, dict: Some(Dict { entries, width }) }
+            } else {
+                text.extend_from_slice(&flat);
+                Method::Text { digits: use_digits, dict: None }
+            }
+        } else {
+            let (method, stored) = choose_number(c, &known[c], &known, &keys, &mut budget);
+            for (s, (_, w)) in stored.into_iter().zip(method.sequences(n)) {
+                sequences.push((s, w, true));
+            }
+            method
+        };
+        method.write(&mut layout);
+        methods.push(method);
+    }
+
+    let mut exceptions = Vec::new();
+    varint::put(&mut exceptions, kept.len() as u64);
+    kept.sort_unstable();
+    let mut prev = 0;
+    let mut exception_bytes = 0;
+    for &(r, c) in &kept {
+        varint::put(&mut exceptions, (r - prev) as u64);
+        varint::put(&mut exceptions, c as u64);
+        let len = spec.columns[c].len;
+        exceptions.extend_from_slice(&records[r * rl + starts[c]..][..len]);
+        exception_bytes += len;
+        prev = r;
+    }
+    exceptions.extend_from_slice(tail);
+
+    let mut numeric_cost = 0.0;
+    let mut planes: Vec<Vec<u8>> = Vec::new();
+    for (s, w, numeric) in &sequences {
+        for p in columns::to_planes(s, usize::from(*w)) {
+            if *numeric {
+                numeric_cost += cost(&p);
+            }
+            planes.push(p);
+        }
+    }
+    let mut numbers: Vec<Vec<u8>> = Vec::with_capacity(plane_streams(planes.len()));
+    for (j, p) in planes.into_iter().enumerate() {
+        match numbers.last_mut() {
+            Some(last) if j >= MAX_PLANE_STREAMS => last.extend_from_slice(&p),
+            _ => numbers.push(p),
+        }
+    }
+    Split {
+        streams: Streams { layout, text, digits, numbers, exceptions },
+        exception_bytes,
+        numeric_original,
+        numeric_cost,
+        methods,
+    }
+}
+
+/// Order-0 estimate of what `data` costs, in bytes.
+fn cost(data: &[u8]) -> f64 {
+    entropy::bits_per_byte(data) * data.len() as f64 / 8.0
+}
+
+impl Split {
+    /// Whether the numeric columns look cheaper than their bytes, by order-0
+    /// estimates of both, and few of their fields had to be kept as bytes. Text
+    /// columns are not judged: their bytes stay bytes, only their order changes.
+    pub fn pays(&self) -> bool {
+        if self.numeric_original.is_empty() {
+            return true;
+        }
+        if self.exception_bytes * 4 > self.numeric_original.len() {
+            return false;
+        }
+        self.numeric_cost + cost(&self.streams.exceptions) < cost(&self.numeric_original)
+    }
+}

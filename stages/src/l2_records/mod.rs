@@ -1,0 +1,257 @@
+//! L2 Structural for fixed-width records: a block of records becomes one column per
+//! field, numbers as integers, so that the layers after it see each field's values
+//! together instead of interleaved with every other field.
+//!
+//! # Streams
+//!
+//! The layer turns the block's one `Bytes` stream into, in this order (the bytes are
+//! in `docs/FORMAT.md`):
+//!
+//! - `record-layout`: the columns (length and kind of each field: text, zoned,
+//!   packed, binary, with sign and byte order), the charset, and each column's method
+//!   for this block. A decoder needs nothing else: no copybook.
+//! - `bytes`: the text columns, column-major, or for a column with few distinct
+//!   values, those values once each (a dictionary; the records store indexes).
+//! - `bytes`: digits taken out of text columns whose values differ mostly in their
+//!   digits (`POS STORE #1234`): the text keeps a `0` for each.
+//! - plane streams: the numeric columns. Each field is read as an integer; the
+//!   column's integers are stored as they are, as deltas, as deltas of deltas, as the
+//!   difference from a *relation* (the column's last value for the same key column
+//!   plus another column: running balances), or as indexes into a sorted dictionary,
+//!   whichever needs fewest significant bits, cut into byte planes. Each plane is a
+//!   `record-numbers` stream of its own (so L7 gives it its own code), up to
+//!   [`MAX_PLANE_STREAMS`]; the last stream takes every plane past that. A stream
+//!   that is nearly all one byte value goes out as `bytes` instead, so that L5 and L6
+//!   take its runs out (Huffman alone costs at least a bit a byte).
+//! - `record-exceptions`: every numeric field whose bytes are not exactly what COBOL
+//!   writes for its value (a bad digit or sign nibble, a sign form other than the
+//!   preferred one, negative zero, spaces ...), byte for byte, and after them the
+//!   bytes of a trailing partial record.
+//!
+//! So `decode(encode(x)) == x` for any bytes: whatever a field holds either comes
+//! back from its value or is kept as it is.
+//!
+//! # Layer
+//!
+//! [`RecordLayer`] applies only when it was given a layout, the block is one `Bytes`
+//! stream holding at least one record, at most a quarter of the numeric bytes are
+//! exceptions, and an order-0 estimate says the numeric columns cost less than the
+//! bytes they came from (a wrong layout is declined). Text columns are not judged:
+//! column-major order only helps or costs the layers after it little. It records itself as [`LayerId::Structural`] only; the integer
+//! transforms are part of it, not the Delta or Binary layers.
+
+mod columns;
+mod decode;
+mod encode;
+mod layout;
+mod method;
+#[cfg(test)]
+mod tests;
+mod text;
+
+use std::sync::Arc;
+
+pub use columns::{read_value, write_value, Transform};
+pub use layout::{ColumnKind, ColumnSpec, RecordSpec, LAYOUT_VERSION, MAX_COLUMNS, MAX_RECORD_LEN};
+pub use method::{Dict, Method};
+
+use crate::block::{Block, Layer, LayerId, Stream, StreamKind};
+use crate::error::{Error, Result};
+use crate::records::length::infer_layout;
+use crate::records::{detect_charset, Charset, Field, FieldKind, RecordLayout};
+
+/// Most `record-numbers` streams in a block; planes past the last one share it.
+pub const MAX_PLANE_STREAMS: usize = 40;
+
+/// A block's numeric planes take this many streams.
+pub(crate) fn plane_streams(planes: usize) -> usize {
+    planes.min(MAX_PLANE_STREAMS)
+}
+
+/// The kind a stream of planes goes out as: `bytes`, for L5 and L6 to shorten, when
+/// one byte value fills seven eighths of it (a column that is mostly 0 but for a few
+/// wide values costs at least a bit a byte under Huffman alone); else
+/// `record-numbers`, which only L7 codes.
+fn plane_kind(plane: &[u8]) -> StreamKind {
+    let most = crate::entropy::histogram(plane).into_iter().max().unwrap_or(0) as usize;
+    if most * 8 >= plane.len() * 7 {
+        StreamKind::Bytes
+    } else {
+        StreamKind::RecordNumbers
+    }
+}
+
+/// The layer's streams, by role.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Streams {
+    pub layout: Vec<u8>,
+    pub text: Vec<u8>,
+    pub digits: Vec<u8>,
+    pub numbers: Vec<Vec<u8>>,
+    pub exceptions: Vec<u8>,
+}
+
+impl Streams {
+    fn into_block_streams(self) -> Vec<Stream> {
+        let mut out = Vec::with_capacity(self.numbers.len() + 3);
+        out.push(Stream::new(StreamKind::RecordLayout, self.layout));
+        out.push(Stream::new(StreamKind::Bytes, self.text));
+        out.push(Stream::new(StreamKind::Bytes, self.digits));
+        out.extend(self.numbers.into_iter().map(|p| Stream::new(plane_kind(&p), p)));
+        out.push(Stream::new(StreamKind::RecordExceptions, self.exceptions));
+        out
+    }
+
+    fn from_block_streams(streams: &mut Vec<Stream>) -> Result<Streams> {
+        let shape_ok = streams.len() >= 4
+            && streams[0].kind == StreamKind::RecordLayout
+            && streams[1].kind == StreamKind::Bytes
+            && streams[2].kind == StreamKind::Bytes
+            && streams[streams.len() - 1].kind == StreamKind::RecordExceptions
+            && streams[3..streams.len() - 1]
+                .iter()
+                .all(|s| matches!(s.kind, StreamKind::RecordNumbers | StreamKind::Bytes));
+        if !shape_ok {
+            let kinds: Vec<&str> = streams.iter().map(|s| s.kind.name()).collect();
+            return Err(Error::corrupt(
+                "record streams",
+                format!(
+                    "expected record-layout, bytes, bytes, (record-numbers or bytes)*, record-exceptions; found {}",
+                    kinds.join(", ")
+                ),
+            ));
+        }
+        let mut it = std::mem::take(streams).into_iter().map(|s| s.data);
+        let layout = it.next().unwrap_or_default();
+        let text = it.next().unwrap_or_default();
+        let digits = it.next().unwrap_or_default();
+        let mut numbers: Vec<Vec<u8>> = it.collect();
+        let exceptions = numbers.pop().unwrap_or_default();
+        Ok(Streams { layout, text, digits, numbers, exceptions })
+    }
+}
+
+/// What the encoder is told about the records.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RecordConfig {
+    pub layout: RecordLayout,
+    /// `None`: judged per block with [`detect_charset`], ASCII when undecided.
+    pub charset: Option<Charset>,
+    /// Records known by their length only: each block's layout is guessed from its
+    /// bytes with [`infer_layout`] (`layout` is then only the length).
+    pub infer: bool,
+}
+
+impl RecordConfig {
+    pub fn new(layout: RecordLayout, charset: Option<Charset>) -> RecordConfig {
+        RecordConfig { layout, charset, infer: false }
+    }
+
+    /// Records known by their length only: each block's fields are guessed from its
+    /// bytes (zoned and packed numbers where every record has them, text elsewhere).
+    /// The charset is ASCII unless set.
+    pub fn record_length(record_len: usize) -> RecordConfig {
+        let field =
+            Field { name: "RECORD".into(), offset: 0, len: record_len, kind: FieldKind::Text, filler: false, line: 0 };
+        RecordConfig {
+            layout: RecordLayout { name: None, record_len, fields: vec![field], redefinitions: Vec::new() },
+            charset: None,
+            infer: true,
+        }
+    }
+
+    /// The columns for a block (the charset detected from it when not given, the
+    /// fields guessed from it when only the record length is known).
+    pub fn spec_for(&self, data: &[u8]) -> Result<RecordSpec> {
+        if self.infer {
+            let charset = self.charset.unwrap_or(Charset::Ascii);
+            return RecordSpec::from_layout(&infer_layout(data, self.layout.record_len, charset), charset);
+        }
+        let charset = self.charset.or_else(|| detect_charset(data, &self.layout)).unwrap_or(Charset::Ascii);
+        RecordSpec::from_layout(&self.layout, charset)
+    }
+
+    /// Checks that the layout can be used; the error names the problem.
+    pub fn validate(&self) -> Result<()> {
+        RecordSpec::from_layout(&self.layout, self.charset.unwrap_or(Charset::Ascii)).map(|_| ())
+    }
+}
+
+/// L2 Structural for records. Decoding needs no configuration: the layout travels
+/// in the block.
+#[derive(Clone, Debug, Default)]
+pub struct RecordLayer {
+    pub config: Option<Arc<RecordConfig>>,
+}
+
+impl RecordLayer {
+    pub fn new(config: RecordConfig) -> RecordLayer {
+        RecordLayer { config: Some(Arc::new(config)) }
+    }
+
+    /// A layer that only decodes.
+    pub fn decoder() -> RecordLayer {
+        RecordLayer { config: None }
+    }
+}
+
+impl Layer for RecordLayer {
+    fn id(&self) -> LayerId {
+        LayerId::Structural
+    }
+
+    fn encode(&self, block: &mut Block) -> Result<bool> {
+        let Some(config) = &self.config else { return Ok(false) };
+        let [Stream { kind: StreamKind::Bytes, data }] = block.streams.as_slice() else { return Ok(false) };
+        if data.len() < config.layout.record_len || config.layout.record_len == 0 {
+            return Ok(false);
+        }
+        // A layout that cannot be used for this block (a guessed one) is declined:
+        // the block goes on as bytes.
+        let Ok(spec) = config.spec_for(data) else { return Ok(false) };
+        let split = encode::split(data, &spec);
+        if !split.pays() {
+            return Ok(false);
+        }
+        block.streams = split.streams.into_block_streams();
+        block.layers.insert(LayerId::Structural);
+        Ok(true)
+    }
+
+    fn decode(&self, block: &mut Block) -> Result<()> {
+        let mut streams = std::mem::take(&mut block.streams);
+        let parts = match Streams::from_block_streams(&mut streams) {
+            Ok(p) => p,
+            Err(e) => {
+                block.streams = streams;
+                return Err(e);
+            }
+        };
+        match decode::join(&parts, block.original_len) {
+            Ok(data) => {
+                block.streams = vec![Stream::new(StreamKind::Bytes, data)];
+                Ok(())
+            }
+            Err(e) => {
+                block.streams = parts.into_block_streams();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Splits `data` into the layer's streams as the encoder would, whether or not it
+/// would pay (for tests and measurements).
+pub fn split(data: &[u8], spec: &RecordSpec) -> Streams {
+    encode::split(data, spec).streams
+}
+
+/// Rebuilds a block of `original_len` bytes from [`split`]'s streams.
+pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
+    decode::join(streams, original_len)
+}
+
+/// Reads the layout at the start of a `record-layout` stream (for `cobolp info`).
+pub fn read_layout(stream: &[u8]) -> Result<RecordSpec> {
+    RecordSpec::read(stream, &mut 0)
+}

@@ -1,0 +1,295 @@
+use super::*;
+use crate::records::{ByteOrder, SignPosition};
+use proptest::prelude::*;
+
+fn kinds() -> Vec<ColumnKind> {
+    vec![
+        ColumnKind::Text,
+        ColumnKind::Packed { signed: true },
+        ColumnKind::Packed { signed: false },
+        ColumnKind::Zoned { signed: false, sign: SignPosition::Trailing },
+        ColumnKind::Zoned { signed: true, sign: SignPosition::Trailing },
+        ColumnKind::Zoned { signed: true, sign: SignPosition::Leading },
+        ColumnKind::Zoned { signed: true, sign: SignPosition::TrailingSeparate },
+        ColumnKind::Zoned { signed: true, sign: SignPosition::LeadingSeparate },
+        ColumnKind::Binary { signed: true, order: ByteOrder::Big },
+        ColumnKind::Binary { signed: false, order: ByteOrder::Little },
+    ]
+}
+
+fn spec_of(cols: &[(usize, usize)], ebcdic: bool) -> RecordSpec {
+    let columns: Vec<ColumnSpec> = cols
+        .iter()
+        .map(|&(k, len)| {
+            let kind = kinds()[k];
+            let len = match kind {
+                ColumnKind::Binary { .. } => len.min(8),
+                ColumnKind::Zoned { .. } => len.clamp(2, 18),
+                ColumnKind::Packed { .. } => len.min(16),
+                _ => len,
+            };
+            ColumnSpec { len, kind }
+        })
+        .collect();
+    RecordSpec {
+        charset: if ebcdic { Charset::Ebcdic } else { Charset::Ascii },
+        record_len: columns.iter().map(|c| c.len).sum(),
+        columns,
+    }
+}
+
+fn round_trip(data: &[u8], spec: &RecordSpec) {
+    let streams = split(data, spec);
+    assert_eq!(join(&streams, data.len()).unwrap(), data, "{spec:?}");
+    // And through the block interface, as the engine uses it.
+    let mut block = Block::from_input(data.to_vec());
+    block.streams = streams.into_block_streams();
+    block.layers.insert(LayerId::Structural);
+    RecordLayer::decoder().decode(&mut block).unwrap();
+    assert_eq!(block.into_single_bytes().unwrap(), data);
+}
+
+/// Valid records: each numeric field written by the codecs from a value.
+fn valid_records(spec: &RecordSpec, seeds: &[u64]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (r, &seed) in seeds.iter().enumerate() {
+        for (c, col) in spec.columns.iter().enumerate() {
+            let mut field = vec![b' '; col.len];
+            if col.kind.is_numeric() {
+                let digits = match col.kind {
+                    ColumnKind::Packed { .. } => 2 * col.len - 1,
+                    ColumnKind::Zoned { signed, sign } => col.len - usize::from(signed && sign.is_separate()),
+                    _ => 2 * col.len,
+                };
+                let limit = 10i128.pow(digits.min(18) as u32);
+                let mut v = (seed as i128 + (r * c) as i128 * 7919) % limit;
+                if matches!(
+                    col.kind,
+                    ColumnKind::Binary { signed: false, .. }
+                        | ColumnKind::Packed { signed: false }
+                        | ColumnKind::Zoned { signed: false, .. }
+                ) {
+                    v = v.abs();
+                } else if seed % 3 == 0 {
+                    v = -v;
+                }
+                if let ColumnKind::Binary { signed, .. } = col.kind {
+                    let (lo, hi) = crate::records::binary::range(col.len, signed);
+                    v = v.clamp(lo, hi);
+                }
+                write_value(v, col.kind, spec.charset, &mut field).unwrap();
+            } else {
+                // A few templates with numbers in them, as descriptions are.
+                let t = format!("T{} #{}-{}", seed % 3, seed % 1000, r);
+                for (b, t) in field.iter_mut().zip(t.bytes()) {
+                    *b = if spec.charset == Charset::Ebcdic {
+                        crate::records::ebcdic::LATIN1_TO_EBCDIC[t as usize]
+                    } else {
+                        t
+                    };
+                }
+            }
+            out.extend_from_slice(&field);
+        }
+    }
+    out
+}
+
+proptest! {
+    #[test]
+    fn any_bytes_round_trip(
+        cols in proptest::collection::vec((0usize..10, 1usize..20), 1..6),
+        ebcdic in any::<bool>(),
+        data in proptest::collection::vec(any::<u8>(), 0..600),
+    ) {
+        round_trip(&data, &spec_of(&cols, ebcdic));
+    }
+
+    #[test]
+    fn valid_records_round_trip_without_exceptions(
+        cols in proptest::collection::vec((0usize..10, 1usize..20), 1..6),
+        ebcdic in any::<bool>(),
+        seeds in proptest::collection::vec(any::<u64>(), 1..40),
+        tail in proptest::collection::vec(any::<u8>(), 0..5),
+    ) {
+        let spec = spec_of(&cols, ebcdic);
+        let mut data = valid_records(&spec, &seeds);
+        let whole = data.len();
+        let split_whole = split(&data, &spec);
+        // Varint count 0, nothing kept.
+        prop_assert_eq!(split_whole.exceptions, vec![0u8]);
+        data.extend_from_slice(&tail[..tail.len().min(spec.record_len - 1)]);
+        prop_assert!(data.len() - whole < spec.record_len);
+        round_trip(&data, &spec);
+    }
+
+    #[test]
+    fn corrupt_streams_never_panic(
+        cols in proptest::collection::vec((0usize..10, 1usize..12), 1..4),
+        seeds in proptest::collection::vec(any::<u64>(), 1..10),
+        which in 0usize..4, at in any::<usize>(), byte in any::<u8>(),
+    ) {
+        let spec = spec_of(&cols, false);
+        let data = valid_records(&spec, &seeds);
+        let mut s = split(&data, &spec);
+        let target = match which {
+            0 => &mut s.layout,
+            1 => &mut s.text,
+            2 => &mut s.exceptions,
+            _ => match s.numbers.first_mut() { Some(p) => p, None => &mut s.layout },
+        };
+        if !target.is_empty() {
+            let i = at % target.len();
+            target[i] = byte;
+        }
+        if let Ok(out) = join(&s, data.len()) {
+            prop_assert_eq!(out.len(), data.len());
+        }
+    }
+
+    #[test]
+    fn layout_read_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let _ = RecordSpec::read(&bytes, &mut 0);
+    }
+}
+
+#[test]
+fn layout_round_trips() {
+    for ebcdic in [false, true] {
+        let cols: Vec<(usize, usize)> = (0..10).map(|k| (k, 3 + k)).collect();
+        let spec = spec_of(&cols, ebcdic);
+        let mut buf = Vec::new();
+        spec.write(&mut buf);
+        let mut pos = 0;
+        assert_eq!(RecordSpec::read(&buf, &mut pos).unwrap(), spec);
+        assert_eq!(pos, buf.len());
+        for cut in 0..buf.len() {
+            assert!(RecordSpec::read(&buf[..cut], &mut 0).is_err());
+        }
+    }
+}
+
+#[test]
+fn huge_layout_counts_are_refused_before_allocating() {
+    let mut buf = vec![LAYOUT_VERSION, 0];
+    crate::varint::put(&mut buf, MAX_RECORD_LEN as u64);
+    crate::varint::put(&mut buf, MAX_COLUMNS as u64);
+    assert!(matches!(RecordSpec::read(&buf, &mut 0), Err(Error::Truncated { .. })));
+    let mut buf = vec![LAYOUT_VERSION, 0];
+    crate::varint::put(&mut buf, u64::MAX);
+    assert!(matches!(RecordSpec::read(&buf, &mut 0), Err(Error::TooLarge { .. })));
+}
+
+const BANK: &str = "       01 TXN-REC.
+          05 TR-ACCT      PIC 9(10).
+          05 TR-DATE      PIC 9(8).
+          05 TR-AMOUNT    PIC S9(9)V99  COMP-3.
+          05 TR-BALANCE   PIC S9(11)V99 COMP-3.
+          05 TR-CODE      PIC X(4).
+          05 TR-DESC      PIC X(30).
+          05 TR-COUNTER   PIC 9(7)      COMP-3.";
+
+/// Records like `bank_txn.dat`'s, from a small generator.
+pub(crate) fn bank_records(n: usize) -> Vec<u8> {
+    let layout = RecordLayout::from_copybook(BANK).unwrap();
+    let spec = RecordSpec::from_layout(&layout, Charset::Ascii).unwrap();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rnd = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut balances = vec![0i128; 50];
+    let mut out = Vec::with_capacity(n * spec.record_len);
+    for i in 0..n {
+        let k = (rnd() % 50) as usize;
+        let amount = (rnd() % 20000) as i128 - 15000;
+        balances[k] += amount;
+        let values = [1_000_000_000 + k as i128 * 1_048_573, 20230101 + (i / 100) as i128, amount, balances[k]];
+        let mut rec = Vec::new();
+        for (c, v) in spec.columns.iter().zip(values) {
+            let mut f = vec![0; c.len];
+            write_value(v, c.kind, Charset::Ascii, &mut f).unwrap();
+            rec.extend_from_slice(&f);
+        }
+        rec.extend_from_slice(if amount < 0 { b"POS " } else { b"DEP " });
+        rec.extend_from_slice(format!("{:<30}", format!("STORE #{}", rnd() % 100)).as_bytes());
+        let mut counter = [0u8; 4];
+        write_value(i as i128 + 1, spec.columns[6].kind, Charset::Ascii, &mut counter).unwrap();
+        rec.extend_from_slice(&counter);
+        out.extend_from_slice(&rec);
+    }
+    out
+}
+
+#[test]
+fn bank_records_split_into_cheap_columns() {
+    let layout = RecordLayout::from_copybook(BANK).unwrap();
+    let data = bank_records(2000);
+    let mut block = Block::from_input(data.clone());
+    let layer = RecordLayer::new(RecordConfig::new(layout, None));
+    assert!(layer.encode(&mut block).unwrap());
+    assert_eq!(block.streams[0].kind, StreamKind::RecordLayout);
+    let spec = read_layout(&block.streams[0].data).unwrap();
+    assert_eq!(spec.charset, Charset::Ascii);
+    let methods = encode::split(&data, &spec).methods;
+    // The counter's deltas are all 1: its deltas of deltas are 0 but for the first.
+    assert_eq!(methods[5], Method::Number { transform: Transform::DeltaOfDelta, width: 1 }, "{methods:?}");
+    assert_eq!(methods[3], Method::Number { transform: Transform::Relation { key: 0, add: Some(2) }, width: 0 });
+    assert!(matches!(methods[0], Method::NumberDict { .. }), "{:?}", methods[0]);
+    // The code and the description go together: one column, a dictionary of the
+    // descriptions without their digits.
+    assert_eq!(methods.len(), 6);
+    assert!(matches!(methods[4], Method::Text { digits: true, dict: Some(Dict { entries: 2..=4, width: 1 }) }));
+    assert_eq!(block.streams.last().unwrap().data, vec![0u8], "no exceptions");
+    RecordLayer::decoder().decode(&mut block).unwrap();
+    assert_eq!(block.into_single_bytes().unwrap(), data);
+}
+
+#[test]
+fn wrong_layout_is_declined_or_exact() {
+    // A copybook that does not describe the data: most numbers are not numbers.
+    let layout = RecordLayout::from_copybook("01 R. 05 A PIC S9(5) COMP-3. 05 B PIC X(20). 05 C PIC 9(9).").unwrap();
+    let data = bank_records(500);
+    let mut block = Block::from_input(data.clone());
+    let layer = RecordLayer::new(RecordConfig::new(layout.clone(), None));
+    if layer.encode(&mut block).unwrap() {
+        RecordLayer::decoder().decode(&mut block).unwrap();
+    }
+    assert_eq!(block.into_single_bytes().unwrap(), data);
+    // Forced through the layer anyway, it is still exact.
+    round_trip(&data, &RecordSpec::from_layout(&layout, Charset::Ebcdic).unwrap());
+}
+
+#[test]
+fn a_block_shorter_than_a_record_is_declined() {
+    let layer = RecordLayer::new(RecordConfig::record_length(100));
+    let mut block = Block::from_input(vec![7; 99]);
+    assert!(!layer.encode(&mut block).unwrap());
+    assert_eq!(block, Block::from_input(vec![7; 99]));
+}
+
+#[test]
+fn record_length_only_guesses_the_fields() {
+    let layer = RecordLayer::new(RecordConfig::record_length(4));
+    let mut data: Vec<u8> = (0..200).flat_map(|i| format!("A{:03}", i % 1000).into_bytes()).collect();
+    data.extend_from_slice(b"xy");
+    let mut block = Block::from_input(data.clone());
+    assert!(layer.encode(&mut block).unwrap());
+    let spec = read_layout(&block.streams[0].data).unwrap();
+    assert_eq!(
+        spec.columns[1],
+        ColumnSpec { len: 3, kind: ColumnKind::Zoned { signed: false, sign: SignPosition::Trailing } }
+    );
+    RecordLayer::decoder().decode(&mut block).unwrap();
+    assert_eq!(block.into_single_bytes().unwrap(), data);
+}
+
+#[test]
+fn decode_rejects_wrong_stream_shapes() {
+    let mut block = Block::from_input(vec![1, 2, 3]);
+    block.layers.insert(LayerId::Structural);
+    assert!(RecordLayer::decoder().decode(&mut block).is_err());
+    assert_eq!(block.streams.len(), 1, "an error leaves the block as it was");
+}
