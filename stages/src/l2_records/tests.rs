@@ -293,3 +293,32 @@ fn decode_rejects_wrong_stream_shapes() {
     assert!(RecordLayer::decoder().decode(&mut block).is_err());
     assert_eq!(block.streams.len(), 1, "an error leaves the block as it was");
 }
+
+#[test]
+fn independent_text_columns_stay_apart() {
+    // Two text fields of 60 values each, independent: together they have 3,600
+    // values, too many to list; apart each is a small dictionary.
+    let spec = RecordSpec {
+        charset: Charset::Ascii,
+        record_len: 8,
+        columns: vec![ColumnSpec { len: 4, kind: ColumnKind::Text }, ColumnSpec { len: 4, kind: ColumnKind::Text }],
+    };
+    let mut state = 12345u64;
+    let mut rnd = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % 60
+    };
+    let mut word = move || {
+        let r = rnd() as u8;
+        [b'A' + r / 10, b'a' + r % 10]
+    };
+    let data: Vec<u8> =
+        (0..4000).flat_map(|_| [word(), *b"xy", word(), *b"zz"].into_iter().flatten().collect::<Vec<u8>>()).collect();
+    let methods = encode::split(&data, &spec).methods;
+    assert_eq!(methods.len(), 2, "{methods:?}");
+    assert!(
+        methods.iter().all(|m| matches!(m, Method::Text { dict: Some(Dict { entries: 60, .. }), .. })),
+        "{methods:?}"
+    );
+    round_trip(&data, &spec);
+}
