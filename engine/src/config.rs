@@ -152,4 +152,18 @@ mod tests {
         assert!(EngineConfig::default().with_block_size(128 << 20).validate().is_err());
         assert!(EngineConfig::default().with_threads(0).validate().is_err());
     }
+
+    #[test]
+    fn records_validation() {
+        let layout = RecordLayout::from_copybook("01 R. 05 A PIC 9(4). 05 B PIC X(6).").unwrap();
+        let config = EngineConfig::default().with_records(layout.clone(), None);
+        assert!(config.validate().is_ok());
+        assert_eq!(config.record_len(), Some(10));
+        assert!(config.with_mode(CompressionMode::Bridge).validate().is_err());
+        assert!(EngineConfig::default().with_record_length(0).validate().is_err());
+        let mut overlapping = layout;
+        overlapping.fields[1].offset = 2;
+        let err = EngineConfig::default().with_records(overlapping, None).validate().unwrap_err();
+        assert!(err.to_string().contains("overlaps"), "{err}");
+    }
 }

@@ -55,7 +55,7 @@ pub use columns::{read_value, write_value, Transform};
 pub use layout::{ColumnKind, ColumnSpec, RecordSpec, LAYOUT_VERSION, MAX_COLUMNS, MAX_RECORD_LEN};
 pub use method::{Dict, Method};
 
-use crate::block::{Block, Layer, LayerId, Stream, StreamKind};
+use crate::block::{Block, Layer, LayerId, Stream, StreamKind, MAX_STREAMS};
 use crate::error::{Error, Result};
 use crate::records::length::infer_layout;
 use crate::records::{detect_charset, Charset, Field, FieldKind, RecordLayout};
@@ -97,7 +97,18 @@ impl Streams {
         out.push(Stream::new(StreamKind::RecordLayout, self.layout));
         out.push(Stream::new(StreamKind::Bytes, self.text));
         out.push(Stream::new(StreamKind::Bytes, self.digits));
-        out.extend(self.numbers.into_iter().map(|p| Stream::new(plane_kind(&p), p)));
+        // L5 may add a stream after every `bytes` stream (text, digits and these
+        // planes), and a frame holds at most MAX_STREAMS: planes go out as bytes only
+        // while that leaves room.
+        let mut room = MAX_STREAMS.saturating_sub(self.numbers.len() + 4 + 2);
+        out.extend(self.numbers.into_iter().map(|p| {
+            let kind = plane_kind(&p);
+            if kind == StreamKind::Bytes && room > 0 {
+                room -= 1;
+                return Stream::new(kind, p);
+            }
+            Stream::new(StreamKind::RecordNumbers, p)
+        }));
         out.push(Stream::new(StreamKind::RecordExceptions, self.exceptions));
         out
     }
@@ -211,6 +222,15 @@ impl Layer for RecordLayer {
         let Ok(spec) = config.spec_for(data) else { return Ok(false) };
         let split = encode::split(data, &spec);
         if !split.pays() {
+            return Ok(false);
+        }
+        // Decoders refuse any stream longer than this cap before allocating. Planes
+        // can outgrow the bytes they came from (a two-byte field whose numbers take
+        // three), and the last plane stream holds every plane past the 39th: such a
+        // block stays bytes rather than become a frame no decoder would read.
+        let cap = Block::stream_cap(data.len());
+        let s = &split.streams;
+        if [&s.layout, &s.text, &s.digits, &s.exceptions].into_iter().chain(&s.numbers).any(|d| d.len() > cap) {
             return Ok(false);
         }
         block.streams = split.streams.into_block_streams();

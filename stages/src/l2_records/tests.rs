@@ -293,3 +293,120 @@ fn decode_rejects_wrong_stream_shapes() {
     assert!(RecordLayer::decoder().decode(&mut block).is_err());
     assert_eq!(block.streams.len(), 1, "an error leaves the block as it was");
 }
+
+#[test]
+fn independent_text_columns_stay_apart() {
+    // Two text fields of 60 values each, independent: together they have 3,600
+    // values, too many to list; apart each is a small dictionary.
+    let spec = RecordSpec {
+        charset: Charset::Ascii,
+        record_len: 8,
+        columns: vec![ColumnSpec { len: 4, kind: ColumnKind::Text }, ColumnSpec { len: 4, kind: ColumnKind::Text }],
+    };
+    let mut state = 12345u64;
+    let mut rnd = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % 60
+    };
+    let mut word = move || {
+        let r = rnd() as u8;
+        [b'A' + r / 10, b'a' + r % 10]
+    };
+    let data: Vec<u8> =
+        (0..4000).flat_map(|_| [word(), *b"xy", word(), *b"zz"].into_iter().flatten().collect::<Vec<u8>>()).collect();
+    let methods = encode::split(&data, &spec).methods;
+    assert_eq!(methods.len(), 2, "{methods:?}");
+    assert!(
+        methods.iter().all(|m| matches!(m, Method::Text { dict: Some(Dict { entries: 60, .. }), .. })),
+        "{methods:?}"
+    );
+    round_trip(&data, &spec);
+}
+
+#[test]
+fn streams_never_exceed_what_a_decoder_accepts() {
+    // 100 unsigned two-byte binary fields whose values need 17 bits once zigzag
+    // coded: three planes each, so the last plane stream would hold 261 planes, more
+    // than the decoders' cap allows for a block of 200-byte records.
+    let spec = RecordSpec {
+        charset: Charset::Ascii,
+        record_len: 200,
+        columns: vec![ColumnSpec { len: 2, kind: ColumnKind::Binary { signed: false, order: ByteOrder::Big } }; 100],
+    };
+    let mut state = 99u64;
+    let data: Vec<u8> = (0..100 * 2000)
+        .flat_map(|_| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (40_000 + (state >> 56) as u16).to_be_bytes()
+        })
+        .collect();
+    let config = RecordConfig {
+        layout: RecordLayout {
+            name: None,
+            record_len: 200,
+            fields: (0..100)
+                .map(|i| Field {
+                    name: format!("F{i}"),
+                    offset: 2 * i,
+                    len: 2,
+                    kind: FieldKind::Binary { bytes: 2, digits: 4, scale: 0, signed: false, native: false },
+                    filler: false,
+                    line: 0,
+                })
+                .collect(),
+            redefinitions: Vec::new(),
+        },
+        charset: Some(Charset::Ascii),
+        infer: false,
+    };
+    assert_eq!(config.spec_for(&data).unwrap(), spec);
+    let mut block = Block::from_input(data.clone());
+    if RecordLayer::new(config).encode(&mut block).unwrap() {
+        let cap = Block::stream_cap(data.len());
+        assert!(block.streams.iter().all(|s| s.data.len() <= cap));
+        RecordLayer::decoder().decode(&mut block).unwrap();
+    }
+    assert_eq!(block.into_single_bytes().unwrap(), data);
+}
+
+#[test]
+fn many_sparse_planes_leave_room_for_l5() {
+    // Sixty counters: every plane is nearly all zeros, so each would go to L5, which
+    // adds a stream after each; the frame must still hold at most MAX_STREAMS.
+    let fields: Vec<Field> = (0..60)
+        .map(|i| Field {
+            name: format!("C{i}"),
+            offset: 4 * i,
+            len: 4,
+            kind: FieldKind::Packed { digits: 7, scale: 0, signed: false },
+            filler: false,
+            line: 0,
+        })
+        .collect();
+    let layout = RecordLayout { name: None, record_len: 240, fields, redefinitions: Vec::new() };
+    let spec = RecordSpec::from_layout(&layout, Charset::Ascii).unwrap();
+    let mut data = Vec::new();
+    for r in 0..3000i128 {
+        for (c, col) in spec.columns.iter().enumerate() {
+            let mut f = [0u8; 4];
+            write_value(r * (c as i128 + 1) % 9_999_999, col.kind, Charset::Ascii, &mut f).unwrap();
+            data.extend_from_slice(&f);
+        }
+    }
+    let mut block = Block::from_input(data.clone());
+    assert!(RecordLayer::new(RecordConfig::new(layout, None)).encode(&mut block).unwrap());
+    crate::l5_rle::RleLayer.encode(&mut block).unwrap();
+    crate::l6_pattern::PatternLayer::default().encode(&mut block).unwrap();
+    assert!(block.streams.len() <= crate::block::MAX_STREAMS, "{} streams", block.streams.len());
+    let mut frame = Vec::new();
+    block.write_streams(&mut frame);
+    let mut back = Block::read_streams(&frame, block.original_len, block.layers).unwrap();
+    for layer in
+        [&crate::l6_pattern::PatternLayer::default() as &dyn Layer, &crate::l5_rle::RleLayer, &RecordLayer::decoder()]
+    {
+        if back.layers.contains(layer.id()) {
+            layer.decode(&mut back).unwrap();
+        }
+    }
+    assert_eq!(back.into_single_bytes().unwrap(), data);
+}

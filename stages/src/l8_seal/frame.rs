@@ -43,7 +43,8 @@ pub fn seal_frame(input: &[u8], sha: [u8; 32], block: &Block, session: bool, out
     let start = out.len();
     out.resize(start + HEADER_LEN, 0);
     let mut layers = seal_only();
-    if !block.layers.is_empty() {
+    // A block of more streams than a decoder reads is stored, never sealed unreadable.
+    if !block.layers.is_empty() && block.streams.len() <= crate::block::MAX_STREAMS {
         block.write_streams(out);
         if out.len() - start - HEADER_LEN < input.len() {
             layers.0 |= block.layers.0;
