@@ -155,12 +155,80 @@ fn merge_text_runs(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
     RecordSpec { charset: spec.charset, record_len: rl, columns }
 }
 
+/// Significant bits of the cheapest of raw, delta, delta of delta and a dictionary
+/// for `values` (relations left out: this only compares ways to cut a column).
+fn plain_cost(values: &[i128]) -> u64 {
+    let mut best = [Transform::Raw, Transform::Delta, Transform::DeltaOfDelta]
+        .into_iter()
+        .map(|t| columns::cost(&columns::forward(values, t, &[])))
+        .min()
+        .unwrap_or(0);
+    if distinct_up_to(values, values.len() / 2).is_some() {
+        let mut sorted = values.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let index_bits = u64::from(128 - (sorted.len().saturating_sub(1) as u128).leading_zeros());
+        let dict = values.len() as u64 * index_bits + columns::cost(&columns::forward(&sorted, Transform::Delta, &[]));
+        best = best.min(dict);
+    }
+    best
+}
+
+/// Shortest unsigned zoned column worth trying to cut in two.
+const SPLIT_MIN_DIGITS: usize = 6;
+
+/// An unsigned zoned column that holds two numbers side by side (an account number
+/// and a date, as a layout guessed from the bytes gives them) is cut in two for this
+/// block when the two parts cost clearly less apart: each gets its own transform.
+/// Both parts are unsigned zoned columns, so a field is valid whole exactly when both
+/// parts are; the block's layout records the cut.
+fn split_zoned(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
+    let rl = spec.record_len;
+    let mut columns = Vec::with_capacity(spec.columns.len());
+    let mut offset = 0;
+    for col in &spec.columns {
+        let unsigned = matches!(col.kind, ColumnKind::Zoned { signed: false, .. });
+        if unsigned && col.len >= SPLIT_MIN_DIGITS && n > 0 {
+            let mut last = 0;
+            let values: Vec<i128> = records
+                .chunks_exact(rl)
+                .map(|r| {
+                    if let Some(v) = columns::read_value(&r[offset..offset + col.len], col.kind, spec.charset) {
+                        last = v;
+                    }
+                    last
+                })
+                .collect();
+            let whole = plain_cost(&values);
+            let mut best: Option<(u64, usize)> = None;
+            for k in 1..col.len {
+                let p = 10i128.pow((col.len - k) as u32);
+                let high: Vec<i128> = values.iter().map(|v| v / p).collect();
+                let low: Vec<i128> = values.iter().map(|v| v % p).collect();
+                let cost = plain_cost(&high) + plain_cost(&low);
+                if best.is_none_or(|b| cost < b.0) {
+                    best = Some((cost, k));
+                }
+            }
+            if let Some((_, k)) = best.filter(|b| b.0 < whole - whole / 8) {
+                columns.push(ColumnSpec { len: k, kind: col.kind });
+                columns.push(ColumnSpec { len: col.len - k, kind: col.kind });
+                offset += col.len;
+                continue;
+            }
+        }
+        columns.push(*col);
+        offset += col.len;
+    }
+    RecordSpec { charset: spec.charset, record_len: rl, columns }
+}
+
 /// Cuts `data` into the layer's streams. Never fails: any bytes have an encoding.
 pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
     let rl = spec.record_len;
     let n = data.len() / rl;
     let (records, tail) = data.split_at(n * rl);
-    let merged = merge_text_runs(spec, records, n);
+    let merged = split_zoned(&merge_text_runs(spec, records, n), records, n);
     let spec = &merged;
     let starts: Vec<usize> = spec
         .columns

@@ -410,3 +410,22 @@ fn many_sparse_planes_leave_room_for_l5() {
     }
     assert_eq!(back.into_single_bytes().unwrap(), data);
 }
+
+#[test]
+fn two_numbers_in_one_zoned_field_are_cut_apart() {
+    // An 18-digit field holding an account (50 of them) and a date that advances:
+    // as one number every record differs; cut after 10 digits, both are cheap.
+    let layout = RecordLayout::from_copybook("01 R. 05 KEY PIC 9(18). 05 T PIC X(2).").unwrap();
+    let spec = RecordSpec::from_layout(&layout, Charset::Ascii).unwrap();
+    let mut data = Vec::new();
+    for i in 0..3000u64 {
+        let account = 1_000_000_000 + (i * 7919 % 50) * 1_048_573;
+        data.extend_from_slice(format!("{account:010}{:08}AB", 20230101 + i / 100).as_bytes());
+    }
+    data[20 * 7 + 3] = b' '; // one damaged field
+    let s = encode::split(&data, &spec);
+    let cut = read_layout(&s.streams.layout).unwrap();
+    let zoned = ColumnKind::Zoned { signed: false, sign: SignPosition::Trailing };
+    assert_eq!(cut.columns[..2], [ColumnSpec { len: 10, kind: zoned }, ColumnSpec { len: 8, kind: zoned }]);
+    round_trip(&data, &spec);
+}
