@@ -9,7 +9,10 @@
 //!
 //! - `record-layout`: the columns (length and kind of each field: text, zoned,
 //!   packed, binary, with sign and byte order), the charset, and each column's method
-//!   for this block. A decoder needs nothing else: no copybook.
+//!   for this block. A decoder needs nothing else: no copybook. The columns are the
+//!   block's, not always the copybook's fields: adjacent text fields whose values go
+//!   together are coded as one column, and an unsigned zoned field holding two
+//!   numbers side by side as two, when that pays for the block.
 //! - `bytes`: the text columns, column-major, or for a column with few distinct
 //!   values, those values once each (a dictionary; the records store indexes).
 //! - `bytes`: digits taken out of text columns whose values differ mostly in their
@@ -37,7 +40,9 @@
 //! stream holding at least one record, at most a quarter of the numeric bytes are
 //! exceptions, and an order-0 estimate says the numeric columns cost less than the
 //! bytes they came from (a wrong layout is declined). Text columns are not judged:
-//! column-major order only helps or costs the layers after it little. It records itself as [`LayerId::Structural`] only; the integer
+//! column-major order only helps or costs the layers after it little. A block whose
+//! streams a decoder would refuse (too long, or too many once L5 has run) is declined
+//! too. The layer records itself as [`LayerId::Structural`] only; the integer
 //! transforms are part of it, not the Delta or Binary layers.
 
 mod columns;
