@@ -180,6 +180,17 @@ fn records_with_a_copybook_or_a_record_length() {
             "{text}"
         );
     }
+    // No layout given: the record length is found in the file.
+    let out = cobolp(&["compress", "r.dat", "-o", "d.cpz"], &dir);
+    // The names repeat every third record, so a multiple of 21 may be what is found.
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    let len: usize = said.split("looks like ").nth(1).and_then(|r| r.split('-').next()?.parse().ok()).unwrap_or(0);
+    assert!(len > 0 && len % 21 == 0, "{said}");
+    let back = cobolp(&["decompress", "-q", "d.cpz", "-c"], &dir);
+    assert!(back.stdout == data);
+    let plain = cobolp(&["compress", "--no-record-detection", "r.dat", "-o", "e.cpz"], &dir);
+    assert!(!String::from_utf8_lossy(&plain.stderr).contains("records"), "{plain:?}");
+    assert!(std::fs::metadata(dir.join("d.cpz")).unwrap().len() < std::fs::metadata(dir.join("e.cpz")).unwrap().len());
     let out = cobolp(&["compress", "-q", "--copybook", "r.cpy", "--record-length", "20", "r.dat", "-c"], &dir);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("21-byte records"));
     let out = cobolp(&["compress", "-q", "--encoding", "utf8", "--record-length", "21", "r.dat", "-c"], &dir);

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use cobol_protocol::stages::records::{Charset, RecordLayout};
+use cobol_protocol::stages::records::{self, Charset, RecordLayout};
 use cobol_protocol::{parse_size, CompressionMode, EngineConfig};
 
 /// Lossless streaming compression for logs, COBOL records and everything else.
@@ -86,6 +86,11 @@ pub struct CompressArgs {
     /// fields (zoned and packed numbers, text) are guessed from each block's bytes.
     #[arg(long = "record-length", value_name = "N")]
     pub record_length: Option<usize>,
+    /// Without --copybook or --record-length, an input file whose start looks like
+    /// fixed-width records with numeric fields is compressed as records of the length
+    /// found (said on stderr); this turns that off.
+    #[arg(long = "no-record-detection")]
+    pub no_record_detection: bool,
     /// Character set of the records' text and zoned digits: ascii or ebcdic (default:
     /// detected from each block).
     #[arg(long, value_name = "CHARSET")]
@@ -191,8 +196,32 @@ fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<Engi
             Ok(config)
         }
         (None, None) if charset.is_some() => anyhow::bail!("--encoding needs --copybook or --record-length"),
-        (None, None) => Ok(config),
+        (None, None) if a.no_record_detection || a.follow => Ok(config),
+        (None, None) => Ok(match detected_record_length(a.common.input.as_deref()) {
+            Some(len) => {
+                if !a.common.quiet {
+                    eprintln!("cobolp: the input looks like {len}-byte records; compressing them as records (--no-record-detection to not)");
+                }
+                config.with_record_length(len)
+            }
+            None => config,
+        }),
     }
+}
+
+/// The record length of an input file whose first 64 KiB look like fixed-width records
+/// with at least one numeric field (zoned or packed, as `infer_layout` guesses them).
+/// Standard input is not looked at: its bytes cannot be read twice.
+fn detected_record_length(input: Option<&std::path::Path>) -> Option<usize> {
+    use std::io::Read;
+    let path = input.filter(|p| p.as_os_str() != "-")?;
+    let mut sample = Vec::new();
+    std::fs::File::open(path).ok()?.take(64 << 10).read_to_end(&mut sample).ok()?;
+    let guess = records::length::detect_record_length(&sample, 4096)?;
+    let charset = records::detect_charset(&sample, &records::length::infer_layout(&sample, guess.len, Charset::Ascii))
+        .unwrap_or(Charset::Ascii);
+    let layout = records::length::infer_layout(&sample, guess.len, charset);
+    layout.fields.iter().any(|f| f.kind.is_numeric()).then_some(guess.len)
 }
 
 fn engine_config(common: &CommonArgs) -> anyhow::Result<EngineConfig> {

@@ -15,6 +15,7 @@ pub mod l7_entropy;
 pub mod l8_seal;
 pub mod log_templates;
 pub mod records;
+pub mod trial;
 pub mod varint;
 
 pub use block::{Block, Layer, LayerId, LayerSet, Stream, StreamKind};

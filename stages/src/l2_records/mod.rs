@@ -62,11 +62,14 @@ pub use method::{Dict, Method};
 
 use crate::block::{Block, Layer, LayerId, Stream, StreamKind, MAX_STREAMS};
 use crate::error::{Error, Result};
+use crate::l6_pattern::PatternLayer;
 use crate::records::length::infer_layout;
 use crate::records::{detect_charset, Charset, Field, FieldKind, RecordLayout};
 
 /// Most `record-numbers` streams in a block; planes past the last one share it.
 pub const MAX_PLANE_STREAMS: usize = 40;
+/// The split must come out this much smaller through L5-L7 than the bytes it replaces.
+pub const MIN_GAIN_PERCENT: usize = 1;
 
 /// A block's numeric planes take this many streams.
 pub(crate) fn plane_streams(planes: usize) -> usize {
@@ -238,7 +241,18 @@ impl Layer for RecordLayer {
         if [&s.layout, &s.text, &s.digits, &s.exceptions].into_iter().chain(&s.numbers).any(|d| d.len() > cap) {
             return Ok(false);
         }
-        block.streams = split.streams.into_block_streams();
+        // The per-column estimates above can all look good while the whole loses to
+        // plain bytes (a layout that does not fit, fields that share their values):
+        // the split is kept only when it comes out smaller through L5-L7 as well.
+        let candidate = Block {
+            original_len: block.original_len,
+            layers: block.layers,
+            streams: split.streams.into_block_streams(),
+        };
+        if !crate::trial::pays_by(&candidate, block, &PatternLayer::default(), MIN_GAIN_PERCENT)? {
+            return Ok(false);
+        }
+        *block = candidate;
         block.layers.insert(LayerId::Structural);
         Ok(true)
     }

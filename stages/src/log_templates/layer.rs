@@ -16,7 +16,6 @@
 
 use super::{join, split, Split};
 use crate::l6_pattern::PatternLayer;
-use crate::l7_entropy::EntropyLayer;
 use crate::{Block, Error, Layer, LayerId, Result, Stream, StreamKind};
 
 /// The split must be this much smaller on the trial to be taken.
@@ -41,24 +40,16 @@ pub fn looks_like_text(data: &[u8]) -> bool {
 }
 
 impl TemplateLayer {
-    /// Size of `streams` after L6 and L7, as the pipeline will make them.
-    fn trial(&self, streams: Vec<Vec<u8>>, original_len: usize) -> Result<usize> {
-        let mut block = Block {
-            original_len,
-            layers: Default::default(),
-            streams: streams.into_iter().map(|s| Stream::new(StreamKind::Bytes, s)).collect(),
-        };
-        self.pattern.encode(&mut block)?;
-        EntropyLayer.encode(&mut block)?;
-        Ok(block.stream_bytes() + 3 * block.streams.len())
-    }
-
-    /// The split of `data`, if it pays.
-    fn split_if_it_pays(&self, data: &[u8]) -> Result<Option<Split>> {
+    /// The split of the block, if it pays.
+    fn split_if_it_pays(&self, block: &Block, data: &[u8]) -> Result<Option<Split>> {
         let s = split(data);
-        let as_split = self.trial(s.streams().iter().map(|s| s.to_vec()).collect(), data.len())?;
-        let as_bytes = self.trial(vec![data.to_vec()], data.len())?;
-        Ok((as_split * 100 <= as_bytes * (100 - MIN_GAIN_PERCENT)).then_some(s))
+        let candidate = Block {
+            original_len: block.original_len,
+            layers: block.layers,
+            streams: s.streams().iter().map(|d| Stream::new(StreamKind::Bytes, d.to_vec())).collect(),
+        };
+        let pays = crate::trial::pays_by(&candidate, block, &self.pattern, MIN_GAIN_PERCENT)?;
+        Ok(pays.then_some(s))
     }
 }
 
@@ -72,7 +63,7 @@ impl Layer for TemplateLayer {
         if stream.kind != StreamKind::Bytes || !looks_like_text(&stream.data) {
             return Ok(false);
         }
-        let Some(s) = self.split_if_it_pays(&stream.data)? else { return Ok(false) };
+        let Some(s) = self.split_if_it_pays(block, &stream.data)? else { return Ok(false) };
         block.streams = s.streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d.clone())).collect();
         block.layers.insert(LayerId::Semantic);
         Ok(true)
@@ -99,6 +90,7 @@ impl Layer for TemplateLayer {
 mod tests {
     use super::*;
     use crate::l5_rle::RleLayer;
+    use crate::l7_entropy::EntropyLayer;
     use proptest::prelude::*;
 
     fn through_all(data: &[u8]) -> (Block, Vec<u8>) {
