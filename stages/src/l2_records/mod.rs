@@ -60,7 +60,7 @@ pub use columns::{read_value, write_value, Transform};
 pub use layout::{ColumnKind, ColumnSpec, RecordSpec, LAYOUT_VERSION, MAX_COLUMNS, MAX_RECORD_LEN};
 pub use method::{Dict, Method};
 
-use crate::block::{Block, Layer, LayerId, Stream, StreamKind, MAX_STREAMS};
+use crate::block::{Block, Layer, LayerId, LayerSet, Stream, StreamKind, MAX_STREAMS};
 use crate::error::{Error, Result};
 use crate::l6_pattern::PatternLayer;
 use crate::records::length::infer_layout;
@@ -70,6 +70,8 @@ use crate::records::{detect_charset, Charset, Field, FieldKind, RecordLayout};
 pub const MAX_PLANE_STREAMS: usize = 40;
 /// The split must come out this much smaller through L5-L7 than the bytes it replaces.
 pub const MIN_GAIN_PERCENT: usize = 1;
+/// Bytes of records the split is tried on before it is taken.
+pub const TRIAL_BYTES: usize = 128 << 10;
 
 /// A block's numeric planes take this many streams.
 pub(crate) fn plane_streams(planes: usize) -> usize {
@@ -214,6 +216,18 @@ impl RecordLayer {
     }
 }
 
+impl RecordLayer {
+    /// Whether `sample` (whole records) split by `spec` is smaller through L5-L7 than
+    /// as bytes.
+    fn sample_pays(&self, sample: &[u8], spec: &RecordSpec) -> Result<bool> {
+        let split = encode::split(sample, spec);
+        let candidate =
+            Block { original_len: sample.len(), layers: LayerSet::EMPTY, streams: split.streams.into_block_streams() };
+        let bytes = Block::from_input(sample.to_vec());
+        crate::trial::pays_by(&candidate, &bytes, &PatternLayer::default(), MIN_GAIN_PERCENT)
+    }
+}
+
 impl Layer for RecordLayer {
     fn id(&self) -> LayerId {
         LayerId::Structural
@@ -243,15 +257,18 @@ impl Layer for RecordLayer {
         }
         // The per-column estimates above can all look good while the whole loses to
         // plain bytes (a layout that does not fit, fields that share their values):
-        // the split is kept only when it comes out smaller through L5-L7 as well.
+        // the split is kept only when it also comes out smaller through L5-L7, tried
+        // on the block's first records (the layout costs little, so a sample judges
+        // the whole fairly, at an eighth of the cost).
+        let sample_len = (TRIAL_BYTES / config.layout.record_len).max(1) * config.layout.record_len;
+        if !self.sample_pays(&data[..sample_len.min(data.len())], &spec)? {
+            return Ok(false);
+        }
         let candidate = Block {
             original_len: block.original_len,
             layers: block.layers,
             streams: split.streams.into_block_streams(),
         };
-        if !crate::trial::pays_by(&candidate, block, &PatternLayer::default(), MIN_GAIN_PERCENT)? {
-            return Ok(false);
-        }
         *block = candidate;
         block.layers.insert(LayerId::Structural);
         Ok(true)
