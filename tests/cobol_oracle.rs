@@ -259,16 +259,7 @@ fn committed_fixtures_are_small() {
 }
 
 /// The corpus's bank transactions (this project's predecessor wrote them with GnuCOBOL).
-const BANK_TXN_CPY: &str = "      *> Bank transaction record, fixed length 69 bytes, no delimiters
-       01 TXN-REC.
-          05 TR-ACCT      PIC 9(10).
-          05 TR-DATE      PIC 9(8).
-          05 TR-AMOUNT    PIC S9(9)V99  COMP-3.
-          05 TR-BALANCE   PIC S9(11)V99 COMP-3.
-          05 TR-CODE      PIC X(4).
-          05 TR-DESC      PIC X(30).
-          05 TR-COUNTER   PIC 9(7)      COMP-3.
-";
+const BANK_TXN_CPY: &str = include_str!("cobol/bank_txn.cpy");
 
 #[test]
 fn corpus_bank_txn() {

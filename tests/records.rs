@@ -9,16 +9,7 @@ use cobol_protocol::stages::records::{Charset, RecordLayout};
 use cobol_protocol::stages::LayerId;
 use cobol_protocol::{EngineConfig, InlineEngine, Pipeline};
 
-const BANK: &str = "      *> Bank transaction record, fixed length 69 bytes
-       01 TXN-REC.
-          05 TR-ACCT      PIC 9(10).
-          05 TR-DATE      PIC 9(8).
-          05 TR-AMOUNT    PIC S9(9)V99  COMP-3.
-          05 TR-BALANCE   PIC S9(11)V99 COMP-3.
-          05 TR-CODE      PIC X(4).
-          05 TR-DESC      PIC X(30).
-          05 TR-COUNTER   PIC 9(7)      COMP-3.
-";
+const BANK: &str = include_str!("cobol/bank_txn.cpy");
 
 /// Records shaped like `bank_txn.dat`'s: skewed accounts, running balances, dates
 /// that advance, a counter, descriptions from a few templates.

@@ -180,14 +180,7 @@ fn huge_layout_counts_are_refused_before_allocating() {
     assert!(matches!(RecordSpec::read(&buf, &mut 0), Err(Error::TooLarge { .. })));
 }
 
-const BANK: &str = "       01 TXN-REC.
-          05 TR-ACCT      PIC 9(10).
-          05 TR-DATE      PIC 9(8).
-          05 TR-AMOUNT    PIC S9(9)V99  COMP-3.
-          05 TR-BALANCE   PIC S9(11)V99 COMP-3.
-          05 TR-CODE      PIC X(4).
-          05 TR-DESC      PIC X(30).
-          05 TR-COUNTER   PIC 9(7)      COMP-3.";
+const BANK: &str = include_str!("../../../tests/cobol/bank_txn.cpy");
 
 /// Records like `bank_txn.dat`'s, from a small generator.
 pub(crate) fn bank_records(n: usize) -> Vec<u8> {

@@ -1153,16 +1153,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const BANK_TXN: &str = "      *> Bank transaction record, fixed length 69 bytes, no delimiters
-       01 TXN-REC.
-          05 TR-ACCT      PIC 9(10).
-          05 TR-DATE      PIC 9(8).
-          05 TR-AMOUNT    PIC S9(9)V99  COMP-3.
-          05 TR-BALANCE   PIC S9(11)V99 COMP-3.
-          05 TR-CODE      PIC X(4).
-          05 TR-DESC      PIC X(30).
-          05 TR-COUNTER   PIC 9(7)      COMP-3.
-";
+    const BANK_TXN: &str = include_str!("../../../tests/cobol/bank_txn.cpy");
 
     fn parse(src: &str) -> RecordLayout {
         RecordLayout::from_copybook(src).unwrap_or_else(|e| panic!("{e}\n{src}"))
