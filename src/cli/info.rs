@@ -19,6 +19,15 @@ use cobol_protocol::{EngineConfig, InlineEngine};
 
 use super::{InfoArgs, TestArgs};
 
+/// `println!` that returns the write error instead of panicking, so that `cobolp info |
+/// head` ends quietly when `head` has read enough (see `main`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     let path = &args.file;
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -32,7 +41,7 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     // Record layouts met (L2), in order, with how many frames used each.
     let mut layouts: Vec<(RecordSpec, u64)> = Vec::new();
     if !args.summary {
-        println!("{:>6} {:>12} {:>10} {:>10} {:>8}  layers", "frame", "offset", "original", "frame", "ratio");
+        out!("{:>6} {:>12} {:>10} {:>10} {:>8}  layers", "frame", "offset", "original", "frame", "ratio");
     }
     loop {
         let mut head = [0u8; HEADER_LEN];
@@ -50,8 +59,8 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
             let mut content = Vec::new();
             (&mut reader).take(u64::from(len)).read_to_end(&mut content)?;
             match read_seek_table(&content) {
-                Ok(Some(entries)) => println!("{:>6} {offset:>12} seek table of {} frames", "-", entries.len()),
-                _ => println!("{:>6} {offset:>12} skippable frame of {len} bytes", "-"),
+                Ok(Some(entries)) => out!("{:>6} {offset:>12} seek table of {} frames", "-", entries.len()),
+                _ => out!("{:>6} {offset:>12} skippable frame of {len} bytes", "-"),
             }
             offset += (SKIPPABLE_HEADER_LEN + len as usize) as u64;
             continue;
@@ -88,14 +97,15 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
         }
         if !args.summary {
             let ratio = f64::from(header.original_len) / header.frame_len() as f64;
-            println!(
+            out!(
                 "{frames:>6} {offset:>12} {:>10} {:>10} {ratio:>8.3}  {}",
                 header.original_len,
                 header.frame_len(),
                 header.layers
             );
             if header.layers.contains(LayerId::Semantic) {
-                print_split(block, args.templates).map_err(at)?;
+                print_split(block, args.templates)
+                    .with_context(|| format!("{}: frame {frames} (at byte {offset})", path.display()))?;
             }
         }
         frames += 1;
@@ -103,22 +113,22 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
         offset += header.frame_len() as u64;
     }
     let ratio = if offset == 0 { 0.0 } else { original as f64 / offset as f64 };
-    println!("{}: {frames} frames ({stored} stored), {original} -> {offset} bytes, ratio {ratio:.3}", path.display());
+    out!("{}: {frames} frames ({stored} stored), {original} -> {offset} bytes, ratio {ratio:.3}", path.display());
     let uses: Vec<String> =
         layer_use.iter().map(|(n, c)| format!("L{n} {} in {c}", LayerId::ALL[usize::from(*n) - 1].name())).collect();
-    println!("layers: {}", if uses.is_empty() { "none".into() } else { uses.join(", ") });
+    out!("layers: {}", if uses.is_empty() { "none".into() } else { uses.join(", ") });
     for (spec, n) in &layouts {
-        println!("record layout in {n} frames: {}", spec.describe());
+        out!("record layout in {n} frames: {}", spec.describe());
     }
     if !stream_bytes.is_empty() {
         let parts: Vec<String> = stream_bytes.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!("bytes per stream (after L7): {}", parts.join(", "));
+        out!("bytes per stream (after L7): {}", parts.join(", "));
     }
     Ok(())
 }
 
 /// The template split of a frame: undoes L7 to L5 and shows what L1 made.
-fn print_split(mut block: Block, all: bool) -> Result<(), cobol_protocol::stages::Error> {
+fn print_split(mut block: Block, all: bool) -> anyhow::Result<()> {
     let below: [&dyn Layer; 3] = [&EntropyLayer, &PatternLayer::default(), &RleLayer];
     for layer in below {
         if block.layers.contains(layer.id()) {
@@ -136,10 +146,10 @@ fn print_split(mut block: Block, all: bool) -> Result<(), cobol_protocol::stages
         .map(|(name, s)| format!("{name} {}", s.len()))
         .collect::<Vec<_>>()
         .join(", ");
-    println!("{:>8}L1 split: {lines} lines, {} templates; bytes before L5: {sizes}", "", templates.len());
+    out!("{:>8}L1 split: {lines} lines, {} templates; bytes before L5: {sizes}", "", templates.len());
     if all {
         for (text, uses) in &templates {
-            println!("{:>10}{uses:>7}  {text}", "");
+            out!("{:>10}{uses:>7}  {text}", "");
         }
     }
     Ok(())
@@ -167,7 +177,7 @@ pub fn test(args: &TestArgs) -> anyhow::Result<ExitCode> {
         match outcome {
             Ok(frames) => {
                 if !args.quiet {
-                    println!("{}: OK ({frames} frames)", path.display());
+                    out!("{}: OK ({frames} frames)", path.display());
                 }
             }
             Err(e) => {
