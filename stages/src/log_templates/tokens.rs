@@ -60,9 +60,20 @@ pub fn is_delimiter(b: u8) -> bool {
 /// maximal run of other bytes (`true`).
 pub fn fields<'a>(line: &'a [u8], mut emit: impl FnMut(&'a [u8], bool)) {
     let mut pos = 0;
+    let mut quoted = false;
     while pos < line.len() {
-        let delimiter = is_delimiter(line[pos]);
-        let end = if delimiter { pos + 1 } else { pos + line[pos..].iter().take_while(|&&b| !is_delimiter(b)).count() };
+        let b = line[pos];
+        if b == b'"' {
+            quoted = !quoted;
+            emit(&line[pos..pos + 1], false);
+            pos += 1;
+            continue;
+        }
+        // Inside quotes, only the closing quote ends a field: a quoted user agent or
+        // message is one field, not a dozen whose combinations make as many templates.
+        let stop = |c: u8| if quoted { c == b'"' } else { is_delimiter(c) };
+        let delimiter = !quoted && is_delimiter(b);
+        let end = if delimiter { pos + 1 } else { pos + line[pos..].iter().take_while(|&&c| !stop(c)).count() };
         emit(&line[pos..end], !delimiter);
         pos = end;
     }
