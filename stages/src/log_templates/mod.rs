@@ -182,7 +182,10 @@ pub fn split(block: &[u8]) -> Split {
         fields(line, |f, is_field| {
             if !is_field {
                 builder.text(f);
-            } else if counts.get(&shape(f, &mut scratch)).copied().unwrap_or(0) < common {
+            } else if f.contains(&b' ') || counts.get(&shape(f, &mut scratch)).copied().unwrap_or(0) < common {
+                // A field with a space is a quoted string (a request line, a user
+                // agent): kept whole as a word, or every combination of them with the
+                // rest of the line would be a template of its own.
                 builder.slot(ITEM_WORD);
                 words.push(f);
             } else {
