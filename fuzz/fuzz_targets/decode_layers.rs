@@ -8,6 +8,7 @@ use cobolp_stages::l2_records::RecordLayer;
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer};
 use cobolp_stages::l7_entropy::EntropyLayer;
+use cobolp_stages::log_templates::TemplateLayer;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,11 +16,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let original_len = u16::from_le_bytes([data[0], data[1]]) as usize;
-    let layers = LayerSet(data[2] & 0b0111_0010);
+    let layers = LayerSet(data[2] & 0b0111_0011);
     let Ok(mut block) = Block::read_streams(&data[3..], original_len, layers) else { return };
     let records = RecordLayer::decoder();
-    let decoders: [&dyn Layer; 4] =
-        [&EntropyLayer, &PatternLayer { params: MatchParams::default() }, &RleLayer, &records];
+    let templates = TemplateLayer::default();
+    let decoders: [&dyn Layer; 5] =
+        [&EntropyLayer, &PatternLayer { params: MatchParams::default() }, &RleLayer, &templates, &records];
     for layer in decoders {
         if block.layers.contains(layer.id()) && layer.decode(&mut block).is_err() {
             return;

@@ -1,0 +1,18 @@
+//! L1 log templates on any bytes: the split joins back to the same bytes, and a split
+//! whose streams are cut or damaged is an error or some bytes, never a panic.
+#![no_main]
+
+use cobolp_stages::log_templates::{join, split, Split};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let s = split(data);
+    assert_eq!(join(&s, data.len()).expect("a split joins"), data);
+    // The same bytes read as six streams: the first byte says where each ends.
+    let Some((&cut, rest)) = data.split_first() else { return };
+    let mut parts = rest.chunks(usize::from(cut).max(1));
+    let mut next = || parts.next().map(<[u8]>::to_vec).unwrap_or_default();
+    let garbage =
+        Split { templates: next(), ids: next(), numbers: next(), zeros: next(), word_lens: next(), words: next() };
+    let _ = join(&garbage, rest.len());
+});
