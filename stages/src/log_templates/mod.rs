@@ -23,8 +23,9 @@
 //!   (Choosing raw values instead for some columns, by an entropy estimate, measured
 //!   worse on every corpus log: the deltas of unrelated values still share L6's
 //!   matches and L7's table with the rest.)
-//! - `zeros`: in the same order, the leading zeros of each number (a byte each:
-//!   mostly 0, or the same for a zero-padded field, which L5–L7 make nearly free);
+//! - `zeros`: in the same order, each number column's leading zeros: a byte 0 when no
+//!   value has one, a width 2–18 when every value is written in that many digits
+//!   (times, zero-padded ids), or 255 and then a byte per value;
 //! - `word_lens` and `words`: for each template, for each word slot, the length and
 //!   the bytes of each value.
 
@@ -74,6 +75,77 @@ enum Item {
     Static(std::ops::Range<usize>),
     Number,
     Word,
+}
+
+/// How the leading zeros of one number column are written in the `zeros` stream.
+enum ZeroPadding<'a> {
+    /// No value has a leading zero (mode byte 0).
+    None,
+    /// Every value is written in exactly this many digits (mode byte 2 to 18): a
+    /// zero-padded field such as the seconds of a time.
+    Width(u8),
+    /// Each value's count of leading zeros, a byte each (mode byte 255).
+    Each(&'a [u8]),
+}
+
+const PADDING_EACH: u8 = 255;
+
+impl<'a> ZeroPadding<'a> {
+    /// The padding to write for a column (`Each` then holds nothing: [`write`] takes
+    /// the counts from the values).
+    ///
+    /// [`write`]: ZeroPadding::write
+    fn of(values: &[(u64, u8)]) -> ZeroPadding<'static> {
+        if values.iter().all(|&(_, z)| z == 0) {
+            return ZeroPadding::None;
+        }
+        let width = |&(v, z): &(u64, u8)| tokens::decimal_len(v) + usize::from(z);
+        match values.first().map(width) {
+            Some(w) if w >= 2 && values.iter().all(|x| width(x) == w) => ZeroPadding::Width(w as u8),
+            _ => ZeroPadding::Each(&[]),
+        }
+    }
+
+    fn write(&self, values: &[(u64, u8)], out: &mut Vec<u8>) {
+        match self {
+            ZeroPadding::None => out.push(0),
+            ZeroPadding::Width(w) => out.push(*w),
+            ZeroPadding::Each(_) => {
+                out.push(PADDING_EACH);
+                out.extend(values.iter().map(|&(_, z)| z));
+            }
+        }
+    }
+
+    fn read(stream: &'a [u8], pos: &mut usize, n: usize) -> Result<ZeroPadding<'a>> {
+        let mode = *stream.get(*pos).ok_or(Error::Truncated { what: "leading zeros", needed: 1 })?;
+        *pos += 1;
+        Ok(match mode {
+            0 => ZeroPadding::None,
+            2..=18 => ZeroPadding::Width(mode),
+            PADDING_EACH => {
+                let each = stream.get(*pos..*pos + n).ok_or_else(|| Error::Truncated {
+                    what: "leading zeros",
+                    needed: n.saturating_sub(stream.len() - *pos),
+                })?;
+                *pos += n;
+                ZeroPadding::Each(each)
+            }
+            other => return Err(Error::corrupt("leading zeros", format!("column mode {other}"))),
+        })
+    }
+
+    /// The leading zeros of the `i`-th value, `value`.
+    fn zeros(&self, i: usize, value: u64) -> Result<u8> {
+        match self {
+            ZeroPadding::None => Ok(0),
+            ZeroPadding::Width(w) => usize::from(*w)
+                .checked_sub(tokens::decimal_len(value))
+                .map(|z| z as u8)
+                .ok_or_else(|| Error::corrupt("numbers", format!("{value} is wider than its column's {w} digits"))),
+            ZeroPadding::Each(each) => Ok(each[i]),
+        }
+    }
 }
 
 fn zigzag(v: i64) -> u64 {
@@ -232,11 +304,11 @@ pub fn split(block: &[u8]) -> Split {
     for column in &columns {
         for values in &column.numbers {
             let mut previous = 0u64;
-            for &(v, zeros) in values {
+            for &(v, _) in values {
                 varint::put(&mut out.numbers, zigzag(v.wrapping_sub(previous) as i64));
-                out.zeros.push(zeros);
                 previous = v;
             }
+            ZeroPadding::of(values).write(values, &mut out.zeros);
         }
         for values in &column.words {
             for w in values {
@@ -341,19 +413,17 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
             if n > split.numbers.len() - npos {
                 return Err(Error::Truncated { what: "numbers", needed: n - (split.numbers.len() - npos) });
             }
-            if n > split.zeros.len() - zpos {
-                return Err(Error::Truncated { what: "leading zeros", needed: n - (split.zeros.len() - zpos) });
-            }
+            let padding = ZeroPadding::read(&split.zeros, &mut zpos, n)?;
             let mut previous = 0u64;
             let mut values = Vec::with_capacity(n);
-            for &zeros in &split.zeros[zpos..zpos + n] {
+            for i in 0..n {
                 previous = previous.wrapping_add(unzigzag(varint::get(&split.numbers, &mut npos)?) as u64);
+                let zeros = padding.zeros(i, previous)?;
                 if tokens::decimal_len(previous) + usize::from(zeros) > tokens::MAX_NUMBER_DIGITS {
                     return Err(Error::corrupt("numbers", format!("{previous} after {zeros} zeros is too long")));
                 }
                 values.push((previous, zeros));
             }
-            zpos += n;
             nums.push(values);
         }
         number_columns.push(nums);
@@ -552,7 +622,7 @@ mod tests {
             n in prop::collection::vec(any::<u8>(), 0..40),
             len in 0usize..200,
         ) {
-            let s = Split { templates: t, ids: i, numbers: n, zeros: vec![0; 8], word_lens: vec![], words: vec![] };
+            let s = Split { templates: t, ids: i, numbers: n, zeros: vec![255; 8], word_lens: vec![], words: vec![] };
             let _ = join(&s, len);
         }
     }
