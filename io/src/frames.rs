@@ -19,7 +19,7 @@
 
 use std::io;
 
-use cobolp_engine::{cut_point, EngineConfig, EngineError, FrameCodec};
+use cobolp_engine::{cut_for, EngineConfig, EngineError, FrameCodec};
 use cobolp_stages::l8_seal::{
     frame_extent, next_frame, FrameHeader, FRAME_MAGIC, HEADER_LEN, MAX_BLOCK_LEN, SKIPPABLE_HEADER_LEN,
     SKIPPABLE_MAGIC,
@@ -406,7 +406,9 @@ impl EncodeState {
         let n = buf.len().min(block_size - self.input.len());
         self.input.extend_from_slice(&buf[..n]);
         if self.input.len() >= block_size {
-            let cut = cut_point(&self.input, block_size, false);
+            // At a line end near the block size, or at a record boundary when the
+            // settings describe fixed-width records, as the engine's executors cut.
+            let cut = cut_for(&self.input, block_size, false, self.framer.config().record_len());
             self.emit(cut)?;
         }
         Ok(n)

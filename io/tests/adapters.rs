@@ -580,3 +580,36 @@ async fn an_inner_write_error_is_reported_and_the_frame_kept() {
     result.unwrap();
     assert_eq!(out, b"keep me\n");
 }
+
+#[test]
+fn records_are_cut_at_record_boundaries() {
+    // 70-byte records with a packed amount, more than a block of them.
+    let mut data = Vec::new();
+    for i in 0..3000u32 {
+        data.extend_from_slice(
+            format!("{:010}ACCOUNT{:<40}", 7_000_000 + i % 50, ["RENT", "FOOD"][i as usize % 2]).as_bytes(),
+        );
+        let v = format!("{:011}", i * 37 % 100_000);
+        let nibbles: Vec<u8> = v.bytes().map(|d| d - b'0').chain([0xC]).collect();
+        data.extend(nibbles.chunks(2).map(|p| p[0] << 4 | p[1]));
+        data.extend_from_slice(b"       ");
+    }
+    let config = config().with_record_length(70);
+    let mut enc = sync::Encoder::with_config(Vec::new(), config);
+    for piece in pieces(&data, &[9_999]) {
+        enc.write_all(piece).unwrap();
+    }
+    let stream = enc.finish().unwrap();
+    let (mut pos, mut frames) = (0, 0);
+    while let Some((frame, len)) = cobolp_stages::l8_seal::next_frame(&stream[pos..]).unwrap() {
+        if let cobolp_stages::l8_seal::FrameRef::Data { header, .. } = frame {
+            assert_eq!(header.original_len % 70, 0, "frame {frames} ends at a record boundary");
+            frames += 1;
+        }
+        pos += len;
+    }
+    assert!(frames >= 3);
+    let (out, result) = sync_decode(&stream, &[4096]);
+    result.unwrap();
+    assert!(out == data);
+}
