@@ -11,8 +11,6 @@ fuzz_target!(|data: &[u8]| {
     // The same bytes read as six streams: the first byte says where each ends.
     let Some((&cut, rest)) = data.split_first() else { return };
     let mut parts = rest.chunks(usize::from(cut).max(1));
-    let mut next = || parts.next().map(<[u8]>::to_vec).unwrap_or_default();
-    let garbage =
-        Split { templates: next(), ids: next(), numbers: next(), zeros: next(), word_lens: next(), words: next() };
+    let garbage = Split::from_streams(std::array::from_fn(|_| parts.next().map(<[u8]>::to_vec).unwrap_or_default()));
     let _ = join(&garbage, rest.len());
 });

@@ -135,10 +135,7 @@ fn print_split(mut block: Block, all: bool) -> anyhow::Result<()> {
             layer.decode(&mut block)?;
         }
     }
-    let mut streams = block.streams.into_iter().map(|s| s.data);
-    let mut next = || streams.next().unwrap_or_default();
-    let split =
-        Split { templates: next(), ids: next(), numbers: next(), zeros: next(), word_lens: next(), words: next() };
+    let split = Split::from_block_streams(block.streams)?;
     let (lines, templates) = describe(&split)?;
     let sizes = ["templates", "ids", "numbers", "zeros", "word-lens", "words"]
         .iter()

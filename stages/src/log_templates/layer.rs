@@ -2,8 +2,8 @@
 //! splits text into templates and variable streams when that pays, and declines
 //! otherwise, leaving the block as it was.
 //!
-//! "Pays" is measured, not guessed: both forms of the whole block go through L6 (with
-//! the mode's own search) and L7, and the split is taken only when it comes out at
+//! "Pays" is measured, not guessed: both forms of the whole block go through L5, L6
+//! (with the mode's own search) and L7 ([`crate::trial`]), and the split is taken only when it comes out at
 //! least [`MIN_GAIN_PERCENT`] % smaller. That costs two more match searches a block:
 //! cheaper trials misled, a sample of the block because a template dictionary is paid
 //! once a block (the split gains more on the whole block than on a part), a fast
@@ -16,7 +16,7 @@
 
 use super::{join, split, Split};
 use crate::l6_pattern::PatternLayer;
-use crate::{Block, Error, Layer, LayerId, Result, Stream, StreamKind};
+use crate::{Block, Layer, LayerId, Result, Stream, StreamKind};
 
 /// The split must be this much smaller on the trial to be taken.
 pub const MIN_GAIN_PERCENT: usize = 1;
@@ -40,16 +40,15 @@ pub fn looks_like_text(data: &[u8]) -> bool {
 }
 
 impl TemplateLayer {
-    /// The split of the block, if it pays.
-    fn split_if_it_pays(&self, block: &Block, data: &[u8]) -> Result<Option<Split>> {
-        let s = split(data);
+    /// The block as the split's six streams, if that pays.
+    fn split_if_it_pays(&self, block: &Block, data: &[u8]) -> Result<Option<Block>> {
         let candidate = Block {
             original_len: block.original_len,
             layers: block.layers,
-            streams: s.streams().iter().map(|d| Stream::new(StreamKind::Bytes, d.to_vec())).collect(),
+            streams: split(data).into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect(),
         };
         let pays = crate::trial::pays_by(&candidate, block, &self.pattern, MIN_GAIN_PERCENT)?;
-        Ok(pays.then_some(s))
+        Ok(pays.then_some(candidate))
     }
 }
 
@@ -63,24 +62,14 @@ impl Layer for TemplateLayer {
         if stream.kind != StreamKind::Bytes || !looks_like_text(&stream.data) {
             return Ok(false);
         }
-        let Some(s) = self.split_if_it_pays(block, &stream.data)? else { return Ok(false) };
-        block.streams = s.streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d.clone())).collect();
+        let Some(candidate) = self.split_if_it_pays(block, &stream.data)? else { return Ok(false) };
+        *block = candidate;
         block.layers.insert(LayerId::Semantic);
         Ok(true)
     }
 
     fn decode(&self, block: &mut Block) -> Result<()> {
-        let streams = std::mem::take(&mut block.streams);
-        if streams.len() != 6 || streams.iter().any(|s| s.kind != StreamKind::Bytes) {
-            return Err(Error::corrupt(
-                "template split",
-                format!("{} streams where six bytes streams belong", streams.len()),
-            ));
-        }
-        let mut it = streams.into_iter().map(|s| s.data);
-        let mut next = || it.next().unwrap_or_default();
-        let s =
-            Split { templates: next(), ids: next(), numbers: next(), zeros: next(), word_lens: next(), words: next() };
+        let s = Split::from_block_streams(std::mem::take(&mut block.streams))?;
         block.streams = vec![Stream::new(StreamKind::Bytes, join(&s, block.original_len)?)];
         Ok(())
     }

@@ -34,7 +34,7 @@ pub mod tokens;
 
 use std::collections::HashMap;
 
-use crate::{varint, Error, Result};
+use crate::{varint, Error, Result, Stream, StreamKind};
 pub use layer::TemplateLayer;
 use tokens::{fields, tokenize, write_number, Token};
 
@@ -63,6 +63,27 @@ impl Split {
     pub fn streams(&self) -> [&Vec<u8>; 6] {
         [&self.templates, &self.ids, &self.numbers, &self.zeros, &self.word_lens, &self.words]
     }
+
+    /// The streams, in their fixed order, moved out.
+    pub fn into_streams(self) -> [Vec<u8>; 6] {
+        [self.templates, self.ids, self.numbers, self.zeros, self.word_lens, self.words]
+    }
+
+    /// The six streams of [`Split::into_streams`], back in their places.
+    pub fn from_streams([templates, ids, numbers, zeros, word_lens, words]: [Vec<u8>; 6]) -> Split {
+        Split { templates, ids, numbers, zeros, word_lens, words }
+    }
+
+    /// A block's streams once L5-L7 are undone: exactly six `bytes` streams.
+    pub fn from_block_streams(streams: Vec<Stream>) -> Result<Split> {
+        let count = streams.len();
+        let streams: Vec<Vec<u8>> =
+            streams.into_iter().filter(|s| s.kind == StreamKind::Bytes).map(|s| s.data).collect();
+        match <[Vec<u8>; 6]>::try_from(streams) {
+            Ok(six) if count == 6 => Ok(Split::from_streams(six)),
+            _ => Err(Error::corrupt("template split", format!("{count} streams where six bytes streams belong"))),
+        }
+    }
 }
 
 const ITEM_STATIC: u8 = 0;
@@ -77,46 +98,33 @@ enum Item {
     Word,
 }
 
-/// How the leading zeros of one number column are written in the `zeros` stream.
+const PADDING_EACH: u8 = 255;
+
+/// Writes the leading zeros of one number column to the `zeros` stream: 0 when no
+/// value has one, the width when every value is written in the same number of digits
+/// (at least 2: the seconds of a time, a zero-padded id), else 255 and a byte a value.
+fn write_padding(values: &[(u64, u8)], out: &mut Vec<u8>) {
+    if values.iter().all(|&(_, z)| z == 0) {
+        return out.push(0);
+    }
+    let width = |&(v, z): &(u64, u8)| tokens::decimal_len(v) + usize::from(z);
+    match values.first().map(width) {
+        Some(w) if w >= 2 && values.iter().all(|x| width(x) == w) => out.push(w as u8),
+        _ => {
+            out.push(PADDING_EACH);
+            out.extend(values.iter().map(|&(_, z)| z));
+        }
+    }
+}
+
+/// The leading zeros of one number column, as [`write_padding`] wrote them.
 enum ZeroPadding<'a> {
-    /// No value has a leading zero (mode byte 0).
     None,
-    /// Every value is written in exactly this many digits (mode byte 2 to 18): a
-    /// zero-padded field such as the seconds of a time.
     Width(u8),
-    /// Each value's count of leading zeros, a byte each (mode byte 255).
     Each(&'a [u8]),
 }
 
-const PADDING_EACH: u8 = 255;
-
 impl<'a> ZeroPadding<'a> {
-    /// The padding to write for a column (`Each` then holds nothing: [`write`] takes
-    /// the counts from the values).
-    ///
-    /// [`write`]: ZeroPadding::write
-    fn of(values: &[(u64, u8)]) -> ZeroPadding<'static> {
-        if values.iter().all(|&(_, z)| z == 0) {
-            return ZeroPadding::None;
-        }
-        let width = |&(v, z): &(u64, u8)| tokens::decimal_len(v) + usize::from(z);
-        match values.first().map(width) {
-            Some(w) if w >= 2 && values.iter().all(|x| width(x) == w) => ZeroPadding::Width(w as u8),
-            _ => ZeroPadding::Each(&[]),
-        }
-    }
-
-    fn write(&self, values: &[(u64, u8)], out: &mut Vec<u8>) {
-        match self {
-            ZeroPadding::None => out.push(0),
-            ZeroPadding::Width(w) => out.push(*w),
-            ZeroPadding::Each(_) => {
-                out.push(PADDING_EACH);
-                out.extend(values.iter().map(|&(_, z)| z));
-            }
-        }
-    }
-
     fn read(stream: &'a [u8], pos: &mut usize, n: usize) -> Result<ZeroPadding<'a>> {
         let mode = *stream.get(*pos).ok_or(Error::Truncated { what: "leading zeros", needed: 1 })?;
         *pos += 1;
@@ -210,18 +218,21 @@ fn shape(field: &[u8], scratch: &mut KeyBuilder) -> u64 {
     h.finish()
 }
 
-/// How many fields of each shape the block has.
-fn shape_counts(body: &[u8]) -> HashMap<u64, u32> {
+/// The shape of every field of the block, in order, and how many fields have each.
+fn shapes(body: &[u8]) -> (Vec<u64>, HashMap<u64, u32>) {
+    let mut order = Vec::new();
     let mut counts: HashMap<u64, u32> = HashMap::new();
     let mut scratch = KeyBuilder::default();
     for line in body.split(|&b| b == b'\n') {
         fields(line, |f, is_field| {
             if is_field {
-                *counts.entry(shape(f, &mut scratch)).or_default() += 1;
+                let h = shape(f, &mut scratch);
+                order.push(h);
+                *counts.entry(h).or_default() += 1;
             }
         });
     }
-    counts
+    (order, counts)
 }
 
 /// A field whose shape fewer than one line in this many has (and fewer than two) is
@@ -236,15 +247,16 @@ pub fn split(block: &[u8]) -> Split {
         None => (block, false),
     };
     let mut out = Split::default();
+    // Template keys, by first use; the dictionary stream is written as they come.
     let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
-    let mut order: Vec<Vec<u8>> = Vec::new();
+    let mut dictionary = Vec::new();
     let mut columns: Vec<Column<'_>> = Vec::new();
     let mut numbers = Vec::new();
     let mut words = Vec::new();
-    let counts = shape_counts(body);
+    let (field_shapes, counts) = shapes(body);
+    let mut field_shapes = field_shapes.into_iter();
     let common = (body.iter().filter(|&&b| b == b'\n').count() / RARE_SHAPE_LINES).max(2) as u32;
     let mut builder = KeyBuilder::default();
-    let mut scratch = KeyBuilder::default();
     let mut lines = 0u64;
     for line in body.split(|&b| b == b'\n') {
         lines += 1;
@@ -254,7 +266,10 @@ pub fn split(block: &[u8]) -> Split {
         fields(line, |f, is_field| {
             if !is_field {
                 builder.text(f);
-            } else if f.contains(&b' ') || counts.get(&shape(f, &mut scratch)).copied().unwrap_or(0) < common {
+                return;
+            }
+            let shape = field_shapes.next().expect("the same fields as the first pass");
+            if f.contains(&b' ') || counts[&shape] < common {
                 // A field with a space is a quoted string (a request line, a user
                 // agent): kept whole as a word, or every combination of them with the
                 // rest of the line would be a template of its own.
@@ -278,9 +293,10 @@ pub fn split(block: &[u8]) -> Split {
         let id = match ids.get(key) {
             Some(&id) => id,
             None => {
-                let id = order.len() as u32;
+                let id = columns.len() as u32;
                 ids.insert(key.to_vec(), id);
-                order.push(key.to_vec());
+                varint::put(&mut dictionary, key.len() as u64);
+                dictionary.extend_from_slice(key);
                 columns.push(Column { numbers: vec![Vec::new(); numbers.len()], words: vec![Vec::new(); words.len()] });
                 id
             }
@@ -296,11 +312,8 @@ pub fn split(block: &[u8]) -> Split {
     }
     varint::put(&mut out.templates, lines);
     out.templates.push(u8::from(ends_with_newline));
-    varint::put(&mut out.templates, order.len() as u64);
-    for key in &order {
-        varint::put(&mut out.templates, key.len() as u64);
-        out.templates.extend_from_slice(key);
-    }
+    varint::put(&mut out.templates, columns.len() as u64);
+    out.templates.extend_from_slice(&dictionary);
     for column in &columns {
         for values in &column.numbers {
             let mut previous = 0u64;
@@ -308,7 +321,7 @@ pub fn split(block: &[u8]) -> Split {
                 varint::put(&mut out.numbers, zigzag(v.wrapping_sub(previous) as i64));
                 previous = v;
             }
-            ZeroPadding::of(values).write(values, &mut out.zeros);
+            write_padding(values, &mut out.zeros);
         }
         for values in &column.words {
             for w in values {
@@ -320,13 +333,14 @@ pub fn split(block: &[u8]) -> Split {
     out
 }
 
-/// Static text is written into the key as it comes, its length patched in when the run
-/// ends: a varint needs the length first, so the run is moved once to make room.
+/// Static text is written into the key as it comes, its length put in front when the
+/// run ends: the varint is appended, then rotated into place.
 fn close_static(key: &mut Vec<u8>, start: &mut Option<usize>) {
     if let Some(s) = start.take() {
-        let text = key.split_off(s);
-        varint::put(key, text.len() as u64);
-        key.extend_from_slice(&text);
+        let end = key.len();
+        varint::put(key, (end - s) as u64);
+        let varint_len = key.len() - end;
+        key[s..].rotate_right(varint_len);
     }
 }
 
@@ -353,33 +367,50 @@ fn parse_template(key: &[u8]) -> Result<Vec<Item>> {
     Ok(items)
 }
 
+/// The `templates` stream, read.
+struct Dictionary<'a> {
+    lines: usize,
+    ends_with_newline: bool,
+    /// Each template's key and its items.
+    templates: Vec<(&'a [u8], Vec<Item>)>,
+}
+
+impl<'a> Dictionary<'a> {
+    /// Reads the stream; at most `max_lines` lines, and no more templates than lines
+    /// or than the stream has bytes, both checked before anything is allocated.
+    fn read(t: &'a [u8], max_lines: usize) -> Result<Dictionary<'a>> {
+        let mut pos = 0;
+        let lines = varint::get_capped(t, &mut pos, max_lines as u64, "line count")? as usize;
+        let ends_with_newline = match t.get(pos) {
+            Some(0) => false,
+            Some(1) => true,
+            Some(other) => return Err(Error::corrupt("templates", format!("newline flag {other}"))),
+            None => return Err(Error::Truncated { what: "templates", needed: 1 }),
+        };
+        pos += 1;
+        let count = varint::get_capped(t, &mut pos, lines.min(t.len()) as u64, "template count")? as usize;
+        let mut templates = Vec::with_capacity(count);
+        for _ in 0..count {
+            let len = varint::get_capped(t, &mut pos, t.len() as u64, "template")? as usize;
+            if len > t.len() - pos {
+                return Err(Error::Truncated { what: "template", needed: len - (t.len() - pos) });
+            }
+            let key = &t[pos..pos + len];
+            templates.push((key, parse_template(key)?));
+            pos += len;
+        }
+        if pos != t.len() {
+            return Err(Error::corrupt("templates", format!("{} bytes after the last template", t.len() - pos)));
+        }
+        Ok(Dictionary { lines, ends_with_newline, templates })
+    }
+}
+
 /// Rebuilds the block of `original_len` bytes from its streams; every count is checked
 /// against what the streams can hold before anything is allocated for it.
 pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
-    let t = &split.templates;
-    let mut pos = 0;
-    let lines = varint::get_capped(t, &mut pos, original_len as u64 + 1, "line count")? as usize;
-    let ends_with_newline = match t.get(pos) {
-        Some(0) => false,
-        Some(1) => true,
-        Some(other) => return Err(Error::corrupt("templates", format!("newline flag {other}"))),
-        None => return Err(Error::Truncated { what: "templates", needed: 1 }),
-    };
-    pos += 1;
-    let count = varint::get_capped(t, &mut pos, lines as u64, "template count")? as usize;
-    let mut templates = Vec::with_capacity(count);
-    for _ in 0..count {
-        let len = varint::get_capped(t, &mut pos, t.len() as u64, "template")? as usize;
-        if len > t.len() - pos {
-            return Err(Error::Truncated { what: "template", needed: len - (t.len() - pos) });
-        }
-        let key = &t[pos..pos + len];
-        templates.push((key, parse_template(key)?));
-        pos += len;
-    }
-    if pos != t.len() {
-        return Err(Error::corrupt("templates", format!("{} bytes after the last template", t.len() - pos)));
-    }
+    let Dictionary { lines, ends_with_newline, templates } = Dictionary::read(&split.templates, original_len + 1)?;
+    let count = templates.len();
 
     // Each id takes at least a byte.
     if lines > split.ids.len() {
@@ -492,33 +523,29 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
 /// text (`<n>` for a number, `<w>` for a variable word; other bytes that are not
 /// printable ASCII as `\xNN`) with the number of lines that use it, most used first.
 pub fn describe(split: &Split) -> Result<(usize, Vec<(String, usize)>)> {
-    let t = &split.templates;
-    let mut pos = 0;
-    let lines = varint::get(t, &mut pos)? as usize;
-    pos += 1;
-    let count = varint::get_capped(t, &mut pos, lines as u64, "template count")? as usize;
-    let mut templates = Vec::with_capacity(count);
-    for _ in 0..count {
-        let len = varint::get_capped(t, &mut pos, t.len() as u64, "template")? as usize;
-        let key = t.get(pos..pos + len).ok_or(Error::Truncated { what: "template", needed: len })?;
-        let mut text = String::new();
-        for item in parse_template(key)? {
-            match item {
-                Item::Static(r) => {
-                    for &b in &key[r] {
-                        match b {
-                            b' '..=b'~' => text.push(b as char),
-                            _ => text.push_str(&format!("\\x{b:02x}")),
+    let dictionary = Dictionary::read(&split.templates, usize::MAX)?;
+    let mut templates: Vec<(String, usize)> = dictionary
+        .templates
+        .iter()
+        .map(|(key, items)| {
+            let mut text = String::new();
+            for item in items {
+                match item {
+                    Item::Static(r) => {
+                        for &b in &key[r.clone()] {
+                            match b {
+                                b' '..=b'~' => text.push(b as char),
+                                _ => text.push_str(&format!("\\x{b:02x}")),
+                            }
                         }
                     }
+                    Item::Number => text.push_str("<n>"),
+                    Item::Word => text.push_str("<w>"),
                 }
-                Item::Number => text.push_str("<n>"),
-                Item::Word => text.push_str("<w>"),
             }
-        }
-        templates.push((text, 0));
-        pos += len;
-    }
+            (text, 0)
+        })
+        .collect();
     let mut ipos = 0;
     while ipos < split.ids.len() {
         let id = varint::get(&split.ids, &mut ipos)? as usize;
@@ -527,7 +554,7 @@ pub fn describe(split: &Split) -> Result<(usize, Vec<(String, usize)>)> {
         }
     }
     templates.sort_by_key(|t| std::cmp::Reverse(t.1));
-    Ok((lines, templates))
+    Ok((dictionary.lines, templates))
 }
 
 #[cfg(test)]
@@ -624,6 +651,18 @@ mod tests {
         ) {
             let s = Split { templates: t, ids: i, numbers: n, zeros: vec![255; 8], word_lens: vec![], words: vec![] };
             let _ = join(&s, len);
+            let _ = describe(&s);
         }
+    }
+
+    #[test]
+    fn a_dictionary_claiming_huge_counts_is_refused_before_allocating() {
+        let mut templates = Vec::new();
+        varint::put(&mut templates, u64::MAX >> 1); // lines
+        templates.push(0);
+        varint::put(&mut templates, u64::MAX >> 2); // templates
+        let s = Split { templates, ..Split::default() };
+        assert!(matches!(describe(&s), Err(Error::TooLarge { what: "template count", .. })));
+        assert!(matches!(join(&s, 100), Err(Error::TooLarge { what: "line count", .. })));
     }
 }
