@@ -218,9 +218,8 @@ fn detected_record_length(input: Option<&std::path::Path>) -> Option<usize> {
     let mut sample = Vec::new();
     std::fs::File::open(path).ok()?.take(64 << 10).read_to_end(&mut sample).ok()?;
     let guess = records::length::detect_record_length(&sample, 4096)?;
-    let charset = records::detect_charset(&sample, &records::length::infer_layout(&sample, guess.len, Charset::Ascii))
-        .unwrap_or(Charset::Ascii);
-    let layout = records::length::infer_layout(&sample, guess.len, charset);
+    // The guess the engine will make for each block (ASCII unless --encoding says).
+    let layout = records::length::infer_layout(&sample, guess.len, Charset::Ascii);
     layout.fields.iter().any(|f| f.kind.is_numeric()).then_some(guess.len)
 }
 
