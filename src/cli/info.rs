@@ -13,7 +13,7 @@ use cobol_protocol::stages::l7_entropy::{self, EntropyLayer};
 use cobol_protocol::stages::l8_seal::{
     self, read_seek_table, FrameHeader, HEADER_LEN, SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC,
 };
-use cobol_protocol::stages::log_templates::{describe, Split};
+use cobol_protocol::stages::log_templates::{describe, Split, STREAM_NAMES};
 use cobol_protocol::stages::{Block, Layer, LayerId, StreamKind};
 use cobol_protocol::{EngineConfig, InlineEngine};
 
@@ -137,7 +137,7 @@ fn print_split(mut block: Block, all: bool) -> anyhow::Result<()> {
     }
     let split = Split::from_block_streams(block.streams)?;
     let (lines, templates) = describe(&split)?;
-    let sizes = ["templates", "ids", "numbers", "zeros", "word-lens", "words"]
+    let sizes = STREAM_NAMES
         .iter()
         .zip(split.streams())
         .map(|(name, s)| format!("{name} {}", s.len()))

@@ -7,7 +7,7 @@
 //! `cargo run --release -p cobolp-stages --example template_ratio -- FILES...`
 
 use cobolp_stages::l6_pattern::PatternLayer;
-use cobolp_stages::log_templates::{join, split};
+use cobolp_stages::log_templates::{join, split, STREAMS, STREAM_NAMES};
 use cobolp_stages::trial::size_after_legacy_layers;
 use cobolp_stages::{Block, Stream, StreamKind};
 
@@ -28,7 +28,7 @@ fn main() {
     for path in std::env::args().skip(1) {
         let data = std::fs::read(&path).unwrap();
         let (mut legacy, mut templ) = (0, 0);
-        let mut per_stream = [0usize; 6];
+        let mut per_stream = [0usize; STREAMS];
         let mut rest = &data[..];
         while !rest.is_empty() {
             let mut end = rest.len().min(1 << 20);
@@ -46,18 +46,15 @@ fn main() {
             templ += l5_l7(s.streams().iter().map(|s| s.to_vec()).collect(), block.len());
         }
         let name = std::path::Path::new(&path).file_name().unwrap().to_string_lossy().to_string();
+        let streams: Vec<String> =
+            STREAM_NAMES.iter().zip(per_stream).map(|(name, bytes)| format!("{name} {bytes}")).collect();
         println!(
-            "{name:<22} {:>10} {:>10} {:>10} {:>6.2}x | templates {} ids {} numbers {} zeros {} word-lens {} words {}",
+            "{name:<22} {:>10} {:>10} {:>10} {:>6.2}x | {}",
             data.len(),
             legacy,
             templ,
             legacy as f64 / templ as f64,
-            per_stream[0],
-            per_stream[1],
-            per_stream[2],
-            per_stream[3],
-            per_stream[4],
-            per_stream[5]
+            streams.join(" ")
         );
     }
 }

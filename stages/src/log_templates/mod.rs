@@ -27,16 +27,28 @@
 //!   value has one, a width 2–18 when every value is written in that many digits
 //!   (times, zero-padded ids), or 255 and then a byte per value;
 //! - `word_lens` and `words`: for each template, for each word slot, the length and
-//!   the bytes of each value.
+//!   the bytes of each value;
+//! - `times`: the timestamps (see [`timestamps`]), one column per form in the order
+//!   of the forms' ids, each in line order whatever the template (consecutive lines
+//!   are close in time, whichever message they carry), as zigzag deltas from the
+//!   column's previous value (the first from 0).
 
 pub mod layer;
+pub mod timestamps;
 pub mod tokens;
 
 use std::collections::HashMap;
 
 use crate::{varint, Error, Result, Stream, StreamKind};
 pub use layer::TemplateLayer;
+use timestamps::Found;
 use tokens::{fields, tokenize, write_number, Token};
+
+/// How many streams a split has.
+pub const STREAMS: usize = 7;
+
+/// The names of a split's streams, in their order.
+pub const STREAM_NAMES: [&str; STREAMS] = ["templates", "ids", "numbers", "zeros", "word-lens", "words", "times"];
 
 /// A block split into templates and variable streams.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,6 +59,7 @@ pub struct Split {
     pub zeros: Vec<u8>,
     pub word_lens: Vec<u8>,
     pub words: Vec<u8>,
+    pub times: Vec<u8>,
 }
 
 impl Split {
@@ -60,28 +73,28 @@ impl Split {
     }
 
     /// The streams, in their fixed order.
-    pub fn streams(&self) -> [&Vec<u8>; 6] {
-        [&self.templates, &self.ids, &self.numbers, &self.zeros, &self.word_lens, &self.words]
+    pub fn streams(&self) -> [&Vec<u8>; STREAMS] {
+        [&self.templates, &self.ids, &self.numbers, &self.zeros, &self.word_lens, &self.words, &self.times]
     }
 
     /// The streams, in their fixed order, moved out.
-    pub fn into_streams(self) -> [Vec<u8>; 6] {
-        [self.templates, self.ids, self.numbers, self.zeros, self.word_lens, self.words]
+    pub fn into_streams(self) -> [Vec<u8>; STREAMS] {
+        [self.templates, self.ids, self.numbers, self.zeros, self.word_lens, self.words, self.times]
     }
 
-    /// The six streams of [`Split::into_streams`], back in their places.
-    pub fn from_streams([templates, ids, numbers, zeros, word_lens, words]: [Vec<u8>; 6]) -> Split {
-        Split { templates, ids, numbers, zeros, word_lens, words }
+    /// The streams of [`Split::into_streams`], back in their places.
+    pub fn from_streams([templates, ids, numbers, zeros, word_lens, words, times]: [Vec<u8>; STREAMS]) -> Split {
+        Split { templates, ids, numbers, zeros, word_lens, words, times }
     }
 
-    /// A block's streams once L5-L7 are undone: exactly six `bytes` streams.
+    /// A block's streams once L5-L7 are undone: exactly [`STREAMS`] `bytes` streams.
     pub fn from_block_streams(streams: Vec<Stream>) -> Result<Split> {
         let count = streams.len();
         let streams: Vec<Vec<u8>> =
             streams.into_iter().filter(|s| s.kind == StreamKind::Bytes).map(|s| s.data).collect();
-        match <[Vec<u8>; 6]>::try_from(streams) {
-            Ok(six) if count == 6 => Ok(Split::from_streams(six)),
-            _ => Err(Error::corrupt("template split", format!("{count} streams where six bytes streams belong"))),
+        match <[Vec<u8>; STREAMS]>::try_from(streams) {
+            Ok(all) if count == STREAMS => Ok(Split::from_streams(all)),
+            _ => Err(Error::corrupt("template split", format!("{count} streams where {STREAMS} bytes streams belong"))),
         }
     }
 }
@@ -89,6 +102,8 @@ impl Split {
 const ITEM_STATIC: u8 = 0;
 const ITEM_NUMBER: u8 = 1;
 const ITEM_WORD: u8 = 2;
+/// A timestamp; the byte after the tag is its form.
+const ITEM_TIME: u8 = 3;
 
 /// A template as the decoder holds it.
 #[derive(Debug)]
@@ -96,6 +111,7 @@ enum Item {
     Static(std::ops::Range<usize>),
     Number,
     Word,
+    Time(u8),
 }
 
 const PADDING_EACH: u8 = 255;
@@ -198,6 +214,11 @@ impl KeyBuilder {
         self.key.push(item);
     }
 
+    fn time(&mut self, format: u8) {
+        self.slot(ITEM_TIME);
+        self.key.push(format);
+    }
+
     fn finish(&mut self) -> &[u8] {
         close_static(&mut self.key, &mut self.static_start);
         &self.key
@@ -218,21 +239,94 @@ fn shape(field: &[u8], scratch: &mut KeyBuilder) -> u64 {
     h.finish()
 }
 
-/// The shape of every field of the block, in order, and how many fields have each.
-fn shapes(body: &[u8]) -> (Vec<u64>, HashMap<u64, u32>) {
-    let mut order = Vec::new();
-    let mut counts: HashMap<u64, u32> = HashMap::new();
-    let mut scratch = KeyBuilder::default();
-    for line in body.split(|&b| b == b'\n') {
-        fields(line, |f, is_field| {
-            if is_field {
-                let h = shape(f, &mut scratch);
-                order.push(h);
-                *counts.entry(h).or_default() += 1;
+/// The most timestamps taken from one line.
+const MAX_TIMES_PER_LINE: usize = 4;
+
+/// Finds the timestamps of lines, trying first the places and forms of the line
+/// before: the lines of one log put their times in one place.
+#[derive(Default)]
+struct TimeFinder {
+    previous: Vec<(usize, u8)>,
+}
+
+impl TimeFinder {
+    fn find(&mut self, line: &[u8], out: &mut Vec<Found>) {
+        let first = out.len();
+        let mut end = 0;
+        for &(pos, format) in &self.previous {
+            match timestamps::at_format(line, pos, format) {
+                Some(f) if f.start >= end => {
+                    end = f.start + f.len;
+                    out.push(f);
+                }
+                _ => {
+                    out.truncate(first);
+                    end = usize::MAX;
+                    break;
+                }
             }
-        });
+        }
+        if end == usize::MAX || self.previous.is_empty() {
+            let mut from = 0;
+            while out.len() - first < MAX_TIMES_PER_LINE {
+                let Some(f) = timestamps::find_from(line, from) else { break };
+                from = f.start + f.len;
+                out.push(f);
+            }
+            self.previous.clear();
+            self.previous.extend(out[first..].iter().map(|f| (f.start, f.format)));
+        }
     }
-    (order, counts)
+}
+
+/// Calls `piece` with each stretch of `line` between its timestamps `times` and
+/// `time` with each timestamp, in line order.
+fn around_times<'a>(line: &'a [u8], times: &[Found], mut piece: impl FnMut(&'a [u8]), mut time: impl FnMut(&Found)) {
+    let mut pos = 0;
+    for t in times {
+        piece(&line[pos..t.start]);
+        time(t);
+        pos = t.start + t.len;
+    }
+    piece(&line[pos..]);
+}
+
+/// What the first pass over a block finds: the timestamps of every line (and where
+/// each line's start in that list), the shape of every field outside them, in order,
+/// and how many fields have each shape.
+struct Survey {
+    times: Vec<Found>,
+    line_times: Vec<u32>,
+    shapes: Vec<u64>,
+    counts: HashMap<u64, u32>,
+}
+
+fn survey(body: &[u8]) -> Survey {
+    let mut survey = Survey { times: Vec::new(), line_times: Vec::new(), shapes: Vec::new(), counts: HashMap::new() };
+    let mut scratch = KeyBuilder::default();
+    let mut finder = TimeFinder::default();
+    for line in body.split(|&b| b == b'\n') {
+        let first = survey.times.len();
+        survey.line_times.push(first as u32);
+        finder.find(line, &mut survey.times);
+        let Survey { times, shapes, counts, .. } = &mut survey;
+        around_times(
+            line,
+            &times[first..],
+            |piece| {
+                fields(piece, |f, is_field| {
+                    if is_field {
+                        let h = shape(f, &mut scratch);
+                        shapes.push(h);
+                        *counts.entry(h).or_default() += 1;
+                    }
+                })
+            },
+            |_| {},
+        );
+    }
+    survey.line_times.push(survey.times.len() as u32);
+    survey
 }
 
 /// A field whose shape fewer than one line in this many has (and fewer than two) is
@@ -253,42 +347,56 @@ pub fn split(block: &[u8]) -> Split {
     let mut columns: Vec<Column<'_>> = Vec::new();
     let mut numbers = Vec::new();
     let mut words = Vec::new();
-    let (field_shapes, counts) = shapes(body);
+    let Survey { times, line_times, shapes: field_shapes, counts } = survey(body);
     let mut field_shapes = field_shapes.into_iter();
+    let mut time_columns: Vec<Vec<i64>> = vec![Vec::new(); timestamps::FORMAT_COUNT];
     let common = (body.iter().filter(|&&b| b == b'\n').count() / RARE_SHAPE_LINES).max(2) as u32;
     let mut builder = KeyBuilder::default();
     let mut lines = 0u64;
-    for line in body.split(|&b| b == b'\n') {
+    for (line_index, line) in body.split(|&b| b == b'\n').enumerate() {
         lines += 1;
         builder.clear();
         numbers.clear();
         words.clear();
-        fields(line, |f, is_field| {
-            if !is_field {
-                builder.text(f);
-                return;
-            }
-            let shape = field_shapes.next().expect("the same fields as the first pass");
-            if f.contains(&b' ') || counts[&shape] < common {
-                // A field with a space is a quoted string (a request line, a user
-                // agent): kept whole as a word, or every combination of them with the
-                // rest of the line would be a template of its own.
-                builder.slot(ITEM_WORD);
-                words.push(f);
-            } else {
-                tokenize(f, |t| match t {
-                    Token::Static(s) => builder.text(s),
-                    Token::Number { value, zeros } => {
-                        builder.slot(ITEM_NUMBER);
-                        numbers.push((value, zeros));
+        let line_times = &times[line_times[line_index] as usize..line_times[line_index + 1] as usize];
+        let builder_cell = std::cell::RefCell::new(&mut builder);
+        around_times(
+            line,
+            line_times,
+            |piece| {
+                let mut builder = builder_cell.borrow_mut();
+                fields(piece, |f, is_field| {
+                    if !is_field {
+                        builder.text(f);
+                        return;
                     }
-                    Token::Word(w) => {
+                    let shape = field_shapes.next().expect("the same fields as the first pass");
+                    if f.contains(&b' ') || counts[&shape] < common {
+                        // A field with a space is a quoted string (a request line, a
+                        // user agent): kept whole as a word, or every combination of
+                        // them with the rest of the line would be a template of its own.
                         builder.slot(ITEM_WORD);
-                        words.push(w);
+                        words.push(f);
+                    } else {
+                        tokenize(f, |t| match t {
+                            Token::Static(s) => builder.text(s),
+                            Token::Number { value, zeros } => {
+                                builder.slot(ITEM_NUMBER);
+                                numbers.push((value, zeros));
+                            }
+                            Token::Word(w) => {
+                                builder.slot(ITEM_WORD);
+                                words.push(w);
+                            }
+                        });
                     }
-                });
-            }
-        });
+                })
+            },
+            |t| {
+                builder_cell.borrow_mut().time(t.format);
+                time_columns[usize::from(t.format)].push(t.value);
+            },
+        );
         let key = builder.finish();
         let id = match ids.get(key) {
             Some(&id) => id,
@@ -330,6 +438,13 @@ pub fn split(block: &[u8]) -> Split {
             }
         }
     }
+    for column in &time_columns {
+        let mut previous = 0i64;
+        for &v in column {
+            varint::put(&mut out.times, zigzag(v.wrapping_sub(previous)));
+            previous = v;
+        }
+    }
     out
 }
 
@@ -361,6 +476,14 @@ fn parse_template(key: &[u8]) -> Result<Vec<Item>> {
             }
             ITEM_NUMBER => items.push(Item::Number),
             ITEM_WORD => items.push(Item::Word),
+            ITEM_TIME => {
+                let format = *key.get(pos).ok_or(Error::Truncated { what: "timestamp form", needed: 1 })?;
+                if usize::from(format) >= timestamps::FORMAT_COUNT {
+                    return Err(Error::corrupt("template", format!("timestamp form {format}")));
+                }
+                items.push(Item::Time(format));
+                pos += 1;
+            }
             other => return Err(Error::corrupt("template", format!("item tag {other}"))),
         }
     }
@@ -474,7 +597,32 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
         }
         word_columns.push(words);
     }
+    // Timestamps: a column per form, each value in line order.
+    let mut time_counts = vec![0usize; timestamps::FORMAT_COUNT];
+    for ((_, items), &n) in templates.iter().zip(&uses) {
+        for item in items {
+            if let Item::Time(f) = item {
+                time_counts[usize::from(*f)] += n;
+            }
+        }
+    }
+    let mut tpos = 0;
+    let mut time_columns = Vec::with_capacity(timestamps::FORMAT_COUNT);
+    for &n in &time_counts {
+        // Each value takes at least a byte.
+        if n > split.times.len() - tpos {
+            return Err(Error::Truncated { what: "timestamps", needed: n - (split.times.len() - tpos) });
+        }
+        let mut previous = 0i64;
+        let mut values = Vec::with_capacity(n);
+        for _ in 0..n {
+            previous = previous.wrapping_add(unzigzag(varint::get(&split.times, &mut tpos)?));
+            values.push(previous);
+        }
+        time_columns.push(values.into_iter());
+    }
     if npos != split.numbers.len()
+        || tpos != split.times.len()
         || zpos != split.zeros.len()
         || lpos != split.word_lens.len()
         || wpos != split.words.len()
@@ -500,6 +648,10 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                 Item::Word => {
                     out.extend_from_slice(word_columns[id][ws][row]);
                     ws += 1;
+                }
+                Item::Time(f) => {
+                    let value = time_columns[usize::from(*f)].next().expect("counted from the same templates");
+                    timestamps::render(*f, value, &mut out)?;
                 }
             }
             if out.len() > original_len {
@@ -541,6 +693,7 @@ pub fn describe(split: &Split) -> Result<(usize, Vec<(String, usize)>)> {
                     }
                     Item::Number => text.push_str("<n>"),
                     Item::Word => text.push_str("<w>"),
+                    Item::Time(f) => text.push_str(&format!("<{}>", timestamps::format_spec(*f))),
                 }
             }
             (text, 0)
@@ -603,7 +756,7 @@ mod tests {
     fn damaged_streams_are_errors_not_panics() {
         let block = b"a=1 b=x2\nc=3\na=4 b=y5\n".repeat(3);
         let s = split(&block);
-        for stream in 0..6 {
+        for stream in 0..STREAMS {
             for cut in 0..s.streams()[stream].len() {
                 let mut bad = s.clone();
                 let target = match stream {
@@ -612,7 +765,8 @@ mod tests {
                     2 => &mut bad.numbers,
                     3 => &mut bad.zeros,
                     4 => &mut bad.word_lens,
-                    _ => &mut bad.words,
+                    5 => &mut bad.words,
+                    _ => &mut bad.times,
                 };
                 target.truncate(cut);
                 assert!(join(&bad, block.len()).is_err(), "stream {stream} cut at {cut}");
@@ -627,7 +781,36 @@ mod tests {
         }
     }
 
+    #[test]
+    fn timestamps_become_one_column_in_line_order() {
+        // Two templates alternating: per-template columns would see gaps of two
+        // seconds, the line-order column sees one.
+        let block: Vec<u8> = (0..1000)
+            .flat_map(|i| {
+                let kind = if i % 2 == 0 { "open" } else { "close" };
+                format!("2026-11-30 10:{:02}:{:02},{:03} {kind} file\n", i / 60 % 60, i % 60, i * 7 % 1000).into_bytes()
+            })
+            .collect();
+        let s = round_trip(&block);
+        assert!(s.numbers.is_empty(), "{} bytes of numbers", s.numbers.len());
+        assert!(s.times.len() < 1000 * 3, "{} bytes of times", s.times.len());
+        let (_, templates) = describe(&s).unwrap();
+        assert_eq!(templates[0].0, "<%Y-%m-%d %H:%M:%S,%3> open file");
+        // A line whose time moves, or lacks one, or holds a second one.
+        round_trip(b"Dec 10 06:55:46 a\n[x] Dec 10 06:55:47 b\nno time\nJan  1 00:00:00 Jan  2 00:00:00 c\n");
+    }
+
     proptest! {
+        #[test]
+        fn timestamped_lines_round_trip(lines in prop::collection::vec(
+            "(20[0-9]{2}-[01][0-9]-[0-3][0-9][ T][0-2][0-9]:[0-5][0-9]:[0-6][0-9][,.][0-9]{3}|[A-Z][a-z]{2} [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-9]{2}|1[0-9]{9}|[01][0-9]-[0-3][0-9] [0-9:.]{12})( [a-z]{0,5} [0-9]{0,3})?",
+            0..40,
+        )) {
+            let block = lines.join("\n").into_bytes();
+            let s = split(&block);
+            prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        }
+
         #[test]
         fn any_bytes_round_trip(block in prop::collection::vec(any::<u8>(), 0..2000)) {
             let s = split(&block);
@@ -649,7 +832,7 @@ mod tests {
             n in prop::collection::vec(any::<u8>(), 0..40),
             len in 0usize..200,
         ) {
-            let s = Split { templates: t, ids: i, numbers: n, zeros: vec![255; 8], word_lens: vec![], words: vec![] };
+            let s = Split { templates: t, ids: i, numbers: n, zeros: vec![255; 8], word_lens: vec![], words: vec![], times: vec![] };
             let _ = join(&s, len);
             let _ = describe(&s);
         }

@@ -150,15 +150,6 @@ fn bcd16_to_bin(d: u64) -> u64 {
     (d >> 32) * 100_000_000 + (d & 0xFFFF_FFFF)
 }
 
-/// Eight BCD nibbles (each at most 9) to their value: the first three steps of
-/// [`bcd16_to_bin`], in 32 bits, for fields of up to 4 bytes.
-#[inline(always)]
-fn bcd8_to_bin(d: u32) -> u32 {
-    let d = ((d >> 4) & 0x0F0F_0F0F) * 10 + (d & 0x0F0F_0F0F);
-    let d = ((d >> 8) & 0x00FF_00FF) * 100 + (d & 0x00FF_00FF);
-    (d >> 16) * 10_000 + (d & 0x0000_FFFF)
-}
-
 /// The value of each byte of two BCD digits, with [`NOT_BCD`] set when a nibble is
 /// above 9.
 static BCD_BYTE: [u16; 256] = {

@@ -1,0 +1,488 @@
+//! Timestamps in log lines as integers: `2015-10-18 18:01:47,978` is read as the
+//! milliseconds since 1970 and written back byte for byte from that number and the
+//! form it was written in.
+//!
+//! A general compressor sees a timestamp as a dozen digits whose last few change; the
+//! template split without this sees six or seven numbers, each coded apart. As one
+//! integer, consecutive lines differ by a small delta.
+//!
+//! Each form of [`FORMATS`] is a fixed sequence of fields and literal bytes. A match
+//! is taken only when every field is in range (month 1-12, the day within its month,
+//! hours below 24, seconds below 60, a weekday that agrees with the date, digits where
+//! digits belong), so that every matched text is the one rendering of its value:
+//! decoding writes the same bytes. Forms without a year count from the year 2000 (a
+//! leap year, so February 29 is accepted); date-only forms are midnight.
+//!
+//! The position of a form in [`FORMATS`] is its id in the frame format: forms are
+//! only ever appended.
+
+use crate::{Error, Result};
+
+/// One field or literal byte of a timestamp form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Lit(u8),
+    /// Four digits.
+    Year4,
+    /// Two digits: the years 2000 to 2099.
+    Year2,
+    /// Two digits, 01 to 12.
+    Month2,
+    /// `Jan` to `Dec`.
+    MonthName,
+    /// Two digits, 01 to the month's last day.
+    Day2,
+    /// The day as syslog writes it: ` 1` to ` 9`, then `10` to `31`.
+    DaySpace,
+    /// `Sun` to `Sat`, which must be the date's weekday.
+    Weekday,
+    Hour2,
+    Minute2,
+    Second2,
+    /// This many digits of a second's fraction.
+    Fraction(u8),
+    /// Seconds or milliseconds since 1970 in exactly this many digits, the first
+    /// not zero.
+    Epoch(u8),
+}
+
+/// The forms, in the order they are tried at a position: a longer form before any
+/// that is a prefix of it.
+const FORMATS: [&str; 21] = [
+    "%Y-%m-%d %H:%M:%S,%3",
+    "%Y-%m-%d %H:%M:%S.%3",
+    "%Y-%m-%d %H:%M:%S.%6",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%3",
+    "%Y-%m-%dT%H:%M:%S.%6",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d-%H.%M.%S.%6",
+    "%Y-%m-%d",
+    "%Y.%m.%d",
+    "%m-%d %H:%M:%S.%3",
+    "%b %e %H:%M:%S",
+    "%b %d %H:%M:%S",
+    "%a %b %d %H:%M:%S %Y",
+    "%d/%b/%Y:%H:%M:%S",
+    "%y%m%d %H%M%S",
+    "%y/%m/%d %H:%M:%S",
+    "%m.%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%E13",
+    "%E10",
+];
+
+/// How many forms there are; a frame naming a form at or past this is corrupt.
+pub const FORMAT_COUNT: usize = FORMATS.len();
+
+const MONTHS: [&[u8; 3]; 12] =
+    [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+const WEEKDAYS: [&[u8; 3]; 7] = [b"Sun", b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat"];
+
+/// A form, parsed once.
+struct Format {
+    parts: Vec<Part>,
+    fraction_digits: u8,
+    has_year: bool,
+    has_time: bool,
+    /// Whether the first byte of a match is a digit (else a letter).
+    starts_with_digit: bool,
+}
+
+fn parse_format(spec: &str) -> Format {
+    let mut parts = Vec::new();
+    let mut bytes = spec.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'%' {
+            parts.push(Part::Lit(b));
+            continue;
+        }
+        parts.push(match bytes.next() {
+            Some(b'Y') => Part::Year4,
+            Some(b'y') => Part::Year2,
+            Some(b'm') => Part::Month2,
+            Some(b'b') => Part::MonthName,
+            Some(b'd') => Part::Day2,
+            Some(b'e') => Part::DaySpace,
+            Some(b'a') => Part::Weekday,
+            Some(b'H') => Part::Hour2,
+            Some(b'M') => Part::Minute2,
+            Some(b'S') => Part::Second2,
+            Some(n @ b'1'..=b'9') => Part::Fraction(n - b'0'),
+            Some(b'E') => {
+                let digits = bytes.by_ref().fold(0u8, |n, d| n * 10 + (d - b'0'));
+                Part::Epoch(digits)
+            }
+            other => unreachable!("timestamp form {spec}: %{other:?}"),
+        });
+    }
+    let fraction_digits =
+        parts.iter().find_map(|p| if let Part::Fraction(n) = p { Some(*n) } else { None }).unwrap_or(0);
+    Format {
+        has_year: parts.iter().any(|p| matches!(p, Part::Year4 | Part::Year2)),
+        has_time: parts.iter().any(|p| matches!(p, Part::Hour2)),
+        starts_with_digit: !matches!(parts[0], Part::MonthName | Part::Weekday),
+        fraction_digits,
+        parts,
+    }
+}
+
+fn formats() -> &'static [Format] {
+    static PARSED: std::sync::LazyLock<Vec<Format>> =
+        std::sync::LazyLock::new(|| FORMATS.iter().map(|f| parse_format(f)).collect());
+    &PARSED
+}
+
+/// Days from 1970-01-01 to the given date of the proleptic Gregorian calendar.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    // Years counted from March, so that February's leap day ends a year.
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = i64::from((month + 9) % 12);
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The date `days` after 1970-01-01: (year, month, day).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
+    (year_of_era + era * 400 + i64::from(month <= 2), month, day)
+}
+
+fn is_leap(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// 0 for Sunday.
+fn weekday(days: i64) -> usize {
+    (days + 4).rem_euclid(7) as usize
+}
+
+fn digits(text: &[u8], pos: &mut usize, n: usize) -> Option<i64> {
+    let field = text.get(*pos..*pos + n)?;
+    if !field.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    *pos += n;
+    Some(field.iter().fold(0, |v, &d| v * 10 + i64::from(d - b'0')))
+}
+
+fn name(text: &[u8], pos: &mut usize, names: &[&[u8; 3]]) -> Option<usize> {
+    let field = text.get(*pos..*pos + 3)?;
+    let i = names.iter().position(|n| &n[..] == field)?;
+    *pos += 3;
+    Some(i)
+}
+
+/// The timestamp of form `id` at the start of `text`: its length and value.
+fn parse(id: usize, text: &[u8]) -> Option<(usize, i64)> {
+    let format = &formats()[id];
+    let (mut year, mut month, mut day) = (2000i64, 1i64, 1i64);
+    let (mut hour, mut minute, mut second, mut fraction) = (0i64, 0i64, 0i64, 0i64);
+    let mut week = None;
+    let mut pos = 0;
+    for &part in &format.parts {
+        match part {
+            Part::Lit(b) => {
+                if text.get(pos) != Some(&b) {
+                    return None;
+                }
+                pos += 1;
+            }
+            Part::Year4 => year = digits(text, &mut pos, 4)?,
+            Part::Year2 => year = 2000 + digits(text, &mut pos, 2)?,
+            Part::Month2 => month = digits(text, &mut pos, 2)?,
+            Part::MonthName => month = name(text, &mut pos, &MONTHS)? as i64 + 1,
+            Part::Day2 => day = digits(text, &mut pos, 2)?,
+            Part::DaySpace => {
+                day = if text.get(pos) == Some(&b' ') {
+                    pos += 1;
+                    let d = digits(text, &mut pos, 1)?;
+                    if d == 0 {
+                        return None;
+                    }
+                    d
+                } else {
+                    let d = digits(text, &mut pos, 2)?;
+                    if d < 10 {
+                        return None;
+                    }
+                    d
+                }
+            }
+            Part::Weekday => week = Some(name(text, &mut pos, &WEEKDAYS)?),
+            Part::Hour2 => hour = digits(text, &mut pos, 2)?,
+            Part::Minute2 => minute = digits(text, &mut pos, 2)?,
+            Part::Second2 => second = digits(text, &mut pos, 2)?,
+            Part::Fraction(n) => fraction = digits(text, &mut pos, usize::from(n))?,
+            Part::Epoch(n) => {
+                if text.first().is_none_or(|&b| b == b'0') {
+                    return None;
+                }
+                let value = digits(text, &mut pos, usize::from(n))?;
+                if text.get(pos).is_some_and(u8::is_ascii_alphanumeric) {
+                    return None;
+                }
+                return Some((pos, value));
+            }
+        }
+    }
+    // A digit right after would make the match part of a longer number.
+    if text.get(pos).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let month = month as u32;
+    if day < 1 || day > i64::from(days_in_month(year, month)) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day as u32);
+    if week.is_some_and(|w| w != weekday(days)) {
+        return None;
+    }
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second;
+    Some((pos, seconds * 10i64.pow(u32::from(format.fraction_digits)) + fraction))
+}
+
+/// A timestamp found in a line: where, how long, which form, and its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub start: usize,
+    pub len: usize,
+    pub format: u8,
+    pub value: i64,
+}
+
+/// Timestamps start this near the start of a line, or are not looked for: the time
+/// of a log line comes first, or after a host, a level or a process id.
+pub const SEARCH_SPAN: usize = 64;
+
+/// The first timestamp starting at `start` or later (before [`SEARCH_SPAN`]), at a
+/// position that does not continue a word.
+pub fn find_from(line: &[u8], start: usize) -> Option<Found> {
+    let end = line.len().min(SEARCH_SPAN);
+    for pos in start..end {
+        let b = line[pos];
+        if pos > 0 && line[pos - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let (digit, upper) = (b.is_ascii_digit(), b.is_ascii_uppercase());
+        if !digit && !upper {
+            continue;
+        }
+        if let Some(found) = at(line, pos, digit) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn at(line: &[u8], pos: usize, digit: bool) -> Option<Found> {
+    formats().iter().enumerate().filter(|(_, f)| f.starts_with_digit == digit).find_map(|(id, _)| {
+        parse(id, &line[pos..]).map(|(len, value)| Found { start: pos, len, format: id as u8, value })
+    })
+}
+
+/// Whether form `format` reads a timestamp at `pos` of `line`; the cheap check
+/// before a search, since lines of one log put their time in one place.
+pub fn at_format(line: &[u8], pos: usize, format: u8) -> Option<Found> {
+    if pos > 0 && line.get(pos - 1).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let text = line.get(pos..)?;
+    parse(usize::from(format), text).map(|(len, value)| Found { start: pos, len, format, value })
+}
+
+/// The form `format` as written in [`FORMATS`] (`%Y-%m-%d %H:%M:%S,%3`: `%3` is
+/// three digits of a fraction, `%e` a space-padded day, `%E10` ten digits of epoch
+/// seconds), for people reading `cobolp info`.
+pub fn format_spec(format: u8) -> &'static str {
+    FORMATS.get(usize::from(format)).copied().unwrap_or("?")
+}
+
+/// Writes the timestamp of form `format` and value `value`; an error when no text
+/// of that form has that value (a damaged frame).
+pub fn render(format: u8, value: i64, out: &mut Vec<u8>) -> Result<()> {
+    let f = formats()
+        .get(usize::from(format))
+        .ok_or_else(|| Error::corrupt("timestamp", format!("form {format} of {FORMAT_COUNT}")))?;
+    let bad = || Error::corrupt("timestamp", format!("{value} is no time of form {:?}", FORMATS[usize::from(format)]));
+    if let [Part::Epoch(n)] = f.parts[..] {
+        let low = 10i64.pow(u32::from(n) - 1);
+        if value < low || value >= low * 10 {
+            return Err(bad());
+        }
+        out.extend_from_slice(value.to_string().as_bytes());
+        return Ok(());
+    }
+    let scale = 10i64.pow(u32::from(f.fraction_digits));
+    let (seconds, fraction) = (value.div_euclid(scale), value.rem_euclid(scale));
+    let (days, time) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    // About 10,000 years either way of 1970, far past any four-digit year.
+    if days.abs() > 4_000_000 || !f.has_time && time != 0 {
+        return Err(bad());
+    }
+    let (year, month, day) = civil_from_days(days);
+    let year_fits = if f.parts.contains(&Part::Year4) {
+        (0..=9999).contains(&year)
+    } else if f.parts.contains(&Part::Year2) {
+        (2000..=2099).contains(&year)
+    } else {
+        !f.has_year && year == 2000
+    };
+    if !year_fits {
+        return Err(bad());
+    }
+    let two = |out: &mut Vec<u8>, v: i64| out.extend_from_slice(&[b'0' + (v / 10) as u8, b'0' + (v % 10) as u8]);
+    for &part in &f.parts {
+        match part {
+            Part::Lit(b) => out.push(b),
+            Part::Year4 => out.extend_from_slice(format!("{year:04}").as_bytes()),
+            Part::Year2 => two(out, year - 2000),
+            Part::Month2 => two(out, i64::from(month)),
+            Part::MonthName => out.extend_from_slice(MONTHS[month as usize - 1]),
+            Part::Day2 => two(out, i64::from(day)),
+            Part::DaySpace if day < 10 => out.extend_from_slice(&[b' ', b'0' + day as u8]),
+            Part::DaySpace => two(out, i64::from(day)),
+            Part::Weekday => out.extend_from_slice(WEEKDAYS[weekday(days)]),
+            Part::Hour2 => two(out, time / 3600),
+            Part::Minute2 => two(out, time / 60 % 60),
+            Part::Second2 => two(out, time % 60),
+            Part::Fraction(n) => {
+                out.extend_from_slice(format!("{fraction:0width$}", width = usize::from(n)).as_bytes())
+            }
+            Part::Epoch(_) => unreachable!("an epoch form has no other parts"),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn round_trip(text: &str) -> Found {
+        let found = find_from(text.as_bytes(), 0).unwrap_or_else(|| panic!("no timestamp in {text:?}"));
+        let mut out = Vec::new();
+        render(found.format, found.value, &mut out).unwrap();
+        assert_eq!(out, &text.as_bytes()[found.start..found.start + found.len], "{text}");
+        found
+    }
+
+    #[test]
+    fn the_corpus_forms_are_read_and_written_back() {
+        for (line, len) in [
+            ("2015-10-18 18:01:47,978 INFO [main]", 23),
+            ("03-17 16:13:38.811  1702  2395 D WindowManager", 18),
+            ("[Sun Dec 04 04:47:44 2005] [notice]", 24),
+            ("- 1117838570 2005.06.03 R02-M1-N0", 10),
+            ("081109 203615 148 INFO dfs.DataNode", 13),
+            ("Jun 14 15:16:01 combo sshd", 15),
+            ("Jul  1 00:21:28 combo sshd", 15),
+            ("17/06/09 20:10:40 INFO executor", 17),
+            ("[10.30 16:49:06] chrome.exe", 14),
+            ("83.149.9.216 - - [17/May/2015:10:05:03 +0000] \"GET", 20),
+            ("2005-06-03-15.42.50.675872 R02", 26),
+            ("2026-11-30T10:57:31.123Z", 23),
+        ] {
+            assert_eq!(round_trip(line).len, len, "{line}");
+        }
+        let f = round_trip("2015-10-18 18:01:47,978");
+        assert_eq!(f.value, 1_445_191_307_978, "milliseconds since 1970");
+    }
+
+    #[test]
+    fn text_that_is_not_a_time_is_left_alone() {
+        for text in [
+            "2015-13-18 18:01:47",
+            "2015-02-29 18:01:47",
+            "Jun 31 15:16:01",
+            "0117838570",
+            "11178385701",
+            "x2015-10-18",
+            "Jul 01x",
+        ] {
+            assert_eq!(find_from(text.as_bytes(), 0), None, "{text}");
+        }
+        assert_eq!(
+            round_trip("Feb 29 10:00:00").value,
+            days_from_civil(2000, 2, 29) * 86_400 + 36_000,
+            "a form without a year counts from 2000, a leap year"
+        );
+        assert_eq!(round_trip("2015-10-18 24:01:47").len, 10, "the date alone, hour 24 is no time");
+        let wrong_weekday = round_trip("[Mon Dec 04 04:47:44 2005]");
+        assert_eq!((wrong_weekday.start, wrong_weekday.len), (5, 15), "not the Apache form: 2005-12-04 was a Sunday");
+    }
+
+    #[test]
+    fn values_no_form_can_hold_are_errors() {
+        let mut out = Vec::new();
+        assert!(render(19, 999_999_999_999, &mut out).is_err());
+        assert!(render(8, 86_400 + 1, &mut out).is_err(), "a date-only form at 00:00:01");
+        assert!(render(10, 0, &mut out).is_err(), "a form without a year, in 1970");
+        assert!(render(15, i64::MAX, &mut out).is_err());
+        assert!(render(15, i64::MIN, &mut out).is_err());
+        assert!(render(FORMAT_COUNT as u8, 0, &mut out).is_err());
+    }
+
+    #[test]
+    fn calendar_agrees_with_known_dates() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(weekday(days_from_civil(2026, 11, 30)), 1, "a Monday");
+    }
+
+    proptest! {
+        #[test]
+        fn every_value_of_every_form_renders_to_text_that_reads_back(
+            format in 0..FORMAT_COUNT as u8,
+            value in prop_oneof![any::<i64>(), -4_000_000_000_000_000i64..4_000_000_000_000_000, 0i64..20_000_000_000_000],
+        ) {
+            let mut out = Vec::new();
+            if render(format, value, &mut out).is_ok() {
+                let found = at_format(&out, 0, format).expect("rendered text reads back");
+                prop_assert_eq!((found.len, found.value), (out.len(), value));
+            }
+        }
+
+        #[test]
+        fn days_and_dates_agree(days in -4_000_000i64..4_000_000) {
+            let (y, m, d) = civil_from_days(days);
+            prop_assert!(d >= 1 && d <= days_in_month(y, m));
+            prop_assert_eq!(days_from_civil(y, m, d), days);
+        }
+
+        #[test]
+        fn found_timestamps_render_back(line in "[A-Za-z0-9 :./,\\[-]{0,40}") {
+            let mut from = 0;
+            while let Some(found) = find_from(line.as_bytes(), from) {
+                let mut out = Vec::new();
+                render(found.format, found.value, &mut out).unwrap();
+                prop_assert_eq!(&out[..], &line.as_bytes()[found.start..found.start + found.len]);
+                from = found.start + found.len;
+            }
+        }
+    }
+}
