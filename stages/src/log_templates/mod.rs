@@ -26,8 +26,11 @@
 //! - `zeros`: in the same order, each number column's leading zeros: a byte 0 when no
 //!   value has one, a width 2–18 when every value is written in that many digits
 //!   (times, zero-padded ids), or 255 and then a byte per value;
-//! - `word_lens` and `words`: for each template, for each word slot, the length and
-//!   the bytes of each value;
+//! - `word_refs`, `word_lens` and `words`: for each template, for each word slot,
+//!   each value as a reference to one of the slot's [`RECENT_WORDS`] most recently
+//!   used distinct values (a user agent, a request line, a host name comes back
+//!   often, and an index into a move-to-front list is far cheaper than L6 matching
+//!   the bytes again) or, for a value not among them, its length and its bytes;
 //! - `times`: the timestamps (see [`timestamps`]), one column per form in the order
 //!   of the forms' ids, each in line order whatever the template (consecutive lines
 //!   are close in time, whichever message they carry), as zigzag deltas from the
@@ -45,10 +48,11 @@ use timestamps::Found;
 use tokens::{fields, tokenize, write_number, Token};
 
 /// How many streams a split has.
-pub const STREAMS: usize = 7;
+pub const STREAMS: usize = 8;
 
 /// The names of a split's streams, in their order.
-pub const STREAM_NAMES: [&str; STREAMS] = ["templates", "ids", "numbers", "zeros", "word-lens", "words", "times"];
+pub const STREAM_NAMES: [&str; STREAMS] =
+    ["templates", "ids", "numbers", "zeros", "word-lens", "words", "times", "word-refs"];
 
 /// A block split into templates and variable streams.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -60,6 +64,7 @@ pub struct Split {
     pub word_lens: Vec<u8>,
     pub words: Vec<u8>,
     pub times: Vec<u8>,
+    pub word_refs: Vec<u8>,
 }
 
 impl Split {
@@ -74,17 +79,28 @@ impl Split {
 
     /// The streams, in their fixed order.
     pub fn streams(&self) -> [&Vec<u8>; STREAMS] {
-        [&self.templates, &self.ids, &self.numbers, &self.zeros, &self.word_lens, &self.words, &self.times]
+        [
+            &self.templates,
+            &self.ids,
+            &self.numbers,
+            &self.zeros,
+            &self.word_lens,
+            &self.words,
+            &self.times,
+            &self.word_refs,
+        ]
     }
 
     /// The streams, in their fixed order, moved out.
     pub fn into_streams(self) -> [Vec<u8>; STREAMS] {
-        [self.templates, self.ids, self.numbers, self.zeros, self.word_lens, self.words, self.times]
+        [self.templates, self.ids, self.numbers, self.zeros, self.word_lens, self.words, self.times, self.word_refs]
     }
 
     /// The streams of [`Split::into_streams`], back in their places.
-    pub fn from_streams([templates, ids, numbers, zeros, word_lens, words, times]: [Vec<u8>; STREAMS]) -> Split {
-        Split { templates, ids, numbers, zeros, word_lens, words, times }
+    pub fn from_streams(
+        [templates, ids, numbers, zeros, word_lens, words, times, word_refs]: [Vec<u8>; STREAMS],
+    ) -> Split {
+        Split { templates, ids, numbers, zeros, word_lens, words, times, word_refs }
     }
 
     /// A block's streams once L5-L7 are undone: exactly [`STREAMS`] `bytes` streams.
@@ -329,6 +345,10 @@ fn survey(body: &[u8]) -> Survey {
     survey
 }
 
+/// How many distinct recent values of a word slot a value can refer to; the decoder
+/// keeps the same list, so this is part of the format.
+pub const RECENT_WORDS: usize = 256;
+
 /// A field whose shape fewer than one line in this many has (and fewer than two) is
 /// stored whole as a variable word: a path, a user agent, a query would otherwise make
 /// a template of nearly every line.
@@ -422,6 +442,8 @@ pub fn split(block: &[u8]) -> Split {
     out.templates.push(u8::from(ends_with_newline));
     varint::put(&mut out.templates, columns.len() as u64);
     out.templates.extend_from_slice(&dictionary);
+    let mut recent: std::collections::VecDeque<&[u8]> = std::collections::VecDeque::with_capacity(RECENT_WORDS + 1);
+    let mut members: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
     for column in &columns {
         for values in &column.numbers {
             let mut previous = 0u64;
@@ -432,9 +454,27 @@ pub fn split(block: &[u8]) -> Split {
             write_padding(values, &mut out.zeros);
         }
         for values in &column.words {
-            for w in values {
-                varint::put(&mut out.word_lens, w.len() as u64);
-                out.words.extend_from_slice(w);
+            recent.clear();
+            members.clear();
+            for &w in values {
+                let rank = if members.contains(w) { recent.iter().position(|&r| r == w) } else { None };
+                match rank {
+                    Some(r) => {
+                        varint::put(&mut out.word_refs, r as u64 + 1);
+                        let w = recent.remove(r).expect("a member");
+                        recent.push_front(w);
+                    }
+                    None => {
+                        out.word_refs.push(0);
+                        varint::put(&mut out.word_lens, w.len() as u64);
+                        out.words.extend_from_slice(w);
+                        recent.push_front(w);
+                        members.insert(w);
+                        if recent.len() > RECENT_WORDS {
+                            members.remove(recent.pop_back().expect("full"));
+                        }
+                    }
+                }
             }
         }
     }
@@ -556,7 +596,8 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     }
 
     // Columns, in the order the encoder wrote them.
-    let (mut npos, mut zpos, mut lpos, mut wpos) = (0, 0, 0, 0);
+    let (mut npos, mut zpos, mut lpos, mut wpos, mut rpos) = (0, 0, 0, 0, 0);
+    let mut recent: std::collections::VecDeque<&[u8]> = std::collections::VecDeque::with_capacity(RECENT_WORDS + 1);
     let mut number_columns: Vec<Vec<Vec<(u64, u8)>>> = Vec::with_capacity(count);
     let mut word_columns: Vec<Vec<Vec<&[u8]>>> = Vec::with_capacity(count);
     for ((_, items), &n) in templates.iter().zip(&uses) {
@@ -583,15 +624,30 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
         number_columns.push(nums);
         let mut words = Vec::with_capacity(slots_w);
         for _ in 0..slots_w {
-            if n > split.word_lens.len() - lpos {
-                return Err(Error::Truncated { what: "word lengths", needed: n - (split.word_lens.len() - lpos) });
+            if n > split.word_refs.len() - rpos {
+                return Err(Error::Truncated { what: "word references", needed: n - (split.word_refs.len() - rpos) });
             }
+            recent.clear();
             let mut values = Vec::with_capacity(n);
             for _ in 0..n {
-                let len = varint::get_capped(&split.word_lens, &mut lpos, (split.words.len() - wpos) as u64, "word")?
-                    as usize;
-                values.push(&split.words[wpos..wpos + len]);
-                wpos += len;
+                let reference = varint::get_capped(&split.word_refs, &mut rpos, RECENT_WORDS as u64, "word reference")?;
+                let value = if reference == 0 {
+                    let len =
+                        varint::get_capped(&split.word_lens, &mut lpos, (split.words.len() - wpos) as u64, "word")?
+                            as usize;
+                    let value = &split.words[wpos..wpos + len];
+                    wpos += len;
+                    if recent.len() == RECENT_WORDS {
+                        recent.pop_back();
+                    }
+                    value
+                } else {
+                    recent.remove(reference as usize - 1).ok_or_else(|| {
+                        Error::corrupt("word references", format!("{reference} of {} recent words", recent.len()))
+                    })?
+                };
+                recent.push_front(value);
+                values.push(value);
             }
             words.push(values);
         }
@@ -625,6 +681,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
         || tpos != split.times.len()
         || zpos != split.zeros.len()
         || lpos != split.word_lens.len()
+        || rpos != split.word_refs.len()
         || wpos != split.words.len()
     {
         return Err(Error::corrupt("variables", "bytes left after the last value"));
@@ -766,7 +823,8 @@ mod tests {
                     3 => &mut bad.zeros,
                     4 => &mut bad.word_lens,
                     5 => &mut bad.words,
-                    _ => &mut bad.times,
+                    6 => &mut bad.times,
+                    _ => &mut bad.word_refs,
                 };
                 target.truncate(cut);
                 assert!(join(&bad, block.len()).is_err(), "stream {stream} cut at {cut}");
@@ -798,6 +856,22 @@ mod tests {
         assert_eq!(templates[0].0, "<%Y-%m-%d %H:%M:%S,%3> open file");
         // A line whose time moves, or lacks one, or holds a second one.
         round_trip(b"Dec 10 06:55:46 a\n[x] Dec 10 06:55:47 b\nno time\nJan  1 00:00:00 Jan  2 00:00:00 c\n");
+    }
+
+    #[test]
+    fn repeated_words_are_stored_once_and_referred_to() {
+        let agents = ["\"Mozilla/5.0 (X11; Linux)\"", "\"curl agent/8.4\"", "\"Googlebot/2.1 (+http://g.co/bot)\""];
+        let block: Vec<u8> = (0..3000)
+            .flat_map(|i| format!("GET /x {} {}\n", agents[i * 7 % 11 % 3], 200 + i % 2).into_bytes())
+            .collect();
+        let s = round_trip(&block);
+        let once: usize = agents.iter().map(|a| a.len() - 2).sum();
+        assert_eq!(s.words.len(), once, "each agent's bytes once");
+        assert_eq!(s.word_refs.len(), 3000);
+        // More distinct values than the list holds: old ones come back as new.
+        let block: Vec<u8> =
+            (0..3 * RECENT_WORDS).flat_map(|i| format!("user u{}x\n", i % (RECENT_WORDS + 7)).into_bytes()).collect();
+        round_trip(&block);
     }
 
     proptest! {
@@ -832,7 +906,7 @@ mod tests {
             n in prop::collection::vec(any::<u8>(), 0..40),
             len in 0usize..200,
         ) {
-            let s = Split { templates: t, ids: i, numbers: n, zeros: vec![255; 8], word_lens: vec![], words: vec![], times: vec![] };
+            let s = Split { templates: t, ids: i, numbers: n, zeros: vec![255; 8], word_lens: vec![], words: vec![], times: vec![], word_refs: vec![] };
             let _ = join(&s, len);
             let _ = describe(&s);
         }
