@@ -8,6 +8,7 @@
 pub mod block;
 pub mod entropy;
 pub mod error;
+pub mod fast_hash;
 pub mod l2_records;
 pub mod l5_rle;
 pub mod l6_pattern;

@@ -40,7 +40,9 @@ pub mod layer;
 pub mod timestamps;
 pub mod tokens;
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use crate::fast_hash::{FastBuild, FastMap, FastSet};
 
 use crate::{varint, Error, Result, Stream, StreamKind};
 pub use layer::TemplateLayer;
@@ -243,16 +245,13 @@ impl KeyBuilder {
 
 /// The shape of a field: its text with numbers and digit words as slots, hashed.
 fn shape(field: &[u8], scratch: &mut KeyBuilder) -> u64 {
-    use std::hash::{Hash, Hasher};
     scratch.clear();
     tokenize(field, |t| match t {
         Token::Static(s) => scratch.text(s),
         Token::Number { .. } => scratch.slot(ITEM_NUMBER),
         Token::Word(_) => scratch.slot(ITEM_WORD),
     });
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    scratch.finish().hash(&mut h);
-    h.finish()
+    FastBuild.hash_one(scratch.finish())
 }
 
 /// The most timestamps taken from one line.
@@ -314,11 +313,12 @@ struct Survey {
     times: Vec<Found>,
     line_times: Vec<u32>,
     shapes: Vec<u64>,
-    counts: HashMap<u64, u32>,
+    counts: FastMap<u64, u32>,
 }
 
 fn survey(body: &[u8]) -> Survey {
-    let mut survey = Survey { times: Vec::new(), line_times: Vec::new(), shapes: Vec::new(), counts: HashMap::new() };
+    let mut survey =
+        Survey { times: Vec::new(), line_times: Vec::new(), shapes: Vec::new(), counts: FastMap::default() };
     let mut scratch = KeyBuilder::default();
     let mut finder = TimeFinder::default();
     for line in body.split(|&b| b == b'\n') {
@@ -362,7 +362,7 @@ pub fn split(block: &[u8]) -> Split {
     };
     let mut out = Split::default();
     // Template keys, by first use; the dictionary stream is written as they come.
-    let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut ids: FastMap<Vec<u8>, u32> = FastMap::default();
     let mut dictionary = Vec::new();
     let mut columns: Vec<Column<'_>> = Vec::new();
     let mut numbers = Vec::new();
@@ -443,7 +443,7 @@ pub fn split(block: &[u8]) -> Split {
     varint::put(&mut out.templates, columns.len() as u64);
     out.templates.extend_from_slice(&dictionary);
     let mut recent: std::collections::VecDeque<&[u8]> = std::collections::VecDeque::with_capacity(RECENT_WORDS + 1);
-    let mut members: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+    let mut members: FastSet<&[u8]> = FastSet::default();
     for column in &columns {
         for values in &column.numbers {
             let mut previous = 0u64;
