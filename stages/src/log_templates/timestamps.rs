@@ -320,6 +320,17 @@ pub fn format_spec(format: u8) -> &'static str {
     FORMATS.get(usize::from(format)).copied().unwrap_or("?")
 }
 
+/// Writes the `width` last decimal digits of `value` (at least 0), zeros in front.
+fn write_digits(value: i64, width: usize, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + width, b'0');
+    let mut v = value;
+    for d in out[start..].iter_mut().rev() {
+        *d = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+}
+
 /// Writes the timestamp of form `format` and value `value`; an error when no text
 /// of that form has that value (a damaged frame).
 pub fn render(format: u8, value: i64, out: &mut Vec<u8>) -> Result<()> {
@@ -332,7 +343,7 @@ pub fn render(format: u8, value: i64, out: &mut Vec<u8>) -> Result<()> {
         if value < low || value >= low * 10 {
             return Err(bad());
         }
-        out.extend_from_slice(value.to_string().as_bytes());
+        write_digits(value, usize::from(n), out);
         return Ok(());
     }
     let scale = 10i64.pow(u32::from(f.fraction_digits));
@@ -357,7 +368,7 @@ pub fn render(format: u8, value: i64, out: &mut Vec<u8>) -> Result<()> {
     for &part in &f.parts {
         match part {
             Part::Lit(b) => out.push(b),
-            Part::Year4 => out.extend_from_slice(format!("{year:04}").as_bytes()),
+            Part::Year4 => write_digits(year, 4, out),
             Part::Year2 => two(out, year - 2000),
             Part::Month2 => two(out, i64::from(month)),
             Part::MonthName => out.extend_from_slice(MONTHS[month as usize - 1]),
@@ -368,9 +379,7 @@ pub fn render(format: u8, value: i64, out: &mut Vec<u8>) -> Result<()> {
             Part::Hour2 => two(out, time / 3600),
             Part::Minute2 => two(out, time / 60 % 60),
             Part::Second2 => two(out, time % 60),
-            Part::Fraction(n) => {
-                out.extend_from_slice(format!("{fraction:0width$}", width = usize::from(n)).as_bytes())
-            }
+            Part::Fraction(n) => write_digits(fraction, usize::from(n), out),
             Part::Epoch(_) => unreachable!("an epoch form has no other parts"),
         }
     }
