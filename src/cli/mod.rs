@@ -132,7 +132,7 @@ pub struct InfoArgs {
     #[arg(short, long)]
     pub summary: bool,
     /// For frames of log text split into templates (L1), list every template with the
-    /// number of lines that use it (`<n>` a number, `<w>` a variable word).
+    /// number of lines that use it (`<n>` a number, `<w>` a variable word, `<%Y-%m-%d ...>` a timestamp in that form).
     #[arg(short, long)]
     pub templates: bool,
 }
