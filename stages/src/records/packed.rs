@@ -165,26 +165,6 @@ static BCD_BYTE: [u16; 256] = {
 /// The flag of an entry of [`BCD_BYTE`] that is not decimal digits.
 const NOT_BCD: u16 = 0x8000;
 
-/// The magnitude of a field of `W` (1 to 4) bytes right-aligned in `x`, sign nibble
-/// included, by table lookups, and whether its digit nibbles are all decimal.
-#[inline(always)]
-fn small_bcd_to_bin<const W: usize>(x: u64) -> (u64, bool) {
-    let last = x as u8 >> 4;
-    let (m, flags) = match W {
-        1 => (0u64, 0u16),
-        _ => {
-            let (mut m, mut flags) = (0u64, 0u16);
-            for k in (1..W).rev() {
-                let byte = BCD_BYTE[(x >> (8 * k)) as u8 as usize];
-                m = m * 100 + u64::from(byte & !NOT_BCD);
-                flags |= byte;
-            }
-            (m, flags)
-        }
-    };
-    (m * 10 + u64::from(last), (flags & NOT_BCD == 0) & (last <= 9))
-}
-
 /// The four BCD nibbles of every value below 10^4 (20 KB: it stays in the L1 cache
 /// while a column is packed).
 static BCD4: [u16; 10_000] = {
@@ -389,7 +369,7 @@ fn signed_value<const SIGNED: bool>(m: i64, sign: u8) -> (i64, u8) {
     (value, expected)
 }
 
-/// The hot loop for fields of `W` bytes (1 to 8).
+/// The hot loop for fields of `W` bytes (5 to 8).
 #[inline(always)]
 fn unpack_small_loop<const W: usize, const SIGNED: bool>(data: &[u8], col: Column, out: &mut PackedColumn<i64>) {
     let n = data.len() / col.record_len;
@@ -409,8 +389,8 @@ fn unpack_small_loop<const W: usize, const SIGNED: bool>(data: &[u8], col: Colum
         };
         let sign = (x & 0xF) as u8;
         let d = x >> 4;
-        let (m, digits_valid) = if W <= 4 { small_bcd_to_bin::<W>(x) } else { (bcd16_to_bin(d), bad_nibbles(d) == 0) };
-        let valid = digits_valid & (sign >= 0xA);
+        let m = bcd16_to_bin(d);
+        let valid = (bad_nibbles(d) == 0) & (sign >= 0xA);
         let (value, expected) = signed_value::<SIGNED>(m as i64, sign);
         *slot = value & -i64::from(valid);
         if !valid | (sign != expected) {
@@ -421,8 +401,74 @@ fn unpack_small_loop<const W: usize, const SIGNED: bool>(data: &[u8], col: Colum
 
 fn unpack_column_small<const W: usize>(data: &[u8], col: Column, rule: SignRule, out: &mut PackedColumn<i64>) {
     match rule {
+        SignRule::Signed if W <= 4 => unpack_narrow_loop::<W, true>(data, col, out),
+        SignRule::Unsigned if W <= 4 => unpack_narrow_loop::<W, false>(data, col, out),
         SignRule::Signed => unpack_small_loop::<W, true>(data, col, out),
         SignRule::Unsigned => unpack_small_loop::<W, false>(data, col, out),
+    }
+}
+
+/// Flags of [`LAST_BYTE`]: the sign nibble means a negative value; the byte is no
+/// digit and sign; its sign is not the one the rule writes (for a nonzero value).
+const LAST_NEGATIVE: u16 = 0x100;
+const LAST_INVALID: u16 = 0x200;
+const LAST_UNEXPECTED: u16 = 0x400;
+
+/// For the last byte of a packed field (a digit and the sign nibble), under each sign
+/// rule (unsigned, signed): the digit and the flags above, so that the hot loop of
+/// narrow fields reads the sign's meaning instead of computing it.
+static LAST_BYTE: [[u16; 256]; 2] = {
+    let mut t = [[0u16; 256]; 2];
+    let mut signed = 0;
+    while signed < 2 {
+        let mut b = 0;
+        while b < 256 {
+            let (digit, sign) = ((b >> 4) as u16, (b & 0xF) as u8);
+            let negative = sign == 0xB || sign == 0xD;
+            let expected = if signed == 0 {
+                SIGN_UNSIGNED
+            } else if negative {
+                SIGN_NEGATIVE
+            } else {
+                SIGN_POSITIVE
+            };
+            t[signed][b] = digit
+                | if negative { LAST_NEGATIVE } else { 0 }
+                | if digit > 9 || sign < 0xA { LAST_INVALID } else { 0 }
+                | if sign != expected { LAST_UNEXPECTED } else { 0 };
+            b += 1;
+        }
+        signed += 1;
+    }
+    t
+};
+
+/// The hot loop for fields of `W` bytes (1 to 4): every byte through a table.
+#[inline(always)]
+fn unpack_narrow_loop<const W: usize, const SIGNED: bool>(data: &[u8], col: Column, out: &mut PackedColumn<i64>) {
+    let n = data.len() / col.record_len;
+    out.values.resize(n, 0);
+    let last_table = &LAST_BYTE[usize::from(SIGNED)];
+    for (i, slot) in out.values.iter_mut().enumerate() {
+        let start = i * col.record_len + col.offset;
+        let field: &[u8; W] = data[start..start + W].try_into().expect("W bytes");
+        let last = last_table[usize::from(field[W - 1])];
+        let (mut m, mut flags) = (0u64, last);
+        for &b in &field[..W - 1] {
+            let pair = BCD_BYTE[usize::from(b)];
+            m = m * 100 + u64::from(pair & !NOT_BCD);
+            flags |= pair;
+        }
+        let m = (m * 10 + u64::from(last & 0xF)) as i64;
+        let valid = flags & (NOT_BCD | LAST_INVALID) == 0;
+        let negative = i64::from(last & LAST_NEGATIVE != 0);
+        *slot = ((m ^ -negative) + negative) & -i64::from(valid);
+        // A negative sign on zero is not what the rule writes for 0 either.
+        let negative_zero = SIGNED & (negative != 0) & (m == 0);
+        if !valid | (flags & LAST_UNEXPECTED != 0) | negative_zero {
+            let sign = field[W - 1] & 0xF;
+            out.exceptions.push(exception_at(i, field, sign, valid));
+        }
     }
 }
 
