@@ -1,7 +1,7 @@
 //! Numeric columns: field bytes to integers and back (exactly, or not at all), and the
 //! integer transforms and byte planes a column of integers is written as.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 
 use super::layout::ColumnKind;
 use crate::error::{Error, Result};
@@ -91,7 +91,7 @@ fn other(known: Known, col: usize, i: usize) -> i128 {
 /// inverse wraps the same way, so every input comes back.
 pub fn forward(values: &[i128], t: Transform, known: Known) -> Vec<u128> {
     if let Transform::Relation { key, add } = t {
-        let mut last: HashMap<i128, i128> = HashMap::new();
+        let mut last: FastMap<i128, i128> = FastMap::default();
         return values
             .iter()
             .enumerate()
@@ -123,7 +123,7 @@ pub fn forward(values: &[i128], t: Transform, known: Known) -> Vec<u128> {
 /// The inverse of [`forward`], given the same known columns.
 pub fn inverse(stored: &[u128], t: Transform, known: Known) -> Vec<i128> {
     if let Transform::Relation { key, add } = t {
-        let mut last: HashMap<i128, i128> = HashMap::new();
+        let mut last: FastMap<i128, i128> = FastMap::default();
         return stored
             .iter()
             .enumerate()

@@ -1,6 +1,6 @@
 //! Records to columns: the encoding half of the record layer.
 
-use std::collections::HashSet;
+use crate::fast_hash::FastSet;
 
 use super::columns::{self, Transform};
 use super::layout::{ColumnKind, ColumnSpec, RecordSpec};
@@ -12,6 +12,9 @@ use crate::varint;
 
 /// Earlier numeric columns tried as the key, and as the addend, of a relation.
 const RELATION_CANDIDATES: usize = 4;
+
+/// Records on which a numeric column's transforms are compared.
+const TRANSFORM_SAMPLE: usize = 4096;
 /// Relations tried per block, all columns together: each costs a pass with a hash
 /// map over the column, and a copybook may have hundreds of numeric fields.
 const RELATION_BUDGET: usize = 64;
@@ -37,7 +40,7 @@ fn index_width(entries: usize) -> u8 {
 
 /// Distinct values of `values`, or `None` once there are more than `limit`.
 fn distinct_up_to(values: &[i128], limit: usize) -> Option<usize> {
-    let mut seen = HashSet::new();
+    let mut seen = FastSet::default();
     for &v in values {
         seen.insert(v);
         if seen.len() > limit {
@@ -69,15 +72,22 @@ fn choose_number(
             candidates.push(Transform::Relation { key, add });
         }
     }
-    let mut best: Option<(u64, Transform, Vec<u128>)> = None;
+    // Candidates are judged on the block's first records: each costs a pass (a relation
+    // a hash map lookup a record), and records of one block behave alike.
+    let sample_len = n.min(TRANSFORM_SAMPLE);
+    let sample_known: Vec<Vec<i128>> =
+        if sample_len < n { known.iter().map(|k| k[..k.len().min(sample_len)].to_vec()).collect() } else { Vec::new() };
+    let sample_known: &[Vec<i128>] = if sample_len < n { &sample_known } else { known };
+    let mut best: Option<(u64, Transform)> = None;
     for t in candidates {
-        let stored = columns::forward(values, t, known);
-        let cost = columns::cost(&stored);
-        if best.as_ref().is_none_or(|b| cost < b.0) {
-            best = Some((cost, t, stored));
+        let cost = columns::cost(&columns::forward(&values[..sample_len], t, sample_known));
+        if best.is_none_or(|b| cost < b.0) {
+            best = Some((cost, t));
         }
     }
-    let (best_cost, t, stored) = best.unwrap_or((0, Transform::Raw, Vec::new()));
+    let t = best.map_or(Transform::Raw, |b| b.1);
+    let stored = columns::forward(values, t, known);
+    let best_cost = columns::cost(&stored);
     if distinct_up_to(values, n / 2).is_some() {
         let mut sorted = values.to_vec();
         sorted.sort_unstable();
@@ -190,8 +200,10 @@ fn split_zoned(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
         let unsigned = matches!(col.kind, ColumnKind::Zoned { signed: false, .. });
         if unsigned && col.len >= SPLIT_MIN_DIGITS && n > 0 {
             let mut last = 0;
+            // Judged on the block's first records, as transforms are.
             let values: Vec<i128> = records
                 .chunks_exact(rl)
+                .take(TRANSFORM_SAMPLE)
                 .map(|r| {
                     if let Some(v) = columns::read_value(&r[offset..offset + col.len], col.kind, spec.charset) {
                         last = v;

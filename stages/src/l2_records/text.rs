@@ -1,6 +1,6 @@
 //! Text columns: digits taken out of the text, and dictionaries of repeated values.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 
 use crate::error::{Error, Result};
 use crate::records::Charset;
@@ -51,7 +51,7 @@ pub fn has_digits(values: &[u8], charset: Charset) -> bool {
 
 /// Distinct values among the `len`-byte values of `flat`.
 pub fn distinct(flat: &[u8], len: usize) -> usize {
-    let mut seen: HashMap<&[u8], ()> = HashMap::new();
+    let mut seen: FastMap<&[u8], ()> = FastMap::default();
     for v in flat.chunks_exact(len) {
         seen.insert(v, ());
     }
@@ -61,7 +61,7 @@ pub fn distinct(flat: &[u8], len: usize) -> usize {
 /// The distinct values in order of first appearance (appended to `entries`) and
 /// each value's index among them.
 pub fn dictionary(flat: &[u8], len: usize, entries: &mut Vec<u8>) -> Vec<u128> {
-    let mut index: HashMap<&[u8], u128> = HashMap::new();
+    let mut index: FastMap<&[u8], u128> = FastMap::default();
     flat.chunks_exact(len)
         .map(|v| {
             let next = index.len() as u128;
