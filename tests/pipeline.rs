@@ -177,7 +177,7 @@ async fn stage_metrics_cover_every_stage() {
     let mut out = Vec::new();
     let report = Pipeline::new(config(2, 2)).unwrap().compress(&data[..], &mut out).await.unwrap();
     let names: Vec<&str> = report.stages.iter().map(|s| s.name).collect();
-    assert_eq!(names, ["L5 rle", "L6 pattern", "L7 entropy", "L8 seal"]);
+    assert_eq!(names, ["L1 semantic", "L5 rle", "L6 pattern", "L7 entropy", "L8 seal"], "Bridge, the default");
     for s in &report.stages {
         assert_eq!(s.bytes, data.len() as u64, "{}", s.name);
         assert!(s.blocks >= 5 && s.p99 >= s.p50);

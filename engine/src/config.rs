@@ -30,7 +30,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         EngineConfig {
-            mode: CompressionMode::Legacy,
+            mode: CompressionMode::default(),
             block_size: DEFAULT_BLOCK_SIZE,
             threads,
             channel_depth: 2,
@@ -99,9 +99,6 @@ impl EngineConfig {
         }
         if let Some(records) = &self.records {
             records.validate().map_err(|e| EngineError::Config(format!("record layout: {e}")))?;
-            if self.mode != CompressionMode::Legacy {
-                return Err(EngineError::Config("records are split into columns in legacy mode only".into()));
-            }
         }
         Ok(())
     }
@@ -159,7 +156,9 @@ mod tests {
         let config = EngineConfig::default().with_records(layout.clone(), None);
         assert!(config.validate().is_ok());
         assert_eq!(config.record_len(), Some(10));
-        assert!(config.with_mode(CompressionMode::Bridge).validate().is_err());
+        // Records take L2 in every mode; Bridge's L1 then finds no single text stream.
+        assert!(config.clone().with_mode(CompressionMode::Bridge).validate().is_ok());
+        assert!(config.with_mode(CompressionMode::Maximal).validate().is_ok());
         assert!(EngineConfig::default().with_record_length(0).validate().is_err());
         let mut overlapping = layout;
         overlapping.fields[1].offset = 2;

@@ -16,9 +16,10 @@ use crate::error::{EngineError, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CompressionMode {
     /// L5 → L6 → L7 → L8: general purpose, for any bytes.
-    #[default]
     Legacy,
-    /// All eight layers, structure-aware.
+    /// All eight layers, structure-aware; the default. A block the structural layers
+    /// do not pay on (not text, not records) is compressed as Legacy would.
+    #[default]
     Bridge,
     /// Bridge with the slowest, strongest settings.
     Maximal,

@@ -70,9 +70,10 @@ pub struct CommonArgs {
 pub struct CompressArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// legacy (L5-L8, any bytes), bridge (L1 template split of log text where it pays, then
-    /// L5-L8; slower to compress) or maximal (bridge with the deepest match search).
-    #[arg(long, default_value = "legacy")]
+    /// bridge (the default: L1 template split of log text where it pays, then L5-L8),
+    /// legacy (L5-L8 only: faster on logs, the same on other data) or maximal (bridge
+    /// with the deepest match search).
+    #[arg(long, default_value = "bridge")]
     pub mode: String,
     /// Block size, 64K to 64M (default 1M); blocks end at a line end when there is one.
     #[arg(long = "block-size", value_name = "SIZE")]

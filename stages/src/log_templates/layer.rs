@@ -25,6 +25,10 @@ use crate::{Block, Layer, LayerId, Result, Stream, StreamKind};
 /// The split must be this much smaller on the trial to be taken.
 pub const MIN_GAIN_PERCENT: usize = 1;
 
+/// Blocks shorter than this are not split: a handful of lines cannot pay for their
+/// template dictionary, and a service's small messages should not pay for the trial.
+pub const MIN_SPLIT_INPUT: usize = 2048;
+
 /// Sizes without and with the split, after the fast trial, from which the split is
 /// taken without the full trial.
 pub const CLEAR_GAIN: f64 = 1.5;
@@ -76,7 +80,7 @@ impl Layer for TemplateLayer {
 
     fn encode(&self, block: &mut Block) -> Result<bool> {
         let [stream] = &block.streams[..] else { return Ok(false) };
-        if stream.kind != StreamKind::Bytes || !looks_like_text(&stream.data) {
+        if stream.kind != StreamKind::Bytes || stream.data.len() < MIN_SPLIT_INPUT || !looks_like_text(&stream.data) {
             return Ok(false);
         }
         let Some(candidate) = self.split_if_it_pays(block, &stream.data)? else { return Ok(false) };
