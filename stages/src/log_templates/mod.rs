@@ -314,18 +314,60 @@ struct Survey {
     line_times: Vec<u32>,
     shapes: Vec<u64>,
     counts: FastMap<u64, u32>,
+    /// By a field's index in its line: whether IPv4 addresses there are coded as
+    /// words (see [`address_as_word`]).
+    address_words: Vec<bool>,
+}
+
+/// An IPv4 address in dotted decimal: four runs of 1 to 3 digits between dots.
+fn is_address(f: &[u8]) -> bool {
+    let mut parts = 0;
+    for part in f.split(|&b| b == b'.') {
+        parts += 1;
+        if parts > 4 || part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+    }
+    parts == 4
+}
+
+/// Fields past this index in a line are not looked at for addresses.
+const ADDRESS_FIELDS: usize = 32;
+
+/// How often the addresses at one field index come back.
+#[derive(Default)]
+struct AddressStats<'a> {
+    seen: FastSet<&'a [u8]>,
+    count: usize,
+}
+
+/// Whether the addresses at a field index are better coded as words (a reference to
+/// a recently seen address, or its text) than as four number columns: when at least
+/// half of them repeat one seen before in the block. The clients of an access log
+/// come back request after request, and a reference costs a byte where four deltas
+/// between unrelated addresses cost four or more; forwarded addresses that never
+/// repeat stay numbers, which code smaller than their text.
+fn address_as_word(stats: &AddressStats<'_>) -> bool {
+    stats.count >= 16 && (stats.count - stats.seen.len()) * 2 >= stats.count
 }
 
 fn survey(body: &[u8]) -> Survey {
-    let mut survey =
-        Survey { times: Vec::new(), line_times: Vec::new(), shapes: Vec::new(), counts: FastMap::default() };
+    let mut survey = Survey {
+        times: Vec::new(),
+        line_times: Vec::new(),
+        shapes: Vec::new(),
+        counts: FastMap::default(),
+        address_words: Vec::new(),
+    };
     let mut scratch = KeyBuilder::default();
     let mut finder = TimeFinder::default();
+    let mut addresses: Vec<AddressStats<'_>> = Vec::new();
     for line in body.split(|&b| b == b'\n') {
         let first = survey.times.len();
         survey.line_times.push(first as u32);
         finder.find(line, &mut survey.times);
         let Survey { times, shapes, counts, .. } = &mut survey;
+        let mut index = 0;
         around_times(
             line,
             &times[first..],
@@ -335,6 +377,14 @@ fn survey(body: &[u8]) -> Survey {
                         let h = shape(f, &mut scratch);
                         shapes.push(h);
                         *counts.entry(h).or_default() += 1;
+                        if index < ADDRESS_FIELDS && is_address(f) {
+                            if addresses.len() <= index {
+                                addresses.resize_with(index + 1, AddressStats::default);
+                            }
+                            addresses[index].count += 1;
+                            addresses[index].seen.insert(f);
+                        }
+                        index += 1;
                     }
                 })
             },
@@ -342,6 +392,7 @@ fn survey(body: &[u8]) -> Survey {
         );
     }
     survey.line_times.push(survey.times.len() as u32);
+    survey.address_words = addresses.iter().map(address_as_word).collect();
     survey
 }
 
@@ -367,7 +418,7 @@ pub fn split(block: &[u8]) -> Split {
     let mut columns: Vec<Column<'_>> = Vec::new();
     let mut numbers = Vec::new();
     let mut words = Vec::new();
-    let Survey { times, line_times, shapes: field_shapes, counts } = survey(body);
+    let Survey { times, line_times, shapes: field_shapes, counts, address_words } = survey(body);
     let mut field_shapes = field_shapes.into_iter();
     let mut time_columns: Vec<Vec<i64>> = vec![Vec::new(); timestamps::FORMAT_COUNT];
     let common = (body.iter().filter(|&&b| b == b'\n').count() / RARE_SHAPE_LINES).max(2) as u32;
@@ -380,6 +431,7 @@ pub fn split(block: &[u8]) -> Split {
         words.clear();
         let line_times = &times[line_times[line_index] as usize..line_times[line_index + 1] as usize];
         let builder_cell = std::cell::RefCell::new(&mut builder);
+        let mut index = 0;
         around_times(
             line,
             line_times,
@@ -391,7 +443,9 @@ pub fn split(block: &[u8]) -> Split {
                         return;
                     }
                     let shape = field_shapes.next().expect("the same fields as the first pass");
-                    if f.contains(&b' ') || counts[&shape] < common {
+                    let address_word = address_words.get(index).copied().unwrap_or(false) && is_address(f);
+                    index += 1;
+                    if address_word || f.contains(&b' ') || counts[&shape] < common {
                         // A field with a space is a quoted string (a request line, a
                         // user agent): kept whole as a word, or every combination of
                         // them with the rest of the line would be a template of its own.
@@ -856,6 +910,24 @@ mod tests {
         assert_eq!(templates[0].0, "<%Y-%m-%d %H:%M:%S,%3> open file");
         // A line whose time moves, or lacks one, or holds a second one.
         round_trip(b"Dec 10 06:55:46 a\n[x] Dec 10 06:55:47 b\nno time\nJan  1 00:00:00 Jan  2 00:00:00 c\n");
+    }
+
+    #[test]
+    fn addresses_that_come_back_are_words_and_others_numbers() {
+        assert!(is_address(b"10.0.255.1"));
+        for not in [&b"10.0.1"[..], b"10.0.1.2.3", b"1000.1.1.1", b"10..1.1", b"a.b.c.d", b""] {
+            assert!(!is_address(not), "{}", String::from_utf8_lossy(not));
+        }
+        let block: Vec<u8> = (0..2000u32)
+            .flat_map(|i| {
+                let client = i * 7 % 13;
+                let forwarded = i.wrapping_mul(2_654_435_761);
+                format!("10.1.0.{client} GET /a {} 200\n", std::net::Ipv4Addr::from(forwarded)).into_bytes()
+            })
+            .collect();
+        let s = round_trip(&block);
+        let (_, templates) = describe(&s).unwrap();
+        assert_eq!(templates[0].0, "<w> GET /a <n>.<n>.<n>.<n> <n>", "clients repeat, forwarded do not");
     }
 
     #[test]
