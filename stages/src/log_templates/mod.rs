@@ -27,10 +27,12 @@
 //!   value has one, a width 2–18 when every value is written in that many digits
 //!   (times, zero-padded ids), or 255 and then a byte per value;
 //! - `word_refs`, `word_lens` and `words`: for each template, for each word slot,
-//!   each value as a reference to one of the slot's [`RECENT_WORDS`] most recently
-//!   used distinct values (a user agent, a request line, a host name comes back
-//!   often, and an index into a move-to-front list is far cheaper than L6 matching
-//!   the bytes again) or, for a value not among them, its length and its bytes;
+//!   each value as a reference to one of the [`RECENT_WORDS`] most recently used
+//!   distinct values of the slot's *context* (the template text just before it, see
+//!   [`WordContext`]: the same field across templates) or, for a value not among
+//!   them, its length and its bytes. A user agent, a request line, a host name comes
+//!   back often, and an index into a move-to-front list is far cheaper than L6
+//!   matching the bytes again;
 //! - `times`: the timestamps (see [`timestamps`]), one column per form in the order
 //!   of the forms' ids, each in line order whatever the template (consecutive lines
 //!   are close in time, whichever message they carry), as zigzag deltas from the
@@ -400,6 +402,64 @@ fn survey(body: &[u8]) -> Survey {
 /// keeps the same list, so this is part of the format.
 pub const RECENT_WORDS: usize = 256;
 
+/// What a word slot shares its list of recent words by: the (up to) four bytes of
+/// template text before it and how many there are, or the kind of slot before it.
+/// The same field of different templates (the user agent of an access log line,
+/// whichever referrer made its template) has the same context, so a value seen in
+/// one template is a reference in the next.
+type WordContext = [u8; 5];
+
+fn word_contexts(key: &[u8], items: &[Item]) -> Vec<WordContext> {
+    let mut contexts = Vec::new();
+    let mut before = [0, 0, 0, 0, 0xFF];
+    for item in items {
+        match item {
+            Item::Static(range) => {
+                let text = &key[range.clone()];
+                let tail = &text[text.len().saturating_sub(4)..];
+                before = [0; 5];
+                before[4 - tail.len()..4].copy_from_slice(tail);
+                before[4] = tail.len() as u8;
+            }
+            Item::Number => before = [0, 0, 0, 0, 0xF0 | ITEM_NUMBER],
+            Item::Time(_) => before = [0, 0, 0, 0, 0xF0 | ITEM_TIME],
+            Item::Word => {
+                contexts.push(before);
+                before = [0, 0, 0, 0, 0xF0 | ITEM_WORD];
+            }
+        }
+    }
+    contexts
+}
+
+/// The encoder's list of a context's recent distinct words, most recent first.
+#[derive(Default)]
+struct RecentWords<'a> {
+    list: std::collections::VecDeque<&'a [u8]>,
+    members: FastSet<&'a [u8]>,
+}
+
+impl<'a> RecentWords<'a> {
+    /// The rank of `w` in the list, if there, and `w` moved (or put) to the front.
+    fn find(&mut self, w: &'a [u8]) -> Option<usize> {
+        let rank = if self.members.contains(w) { self.list.iter().position(|&r| r == w) } else { None };
+        match rank {
+            Some(r) => {
+                let w = self.list.remove(r).expect("a member");
+                self.list.push_front(w);
+            }
+            None => {
+                self.list.push_front(w);
+                self.members.insert(w);
+                if self.list.len() > RECENT_WORDS {
+                    self.members.remove(self.list.pop_back().expect("full"));
+                }
+            }
+        }
+        rank
+    }
+}
+
 /// A field whose shape fewer than one line in this many has (and fewer than two) is
 /// stored whole as a variable word: a path, a user agent, a query would otherwise make
 /// a template of nearly every line.
@@ -414,6 +474,7 @@ pub fn split(block: &[u8]) -> Split {
     let mut out = Split::default();
     // Template keys, by first use; the dictionary stream is written as they come.
     let mut ids: FastMap<Vec<u8>, u32> = FastMap::default();
+    let mut keys: Vec<Vec<u8>> = Vec::new();
     let mut dictionary = Vec::new();
     let mut columns: Vec<Column<'_>> = Vec::new();
     let mut numbers = Vec::new();
@@ -477,6 +538,7 @@ pub fn split(block: &[u8]) -> Split {
             None => {
                 let id = columns.len() as u32;
                 ids.insert(key.to_vec(), id);
+                keys.push(key.to_vec());
                 varint::put(&mut dictionary, key.len() as u64);
                 dictionary.extend_from_slice(key);
                 columns.push(Column { numbers: vec![Vec::new(); numbers.len()], words: vec![Vec::new(); words.len()] });
@@ -496,9 +558,10 @@ pub fn split(block: &[u8]) -> Split {
     out.templates.push(u8::from(ends_with_newline));
     varint::put(&mut out.templates, columns.len() as u64);
     out.templates.extend_from_slice(&dictionary);
-    let mut recent: std::collections::VecDeque<&[u8]> = std::collections::VecDeque::with_capacity(RECENT_WORDS + 1);
-    let mut members: FastSet<&[u8]> = FastSet::default();
-    for column in &columns {
+    let mut recent: FastMap<WordContext, RecentWords<'_>> = FastMap::default();
+    for (column, key) in columns.iter().zip(&keys) {
+        let items = parse_template(key).expect("a template this split wrote");
+        let contexts = word_contexts(key, &items);
         for values in &column.numbers {
             let mut previous = 0u64;
             for &(v, _) in values {
@@ -507,26 +570,15 @@ pub fn split(block: &[u8]) -> Split {
             }
             write_padding(values, &mut out.zeros);
         }
-        for values in &column.words {
-            recent.clear();
-            members.clear();
+        for (values, context) in column.words.iter().zip(contexts) {
+            let recent = recent.entry(context).or_default();
             for &w in values {
-                let rank = if members.contains(w) { recent.iter().position(|&r| r == w) } else { None };
-                match rank {
-                    Some(r) => {
-                        varint::put(&mut out.word_refs, r as u64 + 1);
-                        let w = recent.remove(r).expect("a member");
-                        recent.push_front(w);
-                    }
+                match recent.find(w) {
+                    Some(rank) => varint::put(&mut out.word_refs, rank as u64 + 1),
                     None => {
                         out.word_refs.push(0);
                         varint::put(&mut out.word_lens, w.len() as u64);
                         out.words.extend_from_slice(w);
-                        recent.push_front(w);
-                        members.insert(w);
-                        if recent.len() > RECENT_WORDS {
-                            members.remove(recent.pop_back().expect("full"));
-                        }
                     }
                 }
             }
@@ -651,12 +703,12 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
 
     // Columns, in the order the encoder wrote them.
     let (mut npos, mut zpos, mut lpos, mut wpos, mut rpos) = (0, 0, 0, 0, 0);
-    let mut recent: std::collections::VecDeque<&[u8]> = std::collections::VecDeque::with_capacity(RECENT_WORDS + 1);
+    let mut recent: FastMap<WordContext, std::collections::VecDeque<&[u8]>> = FastMap::default();
     let mut number_columns: Vec<Vec<Vec<(u64, u8)>>> = Vec::with_capacity(count);
     let mut word_columns: Vec<Vec<Vec<&[u8]>>> = Vec::with_capacity(count);
-    for ((_, items), &n) in templates.iter().zip(&uses) {
+    for ((key, items), &n) in templates.iter().zip(&uses) {
         let slots_n = items.iter().filter(|i| matches!(i, Item::Number)).count();
-        let slots_w = items.iter().filter(|i| matches!(i, Item::Word)).count();
+        let contexts = word_contexts(key, items);
         let mut nums = Vec::with_capacity(slots_n);
         for _ in 0..slots_n {
             if n > split.numbers.len() - npos {
@@ -676,12 +728,12 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
             nums.push(values);
         }
         number_columns.push(nums);
-        let mut words = Vec::with_capacity(slots_w);
-        for _ in 0..slots_w {
+        let mut words = Vec::with_capacity(contexts.len());
+        for context in contexts {
             if n > split.word_refs.len() - rpos {
                 return Err(Error::Truncated { what: "word references", needed: n - (split.word_refs.len() - rpos) });
             }
-            recent.clear();
+            let recent = recent.entry(context).or_default();
             let mut values = Vec::with_capacity(n);
             for _ in 0..n {
                 let reference = varint::get_capped(&split.word_refs, &mut rpos, RECENT_WORDS as u64, "word reference")?;
