@@ -122,11 +122,21 @@ impl Match {
     const NONE: Match = Match { len: 0, offset: 0, gain: i64::MIN };
 }
 
-/// The value of a match: its length against what its offset will cost. A repeat
-/// offset is coded as 0 and costs next to nothing.
+/// What a repeat of the second or third most recent offset costs, in bits: its code
+/// is one of three frequent ones.
+const OLDER_REPEAT_BITS: i64 = 2;
+
+/// The value of a match: its length against what its offset will cost. The most
+/// recent offset is coded as 0 and costs next to nothing, the two before it little.
 #[inline]
-fn gain(len: usize, offset: usize, rep: usize) -> i64 {
-    let offset_bits = if offset == rep { 0 } else { i64::from(usize::BITS - offset.leading_zeros()) };
+fn gain(len: usize, offset: usize, recent: &[usize; 3]) -> i64 {
+    let offset_bits = if offset == recent[0] {
+        0
+    } else if offset == recent[1] || offset == recent[2] {
+        OLDER_REPEAT_BITS
+    } else {
+        i64::from(usize::BITS - offset.leading_zeros())
+    };
     len as i64 * LEN_WEIGHT - offset_bits
 }
 
@@ -220,18 +230,23 @@ impl Finder<'_> {
     }
 
     /// The best match at `pos` (which must leave MARGIN bytes to read), trying the
-    /// repeat offset `rep` first. `len == 0` means none.
-    fn search(&mut self, pos: usize, rep: usize) -> Match {
+    /// recent offsets `recent` first. `len == 0` means none.
+    fn search(&mut self, pos: usize, recent: &[usize; 3]) -> Match {
         let input = self.input;
         let n = input.len();
         let word = read64(input, pos);
         let mut best = Match::NONE;
-        if rep != 0 && rep + self.floor <= pos && read32(input, pos - rep) == word as u32 {
-            let len = MIN_MATCH + common_len(input, pos + MIN_MATCH, pos - rep + MIN_MATCH);
-            best = Match { len, offset: rep, gain: gain(len, rep, rep) };
-            if len >= self.good_len {
-                return best;
+        for &rep in recent {
+            if rep != 0 && rep + self.floor <= pos && read32(input, pos - rep) == word as u32 {
+                let len = MIN_MATCH + common_len(input, pos + MIN_MATCH, pos - rep + MIN_MATCH);
+                let g = gain(len, rep, recent);
+                if g > best.gain {
+                    best = Match { len, offset: rep, gain: g };
+                }
             }
+        }
+        if best.len >= self.good_len {
+            return best;
         }
 
         self.catch_up(pos);
@@ -256,7 +271,7 @@ impl Finder<'_> {
             if input[cand + probe] == input[pos + probe] && read32(input, cand) == word as u32 {
                 let len = MIN_MATCH + common_len(input, pos + MIN_MATCH, cand + MIN_MATCH);
                 let offset = pos - cand;
-                let g = gain(len, offset, rep);
+                let g = gain(len, offset, recent);
                 if g > best.gain {
                     if best.len < self.enough_len && len >= self.enough_len {
                         remaining /= 4;
@@ -288,8 +303,8 @@ impl Finder<'_> {
         let mut pos = start;
         let mut anchor = start;
         while pos < limit {
-            let rep = seq.prev_offset();
-            let mut m = self.search(pos, rep);
+            let recent = seq.recent_offsets();
+            let mut m = self.search(pos, &recent);
             if m.len == 0 {
                 // The longer nothing has matched, the bigger the step: incompressible
                 // data is crossed quickly, and a match resets the pace.
@@ -305,7 +320,7 @@ impl Finder<'_> {
 
             let mut depth = 1;
             while depth <= lazy && m.len < lazy_len && pos + depth < limit {
-                let later = self.search(pos + depth, rep);
+                let later = self.search(pos + depth, &recent);
                 if later.gain > m.gain + LAZY_MARGIN[depth] {
                     pos += depth;
                     m = later;

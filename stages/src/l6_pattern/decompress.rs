@@ -3,7 +3,7 @@
 //! Every count read from the input is checked before it is used, so corrupt or
 //! hostile groups end in an [`Error`], never a panic or an allocation beyond the cap.
 
-use super::sequence::{MAX_OFFSET, MIN_MATCH, NIBBLE_ESCAPE};
+use super::sequence::{RecentOffsets, MAX_OFFSET, MIN_MATCH, NIBBLE_ESCAPE, REPEAT_SECOND, REPEAT_THIRD};
 
 /// Offsets have at most 24 bits.
 const MAX_OFFSET_BITS: u8 = 24;
@@ -119,7 +119,7 @@ fn decode_into(buffer: &mut Vec<u8>, streams: [&[u8]; 6], cap: usize) -> Result<
     let mut lxp = 0usize;
     let mut mxp = 0usize;
     let mut bits = BitUnpacker::new(offset_bits);
-    let mut prev_offset = 0usize;
+    let mut recent = RecentOffsets::default();
 
     for (&token, &code) in body.iter().zip(offset_codes) {
         let mut lit = usize::from(token >> 4);
@@ -149,19 +149,21 @@ fn decode_into(buffer: &mut Vec<u8>, streams: [&[u8]; 6], cap: usize) -> Result<
             ));
         }
         let offset = match code {
-            0 if prev_offset == 0 => return Err(Error::corrupt("pattern offset", "repeat code before any match")),
-            0 => prev_offset,
+            0 | REPEAT_SECOND | REPEAT_THIRD => recent.repeat(code).ok_or_else(|| {
+                Error::corrupt("pattern offset", format!("repeat code {code} before that many offsets"))
+            })?,
             1..=MAX_OFFSET_BITS => {
                 let extra = u32::from(code) - 1;
-                (1usize << extra) | bits.take(extra)? as usize
+                let offset = (1usize << extra) | bits.take(extra)? as usize;
+                recent.push(offset);
+                offset
             }
-            _ => return Err(Error::corrupt("pattern offset", format!("offset code {code} is over {MAX_OFFSET_BITS}"))),
+            _ => return Err(Error::corrupt("pattern offset", format!("offset code {code} is over {REPEAT_THIRD}"))),
         };
         if offset > pos {
             return Err(Error::corrupt("pattern offset", format!("offset {offset} at {pos} points before the start")));
         }
         debug_assert!(offset <= MAX_OFFSET);
-        prev_offset = offset;
         copy_match(out, pos, offset, len);
         pos += len;
     }

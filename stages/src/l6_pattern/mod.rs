@@ -20,10 +20,13 @@
 //! - `LzLiteralLengths`, `LzMatchLengths`: the varint extensions of escaped literal
 //!   and match nibbles, in sequence order. Kept apart because the two distributions
 //!   differ, and the entropy layer codes each stream with one table.
-//! - `LzOffsetCodes`: one byte per match. 0 repeats the previous match's offset (an
-//!   error before the first match); `b` in 1..=24 means the offset has `b` bits, so
-//!   it is `2^(b-1)` plus `b - 1` more bits read from `LzOffsetBits`. Offsets run from
-//!   1 to 2^24 − 1 and must not reach before the start of the output.
+//! - `LzOffsetCodes`: one byte per match. `b` in 1..=24 means the offset has `b`
+//!   bits, so it is `2^(b-1)` plus `b - 1` more bits read from `LzOffsetBits`; 0, 25
+//!   and 26 repeat the most recent, second and third most recent distinct offsets.
+//!   Encoder and decoder keep those three: an explicit offset goes to the front, a
+//!   repeat of the second or third moves it to the front, a repeat of the first
+//!   changes nothing; a repeat of one that does not exist yet is an error. Offsets run
+//!   from 1 to 2^24 − 1 and must not reach before the start of the output.
 //! - `LzOffsetBits`: those extra bits, packed least significant bit first, match
 //!   after match, the last byte padded with zero bits. LZ offsets are spread roughly
 //!   evenly over their bit lengths: the codes entropy-code to a few bits, the extra

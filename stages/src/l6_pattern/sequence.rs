@@ -14,6 +14,64 @@ pub(crate) const NIBBLE_ESCAPE: usize = 15;
 /// Offsets are 24-bit; 0 is the repeat code, so the farthest distance is 2^24 - 1.
 pub(crate) const MAX_OFFSET: usize = (1 << 24) - 1;
 
+/// Offset codes for the second and third most recent offsets (0 is the most recent;
+/// 1 to 24 are explicit offsets of that many bits).
+pub(crate) const REPEAT_SECOND: u8 = 25;
+pub(crate) const REPEAT_THIRD: u8 = 26;
+
+/// The three most recent distinct offsets, most recent first (0: none yet), as the
+/// encoder and the decoder both keep them: an explicit offset goes to the front, a
+/// repeat of the second or third moves it to the front, a repeat of the first
+/// changes nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RecentOffsets(pub(crate) [usize; 3]);
+
+impl RecentOffsets {
+    /// The code for `offset` and the history after it.
+    #[inline]
+    pub(crate) fn code(&mut self, offset: usize) -> Option<u8> {
+        let [a, b, c] = self.0;
+        if offset == a {
+            Some(0)
+        } else if offset == b {
+            self.0 = [b, a, c];
+            Some(REPEAT_SECOND)
+        } else if offset == c {
+            self.0 = [c, a, b];
+            Some(REPEAT_THIRD)
+        } else {
+            self.0 = [offset, a, b];
+            None
+        }
+    }
+
+    /// The offset a repeat code stands for, moving it to the front; `None` when the
+    /// history has no offset there yet.
+    #[inline]
+    pub(crate) fn repeat(&mut self, code: u8) -> Option<usize> {
+        let [a, b, c] = self.0;
+        let offset = match code {
+            0 => a,
+            REPEAT_SECOND => {
+                self.0 = [b, a, c];
+                b
+            }
+            _ => {
+                self.0 = [c, a, b];
+                c
+            }
+        };
+        (offset != 0).then_some(offset)
+    }
+
+    /// An explicit offset, to the front.
+    #[inline]
+    pub(crate) fn push(&mut self, offset: usize) {
+        let [a, b, _] = self.0;
+        self.0 = [offset, a, b];
+    }
+}
+
 /// Packs offset extra bits least significant bit first.
 #[derive(Default)]
 struct BitPacker {
@@ -51,8 +109,8 @@ pub(crate) struct SeqWriter {
     offset_codes: Vec<u8>,
     offset_bits: BitPacker,
     match_lengths: Vec<u8>,
-    /// The offset of the previous match, or 0 before the first one.
-    prev_offset: usize,
+    /// The recent offsets repeat codes stand for.
+    recent: RecentOffsets,
 }
 
 impl SeqWriter {
@@ -71,13 +129,13 @@ impl SeqWriter {
             offset_codes: Vec::with_capacity(guess),
             offset_bits: BitPacker { bytes: Vec::with_capacity(guess * 2), ..BitPacker::default() },
             match_lengths: Vec::with_capacity(guess / 4),
-            prev_offset: 0,
+            recent: RecentOffsets::default(),
         }
     }
 
-    /// The offset a repeat code would stand for; 0 when there is none yet.
-    pub(crate) fn prev_offset(&self) -> usize {
-        self.prev_offset
+    /// The offsets repeat codes would stand for; 0 where there is none yet.
+    pub(crate) fn recent_offsets(&self) -> [usize; 3] {
+        self.recent.0
     }
 
     /// One sequence: `literals`, then `match_len` bytes copied from `offset` back.
@@ -94,14 +152,14 @@ impl SeqWriter {
             varint::put(&mut self.match_lengths, (match_len - MIN_MATCH - NIBBLE_ESCAPE) as u64);
         }
         self.literals.extend_from_slice(literals);
-        if offset == self.prev_offset {
-            self.offset_codes.push(0);
-        } else {
-            let bits = usize::BITS - offset.leading_zeros();
-            self.offset_codes.push(bits as u8);
-            self.offset_bits.push(offset as u64, bits - 1);
+        match self.recent.code(offset) {
+            Some(code) => self.offset_codes.push(code),
+            None => {
+                let bits = usize::BITS - offset.leading_zeros();
+                self.offset_codes.push(bits as u8);
+                self.offset_bits.push(offset as u64, bits - 1);
+            }
         }
-        self.prev_offset = offset;
     }
 
     /// The last sequence, literals only, and the streams in group order.

@@ -1,4 +1,4 @@
-use super::sequence::SeqWriter;
+use super::sequence::{RecentOffsets, SeqWriter, REPEAT_SECOND, REPEAT_THIRD};
 use super::*;
 use crate::block::LayerSet;
 use proptest::prelude::*;
@@ -18,15 +18,15 @@ fn round_trip(input: &[u8], params: &MatchParams) -> [Vec<u8>; 6] {
     group
 }
 
-/// The offsets of a group's matches, with repeat codes as 0: codes from stream 3,
-/// extra bits from stream 4.
+/// The offsets of a group's matches, with repeat codes (of any of the three recent
+/// offsets) as 0: codes from stream 3, extra bits from stream 4.
 fn offset_codes(group: &[Vec<u8>; 6]) -> Vec<usize> {
     let bits = &group[4];
     let mut bit = 0usize;
     group[3]
         .iter()
         .map(|&code| {
-            if code == 0 {
+            if code == 0 || code >= REPEAT_SECOND {
                 return 0;
             }
             let extra = usize::from(code) - 1;
@@ -136,6 +136,29 @@ fn repeat_offsets_are_coded_as_zero() {
 }
 
 #[test]
+fn older_offsets_have_codes_of_their_own() {
+    // Each line copies a field from one line back and another from two lines back:
+    // the offsets alternate, and the older one is the second most recent each time.
+    let mut text = Vec::new();
+    for i in 0..3000u32 {
+        text.extend_from_slice(
+            format!("{:05} alpha-beta-gamma {:03} delta-epsilon\n", i * 7919 % 100_000, i % 997).as_bytes(),
+        );
+    }
+    let group = round_trip(&text, &MatchParams::default());
+    let older = group[3].iter().filter(|&&c| c == REPEAT_SECOND || c == REPEAT_THIRD).count();
+    assert!(older > 0, "no older repeat among {} matches", group[3].len());
+
+    let mut history = RecentOffsets::default();
+    assert_eq!(history.code(7), None);
+    assert_eq!(history.code(9), None);
+    assert_eq!(history.code(7), Some(REPEAT_SECOND));
+    assert_eq!(history.code(7), Some(0));
+    assert_eq!(history.0, [7, 9, 0]);
+    assert_eq!(history.repeat(REPEAT_THIRD), None, "nothing that old yet");
+}
+
+#[test]
 fn window_limit_is_enforced() {
     // The only matches lie 4000 bytes back, beyond a 1 KiB window.
     let chunk = noise(4000, 99);
@@ -220,6 +243,9 @@ fn decoder_rejects_bad_groups() {
         .is_err(),
         "repeat before any match"
     );
+    for code in [REPEAT_SECOND, REPEAT_THIRD, REPEAT_THIRD + 1] {
+        assert!(mutate(&|g| g[3][0] = code).is_err(), "code {code} first");
+    }
     // A huge declared length must fail on the cap, not on allocation.
     let mut huge = vec![0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0];
     assert!(matches!(decompress([&huge, &[], &[], &[], &[], &[]], 1 << 20), Err(Error::TooLarge { .. })));
