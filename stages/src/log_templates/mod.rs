@@ -19,13 +19,15 @@
 //!   bytes` for static text, `1` for a number, `2` for a word;
 //! - `ids`: a varint template id per line, ids in order of first use;
 //! - `numbers`: for each template in id order, for each of its number slots, the
-//!   zigzag delta of each value from the slot's previous value (the first from 0).
-//!   (Choosing raw values instead for some columns, by an entropy estimate, measured
-//!   worse on every corpus log: the deltas of unrelated values still share L6's
-//!   matches and L7's table with the rest.)
-//! - `zeros`: in the same order, each number column's leading zeros: a byte 0 when no
-//!   value has one, a width 2–18 when every value is written in that many digits
-//!   (times, zero-padded ids), or 255 and then a byte per value;
+//!   zigzag difference of each value from its prediction: the slot's previous value
+//!   (the first from 0), or in a keyed column the slot's value on the last line with
+//!   the same key word (see [`NumberColumn`]). (Choosing raw values instead for some
+//!   columns, by an entropy estimate, measured worse on every corpus log: the deltas
+//!   of unrelated values still share L6's matches and L7's table with the rest.)
+//! - `zeros`: in the same order, for a column with a word slot before it a byte 1
+//!   when it is keyed (else 0), then each number column's leading zeros: a byte 0
+//!   when no value has one, a width 2–18 when every value is written in that many
+//!   digits (times, zero-padded ids), or 255 and then a byte per value;
 //! - `word_refs`, `word_lens` and `words`: for each template, for each word slot,
 //!   each value as a reference to one of the [`RECENT_WORDS`] most recently used
 //!   distinct values of the slot's *context* (the template text just before it, see
@@ -398,6 +400,77 @@ fn survey(body: &[u8]) -> Survey {
     survey
 }
 
+/// How a number column's values are predicted; each is stored as the zigzag
+/// difference from its prediction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NumberColumn {
+    /// The column's previous value.
+    Plain,
+    /// The column's value on the last line whose *key*, the nearest word slot before
+    /// the number in the template, was the same word; the previous value when the
+    /// word is new. An access log's response size follows its request line, not the
+    /// line before.
+    Keyed,
+}
+
+impl NumberColumn {
+    /// The stored differences of `values`; `keys` are the key slot's words, line by
+    /// line (unused for `Plain`).
+    fn deltas(self, values: &[(u64, u8)], keys: &[&[u8]]) -> Vec<u64> {
+        let mut predictor = Predictor::default();
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &(v, _))| {
+                let key = if self == NumberColumn::Keyed { Some(keys[i]) } else { None };
+                let z = zigzag(v.wrapping_sub(predictor.predict(key)) as i64);
+                predictor.update(key, v);
+                z
+            })
+            .collect()
+    }
+}
+
+/// The prediction of [`NumberColumn`], as encoder and decoder both run it.
+#[derive(Default)]
+struct Predictor<'a> {
+    previous: u64,
+    by_key: FastMap<&'a [u8], u64>,
+}
+
+impl<'a> Predictor<'a> {
+    fn predict(&self, key: Option<&'a [u8]>) -> u64 {
+        key.and_then(|k| self.by_key.get(k).copied()).unwrap_or(self.previous)
+    }
+
+    fn update(&mut self, key: Option<&'a [u8]>, value: u64) {
+        if let Some(k) = key {
+            self.by_key.insert(k, value);
+        }
+        self.previous = value;
+    }
+}
+
+/// About the bits the stored differences take: what decides between predictions.
+fn delta_bits(stored: &[u64]) -> u64 {
+    stored.iter().map(|&z| u64::from(65 - z.leading_zeros())).sum()
+}
+
+/// For each number slot of a template, the index of the nearest word slot before
+/// it, which can key its predictions.
+fn number_keys(items: &[Item]) -> Vec<Option<usize>> {
+    let mut keys = Vec::new();
+    let mut word = None;
+    for item in items {
+        match item {
+            Item::Word => word = Some(word.map_or(0, |w| w + 1)),
+            Item::Number => keys.push(word),
+            Item::Static(_) | Item::Time(_) => {}
+        }
+    }
+    keys
+}
+
 /// How many distinct recent values of a word slot a value can refer to; the decoder
 /// keeps the same list, so this is part of the format.
 pub const RECENT_WORDS: usize = 256;
@@ -562,11 +635,23 @@ pub fn split(block: &[u8]) -> Split {
     for (column, key) in columns.iter().zip(&keys) {
         let items = parse_template(key).expect("a template this split wrote");
         let contexts = word_contexts(key, &items);
-        for values in &column.numbers {
-            let mut previous = 0u64;
-            for &(v, _) in values {
-                varint::put(&mut out.numbers, zigzag(v.wrapping_sub(previous) as i64));
-                previous = v;
+        for (values, key_slot) in column.numbers.iter().zip(number_keys(&items)) {
+            let plain = NumberColumn::Plain.deltas(values, &[]);
+            let stored = match key_slot {
+                None => plain,
+                Some(k) => {
+                    let keyed = NumberColumn::Keyed.deltas(values, &column.words[k]);
+                    let take = delta_bits(&keyed) * 10 < delta_bits(&plain) * 9;
+                    out.zeros.push(u8::from(take));
+                    if take {
+                        keyed
+                    } else {
+                        plain
+                    }
+                }
+            };
+            for z in stored {
+                varint::put(&mut out.numbers, z);
             }
             write_padding(values, &mut out.zeros);
         }
@@ -709,25 +794,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     for ((key, items), &n) in templates.iter().zip(&uses) {
         let slots_n = items.iter().filter(|i| matches!(i, Item::Number)).count();
         let contexts = word_contexts(key, items);
-        let mut nums = Vec::with_capacity(slots_n);
-        for _ in 0..slots_n {
-            if n > split.numbers.len() - npos {
-                return Err(Error::Truncated { what: "numbers", needed: n - (split.numbers.len() - npos) });
-            }
-            let padding = ZeroPadding::read(&split.zeros, &mut zpos, n)?;
-            let mut previous = 0u64;
-            let mut values = Vec::with_capacity(n);
-            for i in 0..n {
-                previous = previous.wrapping_add(unzigzag(varint::get(&split.numbers, &mut npos)?) as u64);
-                let zeros = padding.zeros(i, previous)?;
-                if tokens::decimal_len(previous) + usize::from(zeros) > tokens::MAX_NUMBER_DIGITS {
-                    return Err(Error::corrupt("numbers", format!("{previous} after {zeros} zeros is too long")));
-                }
-                values.push((previous, zeros));
-            }
-            nums.push(values);
-        }
-        number_columns.push(nums);
+
         let mut words = Vec::with_capacity(contexts.len());
         for context in contexts {
             if n > split.word_refs.len() - rpos {
@@ -757,6 +824,43 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
             }
             words.push(values);
         }
+        // Numbers after words: a keyed column's predictions need its key's words.
+        let mut nums = Vec::with_capacity(slots_n);
+        for key_slot in number_keys(items) {
+            if n > split.numbers.len() - npos {
+                return Err(Error::Truncated { what: "numbers", needed: n - (split.numbers.len() - npos) });
+            }
+            let prediction = match key_slot {
+                None => NumberColumn::Plain,
+                Some(_) => match split.zeros.get(zpos) {
+                    Some(0) => NumberColumn::Plain,
+                    Some(1) => NumberColumn::Keyed,
+                    Some(other) => return Err(Error::corrupt("number columns", format!("prediction {other}"))),
+                    None => return Err(Error::Truncated { what: "number columns", needed: 1 }),
+                },
+            };
+            zpos += usize::from(key_slot.is_some());
+            let keys: &[&[u8]] = match (prediction, key_slot) {
+                (NumberColumn::Keyed, Some(k)) => &words[k],
+                _ => &[],
+            };
+            let padding = ZeroPadding::read(&split.zeros, &mut zpos, n)?;
+            let mut predictor = Predictor::default();
+            let mut values = Vec::with_capacity(n);
+            for i in 0..n {
+                let key = keys.get(i).copied();
+                let value =
+                    predictor.predict(key).wrapping_add(unzigzag(varint::get(&split.numbers, &mut npos)?) as u64);
+                predictor.update(key, value);
+                let zeros = padding.zeros(i, value)?;
+                if tokens::decimal_len(value) + usize::from(zeros) > tokens::MAX_NUMBER_DIGITS {
+                    return Err(Error::corrupt("numbers", format!("{value} after {zeros} zeros is too long")));
+                }
+                values.push((value, zeros));
+            }
+            nums.push(values);
+        }
+        number_columns.push(nums);
         word_columns.push(words);
     }
     // Timestamps: a column per form, each value in line order.
@@ -980,6 +1084,30 @@ mod tests {
         let s = round_trip(&block);
         let (_, templates) = describe(&s).unwrap();
         assert_eq!(templates[0].0, "<w> GET /a <n>.<n>.<n>.<n> <n>", "clients repeat, forwarded do not");
+    }
+
+    #[test]
+    fn numbers_that_follow_a_word_are_predicted_from_it() {
+        // Each path has its own size; paths come in no order.
+        let paths = ["\"GET /a.png HTTP/1.1\"", "\"GET /b.css HTTP/1.1\"", "\"GET /c.js HTTP/1.1\""];
+        let sizes = [48_213u64, 913, 120_557];
+        let block: Vec<u8> = (0..3000usize)
+            .flat_map(|i| {
+                let p = i * 7 % 11 % 3;
+                format!("x {} 200 {}\n", paths[p], sizes[p]).into_bytes()
+            })
+            .collect();
+        let s = round_trip(&block);
+        let template = &describe(&s).unwrap().1[0].0;
+        assert_eq!(template, "x \"<w>\" <n> <n>");
+        // Per column: prediction (0 plain, 1 keyed), then leading zeros (none).
+        assert_eq!(s.zeros, [0, 0, 1, 0], "a constant status stays plain, the size is keyed");
+        assert!(s.numbers.len() < 3000 * 2 + 20, "{} bytes of numbers: sizes predicted", s.numbers.len());
+        assert_eq!(
+            number_keys(&parse_template(b"\x02\x01\x00\x01 \x01\x02\x01").unwrap()),
+            [Some(0), Some(0), Some(1)]
+        );
+        assert_eq!(number_keys(&parse_template(b"\x01\x02").unwrap()), [None]);
     }
 
     #[test]
