@@ -298,16 +298,22 @@ impl TimeFinder {
     }
 }
 
-/// Calls `piece` with each stretch of `line` between its timestamps `times` and
-/// `time` with each timestamp, in line order.
-fn around_times<'a>(line: &'a [u8], times: &[Found], mut piece: impl FnMut(&'a [u8]), mut time: impl FnMut(&Found)) {
+/// A stretch of a line between its timestamps, or one of them.
+enum Piece<'a, 'f> {
+    Text(&'a [u8]),
+    Time(&'f Found),
+}
+
+/// Calls `each` with the stretches of `line` between its timestamps `times` and with
+/// the timestamps, in line order.
+fn around_times<'a, 'f>(line: &'a [u8], times: &'f [Found], mut each: impl FnMut(Piece<'a, 'f>)) {
     let mut pos = 0;
     for t in times {
-        piece(&line[pos..t.start]);
-        time(t);
+        each(Piece::Text(&line[pos..t.start]));
+        each(Piece::Time(t));
         pos = t.start + t.len;
     }
-    piece(&line[pos..]);
+    each(Piece::Text(&line[pos..]));
 }
 
 /// What the first pass over a block finds: the timestamps of every line (and where
@@ -372,28 +378,24 @@ fn survey(body: &[u8]) -> Survey {
         finder.find(line, &mut survey.times);
         let Survey { times, shapes, counts, .. } = &mut survey;
         let mut index = 0;
-        around_times(
-            line,
-            &times[first..],
-            |piece| {
-                fields(piece, |f, is_field| {
-                    if is_field {
-                        let h = shape(f, &mut scratch);
-                        shapes.push(h);
-                        *counts.entry(h).or_default() += 1;
-                        if index < ADDRESS_FIELDS && is_address(f) {
-                            if addresses.len() <= index {
-                                addresses.resize_with(index + 1, AddressStats::default);
-                            }
-                            addresses[index].count += 1;
-                            addresses[index].seen.insert(f);
+        around_times(line, &times[first..], |piece| {
+            let Piece::Text(text) = piece else { return };
+            fields(text, |f, is_field| {
+                if is_field {
+                    let h = shape(f, &mut scratch);
+                    shapes.push(h);
+                    *counts.entry(h).or_default() += 1;
+                    if index < ADDRESS_FIELDS && is_address(f) {
+                        if addresses.len() <= index {
+                            addresses.resize_with(index + 1, AddressStats::default);
                         }
-                        index += 1;
+                        addresses[index].count += 1;
+                        addresses[index].seen.insert(f);
                     }
-                })
-            },
-            |_| {},
-        );
+                    index += 1;
+                }
+            })
+        });
     }
     survey.line_times.push(survey.times.len() as u32);
     survey.address_words = addresses.iter().map(address_as_word).collect();
@@ -564,47 +566,41 @@ pub fn split(block: &[u8]) -> Split {
         numbers.clear();
         words.clear();
         let line_times = &times[line_times[line_index] as usize..line_times[line_index + 1] as usize];
-        let builder_cell = std::cell::RefCell::new(&mut builder);
         let mut index = 0;
-        around_times(
-            line,
-            line_times,
-            |piece| {
-                let mut builder = builder_cell.borrow_mut();
-                fields(piece, |f, is_field| {
-                    if !is_field {
-                        builder.text(f);
-                        return;
-                    }
-                    let shape = field_shapes.next().expect("the same fields as the first pass");
-                    let address_word = address_words.get(index).copied().unwrap_or(false) && is_address(f);
-                    index += 1;
-                    if address_word || f.contains(&b' ') || counts[&shape] < common {
-                        // A field with a space is a quoted string (a request line, a
-                        // user agent): kept whole as a word, or every combination of
-                        // them with the rest of the line would be a template of its own.
-                        builder.slot(ITEM_WORD);
-                        words.push(f);
-                    } else {
-                        tokenize(f, |t| match t {
-                            Token::Static(s) => builder.text(s),
-                            Token::Number { value, zeros } => {
-                                builder.slot(ITEM_NUMBER);
-                                numbers.push((value, zeros));
-                            }
-                            Token::Word(w) => {
-                                builder.slot(ITEM_WORD);
-                                words.push(w);
-                            }
-                        });
-                    }
-                })
-            },
-            |t| {
-                builder_cell.borrow_mut().time(t.format);
+        around_times(line, line_times, |piece| match piece {
+            Piece::Time(t) => {
+                builder.time(t.format);
                 time_columns[usize::from(t.format)].push(t.value);
-            },
-        );
+            }
+            Piece::Text(text) => fields(text, |f, is_field| {
+                if !is_field {
+                    builder.text(f);
+                    return;
+                }
+                let shape = field_shapes.next().expect("the same fields as the first pass");
+                let address_word = address_words.get(index).copied().unwrap_or(false) && is_address(f);
+                index += 1;
+                if address_word || f.contains(&b' ') || counts[&shape] < common {
+                    // A field with a space is a quoted string (a request line, a user
+                    // agent): kept whole as a word, or every combination of them with
+                    // the rest of the line would be a template of its own.
+                    builder.slot(ITEM_WORD);
+                    words.push(f);
+                } else {
+                    tokenize(f, |t| match t {
+                        Token::Static(s) => builder.text(s),
+                        Token::Number { value, zeros } => {
+                            builder.slot(ITEM_NUMBER);
+                            numbers.push((value, zeros));
+                        }
+                        Token::Word(w) => {
+                            builder.slot(ITEM_WORD);
+                            words.push(w);
+                        }
+                    });
+                }
+            }),
+        });
         let key = builder.finish();
         let id = match ids.get(key) {
             Some(&id) => id,
