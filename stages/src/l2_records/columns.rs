@@ -17,10 +17,9 @@ pub fn read_value(bytes: &[u8], kind: ColumnKind, charset: Charset) -> Option<i1
         ColumnKind::Text => return None,
         ColumnKind::Packed { signed } => {
             let p = packed::unpack_i128(bytes)?;
-            if p.sign != SignRule::from_signed(signed).expected(p.value < 0) {
-                return None;
-            }
-            p.value
+            // Every nibble is a digit or the sign, so valid digits under the sign the
+            // rule writes for the value are exactly what packing writes back.
+            return (p.sign == SignRule::from_signed(signed).expected(p.value < 0)).then_some(p.value);
         }
         ColumnKind::Zoned { signed, sign } => {
             let fmt = ZonedFormat { charset, signed, sign };

@@ -1,6 +1,6 @@
 //! Records to columns: the encoding half of the record layer.
 
-use crate::fast_hash::FastSet;
+use crate::fast_hash::{FastBuild, FastSet};
 
 use super::columns::{self, Transform};
 use super::layout::{ColumnKind, ColumnSpec, RecordSpec};
@@ -40,7 +40,8 @@ fn index_width(entries: usize) -> u8 {
 
 /// Distinct values of `values`, or `None` once there are more than `limit`.
 fn distinct_up_to(values: &[i128], limit: usize) -> Option<usize> {
-    let mut seen = FastSet::default();
+    // Sized for a column of few values; growing past that is the rarer case.
+    let mut seen = FastSet::with_capacity_and_hasher(limit.min(1024), FastBuild);
     for &v in values {
         seen.insert(v);
         if seen.len() > limit {
@@ -55,6 +56,7 @@ fn distinct_up_to(values: &[i128], limit: usize) -> Option<usize> {
 fn choose_number(
     c: usize,
     values: &[i128],
+    few_values: bool,
     known: &[Vec<i128>],
     keys: &[usize],
     budget: &mut usize,
@@ -88,7 +90,7 @@ fn choose_number(
     let t = best.map_or(Transform::Raw, |b| b.1);
     let stored = columns::forward(values, t, known);
     let best_cost = columns::cost(&stored);
-    if distinct_up_to(values, n / 2).is_some() {
+    if few_values {
         let mut sorted = values.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
@@ -114,16 +116,20 @@ fn text_plan(flat: &[u8], len: usize, charset: Charset) -> (bool, usize) {
     if len < 2 {
         return (false, usize::MAX);
     }
-    let raw = text::distinct(flat, len);
+    // Judged on the block's first records, as numeric columns are; the counts are
+    // scaled to the whole column (an estimate: the decisions only compare them).
+    let sample = &flat[..flat.len().min(TRANSFORM_SAMPLE * len)];
+    let scale = |count: usize| count * (flat.len() / len) / (sample.len() / len).max(1);
+    let (flat, raw) = (sample, text::distinct(sample, len));
     if text::has_digits(flat, charset) {
         let mut skeleton = flat.to_vec();
         text::take_digits(&mut skeleton, charset, &mut Vec::new());
         let without = text::distinct(&skeleton, len);
         if without * 2 <= raw {
-            return (true, without);
+            return (true, scale(without));
         }
     }
-    (false, raw)
+    (false, scale(raw))
 }
 
 /// Runs of adjacent text columns whose values go together (a transaction code and
@@ -275,10 +281,10 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
             })
             .collect();
     }
-    // Columns whose values repeat enough to key a relation.
-    let keys: Vec<usize> = (0..spec.columns.len())
-        .filter(|&c| !known[c].is_empty() && distinct_up_to(&known[c], n / 2).is_some())
-        .collect();
+    // Columns with at most half as many distinct values as records: they can key a
+    // relation, and a dictionary may code them.
+    let few_values: Vec<bool> = known.iter().map(|values| distinct_up_to(values, n / 2).is_some()).collect();
+    let keys: Vec<usize> = (0..spec.columns.len()).filter(|&c| !known[c].is_empty() && few_values[c]).collect();
 
     let mut layout = Vec::new();
     spec.write(&mut layout);
@@ -295,7 +301,9 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
                 text::take_digits(&mut flat, spec.charset, &mut digits);
             }
             if entries.saturating_mul(4) <= n {
+                let before = text.len();
                 let indexes = text::dictionary(&flat, col.len, &mut text);
+                let entries = (text.len() - before) / col.len;
                 let width = index_width(entries);
                 sequences.push((indexes, width, false));
                 Method::Text { digits: use_digits, dict: Some(Dict { entries, width }) }
@@ -304,7 +312,7 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
                 Method::Text { digits: use_digits, dict: None }
             }
         } else {
-            let (method, stored) = choose_number(c, &known[c], &known, &keys, &mut budget);
+            let (method, stored) = choose_number(c, &known[c], few_values[c], &known, &keys, &mut budget);
             for (s, (_, w)) in stored.into_iter().zip(method.sequences(n)) {
                 sequences.push((s, w, true));
             }

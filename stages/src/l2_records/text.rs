@@ -1,6 +1,6 @@
 //! Text columns: digits taken out of the text, and dictionaries of repeated values.
 
-use crate::fast_hash::FastMap;
+use crate::fast_hash::{FastBuild, FastMap};
 
 use crate::error::{Error, Result};
 use crate::records::Charset;
@@ -51,7 +51,8 @@ pub fn has_digits(values: &[u8], charset: Charset) -> bool {
 
 /// Distinct values among the `len`-byte values of `flat`.
 pub fn distinct(flat: &[u8], len: usize) -> usize {
-    let mut seen: FastMap<&[u8], ()> = FastMap::default();
+    let mut seen: FastMap<&[u8], ()> =
+        FastMap::with_capacity_and_hasher((flat.len() / len.max(1)).min(1024), FastBuild);
     for v in flat.chunks_exact(len) {
         seen.insert(v, ());
     }
