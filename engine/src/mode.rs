@@ -74,6 +74,16 @@ impl CompressionMode {
         }
     }
 
+    /// The block size the command line uses for the mode unless told otherwise: 1 MiB,
+    /// or 4 MiB for Maximal, whose longer reach finds more (7% on `apache_access.log`)
+    /// for four times the memory per block in flight.
+    pub fn default_block_size(self) -> usize {
+        match self {
+            CompressionMode::Legacy | CompressionMode::Bridge => 1 << 20,
+            CompressionMode::Maximal => 4 << 20,
+        }
+    }
+
     /// The match search of the mode: Legacy's default, or the strong search (Maximal).
     pub fn match_params(self) -> MatchParams {
         match self {

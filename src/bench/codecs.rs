@@ -78,7 +78,8 @@ impl CodecSpec {
     pub fn build(&self) -> Result<Codec, String> {
         match *self {
             CodecSpec::Cobolp(mode) => {
-                let config = EngineConfig::default().with_mode(mode).with_threads(1);
+                let config =
+                    EngineConfig::default().with_mode(mode).with_block_size(mode.default_block_size()).with_threads(1);
                 let engine = Rc::new(InlineEngine::new(&config).map_err(|e| e.to_string())?);
                 let decoder = Rc::clone(&engine);
                 Ok(Codec {
@@ -146,7 +147,8 @@ pub fn codec_list(modes: &[String], references: &[String]) -> anyhow::Result<Vec
 /// One line per codec family: which implementation and which settings.
 pub fn legend() -> Vec<String> {
     vec![
-        "cobolp-MODE: this engine, inline (one thread), 1 MiB blocks, frames with SHA-256 per block".into(),
+        "cobolp-MODE: this engine, inline (one thread), 1 MiB blocks (4 MiB for maximal), frames with SHA-256 per block"
+            .into(),
         format!(
             "zstd-N: libzstd {} (C) via the zstd crate, one-shot API, level N, one thread",
             zstd::zstd_safe::version_string()

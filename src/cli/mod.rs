@@ -72,10 +72,11 @@ pub struct CompressArgs {
     pub common: CommonArgs,
     /// bridge (the default: L1 template split of log text where it pays, then L5-L8),
     /// legacy (L5-L8 only: faster on logs, the same on other data) or maximal (bridge
-    /// with the deepest match search).
+    /// with the deepest match search and 4 MiB blocks).
     #[arg(long, default_value = "bridge")]
     pub mode: String,
-    /// Block size, 64K to 64M (default 1M); blocks end at a line end when there is one.
+    /// Block size, 64K to 64M (default 1M, 4M for maximal); blocks end at a line end when
+    /// there is one.
     #[arg(long = "block-size", value_name = "SIZE")]
     pub block_size: Option<String>,
     /// Fixed-width records described by this COBOL copybook: each block is split into
@@ -150,7 +151,8 @@ pub struct TestArgs {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Compress(a) => {
-            let mut config = engine_config(&a.common)?.with_mode(CompressionMode::parse(&a.mode)?);
+            let mode = CompressionMode::parse(&a.mode)?;
+            let mut config = engine_config(&a.common)?.with_mode(mode).with_block_size(mode.default_block_size());
             if let Some(size) = &a.block_size {
                 config = config.with_block_size(parse_size(size)?);
             }
