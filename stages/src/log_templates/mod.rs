@@ -14,7 +14,7 @@
 //! word bytes like any other.
 //!
 //! Streams (see [`Split`]):
-//! - `templates`: `lines` (varint), a flag byte (1 when the block ends with `\n`), the
+//! - `templates`: the format's version ([`SPLIT_VERSION`]), `lines` (varint), a flag byte (1 when the block ends with `\n`), the
 //!   template count, then each template as its byte length and its items: `0, len,
 //!   bytes` for static text, `1` for a number, `2` for a word;
 //! - `ids`: a varint template id per line, ids in order of first use;
@@ -52,6 +52,10 @@ use crate::{varint, Error, Result, Stream, StreamKind};
 pub use layer::TemplateLayer;
 use timestamps::Found;
 use tokens::{fields, tokenize, write_number, Token};
+
+/// The version of the split's format, the first byte of its `templates` stream: a
+/// decoder refuses a split of a version it does not know with an error that says so.
+pub const SPLIT_VERSION: u8 = 1;
 
 /// How many streams a split has.
 pub const STREAMS: usize = 8;
@@ -623,6 +627,7 @@ pub fn split(block: &[u8]) -> Split {
             slot.push(w);
         }
     }
+    out.templates.push(SPLIT_VERSION);
     varint::put(&mut out.templates, lines);
     out.templates.push(u8::from(ends_with_newline));
     varint::put(&mut out.templates, columns.len() as u64);
@@ -729,7 +734,12 @@ impl<'a> Dictionary<'a> {
     /// Reads the stream; at most `max_lines` lines, and no more templates than lines
     /// or than the stream has bytes, both checked before anything is allocated.
     fn read(t: &'a [u8], max_lines: usize) -> Result<Dictionary<'a>> {
-        let mut pos = 0;
+        match t.first() {
+            Some(&SPLIT_VERSION) => {}
+            Some(&other) => return Err(Error::Unsupported { what: "log template split version", value: other.into() }),
+            None => return Err(Error::Truncated { what: "templates", needed: 1 }),
+        }
+        let mut pos = 1;
         let lines = varint::get_capped(t, &mut pos, max_lines as u64, "line count")? as usize;
         let ends_with_newline = match t.get(pos) {
             Some(0) => false,
@@ -1162,12 +1172,22 @@ mod tests {
 
     #[test]
     fn a_dictionary_claiming_huge_counts_is_refused_before_allocating() {
-        let mut templates = Vec::new();
+        let mut templates = vec![SPLIT_VERSION];
         varint::put(&mut templates, u64::MAX >> 1); // lines
         templates.push(0);
         varint::put(&mut templates, u64::MAX >> 2); // templates
         let s = Split { templates, ..Split::default() };
         assert!(matches!(describe(&s), Err(Error::TooLarge { what: "template count", .. })));
         assert!(matches!(join(&s, 100), Err(Error::TooLarge { what: "line count", .. })));
+    }
+
+    #[test]
+    fn a_split_of_another_version_is_refused_as_such() {
+        let block = b"a=1\na=2\n";
+        let mut s = split(block);
+        assert_eq!(s.templates[0], SPLIT_VERSION);
+        s.templates[0] = SPLIT_VERSION + 1;
+        let err = join(&s, block.len()).unwrap_err();
+        assert!(matches!(err, Error::Unsupported { what: "log template split version", value: 2 }), "{err}");
     }
 }
