@@ -44,7 +44,7 @@ pub mod layer;
 pub mod timestamps;
 pub mod tokens;
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
 use crate::fast_hash::{FastBuild, FastMap, FastSet};
 
@@ -229,7 +229,8 @@ impl KeyBuilder {
 
     fn text(&mut self, s: &[u8]) {
         if self.static_start.is_none() {
-            self.key.push(ITEM_STATIC);
+            // The run's length goes in this byte when the run ends (see `close_static`).
+            self.key.extend_from_slice(&[ITEM_STATIC, 0]);
             self.static_start = Some(self.key.len());
         }
         self.key.extend_from_slice(s);
@@ -251,15 +252,17 @@ impl KeyBuilder {
     }
 }
 
-/// The shape of a field: its text with numbers and digit words as slots, hashed.
-fn shape(field: &[u8], scratch: &mut KeyBuilder) -> u64 {
-    scratch.clear();
+/// The shape of a field: its text with numbers and digit words as slots, hashed as
+/// the tokens come (static text never holds a byte of 0x80 or above: those are word
+/// bytes, so such bytes mark the slots).
+fn shape(field: &[u8]) -> u64 {
+    let mut h = FastBuild.build_hasher();
     tokenize(field, |t| match t {
-        Token::Static(s) => scratch.text(s),
-        Token::Number { .. } => scratch.slot(ITEM_NUMBER),
-        Token::Word(_) => scratch.slot(ITEM_WORD),
+        Token::Static(s) => h.write(s),
+        Token::Number { .. } => h.write(&[0x80 | ITEM_NUMBER]),
+        Token::Word(_) => h.write(&[0x80 | ITEM_WORD]),
     });
-    FastBuild.hash_one(scratch.finish())
+    h.finish()
 }
 
 /// The most timestamps taken from one line.
@@ -373,7 +376,6 @@ fn survey(body: &[u8]) -> Survey {
         counts: FastMap::default(),
         address_words: Vec::new(),
     };
-    let mut scratch = KeyBuilder::default();
     let mut finder = TimeFinder::default();
     let mut addresses: Vec<AddressStats<'_>> = Vec::new();
     for line in body.split(|&b| b == b'\n') {
@@ -386,7 +388,7 @@ fn survey(body: &[u8]) -> Survey {
             let Piece::Text(text) = piece else { return };
             fields(text, |f, is_field| {
                 if is_field {
-                    let h = shape(f, &mut scratch);
+                    let h = shape(f);
                     shapes.push(h);
                     *counts.entry(h).or_default() += 1;
                     if index < ADDRESS_FIELDS && is_address(f) {
@@ -680,14 +682,19 @@ pub fn split(block: &[u8]) -> Split {
     out
 }
 
-/// Static text is written into the key as it comes, its length put in front when the
-/// run ends: the varint is appended, then rotated into place.
+/// Static text is written into the key as it comes, after a byte kept for its
+/// length; when the run ends the length goes there, or, for a run of 128 bytes or
+/// more whose varint is longer, replaces it.
 fn close_static(key: &mut Vec<u8>, start: &mut Option<usize>) {
     if let Some(s) = start.take() {
-        let end = key.len();
-        varint::put(key, (end - s) as u64);
-        let varint_len = key.len() - end;
-        key[s..].rotate_right(varint_len);
+        let len = key.len() - s;
+        if len < 0x80 {
+            key[s - 1] = len as u8;
+        } else {
+            let mut varint = Vec::with_capacity(4);
+            varint::put(&mut varint, len as u64);
+            key.splice(s - 1..s, varint);
+        }
     }
 }
 
