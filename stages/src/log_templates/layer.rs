@@ -46,8 +46,14 @@ pub fn looks_like_text(data: &[u8]) -> bool {
     if data.is_empty() {
         return false;
     }
-    let binary = data.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n') || b == 0x7F).count();
-    let lines = data.iter().filter(|&&b| b == b'\n').count();
+    // One pass over the block: counts of every byte value, then sums of them.
+    let mut counts = [0usize; 256];
+    for &b in data {
+        counts[usize::from(b)] += 1;
+    }
+    let binary: usize = (0..0x20).filter(|&b| !matches!(b, 0x09 | 0x0A | 0x0D)).map(|b| counts[b]).sum::<usize>()
+        + counts[0x7F];
+    let lines = counts[usize::from(b'\n')];
     binary * 100 <= data.len() && lines * 4096 >= data.len()
 }
 
