@@ -51,8 +51,8 @@ pub fn looks_like_text(data: &[u8]) -> bool {
     for &b in data {
         counts[usize::from(b)] += 1;
     }
-    let binary: usize = (0..0x20).filter(|&b| !matches!(b, 0x09 | 0x0A | 0x0D)).map(|b| counts[b]).sum::<usize>()
-        + counts[0x7F];
+    let binary: usize =
+        (0..0x20).filter(|&b| !matches!(b, 0x09 | 0x0A | 0x0D)).map(|b| counts[b]).sum::<usize>() + counts[0x7F];
     let lines = counts[usize::from(b'\n')];
     binary * 100 <= data.len() && lines * 4096 >= data.len()
 }

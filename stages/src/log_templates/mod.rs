@@ -861,10 +861,16 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
             let mut predictor = Predictor::default();
             let mut values = Vec::with_capacity(n);
             for i in 0..n {
-                let key = keys.get(i).copied();
-                let value =
-                    predictor.predict(key).wrapping_add(unzigzag(varint::get(&split.numbers, &mut npos)?) as u64);
-                predictor.update(key, value);
+                let delta = unzigzag(varint::get(&split.numbers, &mut npos)?) as u64;
+                let value = if keys.is_empty() {
+                    predictor.previous = predictor.previous.wrapping_add(delta);
+                    predictor.previous
+                } else {
+                    let key = Some(keys[i]);
+                    let value = predictor.predict(key).wrapping_add(delta);
+                    predictor.update(key, value);
+                    value
+                };
                 let zeros = padding.zeros(i, value)?;
                 if tokens::decimal_len(value) + usize::from(zeros) > tokens::MAX_NUMBER_DIGITS {
                     return Err(Error::corrupt("numbers", format!("{value} after {zeros} zeros is too long")));
