@@ -166,5 +166,33 @@ mod tests {
             let data = lines.join("\n").into_bytes();
             prop_assert_eq!(through_all(&data).1, data);
         }
+
+        /// Access-log lines: timestamps that move on, clients and requests from small
+        /// pools (word references, addresses as words), sizes that follow the request
+        /// (keyed numbers), now and then a line that breaks the pattern.
+        #[test]
+        fn access_log_lines_round_trip(
+            rows in prop::collection::vec((0u32..4, 0u32..6, 0u32..90, any::<bool>(), "[ -~]{0,12}"), 50..600),
+        ) {
+            let mut data = Vec::new();
+            let mut seconds = 1_700_000_000u32;
+            for (client, request, step, odd, junk) in rows {
+                seconds += step;
+                let (h, m, s) = (seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);
+                if odd && step % 7 == 0 {
+                    data.extend_from_slice(junk.as_bytes());
+                } else {
+                    data.extend_from_slice(
+                        format!(
+                            "10.0.{client}.{} - - [30/Nov/2026:{h:02}:{m:02}:{s:02} +0000] \"GET /r{request}.html HTTP/1.1\" 200 {}\n",
+                            client * 3,
+                            1000 + request * 137
+                        )
+                        .as_bytes(),
+                    );
+                }
+            }
+            prop_assert_eq!(through_all(&data).1, data);
+        }
     }
 }
