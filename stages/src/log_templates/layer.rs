@@ -14,7 +14,7 @@
 //! text, the first block of `apache_access.log`) get the trial with the mode's own
 //! search, which decides.
 //!
-//! The split's six streams are plain `Bytes` streams, in the fixed order of
+//! The split's eight streams are plain `Bytes` streams, in the fixed order of
 //! [`Split::streams`], so that L5–L7 treat them like any other; the frame's layer
 //! mask (bit 0) says they are a split and not the block.
 
@@ -58,7 +58,7 @@ pub fn looks_like_text(data: &[u8]) -> bool {
 }
 
 impl TemplateLayer {
-    /// The block as the split's six streams, if that pays.
+    /// The block as the split's streams, if that pays.
     fn split_if_it_pays(&self, block: &Block, data: &[u8]) -> Result<Option<Block>> {
         let candidate = Block {
             original_len: block.original_len,
