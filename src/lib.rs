@@ -25,7 +25,8 @@ pub use compat::{BlockMetadata, CobolEngine, DualModeEngine};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-/// Compresses a slice with the default settings (Legacy mode, 1 MiB blocks).
+/// Compresses a slice with the default settings (Bridge mode, 1 MiB blocks; the
+/// command line uses 2 MiB for Bridge).
 pub fn compress(data: &[u8]) -> Result<Vec<u8>, EngineError> {
     compress_with(data, &EngineConfig::default())
 }

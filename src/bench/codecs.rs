@@ -147,7 +147,7 @@ pub fn codec_list(modes: &[String], references: &[String]) -> anyhow::Result<Vec
 /// One line per codec family: which implementation and which settings.
 pub fn legend() -> Vec<String> {
     vec![
-        "cobolp-MODE: this engine, inline (one thread), 1 MiB blocks (4 MiB for maximal), frames with SHA-256 per block"
+        "cobolp-MODE: this engine, inline (one thread), blocks of 1 MiB (legacy), 2 MiB (bridge), 4 MiB (maximal), frames with SHA-256 per block"
             .into(),
         format!(
             "zstd-N: libzstd {} (C) via the zstd crate, one-shot API, level N, one thread",

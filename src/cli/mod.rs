@@ -75,8 +75,8 @@ pub struct CompressArgs {
     /// with the deepest match search and 4 MiB blocks).
     #[arg(long, default_value = "bridge")]
     pub mode: String,
-    /// Block size, 64K to 64M (default 1M, 4M for maximal); blocks end at a line end when
-    /// there is one.
+    /// Block size, 64K to 64M (default 2M for bridge, 1M for legacy, 4M for maximal);
+    /// blocks end at a line end when there is one.
     #[arg(long = "block-size", value_name = "SIZE")]
     pub block_size: Option<String>,
     /// Fixed-width records described by this COBOL copybook: each block is split into
