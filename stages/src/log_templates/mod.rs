@@ -26,7 +26,7 @@
 //!   of unrelated values still share L6's matches and L7's table with the rest.)
 //! - `zeros`: in the same order, for a column with a word slot before it a byte 1
 //!   when it is keyed (else 0), then each number column's leading zeros: a byte 0
-//!   when no value has one, a width 2–18 when every value is written in that many
+//!   when no value has one, a width 2–19 when every value is written in that many
 //!   digits (times, zero-padded ids), or 255 and then a byte per value;
 //! - `word_refs`, `word_lens` and `words`: for each template, for each word slot,
 //!   each value as a reference to one of the [`RECENT_WORDS`] most recently used
@@ -142,6 +142,9 @@ enum Item {
 
 const PADDING_EACH: u8 = 255;
 
+/// The widest column width the `zeros` stream can name: a number's most digits.
+const MAX_WIDTH: u8 = tokens::MAX_NUMBER_DIGITS as u8;
+
 /// Writes the leading zeros of one number column to the `zeros` stream: 0 when no
 /// value has one, the width when every value is written in the same number of digits
 /// (at least 2: the seconds of a time, a zero-padded id), else 255 and a byte a value.
@@ -172,7 +175,7 @@ impl<'a> ZeroPadding<'a> {
         *pos += 1;
         Ok(match mode {
             0 => ZeroPadding::None,
-            2..=18 => ZeroPadding::Width(mode),
+            2..=MAX_WIDTH => ZeroPadding::Width(mode),
             PADDING_EACH => {
                 let each = stream.get(*pos..*pos + n).ok_or_else(|| Error::Truncated {
                     what: "leading zeros",
@@ -1103,6 +1106,20 @@ mod tests {
         let s = round_trip(&block);
         let (_, templates) = describe(&s).unwrap();
         assert_eq!(templates[0].0, "<w> GET /a <n>.<n>.<n>.<n> <n>", "clients repeat, forwarded do not");
+    }
+
+    #[test]
+    fn nineteen_digit_numbers_are_numbers_and_their_width_comes_back() {
+        // HDFS block ids: 19 digits, all the same width, some with a leading zero.
+        let block: Vec<u8> = (0..500u64)
+            .flat_map(|i| {
+                let id = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) % 9_000_000_000_000_000_000) + 10u64.pow(18) * (i % 2);
+                format!("block blk_{id:019} done\n").into_bytes()
+            })
+            .collect();
+        let s = round_trip(&block);
+        assert_eq!(describe(&s).unwrap().1[0].0, "block blk_<n> done");
+        round_trip(b"x 9999999999999999999\nx 0000000000000000001\nx 1\n");
     }
 
     #[test]

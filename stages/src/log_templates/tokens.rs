@@ -6,8 +6,8 @@
 //! of its own (space, tab, punctuation, control bytes, `\r`). Words are then told
 //! apart by what the template layer makes of them:
 //!
-//! - a run of digits is a **number**: at most 18 digits (so it fits a `u64` with room
-//!   for a delta), remembered with its count of leading zeros (`007` is 7 after two
+//! - a run of digits is a **number**: at most 19 digits (every such value fits a
+//!   `u64`; deltas between them wrap, and unwrap the same way), remembered with its count of leading zeros (`007` is 7 after two
 //!   zeros; `0` alone is 0 after none);
 //! - a word with a digit and something else (`a3f9`, `blk7`, `x86`) is a **variable
 //!   word**: it is stored as a string, since such words vary from line to line;
@@ -26,7 +26,7 @@ pub enum Token<'a> {
 }
 
 /// The most digits a number token has; longer digit runs are variable words.
-pub const MAX_NUMBER_DIGITS: usize = 18;
+pub const MAX_NUMBER_DIGITS: usize = 19;
 
 /// What each byte value is, looked up once per byte: the split reads every byte of a
 /// block two or three times, and a table beats the chains of comparisons.
@@ -224,9 +224,12 @@ mod tests {
     #[test]
     fn long_digit_runs_are_words() {
         let mut tokens = Vec::new();
-        tokenize(b"1234567890123456789", |t| tokens.push(t));
-        assert_eq!(tokens, [Token::Word(b"1234567890123456789")]);
-        assert_eq!(join(b"000000000000000000"), b"000000000000000000");
+        tokenize(b"12345678901234567890", |t| tokens.push(t));
+        assert_eq!(tokens, [Token::Word(b"12345678901234567890")]);
+        tokens.clear();
+        tokenize(b"9999999999999999999", |t| tokens.push(t));
+        assert_eq!(tokens, [Token::Number { value: 9_999_999_999_999_999_999, zeros: 0 }]);
+        assert_eq!(join(b"0000000000000000000"), b"0000000000000000000");
         assert_eq!(decimal_len(0), 1);
         assert_eq!(decimal_len(99), 2);
         assert_eq!(decimal_len(u64::MAX), 20);
