@@ -76,13 +76,11 @@ fn choose_number(
     }
     // Candidates are judged on the block's first records: each costs a pass (a relation
     // a hash map lookup a record), and records of one block behave alike.
-    let sample_len = n.min(TRANSFORM_SAMPLE);
-    let sample_known: Vec<Vec<i128>> =
-        if sample_len < n { known.iter().map(|k| k[..k.len().min(sample_len)].to_vec()).collect() } else { Vec::new() };
-    let sample_known: &[Vec<i128>] = if sample_len < n { &sample_known } else { known };
+    // (`forward` reads the other columns only at the rows of the values it is given.)
+    let sample = &values[..n.min(TRANSFORM_SAMPLE)];
     let mut best: Option<(u64, Transform)> = None;
     for t in candidates {
-        let cost = columns::cost(&columns::forward(&values[..sample_len], t, sample_known));
+        let cost = columns::cost(&columns::forward(sample, t, known));
         if best.is_none_or(|b| cost < b.0) {
             best = Some((cost, t));
         }

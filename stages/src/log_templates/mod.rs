@@ -282,20 +282,17 @@ impl TimeFinder {
     fn find(&mut self, line: &[u8], out: &mut Vec<Found>) {
         let first = out.len();
         let mut end = 0;
-        for &(pos, format) in &self.previous {
-            match timestamps::at_format(line, pos, format) {
+        let all_again = !self.previous.is_empty()
+            && self.previous.iter().all(|&(pos, format)| match timestamps::at_format(line, pos, format) {
                 Some(f) if f.start >= end => {
                     end = f.start + f.len;
                     out.push(f);
+                    true
                 }
-                _ => {
-                    out.truncate(first);
-                    end = usize::MAX;
-                    break;
-                }
-            }
-        }
-        if end == usize::MAX || self.previous.is_empty() {
+                _ => false,
+            });
+        if !all_again {
+            out.truncate(first);
             let mut from = 0;
             while out.len() - first < MAX_TIMES_PER_LINE {
                 let Some(f) = timestamps::find_from(line, from) else { break };
@@ -558,7 +555,6 @@ pub fn split(block: &[u8]) -> Split {
     let mut out = Split::default();
     // Template keys, by first use; the dictionary stream is written as they come.
     let mut ids: FastMap<Vec<u8>, u32> = FastMap::default();
-    let mut keys: Vec<Vec<u8>> = Vec::new();
     let mut dictionary = Vec::new();
     let mut columns: Vec<Column<'_>> = Vec::new();
     let mut numbers = Vec::new();
@@ -616,7 +612,6 @@ pub fn split(block: &[u8]) -> Split {
             None => {
                 let id = columns.len() as u32;
                 ids.insert(key.to_vec(), id);
-                keys.push(key.to_vec());
                 varint::put(&mut dictionary, key.len() as u64);
                 dictionary.extend_from_slice(key);
                 columns.push(Column { numbers: vec![Vec::new(); numbers.len()], words: vec![Vec::new(); words.len()] });
@@ -638,10 +633,11 @@ pub fn split(block: &[u8]) -> Split {
     varint::put(&mut out.templates, columns.len() as u64);
     out.templates.extend_from_slice(&dictionary);
     let mut recent: FastMap<WordContext, RecentWords<'_>> = FastMap::default();
-    for (column, key) in columns.iter().zip(&keys) {
-        let items = parse_template(key).expect("a template this split wrote");
-        let contexts = word_contexts(key, &items);
-        for (values, key_slot) in column.numbers.iter().zip(number_keys(&items)) {
+    // The templates as the decoder reads them: contexts and keys come from one place.
+    let written = Dictionary::read(&out.templates, usize::MAX).expect("the templates this split wrote");
+    for (column, (key, items)) in columns.iter().zip(&written.templates) {
+        let contexts = word_contexts(key, items);
+        for (values, key_slot) in column.numbers.iter().zip(number_keys(items)) {
             let plain = NumberColumn::Plain.deltas(values, &[]);
             let stored = match key_slot {
                 None => plain,
