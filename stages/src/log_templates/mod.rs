@@ -210,11 +210,12 @@ fn unzigzag(v: u64) -> i64 {
 }
 
 /// What one template collects while a block is encoded.
-struct Column<'a> {
+struct Column {
     /// Values (with their leading zeros) of each number slot, and of each word slot,
     /// in line order.
     numbers: Vec<Vec<(u64, u8)>>,
-    words: Vec<Vec<&'a [u8]>>,
+    /// By [`WordIds`] id.
+    words: Vec<Vec<u32>>,
 }
 
 /// A template key as it is built: static text merged into runs, slots between them.
@@ -324,13 +325,13 @@ fn around_times<'a, 'f>(line: &'a [u8], times: &'f [Found], mut each: impl FnMut
 }
 
 /// What the first pass over a block finds: the timestamps of every line (and where
-/// each line's start in that list), the shape of every field outside them, in order,
-/// and how many fields have each shape.
+/// each line's start in that list), the shape of every field outside them, in order
+/// (as a number, the shape's first appearance), and how many fields have each shape.
 struct Survey {
     times: Vec<Found>,
     line_times: Vec<u32>,
-    shapes: Vec<u64>,
-    counts: FastMap<u64, u32>,
+    shapes: Vec<u32>,
+    counts: Vec<u32>,
     /// By a field's index in its line: whether IPv4 addresses there are coded as
     /// words (see [`address_as_word`]).
     address_words: Vec<bool>,
@@ -373,10 +374,11 @@ fn survey(body: &[u8]) -> Survey {
         times: Vec::new(),
         line_times: Vec::new(),
         shapes: Vec::new(),
-        counts: FastMap::default(),
+        counts: Vec::new(),
         address_words: Vec::new(),
     };
     let mut finder = TimeFinder::default();
+    let mut shape_ids: FastMap<u64, u32> = FastMap::default();
     let mut addresses: Vec<AddressStats<'_>> = Vec::new();
     for line in body.split(|&b| b == b'\n') {
         let first = survey.times.len();
@@ -388,9 +390,12 @@ fn survey(body: &[u8]) -> Survey {
             let Piece::Text(text) = piece else { return };
             fields(text, |f, is_field| {
                 if is_field {
-                    let h = shape(f);
-                    shapes.push(h);
-                    *counts.entry(h).or_default() += 1;
+                    let id = *shape_ids.entry(shape(f)).or_insert_with(|| {
+                        counts.push(0);
+                        counts.len() as u32 - 1
+                    });
+                    counts[id as usize] += 1;
+                    shapes.push(id);
                     if index < ADDRESS_FIELDS && is_address(f) {
                         if addresses.len() <= index {
                             addresses.resize_with(index + 1, AddressStats::default);
@@ -422,40 +427,109 @@ enum NumberColumn {
 }
 
 impl NumberColumn {
-    /// The stored differences of `values`; `keys` are the key slot's words, line by
-    /// line (unused for `Plain`).
-    fn deltas(self, values: &[(u64, u8)], keys: &[&[u8]]) -> Vec<u64> {
-        let mut predictor = Predictor::default();
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, &(v, _))| {
-                let key = if self == NumberColumn::Keyed { Some(keys[i]) } else { None };
-                let z = zigzag(v.wrapping_sub(predictor.predict(key)) as i64);
-                predictor.update(key, v);
-                z
-            })
-            .collect()
-    }
-}
-
-/// The prediction of [`NumberColumn`], as encoder and decoder both run it.
-#[derive(Default)]
-struct Predictor<'a> {
-    previous: u64,
-    by_key: FastMap<&'a [u8], u64>,
-}
-
-impl<'a> Predictor<'a> {
-    fn predict(&self, key: Option<&'a [u8]>) -> u64 {
-        key.and_then(|k| self.by_key.get(k).copied()).unwrap_or(self.previous)
-    }
-
-    fn update(&mut self, key: Option<&'a [u8]>, value: u64) {
-        if let Some(k) = key {
-            self.by_key.insert(k, value);
+    /// The stored differences of `values`; `keys` are the key slot's word ids, line
+    /// by line (unused for `Plain`); `table` has room for every id.
+    fn deltas(self, values: &[(u64, u8)], keys: &[u32], table: &mut KeyedValues) -> Vec<u64> {
+        match self {
+            NumberColumn::Plain => {
+                let mut previous = 0u64;
+                values
+                    .iter()
+                    .map(|&(v, _)| {
+                        let z = zigzag(v.wrapping_sub(previous) as i64);
+                        previous = v;
+                        z
+                    })
+                    .collect()
+            }
+            NumberColumn::Keyed => {
+                let mut predictor = Predictor::new(table);
+                values
+                    .iter()
+                    .zip(keys)
+                    .map(|(&(v, _), &key)| {
+                        let z = zigzag(v.wrapping_sub(predictor.predict(key)) as i64);
+                        predictor.update(key, v);
+                        z
+                    })
+                    .collect()
+            }
         }
+    }
+}
+
+/// A keyed column's last value for each key word, by word id: one table for the
+/// whole block, each column's entries told apart from the last column's by a stamp,
+/// so that no column clears or allocates a table of its own.
+#[derive(Default)]
+struct KeyedValues {
+    stamps: Vec<u32>,
+    values: Vec<u64>,
+    column: u32,
+}
+
+impl KeyedValues {
+    /// Room for `ids` word ids, and no value for any of them.
+    fn start_column(&mut self, ids: usize) {
+        if self.column == u32::MAX {
+            self.stamps.iter_mut().for_each(|s| *s = 0);
+            self.column = 0;
+        }
+        self.column += 1;
+        if self.stamps.len() < ids {
+            self.stamps.resize(ids, 0);
+            self.values.resize(ids, 0);
+        }
+    }
+}
+
+/// The prediction of a keyed [`NumberColumn`], as encoder and decoder both run it:
+/// the value on the last line with the same key word, else the column's previous value.
+struct Predictor<'t> {
+    previous: u64,
+    table: &'t mut KeyedValues,
+}
+
+impl<'t> Predictor<'t> {
+    fn new(table: &'t mut KeyedValues) -> Predictor<'t> {
+        Predictor { previous: 0, table }
+    }
+
+    /// Needs `table.start_column` with room for `key` first.
+    fn predict(&self, key: u32) -> u64 {
+        let k = key as usize;
+        if self.table.stamps[k] == self.table.column {
+            self.table.values[k]
+        } else {
+            self.previous
+        }
+    }
+
+    fn update(&mut self, key: u32, value: u64) {
+        let k = key as usize;
+        self.table.stamps[k] = self.table.column;
+        self.table.values[k] = value;
         self.previous = value;
+    }
+}
+
+/// The distinct words of a block, numbered in order of first use: equal bytes, equal
+/// id, so that the lists of recent words and the keyed predictions compare and index
+/// numbers rather than hash and compare bytes value after value.
+#[derive(Default)]
+struct WordIds<'a> {
+    ids: FastMap<&'a [u8], u32>,
+    words: Vec<&'a [u8]>,
+}
+
+impl<'a> WordIds<'a> {
+    fn id(&mut self, w: &'a [u8]) -> u32 {
+        let next = self.words.len() as u32;
+        let words = &mut self.words;
+        *self.ids.entry(w).or_insert_with(|| {
+            words.push(w);
+            next
+        })
     }
 }
 
@@ -513,28 +587,25 @@ fn word_contexts(key: &[u8], items: &[Item]) -> Vec<WordContext> {
     contexts
 }
 
-/// The encoder's list of a context's recent distinct words, most recent first.
+/// The encoder's list of a context's recent distinct words (by [`WordIds`] id), most
+/// recent first.
 #[derive(Default)]
-struct RecentWords<'a> {
-    list: std::collections::VecDeque<&'a [u8]>,
-    members: FastSet<&'a [u8]>,
+struct RecentWords {
+    list: Vec<u32>,
 }
 
-impl<'a> RecentWords<'a> {
-    /// The rank of `w` in the list, if there, and `w` moved (or put) to the front.
-    fn find(&mut self, w: &'a [u8]) -> Option<usize> {
-        let rank = if self.members.contains(w) { self.list.iter().position(|&r| r == w) } else { None };
+impl RecentWords {
+    /// The rank of word `id` in the list, if there, and the word moved (or put) to
+    /// the front.
+    fn find(&mut self, id: u32) -> Option<usize> {
+        let rank = self.list.iter().position(|&r| r == id);
         match rank {
-            Some(r) => {
-                let w = self.list.remove(r).expect("a member");
-                self.list.push_front(w);
-            }
+            Some(r) => self.list[..=r].rotate_right(1),
             None => {
-                self.list.push_front(w);
-                self.members.insert(w);
-                if self.list.len() > RECENT_WORDS {
-                    self.members.remove(self.list.pop_back().expect("full"));
+                if self.list.len() == RECENT_WORDS {
+                    self.list.pop();
                 }
+                self.list.insert(0, id);
             }
         }
         rank
@@ -556,7 +627,8 @@ pub fn split(block: &[u8]) -> Split {
     // Template keys, by first use; the dictionary stream is written as they come.
     let mut ids: FastMap<Vec<u8>, u32> = FastMap::default();
     let mut dictionary = Vec::new();
-    let mut columns: Vec<Column<'_>> = Vec::new();
+    let mut columns: Vec<Column> = Vec::new();
+    let mut word_ids = WordIds::default();
     let mut numbers = Vec::new();
     let mut words = Vec::new();
     let Survey { times, line_times, shapes: field_shapes, counts, address_words } = survey(body);
@@ -585,12 +657,12 @@ pub fn split(block: &[u8]) -> Split {
                 let shape = field_shapes.next().expect("the same fields as the first pass");
                 let address_word = address_words.get(index).copied().unwrap_or(false) && is_address(f);
                 index += 1;
-                if address_word || f.contains(&b' ') || counts[&shape] < common {
+                if address_word || f.contains(&b' ') || counts[shape as usize] < common {
                     // A field with a space is a quoted string (a request line, a user
                     // agent): kept whole as a word, or every combination of them with
                     // the rest of the line would be a template of its own.
                     builder.slot(ITEM_WORD);
-                    words.push(f);
+                    words.push(word_ids.id(f));
                 } else {
                     tokenize(f, |t| match t {
                         Token::Static(s) => builder.text(s),
@@ -600,7 +672,7 @@ pub fn split(block: &[u8]) -> Split {
                         }
                         Token::Word(w) => {
                             builder.slot(ITEM_WORD);
-                            words.push(w);
+                            words.push(word_ids.id(w));
                         }
                     });
                 }
@@ -632,17 +704,19 @@ pub fn split(block: &[u8]) -> Split {
     out.templates.push(u8::from(ends_with_newline));
     varint::put(&mut out.templates, columns.len() as u64);
     out.templates.extend_from_slice(&dictionary);
-    let mut recent: FastMap<WordContext, RecentWords<'_>> = FastMap::default();
+    let mut recent: FastMap<WordContext, RecentWords> = FastMap::default();
+    let mut keyed = KeyedValues::default();
     // The templates as the decoder reads them: contexts and keys come from one place.
     let written = Dictionary::read(&out.templates, usize::MAX).expect("the templates this split wrote");
     for (column, (key, items)) in columns.iter().zip(&written.templates) {
         let contexts = word_contexts(key, items);
         for (values, key_slot) in column.numbers.iter().zip(number_keys(items)) {
-            let plain = NumberColumn::Plain.deltas(values, &[]);
+            let plain = NumberColumn::Plain.deltas(values, &[], &mut keyed);
             let stored = match key_slot {
                 None => plain,
                 Some(k) => {
-                    let keyed = NumberColumn::Keyed.deltas(values, &column.words[k]);
+                    keyed.start_column(word_ids.words.len());
+                    let keyed = NumberColumn::Keyed.deltas(values, &column.words[k], &mut keyed);
                     let take = delta_bits(&keyed) * 10 < delta_bits(&plain) * 9;
                     out.zeros.push(u8::from(take));
                     if take {
@@ -659,10 +733,11 @@ pub fn split(block: &[u8]) -> Split {
         }
         for (values, context) in column.words.iter().zip(contexts) {
             let recent = recent.entry(context).or_default();
-            for &w in values {
-                match recent.find(w) {
+            for &id in values {
+                match recent.find(id) {
                     Some(rank) => varint::put(&mut out.word_refs, rank as u64 + 1),
                     None => {
+                        let w = word_ids.words[id as usize];
                         out.word_refs.push(0);
                         varint::put(&mut out.word_lens, w.len() as u64);
                         out.words.extend_from_slice(w);
@@ -772,6 +847,9 @@ impl<'a> Dictionary<'a> {
     }
 }
 
+/// A word as the decoder has it: its bytes and its [`WordIds`] id.
+type DecodedWord<'a> = (&'a [u8], u32);
+
 /// Rebuilds the block of `original_len` bytes from its streams; every count is checked
 /// against what the streams can hold before anything is allocated for it.
 pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
@@ -800,9 +878,13 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
 
     // Columns, in the order the encoder wrote them.
     let (mut npos, mut zpos, mut lpos, mut wpos, mut rpos) = (0, 0, 0, 0, 0);
-    let mut recent: FastMap<WordContext, std::collections::VecDeque<&[u8]>> = FastMap::default();
+    // Words with their ids, as the encoder numbered them: a new word (not referred
+    // to) is looked up once, and a reference carries its id along.
+    let mut recent: FastMap<WordContext, std::collections::VecDeque<DecodedWord<'_>>> = FastMap::default();
+    let mut word_ids = WordIds::default();
+    let mut keyed = KeyedValues::default();
     let mut number_columns: Vec<Vec<Vec<(u64, u8)>>> = Vec::with_capacity(count);
-    let mut word_columns: Vec<Vec<Vec<&[u8]>>> = Vec::with_capacity(count);
+    let mut word_columns: Vec<Vec<Vec<DecodedWord<'_>>>> = Vec::with_capacity(count);
     for ((key, items), &n) in templates.iter().zip(&uses) {
         let slots_n = items.iter().filter(|i| matches!(i, Item::Number)).count();
         let contexts = word_contexts(key, items);
@@ -825,7 +907,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                     if recent.len() == RECENT_WORDS {
                         recent.pop_back();
                     }
-                    value
+                    (value, word_ids.id(value))
                 } else {
                     recent.remove(reference as usize - 1).ok_or_else(|| {
                         Error::corrupt("word references", format!("{reference} of {} recent words", recent.len()))
@@ -852,12 +934,13 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                 },
             };
             zpos += usize::from(key_slot.is_some());
-            let keys: &[&[u8]] = match (prediction, key_slot) {
+            let keys: &[DecodedWord<'_>] = match (prediction, key_slot) {
                 (NumberColumn::Keyed, Some(k)) => &words[k],
                 _ => &[],
             };
             let padding = ZeroPadding::read(&split.zeros, &mut zpos, n)?;
-            let mut predictor = Predictor::default();
+            keyed.start_column(word_ids.words.len());
+            let mut predictor = Predictor::new(&mut keyed);
             let mut values = Vec::with_capacity(n);
             for i in 0..n {
                 let delta = unzigzag(varint::get(&split.numbers, &mut npos)?) as u64;
@@ -865,7 +948,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                     predictor.previous = predictor.previous.wrapping_add(delta);
                     predictor.previous
                 } else {
-                    let key = Some(keys[i]);
+                    let key = keys[i].1;
                     let value = predictor.predict(key).wrapping_add(delta);
                     predictor.update(key, value);
                     value
@@ -931,7 +1014,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                     ns += 1;
                 }
                 Item::Word => {
-                    out.extend_from_slice(word_columns[id][ws][row]);
+                    out.extend_from_slice(word_columns[id][ws][row].0);
                     ws += 1;
                 }
                 Item::Time(f) => {
@@ -1116,6 +1199,21 @@ mod tests {
         let s = round_trip(&block);
         assert_eq!(describe(&s).unwrap().1[0].0, "block blk_<n> done");
         round_trip(b"x 9999999999999999999\nx 0000000000000000001\nx 1\n");
+    }
+
+    #[test]
+    fn a_keyed_column_sees_no_value_of_the_column_before_even_when_stamps_wrap() {
+        let mut table = KeyedValues::default();
+        table.column = u32::MAX - 1;
+        for _ in 0..3 {
+            table.start_column(4);
+            let mut predictor = Predictor::new(&mut table);
+            assert_eq!(predictor.predict(2), 0, "no value for word 2 in a new column");
+            predictor.update(2, 77);
+            assert_eq!(predictor.predict(2), 77);
+            assert_eq!(predictor.predict(3), 77, "an unseen word takes the previous value");
+        }
+        assert_eq!(table.column, 2, "the stamps started again after the last one");
     }
 
     #[test]
