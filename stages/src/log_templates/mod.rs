@@ -237,7 +237,13 @@ impl KeyBuilder {
             self.key.extend_from_slice(&[ITEM_STATIC, 0]);
             self.static_start = Some(self.key.len());
         }
-        self.key.extend_from_slice(s);
+        // Most static pieces are a byte or two, where a call to memcpy costs more than
+        // the copy.
+        if s.len() <= 4 {
+            s.iter().for_each(|&b| self.key.push(b));
+        } else {
+            self.key.extend_from_slice(s);
+        }
     }
 
     fn slot(&mut self, item: u8) {
@@ -306,35 +312,53 @@ impl TimeFinder {
     }
 }
 
-/// A stretch of a line between its timestamps, or one of them.
-enum Piece<'a, 'f> {
-    Text(&'a [u8]),
-    Time(&'f Found),
-}
-
-/// Calls `each` with the stretches of `line` between its timestamps `times` and with
-/// the timestamps, in line order.
-fn around_times<'a, 'f>(line: &'a [u8], times: &'f [Found], mut each: impl FnMut(Piece<'a, 'f>)) {
+/// Calls `each` with the stretches of `line` between its timestamps `times`, in
+/// line order.
+fn between_times<'a>(line: &'a [u8], times: &[Found], mut each: impl FnMut(&'a [u8])) {
     let mut pos = 0;
     for t in times {
-        each(Piece::Text(&line[pos..t.start]));
-        each(Piece::Time(t));
+        each(&line[pos..t.start]);
         pos = t.start + t.len;
     }
-    each(Piece::Text(&line[pos..]));
+    each(&line[pos..]);
 }
 
-/// What the first pass over a block finds: the timestamps of every line (and where
-/// each line's start in that list), the shape of every field outside them, in order
-/// (as a number, the shape's first appearance), and how many fields have each shape.
+/// The lines of `body`: what lies between its `\n` bytes, as `split` on them gives,
+/// found with a vectorized search.
+fn lines_of(body: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(body);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match memchr::memchr(b'\n', text) {
+            Some(end) => {
+                rest = Some(&text[end + 1..]);
+                Some(&text[..end])
+            }
+            None => rest.take(),
+        }
+    })
+}
+
+/// What the first pass over a block finds: the timestamps of every line and its
+/// fields outside them (and where each line's start in those lists), and how many
+/// fields have each shape.
 struct Survey {
     times: Vec<Found>,
     line_times: Vec<u32>,
-    shapes: Vec<u32>,
+    fields: Vec<FieldSpan>,
+    line_fields: Vec<u32>,
     counts: Vec<u32>,
     /// By a field's index in its line: whether IPv4 addresses there are coded as
     /// words (see [`address_as_word`]).
     address_words: Vec<bool>,
+}
+
+/// A field of a line: where it lies in the line, and its shape (as a number, in
+/// order of the shapes' first appearance).
+struct FieldSpan {
+    start: usize,
+    end: usize,
+    shape: u32,
 }
 
 /// An IPv4 address in dotted decimal: four runs of 1 to 3 digits between dots.
@@ -373,21 +397,22 @@ fn survey(body: &[u8]) -> Survey {
     let mut survey = Survey {
         times: Vec::new(),
         line_times: Vec::new(),
-        shapes: Vec::new(),
+        fields: Vec::new(),
+        line_fields: Vec::new(),
         counts: Vec::new(),
         address_words: Vec::new(),
     };
     let mut finder = TimeFinder::default();
     let mut shape_ids: FastMap<u64, u32> = FastMap::default();
     let mut addresses: Vec<AddressStats<'_>> = Vec::new();
-    for line in body.split(|&b| b == b'\n') {
+    for line in lines_of(body) {
         let first = survey.times.len();
         survey.line_times.push(first as u32);
+        survey.line_fields.push(survey.fields.len() as u32);
         finder.find(line, &mut survey.times);
-        let Survey { times, shapes, counts, .. } = &mut survey;
+        let Survey { times, fields: spans, counts, .. } = &mut survey;
         let mut index = 0;
-        around_times(line, &times[first..], |piece| {
-            let Piece::Text(text) = piece else { return };
+        between_times(line, &times[first..], |text| {
             fields(text, |f, is_field| {
                 if is_field {
                     let id = *shape_ids.entry(shape(f)).or_insert_with(|| {
@@ -395,7 +420,9 @@ fn survey(body: &[u8]) -> Survey {
                         counts.len() as u32 - 1
                     });
                     counts[id as usize] += 1;
-                    shapes.push(id);
+                    // Addresses, not pointer arithmetic on anything unsafe: `f` lies in `line`.
+                    let start = f.as_ptr() as usize - line.as_ptr() as usize;
+                    spans.push(FieldSpan { start, end: start + f.len(), shape: id });
                     if index < ADDRESS_FIELDS && is_address(f) {
                         if addresses.len() <= index {
                             addresses.resize_with(index + 1, AddressStats::default);
@@ -409,6 +436,7 @@ fn survey(body: &[u8]) -> Survey {
         });
     }
     survey.line_times.push(survey.times.len() as u32);
+    survey.line_fields.push(survey.fields.len() as u32);
     survey.address_words = addresses.iter().map(address_as_word).collect();
     survey
 }
@@ -631,53 +659,68 @@ pub fn split(block: &[u8]) -> Split {
     let mut word_ids = WordIds::default();
     let mut numbers = Vec::new();
     let mut words = Vec::new();
-    let Survey { times, line_times, shapes: field_shapes, counts, address_words } = survey(body);
-    let mut field_shapes = field_shapes.into_iter();
+    let Survey { times, line_times, fields: spans, line_fields, counts, address_words } = survey(body);
     let mut time_columns: Vec<Vec<i64>> = vec![Vec::new(); timestamps::FORMAT_COUNT];
-    let common = (body.iter().filter(|&&b| b == b'\n').count() / RARE_SHAPE_LINES).max(2) as u32;
+    let newlines = line_times.len() - 2;
+    let common = (newlines / RARE_SHAPE_LINES).max(2) as u32;
     let mut builder = KeyBuilder::default();
     let mut lines = 0u64;
-    for (line_index, line) in body.split(|&b| b == b'\n').enumerate() {
+    for (line_index, line) in lines_of(body).enumerate() {
         lines += 1;
         builder.clear();
         numbers.clear();
         words.clear();
         let line_times = &times[line_times[line_index] as usize..line_times[line_index + 1] as usize];
-        let mut index = 0;
-        around_times(line, line_times, |piece| match piece {
-            Piece::Time(t) => {
+        let line_spans = &spans[line_fields[line_index] as usize..line_fields[line_index + 1] as usize];
+        // The line as the first pass saw it: its timestamps and fields in order, and
+        // the static text between them.
+        let mut pos = 0;
+        let mut line_times = line_times.iter().peekable();
+        let static_to = |builder: &mut KeyBuilder, pos: &mut usize, end: usize| {
+            if *pos < end {
+                builder.text(&line[*pos..end]);
+            }
+            *pos = end;
+        };
+        for (index, span) in line_spans.iter().enumerate() {
+            while let Some(t) = line_times.next_if(|t| t.start < span.start) {
+                static_to(&mut builder, &mut pos, t.start);
                 builder.time(t.format);
                 time_columns[usize::from(t.format)].push(t.value);
+                pos = t.start + t.len;
             }
-            Piece::Text(text) => fields(text, |f, is_field| {
-                if !is_field {
-                    builder.text(f);
-                    return;
-                }
-                let shape = field_shapes.next().expect("the same fields as the first pass");
-                let address_word = address_words.get(index).copied().unwrap_or(false) && is_address(f);
-                index += 1;
-                if address_word || f.contains(&b' ') || counts[shape as usize] < common {
-                    // A field with a space is a quoted string (a request line, a user
-                    // agent): kept whole as a word, or every combination of them with
-                    // the rest of the line would be a template of its own.
-                    builder.slot(ITEM_WORD);
-                    words.push(word_ids.id(f));
-                } else {
-                    tokenize(f, |t| match t {
-                        Token::Static(s) => builder.text(s),
-                        Token::Number { value, zeros } => {
-                            builder.slot(ITEM_NUMBER);
-                            numbers.push((value, zeros));
-                        }
-                        Token::Word(w) => {
-                            builder.slot(ITEM_WORD);
-                            words.push(word_ids.id(w));
-                        }
-                    });
-                }
-            }),
-        });
+            static_to(&mut builder, &mut pos, span.start);
+            pos = span.end;
+            let f = &line[span.start..span.end];
+            let address_word = address_words.get(index).copied().unwrap_or(false) && is_address(f);
+            let spaced = memchr::memchr(b' ', f).is_some();
+            if address_word || spaced || counts[span.shape as usize] < common {
+                // A field with a space is a quoted string (a request line, a user
+                // agent): kept whole as a word, or every combination of them with
+                // the rest of the line would be a template of its own.
+                builder.slot(ITEM_WORD);
+                words.push(word_ids.id(f));
+            } else {
+                tokenize(f, |t| match t {
+                    Token::Static(s) => builder.text(s),
+                    Token::Number { value, zeros } => {
+                        builder.slot(ITEM_NUMBER);
+                        numbers.push((value, zeros));
+                    }
+                    Token::Word(w) => {
+                        builder.slot(ITEM_WORD);
+                        words.push(word_ids.id(w));
+                    }
+                });
+            }
+        }
+        for t in line_times {
+            static_to(&mut builder, &mut pos, t.start);
+            builder.time(t.format);
+            time_columns[usize::from(t.format)].push(t.value);
+            pos = t.start + t.len;
+        }
+        static_to(&mut builder, &mut pos, line.len());
         let key = builder.finish();
         let id = match ids.get(key) {
             Some(&id) => id,
@@ -1265,6 +1308,12 @@ mod tests {
             let block = lines.join("\n").into_bytes();
             let s = split(&block);
             prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        }
+
+        #[test]
+        fn lines_are_the_pieces_between_line_ends(block in prop::collection::vec(prop::sample::select(b"ab\n".to_vec()), 0..40)) {
+            let expected: Vec<&[u8]> = block.split(|&b| b == b'\n').collect();
+            prop_assert_eq!(lines_of(&block).collect::<Vec<_>>(), expected);
         }
 
         #[test]
