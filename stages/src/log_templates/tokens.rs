@@ -117,33 +117,39 @@ pub fn tokenize<'a>(line: &'a [u8], mut emit: impl FnMut(Token<'a>)) {
             pos += 1;
             continue;
         }
-        let end = line[pos..].iter().position(|&b| !is_word_byte(b)).map_or(line.len(), |p| pos + p);
-        let token = classify(&line[pos..end]);
-        if !matches!(token, Token::Static(_)) {
-            if static_start < pos {
-                emit(Token::Static(&line[static_start..pos]));
+        // One pass over the word: where it ends, how many digits, and their value
+        // (which wraps past 19 digits, when the word is not a number anyway).
+        let start = pos;
+        let (mut digits, mut value) = (0usize, 0u64);
+        while let Some(&b) = line.get(pos) {
+            if !is_word_byte(b) {
+                break;
             }
-            emit(token);
-            static_start = end;
+            let digit = b.wrapping_sub(b'0');
+            if digit < 10 {
+                digits += 1;
+                value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+            }
+            pos += 1;
         }
-        pos = end;
+        if digits == 0 {
+            continue;
+        }
+        let word = &line[start..pos];
+        let token = if digits < word.len() || word.len() > MAX_NUMBER_DIGITS {
+            Token::Word(word)
+        } else {
+            Token::Number { value, zeros: (word.len() - decimal_len(value)) as u8 }
+        };
+        if static_start < start {
+            emit(Token::Static(&line[static_start..start]));
+        }
+        emit(token);
+        static_start = pos;
     }
     if static_start < line.len() {
         emit(Token::Static(&line[static_start..]));
     }
-}
-
-fn classify(word: &[u8]) -> Token<'_> {
-    let digits = word.iter().filter(|b| b.is_ascii_digit()).count();
-    if digits == 0 {
-        return Token::Static(word);
-    }
-    if digits < word.len() || word.len() > MAX_NUMBER_DIGITS {
-        return Token::Word(word);
-    }
-    let value = word.iter().fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
-    let zeros = (word.len() - decimal_len(value)) as u8;
-    Token::Number { value, zeros }
 }
 
 /// Writes a number token back: `zeros` zeros, then the value's digits.
