@@ -615,6 +615,20 @@ fn word_contexts(key: &[u8], items: &[Item]) -> Vec<WordContext> {
     contexts
 }
 
+/// Where `id` is in `list`, looked for 16 entries at a time with a test of all 16
+/// that the compiler turns into vector compares (a search that stops at the first
+/// match does not vectorize, and a word missing from a full list costs 256 steps).
+fn rank_of(list: &[u32], id: u32) -> Option<usize> {
+    let mut chunks = list.chunks_exact(16);
+    for (i, chunk) in (&mut chunks).enumerate() {
+        if chunk.iter().fold(false, |any, &r| any | (r == id)) {
+            return chunk.iter().position(|&r| r == id).map(|p| i * 16 + p);
+        }
+    }
+    let done = list.len() - chunks.remainder().len();
+    chunks.remainder().iter().position(|&r| r == id).map(|p| done + p)
+}
+
 /// The encoder's list of a context's recent distinct words (by [`WordIds`] id), most
 /// recent first.
 #[derive(Default)]
@@ -624,9 +638,9 @@ struct RecentWords {
 
 impl RecentWords {
     /// The rank of word `id` in the list, if there, and the word moved (or put) to
-    /// the front.
-    fn find(&mut self, id: u32) -> Option<usize> {
-        let rank = self.list.iter().position(|&r| r == id);
+    /// the front; `seen` is false when the word has never been in any list.
+    fn find(&mut self, id: u32, seen: bool) -> Option<usize> {
+        let rank = if seen { rank_of(&self.list, id) } else { None };
         match rank {
             Some(r) => self.list[..=r].rotate_right(1),
             None => {
@@ -748,6 +762,9 @@ pub fn split(block: &[u8]) -> Split {
     varint::put(&mut out.templates, columns.len() as u64);
     out.templates.extend_from_slice(&dictionary);
     let mut recent: FastMap<WordContext, RecentWords> = FastMap::default();
+    // Whether each word has been in any list yet: one that has not is new to its list
+    // too, without a look through it (most words of a free-text block are new).
+    let mut listed = vec![false; word_ids.words.len()];
     let mut keyed = KeyedValues::default();
     // The templates as the decoder reads them: contexts and keys come from one place.
     let written = Dictionary::read(&out.templates, usize::MAX).expect("the templates this split wrote");
@@ -777,7 +794,8 @@ pub fn split(block: &[u8]) -> Split {
         for (values, context) in column.words.iter().zip(contexts) {
             let recent = recent.entry(context).or_default();
             for &id in values {
-                match recent.find(id) {
+                let seen = std::mem::replace(&mut listed[id as usize], true);
+                match recent.find(id, seen) {
                     Some(rank) => varint::put(&mut out.word_refs, rank as u64 + 1),
                     None => {
                         let w = word_ids.words[id as usize];

@@ -287,7 +287,15 @@ pub fn find_from(line: &[u8], start: usize) -> Option<Found> {
             continue;
         }
         let (digit, upper) = (b.is_ascii_digit(), b.is_ascii_uppercase());
-        if !digit && !upper {
+        // Every form begins with two digits or more, or with a month or weekday name
+        // and a space: lines of prose or key-value text, with no time at all, are
+        // scanned without trying a form at each capital or digit.
+        let candidate = if digit {
+            line.get(pos + 1).is_some_and(u8::is_ascii_digit)
+        } else {
+            upper && line.get(pos + 3) == Some(&b' ')
+        };
+        if !candidate {
             continue;
         }
         if let Some(found) = at(line, pos, digit) {
@@ -463,7 +471,29 @@ mod tests {
         assert_eq!(weekday(days_from_civil(2026, 11, 30)), 1, "a Monday");
     }
 
+    /// `find_from` without its quick test of where a form can begin.
+    fn find_by_trying_every_form(line: &[u8], start: usize) -> Option<Found> {
+        (start..line.len().min(SEARCH_SPAN)).find_map(|pos| {
+            if pos > 0 && line[pos - 1].is_ascii_alphanumeric() {
+                return None;
+            }
+            (0..FORMAT_COUNT as u8).find_map(|f| at_format(line, pos, f))
+        })
+    }
+
     proptest! {
+        #[test]
+        fn the_quick_test_of_where_a_time_begins_misses_none(
+            line in "[0-9A-Za-z :./,T\\[\\]-]{0,30}(Jun 14 15:16:01|2026-11-05 07:08:09|Sun Dec 04 04:47:44 2005|10/Oct/2000:13:55:36|1714000000)?[0-9a-z :.-]{0,30}",
+            start in 0usize..8,
+        ) {
+            let line = line.as_bytes();
+            let start = start.min(line.len());
+            let quick = find_from(line, start).map(|f| (f.start, f.len, f.value));
+            let slow = find_by_trying_every_form(line, start).map(|f| (f.start, f.len, f.value));
+            prop_assert_eq!(quick, slow);
+        }
+
         #[test]
         fn every_value_of_every_form_renders_to_text_that_reads_back(
             format in 0..FORMAT_COUNT as u8,
