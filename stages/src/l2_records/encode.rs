@@ -106,18 +106,18 @@ fn choose_number(
     (Method::Number { transform: t, width }, vec![stored])
 }
 
-/// How a text column's `n` values (`flat`, `len` bytes each) would be coded: whether
-/// its digits go to the digits stream (when that at least halves the distinct
-/// values), and how many distinct values are left (`usize::MAX` for one-byte columns,
-/// which no dictionary helps).
-fn text_plan(flat: &[u8], len: usize, charset: Charset) -> (bool, usize) {
+/// How a text column's `n` values (`flat`, `len` bytes each, or at least the first
+/// [`TRANSFORM_SAMPLE`] of them) would be coded: whether its digits go to the digits
+/// stream (when that at least halves the distinct values), and how many distinct
+/// values are left (`usize::MAX` for one-byte columns, which no dictionary helps).
+fn text_plan(flat: &[u8], len: usize, n: usize, charset: Charset) -> (bool, usize) {
     if len < 2 {
         return (false, usize::MAX);
     }
     // Judged on the block's first records, as numeric columns are; the counts are
     // scaled to the whole column (an estimate: the decisions only compare them).
     let sample = &flat[..flat.len().min(TRANSFORM_SAMPLE * len)];
-    let scale = |count: usize| count * (flat.len() / len) / (sample.len() / len).max(1);
+    let scale = |count: usize| count * n / (sample.len() / len).max(1);
     let (flat, raw) = (sample, text::distinct(sample, len));
     if text::has_digits(flat, charset) {
         let mut skeleton = flat.to_vec();
@@ -148,14 +148,15 @@ fn merge_text_runs(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
         }
         let part = &spec.columns[i..i + run];
         let width: usize = part.iter().map(|c| c.len).sum();
+        // Only the records `text_plan` looks at.
         let flat_of = |at: usize, len: usize| -> Vec<u8> {
-            records.chunks_exact(rl).flat_map(|r| &r[at..at + len]).copied().collect()
+            records.chunks_exact(rl).take(TRANSFORM_SAMPLE).flat_map(|r| &r[at..at + len]).copied().collect()
         };
-        let (_, joint) = text_plan(&flat_of(offset, width), width, spec.charset);
+        let (_, joint) = text_plan(&flat_of(offset, width), width, n, spec.charset);
         let mut apart = 0usize;
         let mut at = offset;
         for c in part {
-            apart = apart.saturating_add(text_plan(&flat_of(at, c.len), c.len, spec.charset).1);
+            apart = apart.saturating_add(text_plan(&flat_of(at, c.len), c.len, n, spec.charset).1);
             at += c.len;
         }
         if joint.saturating_mul(4) <= n && joint <= apart.saturating_mul(2) {
@@ -217,10 +218,17 @@ fn split_zoned(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
                 .collect();
             let whole = plain_cost(&values);
             let mut best: Option<(u64, usize)> = None;
+            // Unsigned values of up to 18 digits divide as `i64`: a 128-bit division
+            // is a call to a slow routine, and this loop makes two a value a cut.
+            let narrow: Option<Vec<i64>> = values.iter().map(|&v| i64::try_from(v).ok()).collect();
             for k in 1..col.len {
-                let p = 10i128.pow((col.len - k) as u32);
-                let high: Vec<i128> = values.iter().map(|v| v / p).collect();
-                let low: Vec<i128> = values.iter().map(|v| v % p).collect();
+                let (high, low): (Vec<i128>, Vec<i128>) = match (&narrow, 10i64.checked_pow((col.len - k) as u32)) {
+                    (Some(narrow), Some(p)) => narrow.iter().map(|&v| (i128::from(v / p), i128::from(v % p))).unzip(),
+                    _ => {
+                        let p = 10i128.pow((col.len - k) as u32);
+                        values.iter().map(|&v| (v / p, v % p)).unzip()
+                    }
+                };
                 let cost = plain_cost(&high) + plain_cost(&low);
                 if best.is_none_or(|b| cost < b.0) {
                     best = Some((cost, k));
@@ -294,7 +302,7 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
     for (c, col) in spec.columns.iter().enumerate() {
         let method = if col.kind == ColumnKind::Text {
             let mut flat: Vec<u8> = column_bytes(c).flatten().copied().collect();
-            let (use_digits, entries) = text_plan(&flat, col.len, spec.charset);
+            let (use_digits, entries) = text_plan(&flat, col.len, n, spec.charset);
             if use_digits {
                 text::take_digits(&mut flat, spec.charset, &mut digits);
             }
