@@ -188,6 +188,16 @@ impl<'a> ZeroPadding<'a> {
         })
     }
 
+    /// The leading zeros of the `i`-th value, `value`, once [`ZeroPadding::zeros`]
+    /// has accepted them.
+    fn checked_zeros(&self, i: usize, value: u64) -> u8 {
+        match self {
+            ZeroPadding::None => 0,
+            ZeroPadding::Width(w) => usize::from(*w).saturating_sub(tokens::decimal_len(value)) as u8,
+            ZeroPadding::Each(each) => each[i],
+        }
+    }
+
     /// The leading zeros of the `i`-th value, `value`.
     fn zeros(&self, i: usize, value: u64) -> Result<u8> {
         match self {
@@ -944,19 +954,26 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     let mut recent: FastMap<WordContext, std::collections::VecDeque<DecodedWord<'_>>> = FastMap::default();
     let mut word_ids = WordIds::default();
     let mut keyed = KeyedValues::default();
-    let mut number_columns: Vec<Vec<Vec<(u64, u8)>>> = Vec::with_capacity(count);
-    let mut word_columns: Vec<Vec<Vec<DecodedWord<'_>>>> = Vec::with_capacity(count);
+    // Every column's values in one vector per kind, column after column (each value
+    // took at least a byte of its stream), with where each column starts and each
+    // template's first column: the lines are rebuilt from a flat array, not through
+    // a vector of vectors per template.
+    // (Numbers are kept without their leading zeros, 8 bytes a value rather than 16:
+    // the lines read them in another order than they were written, and the smaller
+    // array stays in cache; each column's zeros are read again from its padding.)
+    let mut numbers: Vec<u64> = Vec::with_capacity(split.numbers.len().min(original_len));
+    let mut words: Vec<DecodedWord<'_>> = Vec::with_capacity(split.word_refs.len().min(original_len));
+    let (mut number_columns, mut word_starts): (Vec<(usize, ZeroPadding<'_>)>, _) = (Vec::new(), Vec::new());
+    let (mut first_number, mut first_word) = (Vec::with_capacity(count), Vec::with_capacity(count));
     for ((key, items), &n) in templates.iter().zip(&uses) {
-        let slots_n = items.iter().filter(|i| matches!(i, Item::Number)).count();
         let contexts = word_contexts(key, items);
-
-        let mut words = Vec::with_capacity(contexts.len());
+        first_word.push(word_starts.len());
         for context in contexts {
             if n > split.word_refs.len() - rpos {
                 return Err(Error::Truncated { what: "word references", needed: n - (split.word_refs.len() - rpos) });
             }
             let recent = recent.entry(context).or_default();
-            let mut values = Vec::with_capacity(n);
+            word_starts.push(words.len());
             for _ in 0..n {
                 let reference = varint::get_capped(&split.word_refs, &mut rpos, RECENT_WORDS as u64, "word reference")?;
                 let value = if reference == 0 {
@@ -975,12 +992,11 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                     })?
                 };
                 recent.push_front(value);
-                values.push(value);
+                words.push(value);
             }
-            words.push(values);
         }
         // Numbers after words: a keyed column's predictions need its key's words.
-        let mut nums = Vec::with_capacity(slots_n);
+        first_number.push(number_columns.len());
         for key_slot in number_keys(items) {
             if n > split.numbers.len() - npos {
                 return Err(Error::Truncated { what: "numbers", needed: n - (split.numbers.len() - npos) });
@@ -996,13 +1012,16 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
             };
             zpos += usize::from(key_slot.is_some());
             let keys: &[DecodedWord<'_>] = match (prediction, key_slot) {
-                (NumberColumn::Keyed, Some(k)) => &words[k],
+                (NumberColumn::Keyed, Some(k)) => {
+                    let start = word_starts[first_word[first_word.len() - 1] + k];
+                    &words[start..start + n]
+                }
                 _ => &[],
             };
             let padding = ZeroPadding::read(&split.zeros, &mut zpos, n)?;
             keyed.start_column(word_ids.words.len());
             let mut predictor = Predictor::new(&mut keyed);
-            let mut values = Vec::with_capacity(n);
+            let start = numbers.len();
             for i in 0..n {
                 let delta = unzigzag(varint::get(&split.numbers, &mut npos)?) as u64;
                 let value = if keys.is_empty() {
@@ -1018,12 +1037,10 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                 if tokens::decimal_len(value) + usize::from(zeros) > tokens::MAX_NUMBER_DIGITS {
                     return Err(Error::corrupt("numbers", format!("{value} after {zeros} zeros is too long")));
                 }
-                values.push((value, zeros));
+                numbers.push(value);
             }
-            nums.push(values);
+            number_columns.push((start, padding));
         }
-        number_columns.push(nums);
-        word_columns.push(words);
     }
     // Timestamps: a column per form, each value in line order.
     let mut time_counts = vec![0usize; timestamps::FORMAT_COUNT];
@@ -1070,12 +1087,13 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
             match item {
                 Item::Static(range) => out.extend_from_slice(&key[range.clone()]),
                 Item::Number => {
-                    let (value, zeros) = number_columns[id][ns][row];
-                    write_number(value, zeros, &mut out);
+                    let (start, padding) = &number_columns[first_number[id] + ns];
+                    let value = numbers[start + row];
+                    write_number(value, padding.checked_zeros(row, value), &mut out);
                     ns += 1;
                 }
                 Item::Word => {
-                    out.extend_from_slice(word_columns[id][ws][row].0);
+                    out.extend_from_slice(words[word_starts[first_word[id] + ws] + row].0);
                     ws += 1;
                 }
                 Item::Time(f) => {
