@@ -1282,8 +1282,7 @@ mod tests {
 
     #[test]
     fn a_keyed_column_sees_no_value_of_the_column_before_even_when_stamps_wrap() {
-        let mut table = KeyedValues::default();
-        table.column = u32::MAX - 1;
+        let mut table = KeyedValues { column: u32::MAX - 1, ..KeyedValues::default() };
         for _ in 0..3 {
             table.start_column(4);
             let mut predictor = Predictor::new(&mut table);
