@@ -101,10 +101,11 @@ pub fn decode(reduced: &[u8], desc: &[u8], cap: usize) -> Result<Vec<u8>> {
         let gap = gap as usize;
         let room = (cap - out.len().min(cap)) as u64;
         let len = extra.saturating_add(MIN_RUN as u64);
-        if gap as u64 + len > room {
+        // Saturating: a run length near 2^64 must be refused, not wrap into a small one.
+        if (gap as u64).saturating_add(len) > room {
             return Err(Error::TooLarge {
                 what: "rle output",
-                value: out.len() as u64 + gap as u64 + len,
+                value: (out.len() as u64).saturating_add(gap as u64).saturating_add(len),
                 limit: cap as u64,
             });
         }
@@ -232,6 +233,17 @@ mod tests {
                                desc in proptest::collection::vec(any::<u8>(), 0..40)) {
             let _ = decode(&reduced, &desc, 10_000);
         }
+    }
+
+    #[test]
+    fn a_run_as_long_as_a_u64_allows_is_refused_not_wrapped() {
+        // One run: a gap of 1 byte, then a length that with the gap passes 2^64.
+        let mut desc = Vec::new();
+        varint::put(&mut desc, 1);
+        varint::put(&mut desc, 1);
+        varint::put(&mut desc, u64::MAX - MIN_RUN as u64);
+        desc.push(b'x');
+        assert!(matches!(decode(b"ab", &desc, 10_000), Err(Error::TooLarge { what: "rle output", .. })));
     }
 
     #[test]
