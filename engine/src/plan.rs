@@ -353,6 +353,10 @@ impl Step<DecompressJob> for Verify {
     }
 }
 
+/// The name of the decompression stage that undoes the lowest layer (L2, as
+/// [`decoder_layers`] lists them; a test holds it to that) and verifies.
+const VERIFYING_STAGE: &str = "L2 + verify";
+
 /// The decompression plan: open with the highest layer, one stage per layer below
 /// it, verification with the last.
 pub fn decompress_plan() -> Plan<DecompressJob> {
@@ -367,10 +371,15 @@ pub fn decompress_plan() -> Plan<DecompressJob> {
             steps.push(Box::new(Open { known }));
         }
         steps.push(Box::new(Decode(layer, name)));
-        if i + 1 == count {
+        // The last stage also checks the block's length and SHA-256: its name says so,
+        // or `--stats` would charge the hash to a layer the frame may not even use.
+        let stage_name = if i + 1 == count {
             steps.push(Box::new(Verify));
-        }
-        stages.push(StageDef { name, steps });
+            VERIFYING_STAGE
+        } else {
+            name
+        };
+        stages.push(StageDef { name: stage_name, steps });
     }
     Plan { stages }
 }
@@ -378,6 +387,14 @@ pub fn decompress_plan() -> Plan<DecompressJob> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_verifying_stage_is_named_for_the_layer_it_undoes() {
+        let lowest = decoder_layers().pop().expect("layers");
+        assert_eq!(lowest.id(), cobolp_stages::LayerId::Structural);
+        let plan = decompress_plan();
+        assert_eq!(plan.stages.last().map(|s| s.name), Some(VERIFYING_STAGE));
+    }
 
     #[test]
     fn repeated_random_data_is_not_incompressible() {
