@@ -113,7 +113,11 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
         offset += header.frame_len() as u64;
     }
     let ratio = if offset == 0 { 0.0 } else { original as f64 / offset as f64 };
-    out!("{}: {frames} frames ({stored} stored), {original} -> {offset} bytes, ratio {ratio:.3}", path.display());
+    out!(
+        "{}: {} ({stored} stored), {original} -> {offset} bytes, ratio {ratio:.3}",
+        path.display(),
+        frames_text(frames)
+    );
     let uses: Vec<String> =
         layer_use.iter().map(|(n, c)| format!("L{n} {} in {c}", LayerId::ALL[usize::from(*n) - 1].name())).collect();
     out!("layers: {}", if uses.is_empty() { "none".into() } else { uses.join(", ") });
@@ -174,7 +178,7 @@ pub fn test(args: &TestArgs) -> anyhow::Result<ExitCode> {
         match outcome {
             Ok(frames) => {
                 if !args.quiet {
-                    out!("{}: OK ({frames} frames)", path.display());
+                    out!("{}: OK ({})", path.display(), frames_text(frames));
                 }
             }
             Err(e) => {
@@ -184,4 +188,10 @@ pub fn test(args: &TestArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// `1 frame`, `2 frames`.
+fn frames_text(count: impl Into<u64>) -> String {
+    let count = count.into();
+    format!("{count} frame{}", if count == 1 { "" } else { "s" })
 }
