@@ -364,12 +364,15 @@ struct Survey {
 }
 
 /// A field of a line: where it lies in the line, and its shape (as a number, in
-/// order of the shapes' first appearance).
+/// order of the shapes' first appearance), or [`SPACED`].
 struct FieldSpan {
     start: usize,
     end: usize,
     shape: u32,
 }
+
+/// The shape of a field with a space in it: such a field is always a word.
+const SPACED: u32 = u32::MAX;
 
 /// An IPv4 address in dotted decimal: four runs of 1 to 3 digits between dots.
 fn is_address(f: &[u8]) -> bool {
@@ -425,11 +428,18 @@ fn survey(body: &[u8]) -> Survey {
         between_times(line, &times[first..], |text| {
             fields(text, |f, is_field| {
                 if is_field {
-                    let id = *shape_ids.entry(shape(f)).or_insert_with(|| {
-                        counts.push(0);
-                        counts.len() as u32 - 1
-                    });
-                    counts[id as usize] += 1;
+                    // A field with a space (a quoted one) is a word whatever its
+                    // shape, so it is not shaped: a user agent has dozens of tokens.
+                    let id = if memchr::memchr(b' ', f).is_some() {
+                        SPACED
+                    } else {
+                        let id = *shape_ids.entry(shape(f)).or_insert_with(|| {
+                            counts.push(0);
+                            counts.len() as u32 - 1
+                        });
+                        counts[id as usize] += 1;
+                        id
+                    };
                     // Addresses, not pointer arithmetic on anything unsafe: `f` lies in `line`.
                     let start = f.as_ptr() as usize - line.as_ptr() as usize;
                     spans.push(FieldSpan { start, end: start + f.len(), shape: id });
@@ -717,8 +727,7 @@ pub fn split(block: &[u8]) -> Split {
             pos = span.end;
             let f = &line[span.start..span.end];
             let address_word = address_words.get(index).copied().unwrap_or(false) && is_address(f);
-            let spaced = memchr::memchr(b' ', f).is_some();
-            if address_word || spaced || counts[span.shape as usize] < common {
+            if address_word || span.shape == SPACED || counts[span.shape as usize] < common {
                 // A field with a space is a quoted string (a request line, a user
                 // agent): kept whole as a word, or every combination of them with
                 // the rest of the line would be a template of its own.
