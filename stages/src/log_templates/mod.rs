@@ -440,7 +440,7 @@ fn survey(body: &[u8]) -> Survey {
                         counts[id as usize] += 1;
                         id
                     };
-                    // Addresses, not pointer arithmetic on anything unsafe: `f` lies in `line`.
+                    // `f` is a piece of `line`: its offset is the difference of their addresses.
                     let start = f.as_ptr() as usize - line.as_ptr() as usize;
                     spans.push(FieldSpan { start, end: start + f.len(), shape: id });
                     if index < ADDRESS_FIELDS && is_address(f) {
@@ -1352,6 +1352,11 @@ mod tests {
             let block = lines.join("\n").into_bytes();
             let s = split(&block);
             prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        }
+
+        #[test]
+        fn rank_of_finds_what_position_finds(list in prop::collection::vec(0u32..40, 0..300), id in 0u32..40) {
+            prop_assert_eq!(rank_of(&list, id), list.iter().position(|&r| r == id));
         }
 
         #[test]
