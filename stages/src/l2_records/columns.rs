@@ -155,6 +155,23 @@ pub fn inverse(stored: &[u128], t: Transform, known: Known) -> Vec<i128> {
         .collect()
 }
 
+/// [`cost`] of `values` under `Raw`, `Delta` and `DeltaOfDelta`, in that order, in
+/// one pass and without storing them: what choosing among the three needs.
+pub fn plain_costs(values: &[i128]) -> [u64; 3] {
+    let bits = |v: i128| 128 - u64::from(zigzag(v).leading_zeros());
+    let (mut prev, mut prev_delta) = (0i128, 0i128);
+    let mut costs = [0u64; 3];
+    for &v in values {
+        let d = v.wrapping_sub(prev);
+        costs[0] += bits(v);
+        costs[1] += bits(d);
+        costs[2] += bits(d.wrapping_sub(prev_delta));
+        prev = v;
+        prev_delta = d;
+    }
+    costs
+}
+
 /// Significant bits of the stored numbers: the encoder's measure of cost.
 pub fn cost(stored: &[u128]) -> u64 {
     stored.iter().map(|&z| 128 - u64::from(z.leading_zeros())).sum()
@@ -191,6 +208,14 @@ pub fn from_planes(planes: &[&[u8]], n: usize) -> Vec<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn plain_costs_are_the_costs_of_the_stored_values(values in proptest::collection::vec(proptest::prelude::any::<i128>(), 0..50)) {
+            let each = [Transform::Raw, Transform::Delta, Transform::DeltaOfDelta].map(|t| cost(&forward(&values, t, &[])));
+            proptest::prop_assert_eq!(plain_costs(&values), each);
+        }
+    }
     use crate::records::{ByteOrder, SignPosition};
     use proptest::prelude::*;
 

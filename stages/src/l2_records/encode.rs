@@ -78,9 +78,15 @@ fn choose_number(
     // a hash map lookup a record), and records of one block behave alike.
     // (`forward` reads the other columns only at the rows of the values it is given.)
     let sample = &values[..n.min(TRANSFORM_SAMPLE)];
+    let plain = columns::plain_costs(sample);
     let mut best: Option<(u64, Transform)> = None;
     for t in candidates {
-        let cost = columns::cost(&columns::forward(sample, t, known));
+        let cost = match t {
+            Transform::Raw => plain[0],
+            Transform::Delta => plain[1],
+            Transform::DeltaOfDelta => plain[2],
+            Transform::Relation { .. } => columns::cost(&columns::forward(sample, t, known)),
+        };
         if best.is_none_or(|b| cost < b.0) {
             best = Some((cost, t));
         }
@@ -173,11 +179,7 @@ fn merge_text_runs(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
 /// Significant bits of the cheapest of raw, delta, delta of delta and a dictionary
 /// for `values` (relations left out: this only compares ways to cut a column).
 fn plain_cost(values: &[i128]) -> u64 {
-    let mut best = [Transform::Raw, Transform::Delta, Transform::DeltaOfDelta]
-        .into_iter()
-        .map(|t| columns::cost(&columns::forward(values, t, &[])))
-        .min()
-        .unwrap_or(0);
+    let mut best = columns::plain_costs(values).into_iter().min().unwrap_or(0);
     if distinct_up_to(values, values.len() / 2).is_some() {
         let mut sorted = values.to_vec();
         sorted.sort_unstable();
