@@ -2,7 +2,7 @@
 //!
 //! - [`AtomicFile`]: output files that appear only when complete;
 //! - [`CpzCodec`]: a `tokio_util::codec` codec, one message per frame, for `Framed`;
-//! - [`bufread`] and [`write`]: async stream adapters over `AsyncBufRead` and
+//! - [`bufread`] and [`write`](mod@write): async stream adapters over `AsyncBufRead` and
 //!   `AsyncWrite`, shaped like async-compression's;
 //! - [`sync`]: the same over `std::io::Read` and `Write`.
 //!

@@ -21,7 +21,7 @@
 //! - `numbers`: for each template in id order, for each of its number slots, the
 //!   zigzag difference of each value from its prediction: the slot's previous value
 //!   (the first from 0), or in a keyed column the slot's value on the last line with
-//!   the same key word (see [`NumberColumn`]). (Choosing raw values instead for some
+//!   the same key word (see `NumberColumn`). (Choosing raw values instead for some
 //!   columns, by an entropy estimate, measured worse on every corpus log: the deltas
 //!   of unrelated values still share L6's matches and L7's table with the rest.)
 //! - `zeros`: in the same order, for a column with a word slot before it a byte 1
@@ -31,7 +31,7 @@
 //! - `word_refs`, `word_lens` and `words`: for each template, for each word slot,
 //!   each value as a reference to one of the [`RECENT_WORDS`] most recently used
 //!   distinct values of the slot's *context* (the template text just before it, see
-//!   [`WordContext`]: the same field across templates) or, for a value not among
+//!   `WordContext`: the same field across templates) or, for a value not among
 //!   them, its length and its bytes. A user agent, a request line, a host name comes
 //!   back often, and an index into a move-to-front list is far cheaper than L6
 //!   matching the bytes again;

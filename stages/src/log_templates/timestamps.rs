@@ -6,14 +6,14 @@
 //! template split without this sees six or seven numbers, each coded apart. As one
 //! integer, consecutive lines differ by a small delta.
 //!
-//! Each form of [`FORMATS`] is a fixed sequence of fields and literal bytes. A match
+//! Each form of `FORMATS` is a fixed sequence of fields and literal bytes. A match
 //! is taken only when every field is in range (month 1-12, the day within its month,
 //! hours below 24, seconds below 60, a weekday that agrees with the date, digits where
 //! digits belong), so that every matched text is the one rendering of its value:
 //! decoding writes the same bytes. Forms without a year count from the year 2000 (a
 //! leap year, so February 29 is accepted); date-only forms are midnight.
 //!
-//! The position of a form in [`FORMATS`] is its id in the frame format: forms are
+//! The position of a form in `FORMATS` is its id in the frame format: forms are
 //! only ever appended.
 
 use crate::{Error, Result};
@@ -321,7 +321,7 @@ pub fn at_format(line: &[u8], pos: usize, format: u8) -> Option<Found> {
     parse(usize::from(format), text).map(|(len, value)| Found { start: pos, len, format, value })
 }
 
-/// The form `format` as written in [`FORMATS`] (`%Y-%m-%d %H:%M:%S,%3`: `%3` is
+/// The form `format` as written in `FORMATS` (`%Y-%m-%d %H:%M:%S,%3`: `%3` is
 /// three digits of a fraction, `%e` a space-padded day, `%E10` ten digits of epoch
 /// seconds), for people reading `cobolp info`.
 pub fn format_spec(format: u8) -> &'static str {
