@@ -1087,6 +1087,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
 
     let mut out = Vec::with_capacity(original_len);
     let mut cursor = vec![0usize; count];
+    let mut last_times: Vec<Option<(i64, std::ops::Range<usize>)>> = vec![None; timestamps::FORMAT_COUNT];
     for (i, &id) in ids.iter().enumerate() {
         let (key, items) = &templates[id];
         let row = cursor[id];
@@ -1107,7 +1108,16 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                 }
                 Item::Time(f) => {
                     let value = time_columns[usize::from(*f)].next().expect("counted from the same templates");
-                    timestamps::render(*f, value, &mut out)?;
+                    // Lines a second apart or less often carry the same time: its text
+                    // is copied from where it was last written.
+                    match &last_times[usize::from(*f)] {
+                        Some((last, text)) if *last == value => out.extend_from_within(text.clone()),
+                        _ => {
+                            let start = out.len();
+                            timestamps::render(*f, value, &mut out)?;
+                            last_times[usize::from(*f)] = Some((value, start..out.len()));
+                        }
+                    }
                 }
             }
             if out.len() > original_len {
