@@ -45,14 +45,19 @@ pub(super) fn limited_lengths(freq: &[u64; 256]) -> [u8; 256] {
     // which items are packages is kept, which is all the selection step needs.
     let levels = MAX_LEN as usize;
     let mut is_package = [[false; MAX_ITEMS]; MAX_LEN as usize];
-    let mut prev = [0u64; MAX_ITEMS];
+    // The weights of the level before and of the level being built, in two lists
+    // used by turns: a level's list was a 4 KiB array copied and cleared at every
+    // level, which cost more than the merging itself on the many small streams of a
+    // split block (only the first `prev_len` entries are ever read).
+    let mut lists = [[0u64; MAX_ITEMS]; 2];
     let mut prev_len = n;
-    for (slot, &(f, _)) in prev.iter_mut().zip(sorted.iter()) {
+    for (slot, &(f, _)) in lists[0].iter_mut().zip(sorted.iter()) {
         *slot = f;
     }
-    for flags in is_package.iter_mut().skip(1) {
+    for (level, flags) in is_package.iter_mut().enumerate().skip(1) {
+        let [even, odd] = &mut lists;
+        let (prev, cur) = if level % 2 == 1 { (&*even, odd) } else { (&*odd, even) };
         let packages = prev_len / 2;
-        let mut cur = [0u64; MAX_ITEMS];
         let (mut leaf, mut pkg, mut k) = (0, 0, 0);
         while leaf < n || pkg < packages {
             let pkg_weight = if pkg < packages { prev[2 * pkg] + prev[2 * pkg + 1] } else { u64::MAX };
@@ -66,7 +71,6 @@ pub(super) fn limited_lengths(freq: &[u64; 256]) -> [u8; 256] {
             }
             k += 1;
         }
-        prev = cur;
         prev_len = k;
     }
 
