@@ -208,16 +208,16 @@ pub fn from_planes(planes: &[&[u8]], n: usize) -> Vec<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    proptest::proptest! {
-        #[test]
-        fn plain_costs_are_the_costs_of_the_stored_values(values in proptest::collection::vec(proptest::prelude::any::<i128>(), 0..50)) {
-            let each = [Transform::Raw, Transform::Delta, Transform::DeltaOfDelta].map(|t| cost(&forward(&values, t, &[])));
-            proptest::prop_assert_eq!(plain_costs(&values), each);
-        }
-    }
     use crate::records::{ByteOrder, SignPosition};
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn plain_costs_are_the_costs_of_the_stored_values(values in prop::collection::vec(any::<i128>(), 0..50)) {
+            let each = [Transform::Raw, Transform::Delta, Transform::DeltaOfDelta].map(|t| cost(&forward(&values, t, &[])));
+            prop_assert_eq!(plain_costs(&values), each);
+        }
+    }
 
     proptest! {
         #[test]

@@ -716,12 +716,15 @@ pub fn split(block: &[u8]) -> Split {
             }
             *pos = end;
         };
+        let mut time = |builder: &mut KeyBuilder, pos: &mut usize, t: &Found| {
+            static_to(builder, pos, t.start);
+            builder.time(t.format);
+            time_columns[usize::from(t.format)].push(t.value);
+            *pos = t.start + t.len;
+        };
         for (index, span) in line_spans.iter().enumerate() {
             while let Some(t) = line_times.next_if(|t| t.start < span.start) {
-                static_to(&mut builder, &mut pos, t.start);
-                builder.time(t.format);
-                time_columns[usize::from(t.format)].push(t.value);
-                pos = t.start + t.len;
+                time(&mut builder, &mut pos, t);
             }
             static_to(&mut builder, &mut pos, span.start);
             pos = span.end;
@@ -748,10 +751,7 @@ pub fn split(block: &[u8]) -> Split {
             }
         }
         for t in line_times {
-            static_to(&mut builder, &mut pos, t.start);
-            builder.time(t.format);
-            time_columns[usize::from(t.format)].push(t.value);
-            pos = t.start + t.len;
+            time(&mut builder, &mut pos, t);
         }
         static_to(&mut builder, &mut pos, line.len());
         let key = builder.finish();
@@ -976,7 +976,8 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     let (mut first_number, mut first_word) = (Vec::with_capacity(count), Vec::with_capacity(count));
     for ((key, items), &n) in templates.iter().zip(&uses) {
         let contexts = word_contexts(key, items);
-        first_word.push(word_starts.len());
+        let word_base = word_starts.len();
+        first_word.push(word_base);
         for context in contexts {
             if n > split.word_refs.len() - rpos {
                 return Err(Error::Truncated { what: "word references", needed: n - (split.word_refs.len() - rpos) });
@@ -1022,7 +1023,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
             zpos += usize::from(key_slot.is_some());
             let keys: &[DecodedWord<'_>] = match (prediction, key_slot) {
                 (NumberColumn::Keyed, Some(k)) => {
-                    let start = word_starts[first_word[first_word.len() - 1] + k];
+                    let start = word_starts[word_base + k];
                     &words[start..start + n]
                 }
                 _ => &[],

@@ -328,15 +328,12 @@ pub fn format_spec(format: u8) -> &'static str {
     FORMATS.get(usize::from(format)).copied().unwrap_or("?")
 }
 
-/// Writes the `width` last decimal digits of `value` (at least 0), zeros in front.
+/// Writes `value` in `width` digits, zeros in front; every caller has checked that
+/// `0 <= value < 10^width`.
 fn write_digits(value: i64, width: usize, out: &mut Vec<u8>) {
-    let start = out.len();
-    out.resize(start + width, b'0');
-    let mut v = value;
-    for d in out[start..].iter_mut().rev() {
-        *d = b'0' + (v % 10) as u8;
-        v /= 10;
-    }
+    let value = value as u64;
+    let zeros = width.saturating_sub(super::tokens::decimal_len(value));
+    super::tokens::write_number(value, zeros as u8, out);
 }
 
 /// Writes the timestamp of form `format` and value `value`; an error when no text

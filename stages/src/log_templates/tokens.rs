@@ -7,8 +7,8 @@
 //! apart by what the template layer makes of them:
 //!
 //! - a run of digits is a **number**: at most 19 digits (every such value fits a
-//!   `u64`; deltas between them wrap, and unwrap the same way), remembered with its count of leading zeros (`007` is 7 after two
-//!   zeros; `0` alone is 0 after none);
+//!   `u64`; deltas between them wrap, and unwrap the same way), remembered with its
+//!   count of leading zeros (`007` is 7 after two zeros; `0` alone is 0 after none);
 //! - a word with a digit and something else (`a3f9`, `blk7`, `x86`) is a **variable
 //!   word**: it is stored as a string, since such words vary from line to line;
 //! - a word without digits, and every other byte, is **static** text: it becomes part
