@@ -1,13 +1,13 @@
 //! Records to columns: the encoding half of the record layer.
 
-use crate::fast_hash::{FastBuild, FastSet};
+use crate::fast_hash::{FastBuild, FastMap};
 
 use super::columns::{self, Transform};
 use super::layout::{ColumnKind, ColumnSpec, RecordSpec};
 use super::method::{Dict, Method};
 use super::{plane_streams, text, Streams, MAX_PLANE_STREAMS};
 use crate::entropy;
-use crate::records::Charset;
+use crate::records::{Charset, Column};
 use crate::varint;
 
 /// Earlier numeric columns tried as the key, and as the addend, of a relation.
@@ -24,8 +24,10 @@ pub struct Split {
     pub streams: Streams,
     /// Bytes of the numeric fields kept byte for byte (not canonical).
     pub exception_bytes: usize,
-    /// The numeric fields' bytes, column after column, as they were.
-    pub numeric_original: Vec<u8>,
+    /// Bytes of the numeric fields.
+    pub numeric_len: usize,
+    /// Order-0 estimate of the numeric fields' bytes, in bytes.
+    pub numeric_original_cost: f64,
     /// Order-0 estimate of the numeric columns' planes, in bytes.
     pub numeric_cost: f64,
     /// Each column's method.
@@ -38,17 +40,41 @@ fn index_width(entries: usize) -> u8 {
     columns::width(&[entries.saturating_sub(1) as u128]) as u8
 }
 
-/// Distinct values of `values`, or `None` once there are more than `limit`.
-fn distinct_up_to(values: &[i128], limit: usize) -> Option<usize> {
-    // Sized for a column of few values; growing past that is the rarer case.
-    let mut seen = FastSet::with_capacity_and_hasher(limit.min(1024), FastBuild);
+/// A column's distinct values, sorted, and each row's index among them.
+struct Distinct {
+    sorted: Vec<i128>,
+    rows: Vec<u128>,
+}
+
+/// The distinct values of `values`, or `None` once there are more than `limit`.
+fn distinct_up_to(values: &[i128], limit: usize) -> Option<Distinct> {
+    let mut ids: FastMap<i128, u32> = FastMap::with_capacity_and_hasher(limit.saturating_add(1), FastBuild);
+    let mut rows: Vec<u128> = Vec::with_capacity(values.len());
     for &v in values {
-        seen.insert(v);
-        if seen.len() > limit {
+        let next = ids.len() as u32;
+        rows.push(u128::from(*ids.entry(v).or_insert(next)));
+        if ids.len() > limit {
             return None;
         }
     }
-    Some(seen.len())
+    // Ids in order of first appearance become ranks in sorted order.
+    let mut order: Vec<(i128, u32)> = ids.into_iter().collect();
+    order.sort_unstable();
+    let mut rank = vec![0u128; order.len()];
+    for (r, &(_, id)) in order.iter().enumerate() {
+        rank[id as usize] = r as u128;
+    }
+    rows.iter_mut().for_each(|row| *row = rank[*row as usize]);
+    Some(Distinct { sorted: order.into_iter().map(|(v, _)| v).collect(), rows })
+}
+
+/// Significant bits of `values` coded as indexes into `distinct`'s sorted values,
+/// the dictionary stored as deltas.
+fn dictionary_cost(n: usize, distinct: &Distinct) -> (u64, Vec<u128>) {
+    let entries = distinct.sorted.len();
+    let dict_values = columns::forward(&distinct.sorted, Transform::Delta, &[]);
+    let index_bits = u64::from(128 - (entries.saturating_sub(1) as u128).leading_zeros());
+    (n as u64 * index_bits + columns::cost(&dict_values), dict_values)
 }
 
 /// The cheapest coding of a numeric column, its stored sequences, by significant
@@ -56,7 +82,7 @@ fn distinct_up_to(values: &[i128], limit: usize) -> Option<usize> {
 fn choose_number(
     c: usize,
     values: &[i128],
-    few_values: bool,
+    few_values: Option<&Distinct>,
     known: &[Vec<i128>],
     keys: &[usize],
     budget: &mut usize,
@@ -94,17 +120,13 @@ fn choose_number(
     let t = best.map_or(Transform::Raw, |b| b.1);
     let stored = columns::forward(values, t, known);
     let best_cost = columns::cost(&stored);
-    if few_values {
-        let mut sorted = values.to_vec();
-        sorted.sort_unstable();
-        sorted.dedup();
-        let entries = sorted.len();
-        let width = index_width(entries);
-        let dict_values = columns::forward(&sorted, Transform::Delta, &[]);
-        let index_bits = u64::from(128 - (entries.saturating_sub(1) as u128).leading_zeros());
-        if n as u64 * index_bits + columns::cost(&dict_values) < best_cost {
-            let indexes: Vec<u128> = values.iter().map(|v| sorted.binary_search(v).unwrap_or(0) as u128).collect();
+    if let Some(distinct) = few_values {
+        let (dict_cost, dict_values) = dictionary_cost(n, distinct);
+        if dict_cost < best_cost {
+            let entries = distinct.sorted.len();
+            let width = index_width(entries);
             let value_width = columns::width(&dict_values) as u8;
+            let indexes = distinct.rows.clone();
             return (Method::NumberDict { dict: Dict { entries, width }, value_width }, vec![indexes, dict_values]);
         }
     }
@@ -156,7 +178,9 @@ fn merge_text_runs(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
         let width: usize = part.iter().map(|c| c.len).sum();
         // Only the records `text_plan` looks at.
         let flat_of = |at: usize, len: usize| -> Vec<u8> {
-            records.chunks_exact(rl).take(TRANSFORM_SAMPLE).flat_map(|r| &r[at..at + len]).copied().collect()
+            let mut flat = Vec::with_capacity(n.min(TRANSFORM_SAMPLE) * len);
+            records.chunks_exact(rl).take(TRANSFORM_SAMPLE).for_each(|r| flat.extend_from_slice(&r[at..at + len]));
+            flat
         };
         let (_, joint) = text_plan(&flat_of(offset, width), width, n, spec.charset);
         let mut apart = 0usize;
@@ -180,13 +204,8 @@ fn merge_text_runs(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
 /// for `values` (relations left out: this only compares ways to cut a column).
 fn plain_cost(values: &[i128]) -> u64 {
     let mut best = columns::plain_costs(values).into_iter().min().unwrap_or(0);
-    if distinct_up_to(values, values.len() / 2).is_some() {
-        let mut sorted = values.to_vec();
-        sorted.sort_unstable();
-        sorted.dedup();
-        let index_bits = u64::from(128 - (sorted.len().saturating_sub(1) as u128).leading_zeros());
-        let dict = values.len() as u64 * index_bits + columns::cost(&columns::forward(&sorted, Transform::Delta, &[]));
-        best = best.min(dict);
+    if let Some(distinct) = distinct_up_to(values, values.len() / 2) {
+        best = best.min(dictionary_cost(values.len(), &distinct).0);
     }
     best
 }
@@ -273,26 +292,21 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
     // Numbers first: every numeric column's values, and the fields kept as bytes.
     let mut known: Vec<Vec<i128>> = vec![Vec::new(); spec.columns.len()];
     let mut kept: Vec<(usize, usize)> = Vec::new();
-    let mut numeric_original = Vec::new();
+    let mut numeric_counts = [0u32; 256];
+    let mut numeric_len = 0;
+    let mut kept_rows = Vec::new();
     for (c, col) in spec.columns.iter().enumerate().filter(|(_, col)| col.kind.is_numeric()) {
-        let mut last = 0i128;
-        known[c] = column_bytes(c)
-            .enumerate()
-            .map(|(r, f)| {
-                numeric_original.extend_from_slice(f);
-                match columns::read_value(f, col.kind, spec.charset) {
-                    Some(v) => last = v,
-                    None => kept.push((r, c)),
-                }
-                // A kept field repeats the value before it, which costs least.
-                last
-            })
-            .collect();
+        let at = Column { record_len: rl, offset: starts[c], len: col.len };
+        known[c] = columns::read_column(records, at, col.kind, spec.charset, &mut kept_rows);
+        kept.extend(kept_rows.drain(..).map(|r| (r, c)));
+        column_bytes(c).for_each(|f| f.iter().for_each(|&b| numeric_counts[usize::from(b)] += 1));
+        numeric_len += n * col.len;
     }
     // Columns with at most half as many distinct values as records: they can key a
     // relation, and a dictionary may code them.
-    let few_values: Vec<bool> = known.iter().map(|values| distinct_up_to(values, n / 2).is_some()).collect();
-    let keys: Vec<usize> = (0..spec.columns.len()).filter(|&c| !known[c].is_empty() && few_values[c]).collect();
+    let few_values: Vec<Option<Distinct>> = known.iter().map(|values| distinct_up_to(values, n / 2)).collect();
+    let keys: Vec<usize> =
+        (0..spec.columns.len()).filter(|&c| !known[c].is_empty() && few_values[c].is_some()).collect();
 
     let mut layout = Vec::new();
     spec.write(&mut layout);
@@ -303,7 +317,8 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
     let mut budget = RELATION_BUDGET;
     for (c, col) in spec.columns.iter().enumerate() {
         let method = if col.kind == ColumnKind::Text {
-            let mut flat: Vec<u8> = column_bytes(c).flatten().copied().collect();
+            let mut flat = Vec::with_capacity(n * col.len);
+            column_bytes(c).for_each(|f| flat.extend_from_slice(f));
             let (use_digits, entries) = text_plan(&flat, col.len, n, spec.charset);
             if use_digits {
                 text::take_digits(&mut flat, spec.charset, &mut digits);
@@ -320,7 +335,7 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
                 Method::Text { digits: use_digits, dict: None }
             }
         } else {
-            let (method, stored) = choose_number(c, &known[c], few_values[c], &known, &keys, &mut budget);
+            let (method, stored) = choose_number(c, &known[c], few_values[c].as_ref(), &known, &keys, &mut budget);
             for (s, (_, w)) in stored.into_iter().zip(method.sequences(n)) {
                 sequences.push((s, w, true));
             }
@@ -365,7 +380,8 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
     Split {
         streams: Streams { layout, text, digits, numbers, exceptions },
         exception_bytes,
-        numeric_original,
+        numeric_len,
+        numeric_original_cost: entropy::bits_per_byte_of(&numeric_counts, numeric_len) * numeric_len as f64 / 8.0,
         numeric_cost,
         methods,
     }
@@ -381,12 +397,12 @@ impl Split {
     /// estimates of both, and few of their fields had to be kept as bytes. Text
     /// columns are not judged: their bytes stay bytes, only their order changes.
     pub fn pays(&self) -> bool {
-        if self.numeric_original.is_empty() {
+        if self.numeric_len == 0 {
             return true;
         }
-        if self.exception_bytes * 4 > self.numeric_original.len() {
+        if self.exception_bytes * 4 > self.numeric_len {
             return false;
         }
-        self.numeric_cost + cost(&self.streams.exceptions) < cost(&self.numeric_original)
+        self.numeric_cost + cost(&self.streams.exceptions) < self.numeric_original_cost
     }
 }

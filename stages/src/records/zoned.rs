@@ -65,7 +65,8 @@ impl ZonedFormat {
         }
     }
 
-    fn plain_zone(&self) -> u8 {
+    /// The zone of a digit byte without a sign: `0x30` in ASCII, `0xF0` in EBCDIC.
+    pub fn plain_zone(&self) -> u8 {
         match self.charset {
             Charset::Ascii => 0x30,
             Charset::Ebcdic => 0xF0,
@@ -184,6 +185,40 @@ pub fn decode(bytes: &[u8], fmt: ZonedFormat) -> Option<Zoned> {
     Some(Zoned { value: if is_negative_form(form) { -m } else { m }, form })
 }
 
+/// The value of `bytes` (1 to 18 of them) when each is a plain digit under `zone`
+/// (`0x30` or `0xF0`): an unsigned zoned field, read eight digits at a time.
+#[inline]
+pub fn plain_digits(bytes: &[u8], zone: u8) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    if bytes.is_empty() || bytes.len() > MAX_DIGITS {
+        return None;
+    }
+    let mut m = 0u64;
+    let mut eights = bytes.chunks_exact(8);
+    for eight in &mut eights {
+        let w = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+        // Every high nibble the zone's, and no low nibble above 9 (adding 6 to one
+        // carries into its high nibble).
+        let low = w & (ONES * 0x0F);
+        if w & (ONES * 0xF0) != ONES * u64::from(zone) || (low + ONES * 6) & (ONES * 0xF0) != 0 {
+            return None;
+        }
+        // The first digit is the lowest byte: pairs, then fours, then all eight.
+        let pairs = (low * 10 + (low >> 8)) & 0x00FF_00FF_00FF_00FF;
+        let fours = (pairs * 100 + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+        let eight = (fours * 10_000 + (fours >> 32)) & 0xFFFF_FFFF;
+        m = m * 100_000_000 + eight;
+    }
+    for &b in eights.remainder() {
+        let d = b.wrapping_sub(zone);
+        if d > 9 {
+            return None;
+        }
+        m = m * 10 + u64::from(d);
+    }
+    Some(m)
+}
+
 /// Encodes `value` with the sign form `form` into `out` (all of it), the inverse of
 /// [`decode`]. An error when the value does not fit, the form is not one this format
 /// can write, or it contradicts the value's sign (zero takes either).
@@ -244,6 +279,25 @@ mod tests {
 
     fn fmt(charset: Charset, signed: bool, sign: SignPosition) -> ZonedFormat {
         ZonedFormat { charset, signed, sign }
+    }
+
+    proptest! {
+        #[test]
+        fn plain_digits_reads_as_decode_does(
+            digits in proptest::collection::vec(0u8..10, 0..20),
+            noise in proptest::collection::vec((0usize..20, any::<u8>()), 0..3),
+            ebcdic in any::<bool>(),
+        ) {
+            let charset = if ebcdic { Charset::Ebcdic } else { Charset::Ascii };
+            let f = fmt(charset, false, SignPosition::Trailing);
+            let mut bytes: Vec<u8> = digits.iter().map(|&d| f.plain_zone() | d).collect();
+            for (at, b) in noise {
+                if let Some(slot) = bytes.get_mut(at) {
+                    *slot = b;
+                }
+            }
+            prop_assert_eq!(plain_digits(&bytes, f.plain_zone()), decode(&bytes, f).map(|z| z.value as u64));
+        }
     }
 
     #[test]
