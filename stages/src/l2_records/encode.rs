@@ -21,6 +21,8 @@ const RELATION_BUDGET: usize = 64;
 
 /// What [`split`] made of a block, before it becomes streams.
 pub struct Split {
+    /// The block's columns (from [`block_columns`]).
+    pub columns: RecordSpec,
     pub streams: Streams,
     /// Bytes of the numeric fields kept byte for byte (not canonical).
     pub exception_bytes: usize,
@@ -40,32 +42,69 @@ fn index_width(entries: usize) -> u8 {
     columns::width(&[entries.saturating_sub(1) as u128]) as u8
 }
 
+/// Ranges of values short enough to count in an array whatever the column's length.
+const DENSE_RANGE: usize = 1 << 12;
+
 /// A column's distinct values, sorted, and each row's index among them.
 struct Distinct {
     sorted: Vec<i128>,
-    rows: Vec<u128>,
+    rows: Vec<u32>,
 }
 
-/// The distinct values of `values`, or `None` once there are more than `limit`.
+/// The distinct values of `values`, or `None` when there are more than `limit`.
 fn distinct_up_to(values: &[i128], limit: usize) -> Option<Distinct> {
-    let mut ids: FastMap<i128, u32> = FastMap::with_capacity_and_hasher(limit.saturating_add(1), FastBuild);
-    let mut rows: Vec<u128> = Vec::with_capacity(values.len());
-    for &v in values {
+    let (min, max) = values.iter().fold((i128::MAX, i128::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    // Values within a short range (counters, dates, codes, the low digits of a cut)
+    // are counted in an array over the range, which needs no hashing.
+    let span = (max.wrapping_sub(min) as u128).saturating_add(1);
+    if !values.is_empty() && span <= (2 * values.len()).max(DENSE_RANGE) as u128 {
+        let offset = |v: i128| v.wrapping_sub(min) as usize;
+        let mut rank = vec![0u32; span as usize];
+        values.iter().for_each(|&v| rank[offset(v)] = 1);
+        let mut sorted = Vec::new();
+        for (at, r) in rank.iter_mut().enumerate() {
+            if *r != 0 {
+                *r = sorted.len() as u32;
+                sorted.push(min.wrapping_add(at as i128));
+            }
+        }
+        if sorted.len() > limit {
+            return None;
+        }
+        let rows = values.iter().map(|&v| rank[offset(v)]).collect();
+        return Some(Distinct { sorted, rows });
+    }
+    // Eight-byte keys when the values allow: half the table, twice the hits in cache.
+    match (i64::try_from(min), i64::try_from(max)) {
+        (Ok(_), Ok(_)) => distinct_hashed(values.iter().map(|&v| v as i64), values.len(), limit),
+        _ => distinct_hashed(values.iter().copied(), values.len(), limit),
+    }
+}
+
+/// [`distinct_up_to`] of the `len` values `values` by a hash table.
+fn distinct_hashed<K>(values: impl Iterator<Item = K>, len: usize, limit: usize) -> Option<Distinct>
+where
+    K: Copy + Ord + std::hash::Hash + Into<i128>,
+{
+    // Sized for a column of a few thousand values; the table grows past that.
+    let mut ids: FastMap<K, u32> = FastMap::with_capacity_and_hasher(limit.saturating_add(1).min(1 << 13), FastBuild);
+    let mut rows: Vec<u32> = Vec::with_capacity(len);
+    for v in values {
         let next = ids.len() as u32;
-        rows.push(u128::from(*ids.entry(v).or_insert(next)));
+        rows.push(*ids.entry(v).or_insert(next));
         if ids.len() > limit {
             return None;
         }
     }
     // Ids in order of first appearance become ranks in sorted order.
-    let mut order: Vec<(i128, u32)> = ids.into_iter().collect();
+    let mut order: Vec<(K, u32)> = ids.into_iter().collect();
     order.sort_unstable();
-    let mut rank = vec![0u128; order.len()];
+    let mut rank = vec![0u32; order.len()];
     for (r, &(_, id)) in order.iter().enumerate() {
-        rank[id as usize] = r as u128;
+        rank[id as usize] = r as u32;
     }
     rows.iter_mut().for_each(|row| *row = rank[*row as usize]);
-    Some(Distinct { sorted: order.into_iter().map(|(v, _)| v).collect(), rows })
+    Some(Distinct { sorted: order.into_iter().map(|(v, _)| v.into()).collect(), rows })
 }
 
 /// Significant bits of `values` coded as indexes into `distinct`'s sorted values,
@@ -82,11 +121,20 @@ fn dictionary_cost(n: usize, distinct: &Distinct) -> (u64, Vec<u128>) {
 fn choose_number(
     c: usize,
     values: &[i128],
-    few_values: Option<&Distinct>,
+    distinct: &[Option<Distinct>],
     known: &[Vec<i128>],
     keys: &[usize],
     budget: &mut usize,
 ) -> (Method, Vec<Vec<u128>>) {
+    // The relation's key by its values' indexes: an array instead of a hash map.
+    let forward = |values: &[i128], t: Transform| match t {
+        Transform::Relation { key, add } => {
+            let key_values = distinct[key].as_ref().expect("keys have few values");
+            let add = add.map(|a| &known[a][..values.len()]);
+            columns::forward_relation(values, &key_values.rows, key_values.sorted.len(), add)
+        }
+        t => columns::forward(values, t, known),
+    };
     let n = values.len();
     let mut candidates = vec![Transform::Raw, Transform::Delta, Transform::DeltaOfDelta];
     let earlier: Vec<usize> = (0..c).rev().filter(|&i| !known[i].is_empty()).take(RELATION_CANDIDATES).collect();
@@ -100,9 +148,9 @@ fn choose_number(
             candidates.push(Transform::Relation { key, add });
         }
     }
-    // Candidates are judged on the block's first records: each costs a pass (a relation
-    // a hash map lookup a record), and records of one block behave alike.
-    // (`forward` reads the other columns only at the rows of the values it is given.)
+    // Candidates are judged on the block's first records: each costs a pass, and
+    // records of one block behave alike. (`forward` reads the other columns only at
+    // the rows of the values it is given.)
     let sample = &values[..n.min(TRANSFORM_SAMPLE)];
     let plain = columns::plain_costs(sample);
     let mut best: Option<(u64, Transform)> = None;
@@ -111,22 +159,22 @@ fn choose_number(
             Transform::Raw => plain[0],
             Transform::Delta => plain[1],
             Transform::DeltaOfDelta => plain[2],
-            Transform::Relation { .. } => columns::cost(&columns::forward(sample, t, known)),
+            Transform::Relation { .. } => columns::cost(&forward(sample, t)),
         };
         if best.is_none_or(|b| cost < b.0) {
             best = Some((cost, t));
         }
     }
     let t = best.map_or(Transform::Raw, |b| b.1);
-    let stored = columns::forward(values, t, known);
+    let stored = forward(values, t);
     let best_cost = columns::cost(&stored);
-    if let Some(distinct) = few_values {
+    if let Some(distinct) = &distinct[c] {
         let (dict_cost, dict_values) = dictionary_cost(n, distinct);
         if dict_cost < best_cost {
             let entries = distinct.sorted.len();
             let width = index_width(entries);
             let value_width = columns::width(&dict_values) as u8;
-            let indexes = distinct.rows.clone();
+            let indexes = distinct.rows.iter().map(|&r| u128::from(r)).collect();
             return (Method::NumberDict { dict: Dict { entries, width }, value_width }, vec![indexes, dict_values]);
         }
     }
@@ -268,13 +316,24 @@ fn split_zoned(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
     RecordSpec { charset: spec.charset, record_len: rl, columns }
 }
 
+/// The columns `data`'s records are best cut into (see [`merge_text_runs`] and
+/// [`split_zoned`]): what the block's layout records.
+pub fn block_columns(data: &[u8], spec: &RecordSpec) -> RecordSpec {
+    let n = data.len() / spec.record_len;
+    let records = &data[..n * spec.record_len];
+    split_zoned(&merge_text_runs(spec, records, n), records, n)
+}
+
 /// Cuts `data` into the layer's streams. Never fails: any bytes have an encoding.
 pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
+    split_columns(data, &block_columns(data, spec))
+}
+
+/// Cuts `data` into the layer's streams, one column per column of `spec`.
+pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
     let rl = spec.record_len;
     let n = data.len() / rl;
     let (records, tail) = data.split_at(n * rl);
-    let merged = split_zoned(&merge_text_runs(spec, records, n), records, n);
-    let spec = &merged;
     let starts: Vec<usize> = spec
         .columns
         .iter()
@@ -335,7 +394,7 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
                 Method::Text { digits: use_digits, dict: None }
             }
         } else {
-            let (method, stored) = choose_number(c, &known[c], few_values[c].as_ref(), &known, &keys, &mut budget);
+            let (method, stored) = choose_number(c, &known[c], &few_values, &known, &keys, &mut budget);
             for (s, (_, w)) in stored.into_iter().zip(method.sequences(n)) {
                 sequences.push((s, w, true));
             }
@@ -378,6 +437,7 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
         }
     }
     Split {
+        columns: spec.clone(),
         streams: Streams { layout, text, digits, numbers, exceptions },
         exception_bytes,
         numeric_len,

@@ -217,14 +217,19 @@ impl RecordLayer {
 }
 
 impl RecordLayer {
-    /// Whether `sample` (whole records) split by `spec` is smaller through L5-L7 than
-    /// as bytes.
-    fn sample_pays(&self, sample: &[u8], spec: &RecordSpec) -> Result<bool> {
-        let split = encode::split(sample, spec);
+    /// Whether `sample` (whole records) cut into `columns` is smaller through L5-L7
+    /// than as bytes.
+    fn sample_pays(&self, sample: &[u8], columns: &RecordSpec) -> Result<bool> {
+        let split = encode::split_columns(sample, columns);
         let candidate =
             Block { original_len: sample.len(), layers: LayerSet::EMPTY, streams: split.streams.into_block_streams() };
         let bytes = Block::from_input(sample.to_vec());
-        crate::trial::pays_by(&candidate, &bytes, &PatternLayer::default(), MIN_GAIN_PERCENT)
+        crate::trial::pays_by(
+            &candidate,
+            &bytes,
+            &PatternLayer { params: crate::l6_pattern::MatchParams::fast() },
+            MIN_GAIN_PERCENT,
+        )
     }
 }
 
@@ -261,7 +266,7 @@ impl Layer for RecordLayer {
         // on the block's first records (the layout costs little, so a sample judges
         // the whole fairly, at an eighth of the cost).
         let sample_len = (TRIAL_BYTES / config.layout.record_len).max(1) * config.layout.record_len;
-        if !self.sample_pays(&data[..sample_len.min(data.len())], &spec)? {
+        if !self.sample_pays(&data[..sample_len.min(data.len())], &split.columns)? {
             return Ok(false);
         }
         let candidate = Block {
