@@ -258,6 +258,10 @@ fn plain_cost(values: &[i128]) -> u64 {
     best
 }
 
+/// Records on which the cuts of a zoned column are compared: a column of 18 digits
+/// has 17 cuts, each judged by two passes.
+const CUT_SAMPLE: usize = 1024;
+
 /// Shortest unsigned zoned column worth trying to cut in two.
 const SPLIT_MIN_DIGITS: usize = 6;
 
@@ -273,18 +277,10 @@ fn split_zoned(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
     for col in &spec.columns {
         let unsigned = matches!(col.kind, ColumnKind::Zoned { signed: false, .. });
         if unsigned && col.len >= SPLIT_MIN_DIGITS && n > 0 {
-            let mut last = 0;
             // Judged on the block's first records, as transforms are.
-            let values: Vec<i128> = records
-                .chunks_exact(rl)
-                .take(TRANSFORM_SAMPLE)
-                .map(|r| {
-                    if let Some(v) = columns::read_value(&r[offset..offset + col.len], col.kind, spec.charset) {
-                        last = v;
-                    }
-                    last
-                })
-                .collect();
+            let sample = &records[..n.min(CUT_SAMPLE) * rl];
+            let at = Column { record_len: rl, offset, len: col.len };
+            let values = columns::read_column(sample, at, col.kind, spec.charset, &mut Vec::new());
             let whole = plain_cost(&values);
             let mut best: Option<(u64, usize)> = None;
             // Unsigned values of up to 18 digits divide as `i64`: a 128-bit division
@@ -351,14 +347,16 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
     // Numbers first: every numeric column's values, and the fields kept as bytes.
     let mut known: Vec<Vec<i128>> = vec![Vec::new(); spec.columns.len()];
     let mut kept: Vec<(usize, usize)> = Vec::new();
-    let mut numeric_counts = [0u32; 256];
+    // Four tables by a byte's place in its field: the zeros that fill a field's
+    // high bytes would otherwise wait on each other's counts.
+    let mut numeric_counts = [[0u32; 256]; 4];
     let mut numeric_len = 0;
     let mut kept_rows = Vec::new();
     for (c, col) in spec.columns.iter().enumerate().filter(|(_, col)| col.kind.is_numeric()) {
         let at = Column { record_len: rl, offset: starts[c], len: col.len };
         known[c] = columns::read_column(records, at, col.kind, spec.charset, &mut kept_rows);
         kept.extend(kept_rows.drain(..).map(|r| (r, c)));
-        column_bytes(c).for_each(|f| f.iter().for_each(|&b| numeric_counts[usize::from(b)] += 1));
+        column_bytes(c).for_each(|f| f.iter().zip(0..).for_each(|(&b, j)| numeric_counts[j & 3][usize::from(b)] += 1));
         numeric_len += n * col.len;
     }
     // Columns with at most half as many distinct values as records: they can key a
@@ -441,7 +439,10 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
         streams: Streams { layout, text, digits, numbers, exceptions },
         exception_bytes,
         numeric_len,
-        numeric_original_cost: entropy::bits_per_byte_of(&numeric_counts, numeric_len) * numeric_len as f64 / 8.0,
+        numeric_original_cost: {
+            let counts = std::array::from_fn(|b| numeric_counts.iter().map(|t| t[b]).sum());
+            entropy::bits_per_byte_of(&counts, numeric_len) * numeric_len as f64 / 8.0
+        },
         numeric_cost,
         methods,
     }
