@@ -60,8 +60,7 @@ pub fn detect_record_length(data: &[u8], max_len: usize) -> Option<RecordLengthG
                 return 0.0;
             }
             let n = sample.len() - p;
-            let same = sample[..n].iter().zip(&sample[p..]).filter(|(a, b)| a == b).count();
-            same as f64 / n as f64
+            equal_bytes(&sample[..n], &sample[p..]) as f64 / n as f64
         })
         .collect();
     let (best, &best_score) = scores.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
@@ -84,6 +83,17 @@ pub fn detect_record_length(data: &[u8], max_len: usize) -> Option<RecordLengthG
         return None;
     }
     Some(RecordLengthGuess { len, score: scores[len], chance })
+}
+
+/// Positions where `a` and `b` hold the same byte. Counted in byte-wide lanes over
+/// stretches too short for them to overflow, which the compiler turns into vector
+/// compares: thousands of lags are scored this way, and counting into `usize` lanes
+/// made that a quarter as fast.
+fn equal_bytes(a: &[u8], b: &[u8]) -> usize {
+    a.chunks(255)
+        .zip(b.chunks(255))
+        .map(|(x, y)| usize::from(x.iter().zip(y).fold(0u8, |same, (p, q)| same + u8::from(p == q))))
+        .sum()
 }
 
 /// Text whose lines merely have similar lengths (log lines of one format) can score
@@ -329,6 +339,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn equal_bytes_counts_equal_positions(pairs in prop::collection::vec((0u8..3, 0u8..3), 0..1200)) {
+            let (a, b): (Vec<u8>, Vec<u8>) = pairs.into_iter().unzip();
+            prop_assert_eq!(equal_bytes(&a, &b), a.iter().zip(&b).filter(|(x, y)| x == y).count());
+        }
+
         #[test]
         fn any_bytes_give_a_layout_that_covers_the_record(
             data in prop::collection::vec(any::<u8>(), 0..2000),
