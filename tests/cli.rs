@@ -194,6 +194,15 @@ fn records_with_a_copybook_or_a_record_length() {
     assert!(std::fs::metadata(dir.join("d.cpz")).unwrap().len() < std::fs::metadata(dir.join("e.cpz")).unwrap().len());
     let out = cobolp(&["compress", "-q", "--copybook", "r.cpy", "--record-length", "20", "r.dat", "-c"], &dir);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("21-byte records"));
+    // A copybook of another record length: said, and the records still come back.
+    std::fs::write(dir.join("wrong.cpy"), "01 W. 05 W-A PIC X(11). 05 W-B PIC 9(5).").unwrap();
+    let out = cobolp(&["compress", "--copybook", "wrong.cpy", "r.dat", "-o", "f.cpz"], &dir);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success() && said.contains("describes 16-byte records") && said.contains("looks like"),
+        "{said}"
+    );
+    assert!(cobolp(&["decompress", "-q", "f.cpz", "-c"], &dir).stdout == data);
     let out = cobolp(&["compress", "-q", "--encoding", "utf8", "--record-length", "21", "r.dat", "-c"], &dir);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("unknown encoding"));
 }

@@ -125,6 +125,36 @@ fn a_wrong_copybook_still_round_trips() {
 }
 
 #[test]
+fn a_copybook_that_does_not_fit_gives_way_to_the_guessed_layout() {
+    let data = bank_records(20_000);
+    // 40-byte records of the wrong fields: no block pays with it.
+    let wrong = RecordLayout::from_copybook("01 R. 05 A PIC S9(5) COMP-3. 05 B PIC X(28). 05 C PIC 9(9).").unwrap();
+    let compress = |config: EngineConfig| {
+        InlineEngine::new(&config.with_block_size(256 << 10)).unwrap().compress_to_vec(&data).unwrap()
+    };
+    let with_wrong = compress(EngineConfig::default().with_records(wrong, None));
+    let guessed = compress(EngineConfig::default().with_record_length(69));
+    let bytes = compress(EngineConfig::default());
+    assert_eq!(cobol_protocol::decompress(&with_wrong).unwrap(), data);
+    assert!(frames_layers(&with_wrong).iter().all(|l| l & 1 << LayerId::Structural as u8 != 0));
+    // Blocks cut at multiples of 40 bytes start mid-record (a field then straddles
+    // two records), which costs the guess about a tenth here; far less than going on
+    // as bytes.
+    assert!(
+        with_wrong.len() * 4 < guessed.len() * 5,
+        "{} with the wrong copybook, {} guessed",
+        with_wrong.len(),
+        guessed.len()
+    );
+    assert!(
+        with_wrong.len() * 5 < bytes.len() * 4,
+        "{} with the wrong copybook, {} as bytes",
+        with_wrong.len(),
+        bytes.len()
+    );
+}
+
+#[test]
 fn damaged_fields_and_odd_lengths_round_trip() {
     let mut data = bank_records(2_000);
     // Bad sign nibbles, spaces in a zoned field, negative zero, a stray byte.

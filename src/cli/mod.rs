@@ -189,6 +189,17 @@ fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<Engi
             if let Some(len) = len.filter(|&l| l != layout.record_len) {
                 anyhow::bail!("{}: describes {}-byte records, not {len}", path.display(), layout.record_len);
             }
+            if !a.common.quiet {
+                if let Some(found) =
+                    detected_record_length(a.common.input.as_deref()).filter(|&l| l != layout.record_len)
+                {
+                    eprintln!(
+                        "cobolp: warning: {} describes {}-byte records, but the input looks like {found}-byte records; blocks it does not fit are tried with a layout guessed from their own bytes",
+                        path.display(),
+                        layout.record_len
+                    );
+                }
+            }
             Ok(config.with_records(layout, charset))
         }
         (None, Some(len)) => {

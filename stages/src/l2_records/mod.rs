@@ -63,13 +63,15 @@ pub use method::{Dict, Method};
 use crate::block::{Block, Layer, LayerId, LayerSet, Stream, StreamKind, MAX_STREAMS};
 use crate::error::{Error, Result};
 use crate::l6_pattern::PatternLayer;
-use crate::records::length::infer_layout;
+use crate::records::length::{detect_record_length, infer_layout};
 use crate::records::{detect_charset, Charset, Field, FieldKind, RecordLayout};
 
 /// Most `record-numbers` streams in a block; planes past the last one share it.
 pub const MAX_PLANE_STREAMS: usize = 40;
 /// The split must come out this much smaller through L5-L7 than the bytes it replaces.
 pub const MIN_GAIN_PERCENT: usize = 1;
+/// Longest record length looked for in a block its layout does not fit.
+pub const MAX_GUESSED_RECORD_LEN: usize = 4096;
 /// Bytes of records the split is tried on before it is taken.
 pub const TRIAL_BYTES: usize = 128 << 10;
 
@@ -192,6 +194,18 @@ impl RecordConfig {
         RecordSpec::from_layout(&self.layout, charset)
     }
 
+    /// The columns guessed from `data` alone (its record length found, its fields
+    /// classified), for a block the configured layout does not pay for; `None` when
+    /// `data` does not look like fixed-width records or the guess is what was tried.
+    pub fn guessed_spec(&self, data: &[u8]) -> Option<RecordSpec> {
+        let guess = detect_record_length(data, MAX_GUESSED_RECORD_LEN)?;
+        if self.infer && guess.len == self.layout.record_len {
+            return None;
+        }
+        let charset = self.charset.unwrap_or(Charset::Ascii);
+        RecordSpec::from_layout(&infer_layout(data, guess.len, charset), charset).ok()
+    }
+
     /// Checks that the layout can be used; the error names the problem.
     pub fn validate(&self) -> Result<()> {
         RecordSpec::from_layout(&self.layout, self.charset.unwrap_or(Charset::Ascii)).map(|_| ())
@@ -217,6 +231,36 @@ impl RecordLayer {
 }
 
 impl RecordLayer {
+    /// `data` split by `spec`, when that pays.
+    fn split_that_pays(&self, data: &[u8], spec: &RecordSpec) -> Result<Option<encode::Split>> {
+        if data.len() < spec.record_len {
+            return Ok(None);
+        }
+        let split = encode::split(data, spec);
+        if !split.pays() {
+            return Ok(None);
+        }
+        // Decoders refuse any stream longer than this cap before allocating. Planes
+        // can outgrow the bytes they came from (a two-byte field whose numbers take
+        // three), and the last plane stream holds every plane past the 39th: such a
+        // block stays bytes rather than become a frame no decoder would read.
+        let cap = Block::stream_cap(data.len());
+        let s = &split.streams;
+        if [&s.layout, &s.text, &s.digits, &s.exceptions].into_iter().chain(&s.numbers).any(|d| d.len() > cap) {
+            return Ok(None);
+        }
+        // The per-column estimates above can all look good while the whole loses to
+        // plain bytes (a layout that does not fit, fields that share their values):
+        // the split is kept only when it also comes out smaller through L5-L7, tried
+        // on the block's first records (the layout costs little, so a sample judges
+        // the whole fairly, at an eighth of the cost).
+        let sample_len = (TRIAL_BYTES / spec.record_len).max(1) * spec.record_len;
+        if !self.sample_pays(&data[..sample_len.min(data.len())], &split.columns)? {
+            return Ok(None);
+        }
+        Ok(Some(split))
+    }
+
     /// Whether `sample` (whole records) cut into `columns` is smaller through L5-L7
     /// than as bytes.
     fn sample_pays(&self, sample: &[u8], columns: &RecordSpec) -> Result<bool> {
@@ -241,34 +285,23 @@ impl Layer for RecordLayer {
     fn encode(&self, block: &mut Block) -> Result<bool> {
         let Some(config) = &self.config else { return Ok(false) };
         let [Stream { kind: StreamKind::Bytes, data }] = block.streams.as_slice() else { return Ok(false) };
-        if data.len() < config.layout.record_len || config.layout.record_len == 0 {
+        if config.layout.record_len == 0 {
             return Ok(false);
         }
-        // A layout that cannot be used for this block (a guessed one) is declined:
-        // the block goes on as bytes.
-        let Ok(spec) = config.spec_for(data) else { return Ok(false) };
-        let split = encode::split(data, &spec);
-        if !split.pays() {
-            return Ok(false);
+        // A layout that cannot be used for this block (a guessed one) is declined.
+        // One that does not pay (a copybook or record length that does not describe
+        // these bytes) gives way to the layout guessed from the block itself; when
+        // neither pays, the block goes on as bytes.
+        let mut chosen = match config.spec_for(data) {
+            Ok(spec) => self.split_that_pays(data, &spec)?,
+            Err(_) => None,
+        };
+        if chosen.is_none() {
+            if let Some(spec) = config.guessed_spec(data) {
+                chosen = self.split_that_pays(data, &spec)?;
+            }
         }
-        // Decoders refuse any stream longer than this cap before allocating. Planes
-        // can outgrow the bytes they came from (a two-byte field whose numbers take
-        // three), and the last plane stream holds every plane past the 39th: such a
-        // block stays bytes rather than become a frame no decoder would read.
-        let cap = Block::stream_cap(data.len());
-        let s = &split.streams;
-        if [&s.layout, &s.text, &s.digits, &s.exceptions].into_iter().chain(&s.numbers).any(|d| d.len() > cap) {
-            return Ok(false);
-        }
-        // The per-column estimates above can all look good while the whole loses to
-        // plain bytes (a layout that does not fit, fields that share their values):
-        // the split is kept only when it also comes out smaller through L5-L7, tried
-        // on the block's first records (the layout costs little, so a sample judges
-        // the whole fairly, at an eighth of the cost).
-        let sample_len = (TRIAL_BYTES / config.layout.record_len).max(1) * config.layout.record_len;
-        if !self.sample_pays(&data[..sample_len.min(data.len())], &split.columns)? {
-            return Ok(false);
-        }
+        let Some(split) = chosen else { return Ok(false) };
         let candidate = Block {
             original_len: block.original_len,
             layers: block.layers,
