@@ -260,7 +260,7 @@ fn plain_cost(values: &[i128]) -> u64 {
 
 /// Records on which the cuts of a zoned column are compared: a column of 18 digits
 /// has 17 cuts, each judged by two passes.
-const CUT_SAMPLE: usize = 1024;
+const CUT_SAMPLE: usize = 2048;
 
 /// Shortest unsigned zoned column worth trying to cut in two.
 const SPLIT_MIN_DIGITS: usize = 6;
