@@ -291,6 +291,17 @@ mod tests {
     use crate::records::{ByteOrder, SignPosition};
     use proptest::prelude::*;
 
+    /// A column of each kind the readers treat apart.
+    const KINDS: [ColumnKind; 7] = [
+        ColumnKind::Packed { signed: true },
+        ColumnKind::Packed { signed: false },
+        ColumnKind::Zoned { signed: true, sign: SignPosition::Trailing },
+        ColumnKind::Zoned { signed: false, sign: SignPosition::Trailing },
+        ColumnKind::Zoned { signed: true, sign: SignPosition::LeadingSeparate },
+        ColumnKind::Binary { signed: true, order: ByteOrder::Little },
+        ColumnKind::Binary { signed: true, order: ByteOrder::Big },
+    ];
+
     proptest! {
         #[test]
         fn plain_costs_are_the_costs_of_the_stored_values(values in prop::collection::vec(any::<i128>(), 0..50)) {
@@ -336,16 +347,9 @@ mod tests {
         #[test]
         fn read_column_reads_as_read_value(
             fields in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 20), 1..40),
-            len in 1usize..20, k in 0usize..6, e in any::<bool>(), valid in any::<bool>(),
+            len in 1usize..20, k in 0..KINDS.len(), e in any::<bool>(), valid in any::<bool>(),
         ) {
-            let kind = [
-                ColumnKind::Packed { signed: true },
-                ColumnKind::Packed { signed: false },
-                ColumnKind::Zoned { signed: false, sign: SignPosition::Trailing },
-                ColumnKind::Zoned { signed: true, sign: SignPosition::Trailing },
-                ColumnKind::Binary { signed: true, order: ByteOrder::Big },
-                ColumnKind::Packed { signed: true },
-            ][k];
+            let kind = KINDS[k];
             let charset = if e { Charset::Ebcdic } else { Charset::Ascii };
             // Records of a byte of text and one field; most fields valid when asked,
             // so that the fast paths' values are compared, not only their refusals.
@@ -378,15 +382,8 @@ mod tests {
         }
 
         #[test]
-        fn read_value_is_exact(bytes in proptest::collection::vec(any::<u8>(), 1..21), k in 0usize..6, e in any::<bool>()) {
-            let kinds = [
-                ColumnKind::Packed { signed: true },
-                ColumnKind::Packed { signed: false },
-                ColumnKind::Zoned { signed: true, sign: SignPosition::Trailing },
-                ColumnKind::Zoned { signed: false, sign: SignPosition::Trailing },
-                ColumnKind::Zoned { signed: true, sign: SignPosition::LeadingSeparate },
-                ColumnKind::Binary { signed: true, order: ByteOrder::Little },
-            ];
+        fn read_value_is_exact(bytes in proptest::collection::vec(any::<u8>(), 1..21), k in 0..KINDS.len(), e in any::<bool>()) {
+            let kinds = KINDS;
             let charset = if e { Charset::Ebcdic } else { Charset::Ascii };
             if let Some(v) = read_value(&bytes, kinds[k], charset) {
                 let mut out = vec![0u8; bytes.len()];
