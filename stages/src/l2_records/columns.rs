@@ -64,8 +64,7 @@ pub fn read_column(
             kept.extend(column.exceptions.iter().map(packed::Exception::record));
         }
         ColumnKind::Zoned { signed: false, .. } if col.len <= zoned::MAX_DIGITS => {
-            let zone = zoned::ZonedFormat { charset, signed: false, sign: crate::records::SignPosition::Trailing }
-                .plain_zone();
+            let zone = super::text::zero(charset);
             for (row, record) in records.chunks_exact(col.record_len).enumerate() {
                 match zoned::plain_digits(&record[col.offset..col.offset + col.len], zone) {
                     Some(v) => values.push(i128::from(v)),

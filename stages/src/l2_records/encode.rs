@@ -21,8 +21,6 @@ const RELATION_BUDGET: usize = 64;
 
 /// What [`split`] made of a block, before it becomes streams.
 pub struct Split {
-    /// The block's columns (from [`block_columns`]).
-    pub columns: RecordSpec,
     pub streams: Streams,
     /// Bytes of the numeric fields kept byte for byte (not canonical).
     pub exception_bytes: usize,
@@ -435,7 +433,6 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
         }
     }
     Split {
-        columns: spec.clone(),
         streams: Streams { layout, text, digits, numbers, exceptions },
         exception_bytes,
         numeric_len,

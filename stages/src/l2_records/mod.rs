@@ -236,7 +236,8 @@ impl RecordLayer {
         if data.len() < spec.record_len {
             return Ok(None);
         }
-        let split = encode::split(data, spec);
+        let columns = encode::block_columns(data, spec);
+        let split = encode::split_columns(data, &columns);
         if !split.pays() {
             return Ok(None);
         }
@@ -255,7 +256,7 @@ impl RecordLayer {
         // on the block's first records (the layout costs little, so a sample judges
         // the whole fairly, at an eighth of the cost).
         let sample_len = (TRIAL_BYTES / spec.record_len).max(1) * spec.record_len;
-        if !self.sample_pays(&data[..sample_len.min(data.len())], &split.columns)? {
+        if !self.sample_pays(&data[..sample_len.min(data.len())], &columns)? {
             return Ok(None);
         }
         Ok(Some(split))

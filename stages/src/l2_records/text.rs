@@ -5,7 +5,8 @@ use crate::fast_hash::{FastBuild, FastMap};
 use crate::error::{Error, Result};
 use crate::records::Charset;
 
-/// The charset's digit `0`, which stands for every digit in a column's skeleton.
+/// The charset's digit `0`, which stands for every digit in a column's skeleton (and
+/// is the zone of every plain zoned digit: `0x30` or `0xF0`).
 pub fn zero(charset: Charset) -> u8 {
     match charset {
         Charset::Ascii => b'0',

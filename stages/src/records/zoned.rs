@@ -65,8 +65,7 @@ impl ZonedFormat {
         }
     }
 
-    /// The zone of a digit byte without a sign: `0x30` in ASCII, `0xF0` in EBCDIC.
-    pub fn plain_zone(&self) -> u8 {
+    fn plain_zone(&self) -> u8 {
         match self.charset {
             Charset::Ascii => 0x30,
             Charset::Ebcdic => 0xF0,
