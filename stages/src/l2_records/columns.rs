@@ -286,20 +286,10 @@ pub fn from_planes(planes: &[&[u8]], n: usize) -> Vec<u128> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::kinds;
     use super::*;
-    use crate::records::{ByteOrder, SignPosition};
+    use crate::records::SignPosition;
     use proptest::prelude::*;
-
-    /// A column of each kind the readers treat apart.
-    const KINDS: [ColumnKind; 7] = [
-        ColumnKind::Packed { signed: true },
-        ColumnKind::Packed { signed: false },
-        ColumnKind::Zoned { signed: true, sign: SignPosition::Trailing },
-        ColumnKind::Zoned { signed: false, sign: SignPosition::Trailing },
-        ColumnKind::Zoned { signed: true, sign: SignPosition::LeadingSeparate },
-        ColumnKind::Binary { signed: true, order: ByteOrder::Little },
-        ColumnKind::Binary { signed: true, order: ByteOrder::Big },
-    ];
 
     proptest! {
         #[test]
@@ -346,9 +336,9 @@ mod tests {
         #[test]
         fn read_column_reads_as_read_value(
             fields in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 20), 1..40),
-            len in 1usize..20, k in 0..KINDS.len(), e in any::<bool>(), valid in any::<bool>(),
+            len in 1usize..20, k in 0..kinds().len(), e in any::<bool>(), valid in any::<bool>(),
         ) {
-            let kind = KINDS[k];
+            let kind = kinds()[k];
             let charset = if e { Charset::Ebcdic } else { Charset::Ascii };
             // Records of a byte of text and one field; most fields valid when asked,
             // so that the fast paths' values are compared, not only their refusals.
@@ -381,8 +371,8 @@ mod tests {
         }
 
         #[test]
-        fn read_value_is_exact(bytes in proptest::collection::vec(any::<u8>(), 1..21), k in 0..KINDS.len(), e in any::<bool>()) {
-            let kinds = KINDS;
+        fn read_value_is_exact(bytes in proptest::collection::vec(any::<u8>(), 1..21), k in 0..kinds().len(), e in any::<bool>()) {
+            let kinds = kinds();
             let charset = if e { Charset::Ebcdic } else { Charset::Ascii };
             if let Some(v) = read_value(&bytes, kinds[k], charset) {
                 let mut out = vec![0u8; bytes.len()];

@@ -2,7 +2,7 @@ use super::*;
 use crate::records::{ByteOrder, SignPosition};
 use proptest::prelude::*;
 
-fn kinds() -> Vec<ColumnKind> {
+pub(super) fn kinds() -> Vec<ColumnKind> {
     vec![
         ColumnKind::Text,
         ColumnKind::Packed { signed: true },
@@ -14,6 +14,7 @@ fn kinds() -> Vec<ColumnKind> {
         ColumnKind::Zoned { signed: true, sign: SignPosition::LeadingSeparate },
         ColumnKind::Binary { signed: true, order: ByteOrder::Big },
         ColumnKind::Binary { signed: false, order: ByteOrder::Little },
+        ColumnKind::Binary { signed: true, order: ByteOrder::Little },
     ]
 }
 
