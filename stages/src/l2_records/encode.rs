@@ -5,13 +5,18 @@ use crate::fast_hash::{FastBuild, FastMap};
 use super::columns::{self, Transform};
 use super::layout::{ColumnKind, ColumnSpec, RecordSpec};
 use super::method::{Dict, Method};
-use super::{plane_streams, text, Streams, MAX_PLANE_STREAMS};
+use super::{plane_kind_of, plane_streams, text, Streams, MAX_PLANE_STREAMS};
+use crate::block::StreamKind;
 use crate::entropy;
 use crate::records::{Charset, Column};
 use crate::varint;
 
 /// Earlier numeric columns tried as the key, and as the addend, of a relation.
 const RELATION_CANDIDATES: usize = 4;
+
+/// Records whose numeric bytes are counted for the estimate of what they cost as
+/// bytes.
+const COUNT_SAMPLE: usize = 8192;
 
 /// Records on which a numeric column's transforms are compared.
 const TRANSFORM_SAMPLE: usize = 4096;
@@ -30,6 +35,8 @@ pub struct Split {
     pub numeric_original_cost: f64,
     /// Order-0 estimate of the numeric columns' planes, in bytes.
     pub numeric_cost: f64,
+    /// The kind each stream of `streams.numbers` goes out as.
+    pub number_kinds: Vec<StreamKind>,
     /// Each column's method.
     #[cfg_attr(not(test), allow(dead_code))]
     pub methods: Vec<Method>,
@@ -49,7 +56,8 @@ struct Distinct {
     rows: Vec<u32>,
 }
 
-/// The distinct values of `values`, or `None` when there are more than `limit`.
+/// The distinct values of `values`, or `None` when there are more than `limit` (or,
+/// for a long column, when its first values are too varied for it to stay under).
 fn distinct_up_to(values: &[i128], limit: usize) -> Option<Distinct> {
     let (min, max) = values.iter().fold((i128::MAX, i128::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     // Values within a short range (counters, dates, codes, the low digits of a cut)
@@ -73,11 +81,26 @@ fn distinct_up_to(values: &[i128], limit: usize) -> Option<Distinct> {
         return Some(Distinct { sorted, rows });
     }
     // Eight-byte keys when the values allow: half the table, twice the hits in cache.
-    match (i64::try_from(min), i64::try_from(max)) {
-        (Ok(_), Ok(_)) => distinct_hashed(values.iter().map(|&v| v as i64), values.len(), limit),
-        _ => distinct_hashed(values.iter().copied(), values.len(), limit),
+    let narrow = i64::try_from(min).is_ok() && i64::try_from(max).is_ok();
+    let hashed = |values: &[i128], limit: usize| match narrow {
+        true => distinct_hashed(values.iter().map(|&v| v as i64), values.len(), limit),
+        false => distinct_hashed(values.iter().copied(), values.len(), limit),
+    };
+    // A column of mostly unique values (amounts, balances) would fill half a table
+    // before it is known to have too many: its first records tell, at a fraction of
+    // the cost. A column whose first records are nearly all distinct but whose
+    // later ones repeat them loses only its dictionary (output stays exact).
+    let n = values.len();
+    if n >= 2 * DISTINCT_SAMPLE {
+        let most = (limit.saturating_mul(3) / 2).saturating_mul(DISTINCT_SAMPLE) / n;
+        hashed(&values[..DISTINCT_SAMPLE], most)?;
     }
+    hashed(values, limit)
 }
+
+/// Values of a long column whose distinct count is checked first (see
+/// [`distinct_up_to`]).
+const DISTINCT_SAMPLE: usize = 4096;
 
 /// [`distinct_up_to`] of the `len` values `values` by a hash table.
 fn distinct_hashed<K>(values: impl Iterator<Item = K>, len: usize, limit: usize) -> Option<Distinct>
@@ -346,7 +369,9 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
     let mut known: Vec<Vec<i128>> = vec![Vec::new(); spec.columns.len()];
     let mut kept: Vec<(usize, usize)> = Vec::new();
     // Four tables by a byte's place in its field: the zeros that fill a field's
-    // high bytes would otherwise wait on each other's counts.
+    // high bytes would otherwise wait on each other's counts. Only the first records
+    // are counted: the entropy of the bytes is an estimate either way, and a block's
+    // records behave alike.
     let mut numeric_counts = [[0u32; 256]; 4];
     let mut numeric_len = 0;
     let mut kept_rows = Vec::new();
@@ -354,7 +379,9 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
         let at = Column { record_len: rl, offset: starts[c], len: col.len };
         known[c] = columns::read_column(records, at, col.kind, spec.charset, &mut kept_rows);
         kept.extend(kept_rows.drain(..).map(|r| (r, c)));
-        column_bytes(c).for_each(|f| f.iter().zip(0..).for_each(|(&b, j)| numeric_counts[j & 3][usize::from(b)] += 1));
+        column_bytes(c)
+            .take(COUNT_SAMPLE)
+            .for_each(|f| f.iter().zip(0..).for_each(|(&b, j)| numeric_counts[j & 3][usize::from(b)] += 1));
         numeric_len += n * col.len;
     }
     // Columns with at most half as many distinct values as records: they can key a
@@ -416,31 +443,42 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
     exceptions.extend_from_slice(tail);
 
     let mut numeric_cost = 0.0;
-    let mut planes: Vec<Vec<u8>> = Vec::new();
+    let mut planes: Vec<(Vec<u8>, [u32; 256])> = Vec::new();
     for (s, w, numeric) in &sequences {
         for p in columns::to_planes(s, usize::from(*w)) {
+            let counts = entropy::histogram(&p);
             if *numeric {
-                numeric_cost += cost(&p);
+                numeric_cost += entropy::bits_per_byte_of(&counts, p.len()) * p.len() as f64 / 8.0;
             }
-            planes.push(p);
+            planes.push((p, counts));
         }
     }
     let mut numbers: Vec<Vec<u8>> = Vec::with_capacity(plane_streams(planes.len()));
-    for (j, p) in planes.into_iter().enumerate() {
-        match numbers.last_mut() {
-            Some(last) if j >= MAX_PLANE_STREAMS => last.extend_from_slice(&p),
-            _ => numbers.push(p),
+    let mut number_counts: Vec<[u32; 256]> = Vec::with_capacity(plane_streams(planes.len()));
+    for (j, (p, counts)) in planes.into_iter().enumerate() {
+        match (numbers.last_mut(), number_counts.last_mut()) {
+            (Some(last), Some(last_counts)) if j >= MAX_PLANE_STREAMS => {
+                last.extend_from_slice(&p);
+                last_counts.iter_mut().zip(counts).for_each(|(a, b)| *a += b);
+            }
+            _ => {
+                numbers.push(p);
+                number_counts.push(counts);
+            }
         }
     }
+    let number_kinds = numbers.iter().zip(&number_counts).map(|(p, c)| plane_kind_of(c, p.len())).collect();
     Split {
         streams: Streams { layout, text, digits, numbers, exceptions },
         exception_bytes,
         numeric_len,
         numeric_original_cost: {
-            let counts = std::array::from_fn(|b| numeric_counts.iter().map(|t| t[b]).sum());
-            entropy::bits_per_byte_of(&counts, numeric_len) * numeric_len as f64 / 8.0
+            let counts: [u32; 256] = std::array::from_fn(|b| numeric_counts.iter().map(|t| t[b]).sum());
+            let counted = counts.iter().map(|&c| c as usize).sum();
+            entropy::bits_per_byte_of(&counts, counted) * numeric_len as f64 / 8.0
         },
         numeric_cost,
+        number_kinds,
         methods,
     }
 }

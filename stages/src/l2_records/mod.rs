@@ -73,7 +73,7 @@ pub const MIN_GAIN_PERCENT: usize = 1;
 /// Longest record length looked for in a block its layout does not fit.
 pub const MAX_GUESSED_RECORD_LEN: usize = 4096;
 /// Bytes of records the split is tried on before it is taken.
-pub const TRIAL_BYTES: usize = 128 << 10;
+pub const TRIAL_BYTES: usize = 64 << 10;
 
 /// A block's numeric planes take this many streams.
 pub(crate) fn plane_streams(planes: usize) -> usize {
@@ -85,8 +85,13 @@ pub(crate) fn plane_streams(planes: usize) -> usize {
 /// wide values costs at least a bit a byte under Huffman alone); else
 /// `record-numbers`, which only L7 codes.
 fn plane_kind(plane: &[u8]) -> StreamKind {
-    let most = crate::entropy::histogram(plane).into_iter().max().unwrap_or(0) as usize;
-    if most * 8 >= plane.len() * 7 {
+    plane_kind_of(&crate::entropy::histogram(plane), plane.len())
+}
+
+/// [`plane_kind`] of a plane of `len` bytes whose byte values `counts` holds.
+fn plane_kind_of(counts: &[u32; 256], len: usize) -> StreamKind {
+    let most = counts.iter().max().copied().unwrap_or(0) as usize;
+    if most * 8 >= len * 7 {
         StreamKind::Bytes
     } else {
         StreamKind::RecordNumbers
@@ -105,6 +110,12 @@ pub struct Streams {
 
 impl Streams {
     fn into_block_streams(self) -> Vec<Stream> {
+        let kinds: Vec<StreamKind> = self.numbers.iter().map(|p| plane_kind(p)).collect();
+        self.into_block_streams_as(&kinds)
+    }
+
+    /// [`Streams::into_block_streams`] with each number stream's [`plane_kind`] known.
+    fn into_block_streams_as(self, kinds: &[StreamKind]) -> Vec<Stream> {
         let mut out = Vec::with_capacity(self.numbers.len() + 3);
         out.push(Stream::new(StreamKind::RecordLayout, self.layout));
         out.push(Stream::new(StreamKind::Bytes, self.text));
@@ -113,8 +124,7 @@ impl Streams {
         // planes), and a frame holds at most MAX_STREAMS: planes go out as bytes only
         // while that leaves room.
         let mut room = MAX_STREAMS.saturating_sub(self.numbers.len() + 4 + 2);
-        out.extend(self.numbers.into_iter().map(|p| {
-            let kind = plane_kind(&p);
+        out.extend(self.numbers.into_iter().zip(kinds).map(|(p, &kind)| {
             if kind == StreamKind::Bytes && room > 0 {
                 room -= 1;
                 return Stream::new(kind, p);
@@ -266,8 +276,11 @@ impl RecordLayer {
     /// than as bytes.
     fn sample_pays(&self, sample: &[u8], columns: &RecordSpec) -> Result<bool> {
         let split = encode::split_columns(sample, columns);
-        let candidate =
-            Block { original_len: sample.len(), layers: LayerSet::EMPTY, streams: split.streams.into_block_streams() };
+        let candidate = Block {
+            original_len: sample.len(),
+            layers: LayerSet::EMPTY,
+            streams: split.streams.into_block_streams_as(&split.number_kinds),
+        };
         let bytes = Block::from_input(sample.to_vec());
         crate::trial::pays_by(
             &candidate,
@@ -306,7 +319,7 @@ impl Layer for RecordLayer {
         let candidate = Block {
             original_len: block.original_len,
             layers: block.layers,
-            streams: split.streams.into_block_streams(),
+            streams: split.streams.into_block_streams_as(&split.number_kinds),
         };
         *block = candidate;
         block.layers.insert(LayerId::Structural);
