@@ -137,11 +137,12 @@ fn a_copybook_that_does_not_fit_gives_way_to_the_guessed_layout() {
     let bytes = compress(EngineConfig::default());
     assert_eq!(cobol_protocol::decompress(&with_wrong).unwrap(), data);
     assert!(frames_layers(&with_wrong).iter().all(|l| l & 1 << LayerId::Structural as u8 != 0));
-    // Blocks cut at multiples of 40 bytes start mid-record (a field then straddles
-    // two records), which costs the guess about a tenth here; far less than going on
-    // as bytes.
+    // Blocks cut at multiples of 40 bytes start mid-record; the guess finds where
+    // the first whole record starts (a lead), so that no record is cut in two. (Each
+    // block still keeps a partial record at each end as bytes: 2% here, with blocks
+    // of 256 KiB; before leads it was 10%.)
     assert!(
-        with_wrong.len() * 4 < guessed.len() * 5,
+        with_wrong.len() * 100 <= guessed.len() * 103,
         "{} with the wrong copybook, {} guessed",
         with_wrong.len(),
         guessed.len()

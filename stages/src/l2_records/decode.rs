@@ -13,8 +13,12 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
     let mut pos = 0;
     let spec = RecordSpec::read(&streams.layout, &mut pos)?;
     let rl = spec.record_len;
-    let n = original_len / rl;
-    let tail_len = original_len % rl;
+    let lead_len = spec.lead;
+    let body_len = original_len.checked_sub(lead_len).ok_or_else(|| {
+        Error::corrupt("record layout", format!("a {lead_len}-byte lead in a {original_len}-byte block"))
+    })?;
+    let n = body_len / rl;
+    let tail_len = body_len % rl;
     let methods = (0..spec.columns.len())
         .map(|c| Method::read(&streams.layout, &mut pos, &spec, c, n))
         .collect::<Result<Vec<_>>>()?;
@@ -59,7 +63,8 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
     };
 
     let mut out = vec![0u8; original_len];
-    let (records, tail) = out.split_at_mut(n * rl);
+    let (lead, body) = out.split_at_mut(lead_len);
+    let (records, tail) = body.split_at_mut(n * rl);
     let (mut offset, mut text_at, mut digits_at) = (0, 0, 0);
     let mut known: Vec<Vec<i128>> = vec![Vec::new(); spec.columns.len()];
     for (c, (col, method)) in spec.columns.iter().zip(&methods).enumerate() {
@@ -161,13 +166,15 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
         records[record * rl + starts[c]..][..col.len].copy_from_slice(bytes);
         pos += col.len;
     }
-    if ex.len() - pos != tail_len {
+    if ex.len() - pos != lead_len + tail_len {
         return Err(Error::corrupt(
             "record exceptions",
-            format!("{} bytes left for a {tail_len}-byte partial record", ex.len() - pos),
+            format!("{} bytes left for a {lead_len}-byte lead and a {tail_len}-byte partial record", ex.len() - pos),
         ));
     }
-    tail.copy_from_slice(&ex[pos..]);
+    let (lead_bytes, tail_bytes) = ex[pos..].split_at(lead_len);
+    lead.copy_from_slice(lead_bytes);
+    tail.copy_from_slice(tail_bytes);
     Ok(out)
 }
 

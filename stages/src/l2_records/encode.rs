@@ -278,7 +278,7 @@ fn merge_text_runs(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
         offset += width;
         i += run;
     }
-    RecordSpec { charset: spec.charset, record_len: rl, columns }
+    RecordSpec { charset: spec.charset, record_len: rl, columns, lead: spec.lead }
 }
 
 /// Significant bits of the cheapest of raw, delta, delta of delta and a dictionary
@@ -342,14 +342,15 @@ fn split_zoned(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
         columns.push(*col);
         offset += col.len;
     }
-    RecordSpec { charset: spec.charset, record_len: rl, columns }
+    RecordSpec { charset: spec.charset, record_len: rl, columns, lead: spec.lead }
 }
 
 /// The columns `data`'s records are best cut into (see [`merge_text_runs`] and
 /// [`split_zoned`]): what the block's layout records.
 pub fn block_columns(data: &[u8], spec: &RecordSpec) -> RecordSpec {
-    let n = data.len() / spec.record_len;
-    let records = &data[..n * spec.record_len];
+    let body = &data[spec.lead.min(data.len())..];
+    let n = body.len() / spec.record_len;
+    let records = &body[..n * spec.record_len];
     split_zoned(&merge_text_runs(spec, records, n), records, n)
 }
 
@@ -361,8 +362,9 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
 /// Cuts `data` into the layer's streams, one column per column of `spec`.
 pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
     let rl = spec.record_len;
-    let n = data.len() / rl;
-    let (records, tail) = data.split_at(n * rl);
+    let (lead, body) = data.split_at(spec.lead.min(data.len()));
+    let n = body.len() / rl;
+    let (records, tail) = body.split_at(n * rl);
     let starts: Vec<usize> = spec
         .columns
         .iter()
@@ -452,6 +454,7 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
         exception_bytes += len;
         prev = r;
     }
+    exceptions.extend_from_slice(lead);
     exceptions.extend_from_slice(tail);
 
     let mut numeric_cost = 0.0;

@@ -5,8 +5,10 @@ use crate::error::{Error, Result};
 use crate::records::{binary, packed, zoned, ByteOrder, Charset, FieldKind, RecordLayout, SignPosition};
 use crate::varint;
 
-/// Layout stream version this decoder reads.
-pub const LAYOUT_VERSION: u8 = 1;
+/// Newest layout stream version; this decoder reads every version up to it.
+/// Version 2 adds a lead (bytes before the first record); an encoder writes
+/// version 1 whenever the lead is 0.
+pub const LAYOUT_VERSION: u8 = 2;
 /// Longest record the layer takes, in bytes.
 pub const MAX_RECORD_LEN: usize = 1 << 24;
 /// Most columns a layout may have.
@@ -63,12 +65,16 @@ pub struct ColumnSpec {
 }
 
 /// What the record layer needs to cut a block into columns: the record length, the
-/// charset of zoned digits, and columns covering the record exactly.
+/// charset of zoned digits, columns covering the record exactly, and where in the
+/// block the first record starts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RecordSpec {
     pub charset: Charset,
     pub record_len: usize,
     pub columns: Vec<ColumnSpec>,
+    /// Bytes before the first record (below `record_len`): a block cut at another
+    /// length than its records' starts in the middle of one.
+    pub lead: usize,
 }
 
 impl RecordSpec {
@@ -107,17 +113,20 @@ impl RecordSpec {
         if columns.len() > MAX_COLUMNS {
             return Err(Error::Invalid(format!("{} columns, at most {MAX_COLUMNS}", columns.len())));
         }
-        Ok(RecordSpec { charset, record_len: layout.record_len, columns })
+        Ok(RecordSpec { charset, record_len: layout.record_len, columns, lead: 0 })
     }
 
     /// Appends the layout to `out` (see `docs/FORMAT.md`).
     pub fn write(&self, out: &mut Vec<u8>) {
-        out.push(LAYOUT_VERSION);
+        out.push(if self.lead == 0 { 1 } else { 2 });
         out.push(match self.charset {
             Charset::Ascii => 0,
             Charset::Ebcdic => 1,
         });
         varint::put(out, self.record_len as u64);
+        if self.lead > 0 {
+            varint::put(out, self.lead as u64);
+        }
         varint::put(out, self.columns.len() as u64);
         for c in &self.columns {
             let kind = match c.kind {
@@ -151,7 +160,7 @@ impl RecordSpec {
             Ok(b)
         };
         let version = byte(pos, "record layout")?;
-        if version != LAYOUT_VERSION {
+        if !(1..=LAYOUT_VERSION).contains(&version) {
             return Err(Error::Unsupported { what: "record layout version", value: version.into() });
         }
         let charset = match byte(pos, "record layout")? {
@@ -160,6 +169,13 @@ impl RecordSpec {
             other => return Err(Error::Unsupported { what: "record charset", value: other.into() }),
         };
         let record_len = varint::get_capped(input, pos, MAX_RECORD_LEN as u64, "record length")? as usize;
+        let lead = match version {
+            1 => 0,
+            _ => match varint::get_capped(input, pos, record_len.saturating_sub(1) as u64, "record lead")? {
+                0 => return Err(Error::corrupt("record layout", "a version 2 layout with no lead")),
+                lead => lead as usize,
+            },
+        };
         let count = varint::get_capped(input, pos, MAX_COLUMNS.min(record_len) as u64, "record column count")? as usize;
         if record_len == 0 || count == 0 {
             return Err(Error::corrupt("record layout", "no columns"));
@@ -204,16 +220,21 @@ impl RecordSpec {
         if total != record_len {
             return Err(Error::corrupt("record layout", format!("columns cover {total} of {record_len} bytes")));
         }
-        Ok(RecordSpec { charset, record_len, columns })
+        Ok(RecordSpec { charset, record_len, columns, lead })
     }
 
     /// One line per column, for `cobolp info`.
     pub fn describe(&self) -> String {
         let mut s = format!(
-            "{}-byte records, {}, {} columns:",
+            "{}-byte records, {}, {} columns{}:",
             self.record_len,
             if self.charset == Charset::Ascii { "ASCII" } else { "EBCDIC" },
-            self.columns.len()
+            self.columns.len(),
+            if self.lead > 0 {
+                format!(", the first {} bytes before the first record", self.lead)
+            } else {
+                String::new()
+            }
         );
         let mut offset = 0;
         for (i, c) in self.columns.iter().enumerate() {

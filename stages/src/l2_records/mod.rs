@@ -75,6 +75,19 @@ pub const MAX_GUESSED_RECORD_LEN: usize = 4096;
 /// Bytes of records the split is tried on before it is taken.
 pub const TRIAL_BYTES: usize = 64 << 10;
 
+/// Records on which the candidate starts of a guessed layout are compared.
+const LEAD_SAMPLE: usize = 8192;
+
+/// Order-0 estimate, in bytes, of the streams `data`'s first records make with
+/// `spec`: enough to tell a layout whose records are cut in two from one whose
+/// are whole.
+fn estimated_size(data: &[u8], spec: &RecordSpec) -> f64 {
+    let sample = &data[..data.len().min(spec.lead + LEAD_SAMPLE * spec.record_len)];
+    let split = encode::split(sample, spec);
+    let cost = |s: &[u8]| crate::entropy::bits_per_byte(s) * s.len() as f64 / 8.0;
+    split.numeric_cost + cost(&split.streams.exceptions) + cost(&split.streams.text) + cost(&split.streams.digits)
+}
+
 /// A block's numeric planes take this many streams.
 pub(crate) fn plane_streams(planes: usize) -> usize {
     planes.min(MAX_PLANE_STREAMS)
@@ -205,15 +218,35 @@ impl RecordConfig {
     }
 
     /// The columns guessed from `data` alone (its record length found, its fields
-    /// classified), for a block the configured layout does not pay for; `None` when
-    /// `data` does not look like fixed-width records or the guess is what was tried.
+    /// classified, and where its first whole record starts), for a block the
+    /// configured layout does not pay for; `None` when `data` does not look like
+    /// fixed-width records or the guess is what was tried.
     pub fn guessed_spec(&self, data: &[u8]) -> Option<RecordSpec> {
         let guess = detect_record_length(data, MAX_GUESSED_RECORD_LEN)?;
-        if self.infer && guess.len == self.layout.record_len {
-            return None;
-        }
         let charset = self.charset.unwrap_or(Charset::Ascii);
-        RecordSpec::from_layout(&infer_layout(data, guess.len, charset), charset).ok()
+        let spec_at = |lead: usize| {
+            let spec = RecordSpec::from_layout(&infer_layout(&data[lead..], guess.len, charset), charset).ok()?;
+            Some(RecordSpec { lead, ..spec })
+        };
+        let at_start = spec_at(0)?;
+        // A block cut at another length than its records' (a wrong copybook's) starts
+        // inside a record, and a record cut in two loses what ties its fields together
+        // (the account beside its balance). Where a record starts, a field starts: the
+        // fields guessed from the block's first byte on are the candidates, the
+        // cheapest by estimate wins.
+        let leads = at_start.columns.iter().scan(0, |offset, c| {
+            *offset += c.len;
+            Some(*offset)
+        });
+        let leads: Vec<usize> = std::iter::once(0).chain(leads.filter(|&l| l < guess.len)).collect();
+        let tried = self.infer && guess.len == self.layout.record_len;
+        leads
+            .into_iter()
+            .filter(|&lead| !(tried && lead == 0) && data.len() >= lead + guess.len)
+            .filter_map(|lead| if lead == 0 { Some(at_start.clone()) } else { spec_at(lead) })
+            .map(|spec| (estimated_size(data, &spec), spec))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, spec)| spec)
     }
 
     /// Checks that the layout can be used; the error names the problem.
@@ -243,7 +276,7 @@ impl RecordLayer {
 impl RecordLayer {
     /// `data` split by `spec`, when that pays.
     fn split_that_pays(&self, data: &[u8], spec: &RecordSpec) -> Result<Option<encode::Split>> {
-        if data.len() < spec.record_len {
+        if data.len() < spec.lead + spec.record_len {
             return Ok(None);
         }
         let columns = encode::block_columns(data, spec);
@@ -265,7 +298,7 @@ impl RecordLayer {
         // the split is kept only when it also comes out smaller through L5-L7, tried
         // on the block's first records (the layout costs little, so a sample judges
         // the whole fairly, at an eighth of the cost).
-        let sample_len = (TRIAL_BYTES / spec.record_len).max(1) * spec.record_len;
+        let sample_len = spec.lead + (TRIAL_BYTES / spec.record_len).max(1) * spec.record_len;
         if !self.sample_pays(&data[..sample_len.min(data.len())], &columns)? {
             return Ok(None);
         }

@@ -36,6 +36,7 @@ fn spec_of(cols: &[(usize, usize)], ebcdic: bool) -> RecordSpec {
         charset: if ebcdic { Charset::Ebcdic } else { Charset::Ascii },
         record_len: columns.iter().map(|c| c.len).sum(),
         columns,
+        lead: 0,
     }
 }
 
@@ -102,8 +103,32 @@ proptest! {
         cols in proptest::collection::vec((0usize..10, 1usize..20), 1..6),
         ebcdic in any::<bool>(),
         data in proptest::collection::vec(any::<u8>(), 0..600),
+        lead in 0usize..100,
     ) {
-        round_trip(&data, &spec_of(&cols, ebcdic));
+        let mut spec = spec_of(&cols, ebcdic);
+        // Any lead below the record length, as long as the block holds it.
+        spec.lead = (lead % spec.record_len).min(data.len());
+        round_trip(&data, &spec);
+    }
+
+    #[test]
+    fn records_after_a_lead_split_as_without_it(
+        cols in proptest::collection::vec((0usize..10, 1usize..20), 1..6),
+        seeds in proptest::collection::vec(any::<u64>(), 1..40),
+        lead in proptest::collection::vec(any::<u8>(), 1..20),
+    ) {
+        let mut spec = spec_of(&cols, false);
+        let records = valid_records(&spec, &seeds);
+        let plain = split(&records, &spec);
+        let lead = &lead[..lead.len().min(spec.record_len - 1)];
+        prop_assume!(!lead.is_empty());
+        spec.lead = lead.len();
+        let data = [lead, &records[..]].concat();
+        let led = split(&data, &spec);
+        prop_assert_eq!(&led.numbers, &plain.numbers);
+        prop_assert_eq!(&led.text, &plain.text);
+        prop_assert_eq!(led.exceptions, [&[0u8][..], lead].concat());
+        round_trip(&data, &spec);
     }
 
     #[test]
@@ -130,8 +155,9 @@ proptest! {
         seeds in proptest::collection::vec(any::<u64>(), 1..10),
         which in 0usize..4, at in any::<usize>(), byte in any::<u8>(),
     ) {
-        let spec = spec_of(&cols, false);
-        let data = valid_records(&spec, &seeds);
+        let mut spec = spec_of(&cols, false);
+        spec.lead = at % spec.record_len;
+        let data = [&vec![b'#'; spec.lead][..], &valid_records(&spec, &seeds)].concat();
         let mut s = split(&data, &spec);
         let target = match which {
             0 => &mut s.layout,
@@ -296,6 +322,7 @@ fn independent_text_columns_stay_apart() {
         charset: Charset::Ascii,
         record_len: 8,
         columns: vec![ColumnSpec { len: 4, kind: ColumnKind::Text }, ColumnSpec { len: 4, kind: ColumnKind::Text }],
+        lead: 0,
     };
     let mut state = 12345u64;
     let mut rnd = move || {
@@ -326,6 +353,7 @@ fn streams_never_exceed_what_a_decoder_accepts() {
         charset: Charset::Ascii,
         record_len: 200,
         columns: vec![ColumnSpec { len: 2, kind: ColumnKind::Binary { signed: false, order: ByteOrder::Big } }; 100],
+        lead: 0,
     };
     let mut state = 99u64;
     let data: Vec<u8> = (0..100 * 2000)
@@ -422,4 +450,25 @@ fn two_numbers_in_one_zoned_field_are_cut_apart() {
     let zoned = ColumnKind::Zoned { signed: false, sign: SignPosition::Trailing };
     assert_eq!(cut.columns[..2], [ColumnSpec { len: 10, kind: zoned }, ColumnSpec { len: 8, kind: zoned }]);
     round_trip(&data, &spec);
+}
+
+#[test]
+fn a_lead_is_written_as_layout_version_2_and_read_back() {
+    let mut spec = spec_of(&[(0, 3), (1, 4)], false);
+    let mut plain = Vec::new();
+    spec.write(&mut plain);
+    assert_eq!(plain[0], 1, "no lead: version 1, as before leads existed");
+    spec.lead = 5;
+    let mut led = Vec::new();
+    spec.write(&mut led);
+    assert_eq!(led[0], 2);
+    assert_eq!(RecordSpec::read(&led, &mut 0).unwrap(), spec);
+    // A lead must be below the record length, and a version 2 layout has one.
+    spec.lead = spec.record_len;
+    let mut long = Vec::new();
+    spec.write(&mut long);
+    assert!(RecordSpec::read(&long, &mut 0).is_err());
+    let mut zero = led.clone();
+    zero[3] = 0;
+    assert!(RecordSpec::read(&zero, &mut 0).is_err());
 }
