@@ -78,14 +78,20 @@ pub const TRIAL_BYTES: usize = 64 << 10;
 /// Records on which the candidate starts of a guessed layout are compared.
 const LEAD_SAMPLE: usize = 8192;
 
-/// Order-0 estimate, in bytes, of the streams `data`'s first records make with
-/// `spec`: enough to tell a layout whose records are cut in two from one whose
-/// are whole.
+/// What `data`'s first records come to through L5-L7 (the fast match search) with
+/// `spec`: how the candidate starts of a guessed layout are compared. (An order-0
+/// estimate of the streams ranked them wrongly: it cannot see what L6 makes of the
+/// text, nor which start gives the relations between fields their records whole.)
 fn estimated_size(data: &[u8], spec: &RecordSpec) -> f64 {
     let sample = &data[..data.len().min(spec.lead + LEAD_SAMPLE * spec.record_len)];
     let split = encode::split(sample, spec);
-    let cost = |s: &[u8]| crate::entropy::bits_per_byte(s) * s.len() as f64 / 8.0;
-    split.numeric_cost + cost(&split.streams.exceptions) + cost(&split.streams.text) + cost(&split.streams.digits)
+    let block = Block {
+        original_len: sample.len(),
+        layers: LayerSet::EMPTY,
+        streams: split.streams.into_block_streams_as(&split.number_kinds),
+    };
+    let fast = PatternLayer { params: crate::l6_pattern::MatchParams::fast() };
+    crate::trial::size_after_legacy_layers(block, &fast).map_or(f64::INFINITY, |size| size as f64)
 }
 
 /// A block's numeric planes take this many streams.
