@@ -20,7 +20,8 @@ fn kind(b: u8) -> ColumnKind {
 }
 
 fuzz_target!(|input: &[u8]| {
-    // Header: column count, then (kind, length) per column, then a damage position.
+    // Header: column count, then (kind, length) per column, then charset and lead,
+    // then a damage position.
     let Some((&count, rest)) = input.split_first() else { return };
     let count = usize::from(count % 6) + 1;
     if rest.len() < 2 * count + 3 {
@@ -44,7 +45,10 @@ fuzz_target!(|input: &[u8]| {
     let charset = if rest[0] & 1 == 0 { Charset::Ascii } else { Charset::Ebcdic };
     let damage = usize::from(u16::from_le_bytes([rest[1], rest[2]]));
     let data = &rest[3..];
-    let spec = RecordSpec { charset, record_len: columns.iter().map(|c| c.len).sum(), columns };
+    let record_len = columns.iter().map(|c| c.len).sum::<usize>();
+    // Bytes before the first record: a lead below the record length.
+    let lead = (usize::from(rest[0] >> 1) % record_len).min(data.len());
+    let spec = RecordSpec { charset, record_len, columns, lead };
     let mut streams = split(data, &spec);
     assert_eq!(join(&streams, data.len()).expect("own streams decode"), data);
     let targets = [&mut streams.layout, &mut streams.text, &mut streams.digits, &mut streams.exceptions];
