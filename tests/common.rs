@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use cobol_protocol::stages::l2_records::{write_value, RecordSpec};
+use cobol_protocol::stages::records::{Charset, RecordLayout};
+
 /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
 pub fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut state = seed | 1;
@@ -41,6 +44,55 @@ pub fn log_lines(lines: usize, seed: u64) -> Vec<u8> {
             )
             .as_bytes(),
         );
+    }
+    out
+}
+
+/// The copybook of `bank_txn.dat`'s records.
+pub const BANK: &str = include_str!("cobol/bank_txn.cpy");
+
+/// Records shaped like `bank_txn.dat`'s: skewed accounts, running balances, dates
+/// that advance, a counter, descriptions from a few templates.
+pub fn bank_records(n: usize) -> Vec<u8> {
+    let layout = RecordLayout::from_copybook(BANK).unwrap();
+    let spec = RecordSpec::from_layout(&layout, Charset::Ascii).unwrap();
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut rnd = move |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    let mut balances = vec![0i128; 500];
+    let mut out = Vec::with_capacity(n * 69);
+    for i in 0..n {
+        let r = rnd(1000) as usize;
+        let k = r * r / 2000;
+        let code = rnd(4);
+        let amount = match code {
+            0 => -(100 + rnd(25000) as i128),
+            1 => -2000 * (1 + rnd(15) as i128),
+            2 => 5000 + rnd(300000) as i128,
+            _ => -250,
+        };
+        balances[k] += amount;
+        let values = [1_000_000_000 + k as i128 * 1_048_573, 20230101 + (i * 365 / n) as i128, amount, balances[k]];
+        for (c, v) in spec.columns.iter().zip(values) {
+            let mut f = vec![0; c.len];
+            write_value(v, c.kind, Charset::Ascii, &mut f).unwrap();
+            out.extend_from_slice(&f);
+        }
+        let (code, desc) = match code {
+            0 => ("POS ", format!("POS STORE {} #{:04}", rnd(16), rnd(9999))),
+            1 => ("ATM ", format!("ATM WITHDRAWAL TERM {:04}", rnd(800))),
+            2 => ("DEP ", "BRANCH DEPOSIT".to_string()),
+            _ => ("FEE ", "ATM FEE NON-NETWORK".to_string()),
+        };
+        out.extend_from_slice(code.as_bytes());
+        out.extend_from_slice(format!("{desc:<30}").as_bytes());
+        let mut counter = [0u8; 4];
+        write_value(i as i128 + 1, spec.columns[6].kind, Charset::Ascii, &mut counter).unwrap();
+        out.extend_from_slice(&counter);
     }
     out
 }

@@ -8,10 +8,14 @@ mod common;
 
 use std::path::PathBuf;
 
+use cobol_protocol::stages::records::RecordLayout;
 use cobol_protocol::{compress_with, decompress, CompressionMode, EngineConfig};
 
 /// Each case exercises a different path of the format; names starting with `bridge-`
-/// are compressed in Bridge mode (the L1 template split), the others in Legacy mode.
+/// are compressed in Bridge mode (the L1 template split), the others in Legacy mode;
+/// `records-` ones with a record layout (L2): bank records with their copybook
+/// (layout version 1), and with a copybook of other records, whose blocks start
+/// mid-record and take the guessed layout after a lead (layout version 2).
 fn cases() -> Vec<(&'static str, Vec<u8>)> {
     let mut zero_pages = b"ELF header".to_vec();
     zero_pages.resize(6000, 0);
@@ -27,6 +31,8 @@ fn cases() -> Vec<(&'static str, Vec<u8>)> {
         ("two-frames", common::log_lines(2400, 5)),
         ("bridge-log-lines", common::log_lines(400, 11)),
         ("bridge-syslog", bridge_syslog()),
+        ("records-copybook", common::bank_records(1500)),
+        ("records-wrong-copybook", common::bank_records(1500)),
     ]
 }
 
@@ -61,7 +67,13 @@ fn golden_path(name: &str) -> PathBuf {
 
 fn config(name: &str) -> EngineConfig {
     let mode = if name.starts_with("bridge-") { CompressionMode::Bridge } else { CompressionMode::Legacy };
-    EngineConfig::default().with_block_size(64 << 10).with_threads(1).with_mode(mode)
+    let config = EngineConfig::default().with_block_size(64 << 10).with_threads(1).with_mode(mode);
+    let copybook = match name {
+        "records-copybook" => common::BANK,
+        "records-wrong-copybook" => include_str!("cobol/fields.cpy"),
+        _ => return config,
+    };
+    config.with_records(RecordLayout::from_copybook(copybook).unwrap(), None)
 }
 
 #[test]
@@ -85,7 +97,9 @@ fn vectors_of_earlier_encoders_still_decode() {
     let mut checked = 0;
     // The Legacy cases: the Bridge ones came after (their split's format is
     // recent and changed with them).
-    for (name, input) in cases().into_iter().filter(|(name, _)| !name.starts_with("bridge-")) {
+    for (name, input) in
+        cases().into_iter().filter(|(name, _)| !name.starts_with("bridge-") && !name.starts_with("records-"))
+    {
         let path = dir.join(format!("{name}.cpz"));
         let old = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(decompress(&old).unwrap(), input, "{name}");
@@ -126,6 +140,6 @@ fn golden_vectors_cover_every_layer_and_stored_frames() {
             pos += len;
         }
     }
-    assert_eq!(layer_bits, 0b1111_0001, "L1, L5, L6, L7 and L8 all appear");
+    assert_eq!(layer_bits, 0b1111_0011, "L1, L2, L5, L6, L7 and L8 all appear");
     assert!(stored >= 2 && frames >= 8, "{stored} stored of {frames} frames");
 }
