@@ -4,6 +4,7 @@
 
 mod common;
 
+use cobol_protocol::stages::l2_records::RecordConfig;
 use cobol_protocol::stages::l8_seal::{self, FrameRef};
 use cobol_protocol::stages::records::{Charset, RecordLayout};
 use cobol_protocol::stages::LayerId;
@@ -107,6 +108,25 @@ fn a_copybook_that_does_not_fit_gives_way_to_the_guessed_layout() {
         with_wrong.len(),
         bytes.len()
     );
+}
+
+#[test]
+fn a_doubted_layout_that_pays_still_gives_way_to_a_better_guess() {
+    let data = bank_records(20_000);
+    let compress = |config: EngineConfig| {
+        InlineEngine::new(&config.with_block_size(256 << 10)).unwrap().compress_to_vec(&data).unwrap()
+    };
+    let guessed = compress(EngineConfig::default().with_record_length(69));
+    // Records of twice the length pay against plain bytes, so they are kept...
+    let twice = compress(EngineConfig::default().with_record_length(138));
+    assert!(twice.len() * 100 > guessed.len() * 105, "{} as 138-byte records, {} as 69", twice.len(), guessed.len());
+    // ...unless the layout is doubted (the command line doubts a length the data
+    // does not show): then the guess wins where it comes out smaller.
+    let mut config = EngineConfig::default().with_record_length(138);
+    config.records = config.records.map(RecordConfig::doubted);
+    let doubted = compress(config);
+    assert_eq!(cobol_protocol::decompress(&doubted).unwrap(), data);
+    assert!(doubted.len() * 100 <= guessed.len() * 101, "{} doubted, {} guessed", doubted.len(), guessed.len());
 }
 
 #[test]

@@ -189,21 +189,25 @@ fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<Engi
             if let Some(len) = len.filter(|&l| l != layout.record_len) {
                 anyhow::bail!("{}: describes {}-byte records, not {len}", path.display(), layout.record_len);
             }
-            if !a.common.quiet {
-                if let Some(found) =
-                    detected_record_length(a.common.input.as_deref()).filter(|&l| l != layout.record_len)
-                {
-                    eprintln!(
-                        "cobolp: warning: {} describes {}-byte records, but the input looks like {found}-byte records; blocks it does not fit are tried with a layout guessed from their own bytes",
-                        path.display(),
-                        layout.record_len
-                    );
-                }
+            let doubt = detected_record_length(a.common.input.as_deref(), 2 * layout.record_len)
+                .filter(|&l| l != layout.record_len);
+            if let (Some(found), false) = (doubt, a.common.quiet) {
+                eprintln!(
+                    "cobolp: warning: {} describes {}-byte records, but the input looks like {found}-byte records; each block is also tried with a layout guessed from its own bytes",
+                    path.display(),
+                    layout.record_len
+                );
             }
-            Ok(config.with_records(layout, charset))
+            Ok(doubted_if(config.with_records(layout, charset), doubt.is_some()))
         }
         (None, Some(len)) => {
-            let mut config = config.with_record_length(len);
+            let doubt = detected_record_length(a.common.input.as_deref(), 2 * len).filter(|&l| l != len);
+            if let (Some(found), false) = (doubt, a.common.quiet) {
+                eprintln!(
+                    "cobolp: warning: the input looks like {found}-byte records, not {len}; each block is also tried with a layout guessed from its own bytes"
+                );
+            }
+            let mut config = doubted_if(config.with_record_length(len), doubt.is_some());
             if let Some(records) = config.records.as_mut() {
                 records.charset = charset.or(records.charset);
             }
@@ -211,7 +215,7 @@ fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<Engi
         }
         (None, None) if charset.is_some() => anyhow::bail!("--encoding needs --copybook or --record-length"),
         (None, None) if a.no_record_detection || a.follow => Ok(config),
-        (None, None) => Ok(match detected_record_length(a.common.input.as_deref()) {
+        (None, None) => Ok(match detected_record_length(a.common.input.as_deref(), MAX_DETECTED_RECORD_LEN) {
             Some(len) => {
                 if !a.common.quiet {
                     eprintln!("cobolp: the input looks like {len}-byte records; compressing them as records (--no-record-detection to not)");
@@ -223,15 +227,29 @@ fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<Engi
     }
 }
 
-/// The record length of an input file whose first 64 KiB look like fixed-width records
-/// with at least one numeric field (zoned or packed, as `infer_layout` guesses them).
-/// Standard input is not looked at: its bytes cannot be read twice.
-fn detected_record_length(input: Option<&std::path::Path>) -> Option<usize> {
+/// `config` with its record layout marked as doubted when `doubt` (the input shows
+/// another record length): blocks then also try the layout guessed from their bytes.
+fn doubted_if(mut config: EngineConfig, doubt: bool) -> EngineConfig {
+    if let Some(records) = config.records.as_mut() {
+        records.doubted |= doubt;
+    }
+    config
+}
+
+/// Longest record length looked for when none is given.
+const MAX_DETECTED_RECORD_LEN: usize = 4096;
+
+/// The record length, up to `max_len`, of an input file whose first 64 KiB look like
+/// fixed-width records with at least one numeric field (zoned or packed, as
+/// `infer_layout` guesses them). Standard input is not looked at: its bytes cannot be
+/// read twice. The search costs in proportion to `max_len`: checking a given length
+/// looks only up to twice it.
+fn detected_record_length(input: Option<&std::path::Path>, max_len: usize) -> Option<usize> {
     use std::io::Read;
     let path = input.filter(|p| p.as_os_str() != "-")?;
     let mut sample = Vec::new();
     std::fs::File::open(path).ok()?.take(64 << 10).read_to_end(&mut sample).ok()?;
-    let guess = records::length::detect_record_length(&sample, 4096)?;
+    let guess = records::length::detect_record_length(&sample, max_len.min(MAX_DETECTED_RECORD_LEN))?;
     // The guess the engine will make for each block (ASCII unless --encoding says).
     let layout = records::length::infer_layout(&sample, guess.len, Charset::Ascii);
     layout.fields.iter().any(|f| f.kind.is_numeric()).then_some(guess.len)

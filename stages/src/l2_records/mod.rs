@@ -192,11 +192,15 @@ pub struct RecordConfig {
     /// Records known by their length only: each block's layout is guessed from its
     /// bytes with [`infer_layout`] (`layout` is then only the length).
     pub infer: bool,
+    /// The layout may not describe the data (its record length is not the one the
+    /// data shows): each block is also tried with the layout guessed from its bytes,
+    /// and the smaller on a sample is kept, even when the given layout pays. Slower.
+    pub doubted: bool,
 }
 
 impl RecordConfig {
     pub fn new(layout: RecordLayout, charset: Option<Charset>) -> RecordConfig {
-        RecordConfig { layout, charset, infer: false }
+        RecordConfig { layout, charset, infer: false, doubted: false }
     }
 
     /// Records known by their length only: each block's fields are guessed from its
@@ -209,7 +213,14 @@ impl RecordConfig {
             layout: RecordLayout { name: None, record_len, fields: vec![field], redefinitions: Vec::new() },
             charset: None,
             infer: true,
+            doubted: false,
         }
+    }
+
+    /// Marks the layout as doubted (see [`RecordConfig::doubted`]).
+    pub fn doubted(mut self) -> RecordConfig {
+        self.doubted = true;
+        self
     }
 
     /// The columns for a block (the charset detected from it when not given, the
@@ -344,14 +355,23 @@ impl Layer for RecordLayer {
         // A layout that cannot be used for this block (a guessed one) is declined.
         // One that does not pay (a copybook or record length that does not describe
         // these bytes) gives way to the layout guessed from the block itself; when
-        // neither pays, the block goes on as bytes.
-        let mut chosen = match config.spec_for(data) {
-            Ok(spec) => self.split_that_pays(data, &spec)?,
-            Err(_) => None,
+        // neither pays, the block goes on as bytes. A doubted layout that pays still
+        // gives way to a guess that comes out smaller (records of twice the length
+        // pay, but less than the records themselves).
+        let given = config.spec_for(data).ok();
+        let mut chosen = match &given {
+            Some(spec) => self.split_that_pays(data, spec)?,
+            None => None,
         };
-        if chosen.is_none() {
-            if let Some(spec) = config.guessed_spec(data) {
-                chosen = self.split_that_pays(data, &spec)?;
+        if chosen.is_none() || config.doubted {
+            if let Some(guess) = config.guessed_spec(data) {
+                let better = match (&chosen, &given) {
+                    (Some(_), Some(given)) => estimated_size(data, &guess) < estimated_size(data, given),
+                    _ => true,
+                };
+                if better {
+                    chosen = self.split_that_pays(data, &guess)?.or(chosen);
+                }
             }
         }
         let Some(split) = chosen else { return Ok(false) };
