@@ -9,7 +9,9 @@
 //!
 //! - `record-layout`: the columns (length and kind of each field: text, zoned,
 //!   packed, binary, with sign and byte order), the charset, and each column's method
-//!   for this block. A decoder needs nothing else: no copybook. The columns are the
+//!   for this block, and the lead: bytes before the block's first record, when the
+//!   block was cut at another length than its records'. A decoder needs nothing
+//!   else: no copybook. The columns are the
 //!   block's, not always the copybook's fields: adjacent text fields whose values go
 //!   together are coded as one column, and an unsigned zoned field holding two
 //!   numbers side by side as two, when that pays for the block.
@@ -29,7 +31,7 @@
 //! - `record-exceptions`: every numeric field whose bytes are not exactly what COBOL
 //!   writes for its value (a bad digit or sign nibble, a sign form other than the
 //!   preferred one, negative zero, spaces ...), byte for byte, and after them the
-//!   bytes of a trailing partial record.
+//!   bytes of the lead and of a trailing partial record.
 //!
 //! So `decode(encode(x)) == x` for any bytes: whatever a field holds either comes
 //! back from its value or is kept as it is.
@@ -39,10 +41,12 @@
 //! [`RecordLayer`] applies only when it was given a layout, the block is one `Bytes`
 //! stream holding at least one record, at most a quarter of the numeric bytes are
 //! exceptions, and an order-0 estimate says the numeric columns cost less than the
-//! bytes they came from (a wrong layout is declined). Text columns are not judged:
-//! column-major order only helps or costs the layers after it little. A block whose
-//! streams a decoder would refuse (too long, or too many once L5 has run) is declined
-//! too. The layer records itself as [`LayerId::Structural`] only; the integer
+//! bytes they came from, and a trial on the block's first records through L5-L7
+//! agrees. Text columns are not judged apart: column-major order only helps or costs
+//! the layers after it little. A block whose streams a decoder would refuse (too
+//! long, or too many once L5 has run) is declined too. A block the given layout does
+//! not pay for (or, for a doubted layout, any block) is tried with the layout guessed
+//! from its own bytes (record length, fields, lead). The layer records itself as [`LayerId::Structural`] only; the integer
 //! transforms are part of it, not the Delta or Binary layers.
 
 mod columns;
@@ -82,7 +86,7 @@ const LEAD_SAMPLE: usize = 8192;
 /// `spec`: how the candidate starts of a guessed layout are compared. (An order-0
 /// estimate of the streams ranked them wrongly: it cannot see what L6 makes of the
 /// text, nor which start gives the relations between fields their records whole.)
-fn estimated_size(data: &[u8], spec: &RecordSpec) -> f64 {
+fn trial_size(data: &[u8], spec: &RecordSpec) -> f64 {
     let sample = &data[..data.len().min(spec.lead + LEAD_SAMPLE * spec.record_len)];
     let split = encode::split(sample, spec);
     let block = Block {
@@ -249,8 +253,8 @@ impl RecordConfig {
         // A block cut at another length than its records' (a wrong copybook's) starts
         // inside a record, and a record cut in two loses what ties its fields together
         // (the account beside its balance). Where a record starts, a field starts: the
-        // fields guessed from the block's first byte on are the candidates, the
-        // cheapest by estimate wins.
+        // fields guessed from the block's first byte on are the candidates, and the one
+        // whose sample comes out smallest through L5-L7 wins.
         let leads = at_start.columns.iter().scan(0, |offset, c| {
             *offset += c.len;
             Some(*offset)
@@ -261,7 +265,7 @@ impl RecordConfig {
             .into_iter()
             .filter(|&lead| !(tried && lead == 0) && data.len() >= lead + guess.len)
             .filter_map(|lead| if lead == 0 { Some(at_start.clone()) } else { spec_at(lead) })
-            .map(|spec| (estimated_size(data, &spec), spec))
+            .map(|spec| (trial_size(data, &spec), spec))
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, spec)| spec)
     }
@@ -366,7 +370,7 @@ impl Layer for RecordLayer {
         if chosen.is_none() || config.doubted {
             if let Some(guess) = config.guessed_spec(data) {
                 let better = match (&chosen, &given) {
-                    (Some(_), Some(given)) => estimated_size(data, &guess) < estimated_size(data, given),
+                    (Some(_), Some(given)) => trial_size(data, &guess) < trial_size(data, given),
                     _ => true,
                 };
                 if better {
