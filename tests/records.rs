@@ -130,6 +130,31 @@ fn a_doubted_layout_that_pays_still_gives_way_to_a_better_guess() {
 }
 
 #[test]
+fn records_after_a_header_are_read_from_where_they_start() {
+    let records = bank_records(20_000);
+    let compress = |config: EngineConfig, data: &[u8]| {
+        InlineEngine::new(&config.with_block_size(256 << 10)).unwrap().compress_to_vec(data).unwrap()
+    };
+    let aligned = compress(EngineConfig::default().with_record_length(69), &records);
+    assert_eq!(RecordConfig::record_length(69).find_lead(&records), 0, "records from byte 0 need no lead");
+    let data = [&b"HDR01"[..], &records].concat();
+    let lead = RecordConfig::record_length(69).find_lead(&data[..1 << 20]);
+    assert_ne!(lead, 0);
+    let mut config = EngineConfig::default().with_record_length(69);
+    let plain = compress(config.clone(), &data);
+    config.records.as_mut().unwrap().lead = lead;
+    let led = compress(config, &data);
+    assert_eq!(cobol_protocol::decompress(&led).unwrap(), data);
+    assert!(plain.len() * 100 > aligned.len() * 105, "{} after a header, {} without", plain.len(), aligned.len());
+    assert!(
+        led.len() * 100 <= aligned.len() * 101,
+        "{} with a lead of {lead}, {} without the header",
+        led.len(),
+        aligned.len()
+    );
+}
+
+#[test]
 fn damaged_fields_and_odd_lengths_round_trip() {
     let mut data = bank_records(2_000);
     // Bad sign nibbles, spaces in a zoned field, negative zero, a stray byte.

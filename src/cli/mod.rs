@@ -211,7 +211,7 @@ fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<Engi
             if let Some(records) = config.records.as_mut() {
                 records.charset = charset.or(records.charset);
             }
-            Ok(config)
+            Ok(with_found_lead(config, a.common.input.as_deref(), a.common.quiet))
         }
         (None, None) if charset.is_some() => anyhow::bail!("--encoding needs --copybook or --record-length"),
         (None, None) if a.no_record_detection || a.follow => Ok(config),
@@ -220,7 +220,7 @@ fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<Engi
                 if !a.common.quiet {
                     eprintln!("cobolp: the input looks like {len}-byte records; compressing them as records (--no-record-detection to not)");
                 }
-                config.with_record_length(len)
+                with_found_lead(config.with_record_length(len), a.common.input.as_deref(), a.common.quiet)
             }
             None => config,
         }),
@@ -232,6 +232,31 @@ fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<Engi
 fn doubted_if(mut config: EngineConfig, doubt: bool) -> EngineConfig {
     if let Some(records) = config.records.as_mut() {
         records.doubted |= doubt;
+    }
+    config
+}
+
+/// Bytes of an input file looked at to find where its records start.
+const LEAD_SAMPLE: u64 = 1 << 20;
+
+/// `config` with the start of the input file's records found, when they follow a
+/// header of another length (see `RecordConfig::find_lead`), said on stderr unless
+/// `quiet`. Standard input is not looked at.
+fn with_found_lead(mut config: EngineConfig, input: Option<&std::path::Path>, quiet: bool) -> EngineConfig {
+    use std::io::Read;
+    let Some(records) = config.records.as_mut() else { return config };
+    let Some(path) = input.filter(|p| p.as_os_str() != "-") else { return config };
+    let mut sample = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(LEAD_SAMPLE).read_to_end(&mut sample));
+    if read.is_err() {
+        return config;
+    }
+    records.lead = records.find_lead(&sample);
+    if records.lead > 0 && !quiet {
+        eprintln!(
+            "cobolp: the records are read from byte {} on, where they compress best (as after a header of another length)",
+            records.lead
+        );
     }
     config
 }

@@ -79,6 +79,9 @@ pub const MAX_GUESSED_RECORD_LEN: usize = 4096;
 /// Bytes of records the split is tried on before it is taken.
 pub const TRIAL_BYTES: usize = 64 << 10;
 
+/// How much smaller than none a stream's lead must make its sample, in percent.
+pub const LEAD_MARGIN_PERCENT: usize = 2;
+
 /// Records on which the candidate starts of a guessed layout are compared.
 const LEAD_SAMPLE: usize = 8192;
 
@@ -96,6 +99,41 @@ fn trial_size(data: &[u8], spec: &RecordSpec) -> f64 {
     };
     let fast = PatternLayer { params: crate::l6_pattern::MatchParams::fast() };
     crate::trial::size_after_legacy_layers(block, &fast).map_or(f64::INFINITY, |size| size as f64)
+}
+
+/// The layouts guessed from `data` for records of `record_len` bytes at each likely
+/// start, with what a sample of each comes to through L5-L7 (`skip_start`: not at
+/// byte 0, tried before).
+///
+/// A block cut at another length than its records' (a wrong copybook's) starts inside
+/// a record, and a record cut in two loses what ties its fields together (the account
+/// beside its balance). Where a record starts, a field starts: the fields guessed from
+/// the block's first byte on are the candidates.
+fn sized_starts(data: &[u8], record_len: usize, charset: Charset, skip_start: bool) -> Vec<(f64, RecordSpec)> {
+    let spec_at = |lead: usize| {
+        let spec = RecordSpec::from_layout(&infer_layout(&data[lead..], record_len, charset), charset).ok()?;
+        Some(RecordSpec { lead, ..spec })
+    };
+    let Some(at_start) = spec_at(0) else { return Vec::new() };
+    let starts = at_start.columns.iter().scan(0, |offset, c| {
+        *offset += c.len;
+        Some(*offset)
+    });
+    let leads: Vec<usize> = std::iter::once(0).chain(starts.filter(|&l| l < record_len)).collect();
+    leads
+        .into_iter()
+        .filter(|&lead| !(skip_start && lead == 0) && data.len() >= lead + record_len)
+        .filter_map(|lead| if lead == 0 { Some(at_start.clone()) } else { spec_at(lead) })
+        .map(|spec| (trial_size(data, &spec), spec))
+        .collect()
+}
+
+/// The smallest of [`sized_starts`].
+fn best_start(data: &[u8], record_len: usize, charset: Charset, skip_start: bool) -> Option<RecordSpec> {
+    sized_starts(data, record_len, charset, skip_start)
+        .into_iter()
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, spec)| spec)
 }
 
 /// A block's numeric planes take this many streams.
@@ -200,11 +238,16 @@ pub struct RecordConfig {
     /// data shows): each block is also tried with the layout guessed from its bytes,
     /// and the smaller on a sample is kept, even when the given layout pays. Slower.
     pub doubted: bool,
+    /// Bytes before the first record of every block (taken modulo the record length):
+    /// records that follow a header of another length, in a stream cut into blocks
+    /// at multiples of the record length, start this far into every block. Found by
+    /// [`RecordConfig::find_lead`]; 0 for most data.
+    pub lead: usize,
 }
 
 impl RecordConfig {
     pub fn new(layout: RecordLayout, charset: Option<Charset>) -> RecordConfig {
-        RecordConfig { layout, charset, infer: false, doubted: false }
+        RecordConfig { layout, charset, infer: false, doubted: false, lead: 0 }
     }
 
     /// Records known by their length only: each block's fields are guessed from its
@@ -218,6 +261,7 @@ impl RecordConfig {
             charset: None,
             infer: true,
             doubted: false,
+            lead: 0,
         }
     }
 
@@ -230,12 +274,16 @@ impl RecordConfig {
     /// The columns for a block (the charset detected from it when not given, the
     /// fields guessed from it when only the record length is known).
     pub fn spec_for(&self, data: &[u8]) -> Result<RecordSpec> {
-        if self.infer {
+        let lead = self.lead.checked_rem(self.layout.record_len).unwrap_or(0);
+        let records = &data[lead.min(data.len())..];
+        let spec = if self.infer {
             let charset = self.charset.unwrap_or(Charset::Ascii);
-            return RecordSpec::from_layout(&infer_layout(data, self.layout.record_len, charset), charset);
-        }
-        let charset = self.charset.or_else(|| detect_charset(data, &self.layout)).unwrap_or(Charset::Ascii);
-        RecordSpec::from_layout(&self.layout, charset)
+            RecordSpec::from_layout(&infer_layout(records, self.layout.record_len, charset), charset)
+        } else {
+            let charset = self.charset.or_else(|| detect_charset(records, &self.layout)).unwrap_or(Charset::Ascii);
+            RecordSpec::from_layout(&self.layout, charset)
+        }?;
+        Ok(RecordSpec { lead, ..spec })
     }
 
     /// The columns guessed from `data` alone (its record length found, its fields
@@ -244,30 +292,29 @@ impl RecordConfig {
     /// fixed-width records or the guess is what was tried.
     pub fn guessed_spec(&self, data: &[u8]) -> Option<RecordSpec> {
         let guess = detect_record_length(data, MAX_GUESSED_RECORD_LEN)?;
-        let charset = self.charset.unwrap_or(Charset::Ascii);
-        let spec_at = |lead: usize| {
-            let spec = RecordSpec::from_layout(&infer_layout(&data[lead..], guess.len, charset), charset).ok()?;
-            Some(RecordSpec { lead, ..spec })
-        };
-        let at_start = spec_at(0)?;
-        // A block cut at another length than its records' (a wrong copybook's) starts
-        // inside a record, and a record cut in two loses what ties its fields together
-        // (the account beside its balance). Where a record starts, a field starts: the
-        // fields guessed from the block's first byte on are the candidates, and the one
-        // whose sample comes out smallest through L5-L7 wins.
-        let leads = at_start.columns.iter().scan(0, |offset, c| {
-            *offset += c.len;
-            Some(*offset)
-        });
-        let leads: Vec<usize> = std::iter::once(0).chain(leads.filter(|&l| l < guess.len)).collect();
         let tried = self.infer && guess.len == self.layout.record_len;
-        leads
-            .into_iter()
-            .filter(|&lead| !(tried && lead == 0) && data.len() >= lead + guess.len)
-            .filter_map(|lead| if lead == 0 { Some(at_start.clone()) } else { spec_at(lead) })
-            .map(|spec| (trial_size(data, &spec), spec))
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, spec)| spec)
+        best_start(data, guess.len, self.charset.unwrap_or(Charset::Ascii), tried)
+    }
+
+    /// Where the records of `data`, the start of a stream, begin, for records known
+    /// by their length only: 0 unless they follow a header of another length. (Each
+    /// block of such a stream, cut at multiples of the record length, then has its
+    /// records start as far in: see [`RecordConfig::lead`].)
+    ///
+    /// A lead is taken only when it comes out clearly smaller than none on `data`
+    /// (by [`LEAD_MARGIN_PERCENT`]): it then applies to the whole stream, which a
+    /// sample only stands for.
+    pub fn find_lead(&self, data: &[u8]) -> usize {
+        if !self.infer || self.layout.record_len == 0 {
+            return 0;
+        }
+        let sized = sized_starts(data, self.layout.record_len, self.charset.unwrap_or(Charset::Ascii), false);
+        let at_start = sized.iter().find(|(_, s)| s.lead == 0).map_or(f64::INFINITY, |(size, _)| *size);
+        let best = sized.iter().min_by(|a, b| a.0.total_cmp(&b.0));
+        match best {
+            Some((size, spec)) if size * (100 + LEAD_MARGIN_PERCENT) as f64 <= at_start * 100.0 => spec.lead,
+            _ => 0,
+        }
     }
 
     /// Checks that the layout can be used; the error names the problem.

@@ -381,6 +381,7 @@ fn streams_never_exceed_what_a_decoder_accepts() {
         charset: Some(Charset::Ascii),
         infer: false,
         doubted: false,
+        lead: 0,
     };
     assert_eq!(config.spec_for(&data).unwrap(), spec);
     let mut block = Block::from_input(data.clone());
