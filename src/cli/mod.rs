@@ -85,7 +85,8 @@ pub struct CompressArgs {
     #[arg(long, value_name = "FILE")]
     pub copybook: Option<PathBuf>,
     /// Fixed-width records of N bytes: with --copybook, checked against it; alone, the
-    /// fields (zoned and packed numbers, text) are guessed from each block's bytes.
+    /// fields (zoned and packed numbers, text) are guessed from each block's bytes, and
+    /// where the records start (after a header) from the file's first MiB.
     #[arg(long = "record-length", value_name = "N")]
     pub record_length: Option<usize>,
     /// Without --copybook or --record-length, an input file whose start looks like
