@@ -150,6 +150,23 @@ fn bridge_splits_logs_and_info_shows_the_templates() {
 }
 
 #[test]
+fn records_after_a_header_are_found_and_said() {
+    let dir = temp_dir("records-header");
+    let records = common::bank_records(6_000);
+    let data = [&b"EXPORT 2026-11-30\n"[..], &records].concat();
+    std::fs::write(dir.join("h.dat"), &data).unwrap();
+    std::fs::write(dir.join("r.dat"), &records).unwrap();
+    let out = cobolp(&["compress", "--record-length", "69", "h.dat", "-o", "h.cpz"], &dir);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success() && said.contains("records are read from byte"), "{said}");
+    assert!(cobolp(&["decompress", "-q", "h.cpz", "-c"], &dir).stdout == data);
+    let out = cobolp(&["compress", "--record-length", "69", "r.dat", "-o", "r.cpz"], &dir);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("read from byte"), "no header, no lead");
+    let size = |name: &str| std::fs::metadata(dir.join(name)).unwrap().len();
+    assert!(size("h.cpz") * 100 <= size("r.cpz") * 102, "{} with the header, {} without", size("h.cpz"), size("r.cpz"));
+}
+
+#[test]
 fn records_with_a_copybook_or_a_record_length() {
     let dir = temp_dir("records");
     let copybook = "       01 R.\n          05 R-ID    PIC 9(6).\n          05 R-AMT   PIC S9(7)V99 COMP-3.\n          05 R-NAME  PIC X(10).\n";
