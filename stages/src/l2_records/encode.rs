@@ -188,6 +188,12 @@ fn choose_number(
     let plain = columns::plain_costs(sample);
     let mut best: Option<(u64, Transform)> = None;
     for t in candidates {
+        // Nothing beats storing nothing (a counter's deltas of deltas): the relations
+        // left need not be computed. (Their budget was spent above all the same, so
+        // later columns try what they would have.)
+        if best.is_some_and(|b| b.0 == 0) {
+            break;
+        }
         let cost = match t {
             Transform::Raw => plain[0],
             Transform::Delta => plain[1],
