@@ -155,6 +155,29 @@ fn records_after_a_header_are_read_from_where_they_start() {
 }
 
 #[test]
+fn a_copybook_finds_its_records_after_a_header() {
+    let records = bank_records(5_000);
+    let config = RecordConfig::new(RecordLayout::from_copybook(BANK).unwrap(), None);
+    assert_eq!(config.find_lead(&records), 0);
+    // After 5 bytes of header, and so 5 bytes into every block cut at a multiple of 69.
+    let data = [&b"HDR01"[..], &records].concat();
+    assert_eq!(config.find_lead(&data), 5);
+    let compress = |lead: usize, data: &[u8]| {
+        let mut config = EngineConfig::default().with_records(RecordLayout::from_copybook(BANK).unwrap(), None);
+        config.records.as_mut().unwrap().lead = lead;
+        InlineEngine::new(&config.with_block_size(256 << 10)).unwrap().compress_to_vec(data).unwrap()
+    };
+    let (aligned, led) = (compress(0, &records), compress(5, &data));
+    assert_eq!(cobol_protocol::decompress(&led).unwrap(), data);
+    assert!(
+        led.len() * 100 <= aligned.len() * 101,
+        "{} with the lead, {} without the header",
+        led.len(),
+        aligned.len()
+    );
+}
+
+#[test]
 fn damaged_fields_and_odd_lengths_round_trip() {
     let mut data = bank_records(2_000);
     // Bad sign nibbles, spaces in a zoned field, negative zero, a stray byte.

@@ -81,7 +81,8 @@ pub struct CompressArgs {
     pub block_size: Option<String>,
     /// Fixed-width records described by this COBOL copybook: each block is split into
     /// one column per field (L2), numbers decoded to integers. The layout is stored in
-    /// the frames; decompressing needs no copybook.
+    /// the frames; decompressing needs no copybook. Records after a header of another
+    /// length are found (where the copybook's numbers read as numbers).
     #[arg(long, value_name = "FILE")]
     pub copybook: Option<PathBuf>,
     /// Fixed-width records of N bytes: with --copybook, checked against it; alone, the
@@ -199,7 +200,8 @@ fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<Engi
                     layout.record_len
                 );
             }
-            Ok(doubted_if(config.with_records(layout, charset), doubt.is_some()))
+            let config = doubted_if(config.with_records(layout, charset), doubt.is_some());
+            Ok(with_found_lead(config, a.common.input.as_deref(), a.common.quiet))
         }
         (None, Some(len)) => {
             let doubt = detected_record_length(a.common.input.as_deref(), 2 * len).filter(|&l| l != len);

@@ -79,6 +79,9 @@ pub const MAX_GUESSED_RECORD_LEN: usize = 4096;
 /// Bytes of records the split is tried on before it is taken.
 pub const TRIAL_BYTES: usize = 64 << 10;
 
+/// Records of a stream's start on which each start of a copybook's records is checked.
+const LEAD_CHECK_RECORDS: usize = 512;
+
 /// How much smaller than none a stream's lead must make its sample, in percent.
 pub const LEAD_MARGIN_PERCENT: usize = 2;
 
@@ -296,17 +299,20 @@ impl RecordConfig {
         best_start(data, guess.len, self.charset.unwrap_or(Charset::Ascii), tried)
     }
 
-    /// Where the records of `data`, the start of a stream, begin, for records known
-    /// by their length only: 0 unless they follow a header of another length. (Each
-    /// block of such a stream, cut at multiples of the record length, then has its
-    /// records start as far in: see [`RecordConfig::lead`].)
-    ///
-    /// A lead is taken only when it comes out clearly smaller than none on `data`
-    /// (by [`LEAD_MARGIN_PERCENT`]): it then applies to the whole stream, which a
-    /// sample only stands for.
+    /// Where the records of `data`, the start of a stream, begin: 0 unless they follow
+    /// a header of another length. (Each block of such a stream, cut at multiples of
+    /// the record length, then has its records start as far in: see
+    /// [`RecordConfig::lead`].) For a copybook: where its numeric fields read as
+    /// numbers. For records known by their length only: the field starts guessed
+    /// from byte 0 are tried through L5-L7, and a lead is taken only when it comes out
+    /// clearly smaller than none on `data` (by [`LEAD_MARGIN_PERCENT`]): it then
+    /// applies to the whole stream, which a sample only stands for.
     pub fn find_lead(&self, data: &[u8]) -> usize {
-        if !self.infer || self.layout.record_len == 0 {
+        if self.layout.record_len == 0 {
             return 0;
+        }
+        if !self.infer {
+            return self.lead_by_exceptions(data);
         }
         let sized = sized_starts(data, self.layout.record_len, self.charset.unwrap_or(Charset::Ascii), false);
         let at_start = sized.iter().find(|(_, s)| s.lead == 0).map_or(f64::INFINITY, |(size, _)| *size);
@@ -314,6 +320,43 @@ impl RecordConfig {
         match best {
             Some((size, spec)) if size * (100 + LEAD_MARGIN_PERCENT) as f64 <= at_start * 100.0 => spec.lead,
             _ => 0,
+        }
+    }
+
+    /// [`RecordConfig::find_lead`] for a copybook: its numeric fields hold valid
+    /// numbers where the records really start and mostly not elsewhere, so the start
+    /// with the fewest fields kept as bytes in the first records wins, if it keeps at
+    /// most half as many as byte 0 does.
+    fn lead_by_exceptions(&self, data: &[u8]) -> usize {
+        let charset = self.charset.or_else(|| detect_charset(data, &self.layout)).unwrap_or(Charset::Ascii);
+        let Ok(spec) = RecordSpec::from_layout(&self.layout, charset) else {
+            return 0;
+        };
+        let rl = spec.record_len;
+        let kept_at = |lead: usize| {
+            let records = &data[lead.min(data.len())..];
+            let records = &records[..records.len().min(LEAD_CHECK_RECORDS * rl) / rl * rl];
+            let mut kept = Vec::new();
+            let mut offset = 0;
+            for col in &spec.columns {
+                if col.kind.is_numeric() {
+                    let at = crate::records::Column { record_len: rl, offset, len: col.len };
+                    columns::read_column(records, at, col.kind, spec.charset, &mut kept);
+                }
+                offset += col.len;
+            }
+            kept.len()
+        };
+        let at_start = kept_at(0);
+        if at_start == 0 {
+            return 0;
+        }
+        let (lead, fewest) =
+            (0..rl).map(|lead| (lead, kept_at(lead))).min_by_key(|&(lead, kept)| (kept, lead)).unwrap_or((0, 0));
+        if fewest * 2 <= at_start && fewest < at_start {
+            lead
+        } else {
+            0
         }
     }
 
