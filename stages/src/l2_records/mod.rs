@@ -94,14 +94,21 @@ const LEAD_SAMPLE: usize = 8192;
 /// text, nor which start gives the relations between fields their records whole.)
 fn trial_size(data: &[u8], spec: &RecordSpec) -> f64 {
     let sample = &data[..data.len().min(spec.lead + LEAD_SAMPLE * spec.record_len)];
-    let split = encode::split(sample, spec);
-    let block = Block {
-        original_len: sample.len(),
-        layers: LayerSet::EMPTY,
-        streams: split.streams.into_block_streams_as(&split.number_kinds),
-    };
-    let fast = PatternLayer { params: crate::l6_pattern::MatchParams::fast() };
-    crate::trial::size_after_legacy_layers(block, &fast).map_or(f64::INFINITY, |size| size as f64)
+    let block = encode::split(sample, spec).into_block(sample.len(), LayerSet::EMPTY);
+    crate::trial::size_after_legacy_layers(block, &trial_pattern()).map_or(f64::INFINITY, |size| size as f64)
+}
+
+/// The match search of the layer's trials: the fast one, since a trial only compares.
+fn trial_pattern() -> PatternLayer {
+    PatternLayer { params: crate::l6_pattern::MatchParams::fast() }
+}
+
+impl encode::Split {
+    /// The block the split's streams make, for `original_len` bytes with `layers`
+    /// already applied.
+    fn into_block(self, original_len: usize, layers: LayerSet) -> Block {
+        Block { original_len, layers, streams: self.streams.into_block_streams_as(&self.number_kinds) }
+    }
 }
 
 /// The layouts guessed from `data` for records of `record_len` bytes at each likely
@@ -131,12 +138,9 @@ fn sized_starts(data: &[u8], record_len: usize, charset: Charset, skip_start: bo
         .collect()
 }
 
-/// The smallest of [`sized_starts`].
-fn best_start(data: &[u8], record_len: usize, charset: Charset, skip_start: bool) -> Option<RecordSpec> {
-    sized_starts(data, record_len, charset, skip_start)
-        .into_iter()
-        .min_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, spec)| spec)
+/// The smallest of [`sized_starts`], with its size.
+fn best_start(data: &[u8], record_len: usize, charset: Charset, skip_start: bool) -> Option<(f64, RecordSpec)> {
+    sized_starts(data, record_len, charset, skip_start).into_iter().min_by(|a, b| a.0.total_cmp(&b.0))
 }
 
 /// A block's numeric planes take this many streams.
@@ -277,7 +281,11 @@ impl RecordConfig {
     /// The columns for a block (the charset detected from it when not given, the
     /// fields guessed from it when only the record length is known).
     pub fn spec_for(&self, data: &[u8]) -> Result<RecordSpec> {
-        let lead = self.lead.checked_rem(self.layout.record_len).unwrap_or(0);
+        self.spec_at(data, self.lead.checked_rem(self.layout.record_len).unwrap_or(0))
+    }
+
+    /// [`RecordConfig::spec_for`] with the records starting `lead` bytes in.
+    fn spec_at(&self, data: &[u8], lead: usize) -> Result<RecordSpec> {
         let records = &data[lead.min(data.len())..];
         let spec = if self.infer {
             let charset = self.charset.unwrap_or(Charset::Ascii);
@@ -291,9 +299,10 @@ impl RecordConfig {
 
     /// The columns guessed from `data` alone (its record length found, its fields
     /// classified, and where its first whole record starts), for a block the
-    /// configured layout does not pay for; `None` when `data` does not look like
-    /// fixed-width records or the guess is what was tried.
-    pub fn guessed_spec(&self, data: &[u8]) -> Option<RecordSpec> {
+    /// configured layout does not pay for, with what its sample came to through L5-L7
+    /// ([`trial_size`]); `None` when `data` does not look like fixed-width records or
+    /// the guess is what was tried.
+    fn sized_guess(&self, data: &[u8]) -> Option<(f64, RecordSpec)> {
         let guess = detect_record_length(data, MAX_GUESSED_RECORD_LEN)?;
         let tried = self.infer && guess.len == self.layout.record_len;
         best_start(data, guess.len, self.charset.unwrap_or(Charset::Ascii), tried)
@@ -316,8 +325,7 @@ impl RecordConfig {
         }
         let sized = sized_starts(data, self.layout.record_len, self.charset.unwrap_or(Charset::Ascii), false);
         let at_start = sized.iter().find(|(_, s)| s.lead == 0).map_or(f64::INFINITY, |(size, _)| *size);
-        let best = sized.iter().min_by(|a, b| a.0.total_cmp(&b.0));
-        match best {
+        match sized.iter().min_by(|a, b| a.0.total_cmp(&b.0)) {
             Some((size, spec)) if size * (100 + LEAD_MARGIN_PERCENT) as f64 <= at_start * 100.0 => spec.lead,
             _ => 0,
         }
@@ -328,10 +336,7 @@ impl RecordConfig {
     /// with the fewest fields kept as bytes in the first records wins, if it keeps at
     /// most half as many as byte 0 does.
     fn lead_by_exceptions(&self, data: &[u8]) -> usize {
-        let charset = self.charset.or_else(|| detect_charset(data, &self.layout)).unwrap_or(Charset::Ascii);
-        let Ok(spec) = RecordSpec::from_layout(&self.layout, charset) else {
-            return 0;
-        };
+        let Ok(spec) = self.spec_at(data, 0) else { return 0 };
         let rl = spec.record_len;
         let kept_at = |lead: usize| {
             let records = &data[lead.min(data.len())..];
@@ -353,7 +358,7 @@ impl RecordConfig {
         }
         let (lead, fewest) =
             (0..rl).map(|lead| (lead, kept_at(lead))).min_by_key(|&(lead, kept)| (kept, lead)).unwrap_or((0, 0));
-        if fewest * 2 <= at_start && fewest < at_start {
+        if fewest * 2 <= at_start {
             lead
         } else {
             0
@@ -419,19 +424,9 @@ impl RecordLayer {
     /// Whether `sample` (whole records) cut into `columns` is smaller through L5-L7
     /// than as bytes.
     fn sample_pays(&self, sample: &[u8], columns: &RecordSpec) -> Result<bool> {
-        let split = encode::split_columns(sample, columns);
-        let candidate = Block {
-            original_len: sample.len(),
-            layers: LayerSet::EMPTY,
-            streams: split.streams.into_block_streams_as(&split.number_kinds),
-        };
+        let candidate = encode::split_columns(sample, columns).into_block(sample.len(), LayerSet::EMPTY);
         let bytes = Block::from_input(sample.to_vec());
-        crate::trial::pays_by(
-            &candidate,
-            &bytes,
-            &PatternLayer { params: crate::l6_pattern::MatchParams::fast() },
-            MIN_GAIN_PERCENT,
-        )
+        crate::trial::pays_by(&candidate, &bytes, &trial_pattern(), MIN_GAIN_PERCENT)
     }
 }
 
@@ -458,9 +453,9 @@ impl Layer for RecordLayer {
             None => None,
         };
         if chosen.is_none() || config.doubted {
-            if let Some(guess) = config.guessed_spec(data) {
+            if let Some((guess_size, guess)) = config.sized_guess(data) {
                 let better = match (&chosen, &given) {
-                    (Some(_), Some(given)) => trial_size(data, &guess) < trial_size(data, given),
+                    (Some(_), Some(given)) => guess_size < trial_size(data, given),
                     _ => true,
                 };
                 if better {
@@ -469,12 +464,7 @@ impl Layer for RecordLayer {
             }
         }
         let Some(split) = chosen else { return Ok(false) };
-        let candidate = Block {
-            original_len: block.original_len,
-            layers: block.layers,
-            streams: split.streams.into_block_streams_as(&split.number_kinds),
-        };
-        *block = candidate;
+        *block = split.into_block(block.original_len, block.layers);
         block.layers.insert(LayerId::Structural);
         Ok(true)
     }
