@@ -3,6 +3,7 @@
 use crate::fast_hash::{FastBuild, FastMap};
 
 use crate::error::{Error, Result};
+use crate::records::zoned::digit_bytes;
 use crate::records::Charset;
 
 /// The charset's digit `0`, which stands for every digit in a column's skeleton (and
@@ -24,11 +25,11 @@ pub fn take_digits(values: &mut [u8], charset: Charset, digits: &mut Vec<u8>) {
     // Eight bytes at a time: which of them are digits is found with word arithmetic,
     // so the work per word is a few operations plus one per digit, however digits
     // and letters are mixed.
-    let zeros = ONES * u64::from(z);
+    let zeros = u64::from_le_bytes([z; 8]);
     let mut words = values.chunks_exact_mut(8);
     for word_bytes in &mut words {
         let word = u64::from_le_bytes((&*word_bytes).try_into().expect("8 bytes"));
-        let mut digit_bits = digit_mask(word ^ zeros);
+        let mut digit_bits = digit_bytes(word, z);
         if digit_bits == 0 {
             continue;
         }
@@ -46,17 +47,6 @@ pub fn take_digits(values: &mut [u8], charset: Charset, digits: &mut Vec<u8>) {
             *b = z;
         }
     }
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH_BITS: u64 = ONES << 7;
-
-/// The high bit of each byte of `x` that is below 10. A digit XORed with the
-/// charset's zero is its value (the zero's low nibble is 0), so these are the digits.
-/// Setting each byte's high bit before subtracting 10 keeps a borrow from crossing
-/// into the next byte.
-fn digit_mask(x: u64) -> u64 {
-    !x & !((x | HIGH_BITS) - 10 * ONES) & HIGH_BITS
 }
 
 /// The inverse of [`take_digits`]: each `0` of `values` takes the next digit from
