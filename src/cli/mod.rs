@@ -246,14 +246,8 @@ const LEAD_SAMPLE: u64 = 1 << 20;
 /// header of another length (see `RecordConfig::find_lead`), said on stderr unless
 /// `quiet`. Standard input is not looked at.
 fn with_found_lead(mut config: EngineConfig, input: Option<&std::path::Path>, quiet: bool) -> EngineConfig {
-    use std::io::Read;
     let Some(records) = config.records.as_mut() else { return config };
-    let Some(path) = input.filter(|p| p.as_os_str() != "-") else { return config };
-    let mut sample = Vec::new();
-    let read = std::fs::File::open(path).and_then(|f| f.take(LEAD_SAMPLE).read_to_end(&mut sample));
-    if read.is_err() {
-        return config;
-    }
+    let Some(sample) = file_start(input, LEAD_SAMPLE) else { return config };
     records.lead = records.find_lead(&sample);
     if records.lead > 0 && !quiet {
         eprintln!(
@@ -262,6 +256,16 @@ fn with_found_lead(mut config: EngineConfig, input: Option<&std::path::Path>, qu
         );
     }
     config
+}
+
+/// The first `len` bytes of an input file (fewer if it is shorter); `None` for
+/// standard input, whose bytes cannot be read twice, or a file that cannot be read.
+fn file_start(input: Option<&std::path::Path>, len: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let path = input.filter(|p| p.as_os_str() != "-")?;
+    let mut start = Vec::new();
+    std::fs::File::open(path).ok()?.take(len).read_to_end(&mut start).ok()?;
+    Some(start)
 }
 
 /// Longest record length looked for when none is given.
@@ -273,10 +277,7 @@ const MAX_DETECTED_RECORD_LEN: usize = 4096;
 /// read twice. The search costs in proportion to `max_len`: checking a given length
 /// looks only up to twice it.
 fn detected_record_length(input: Option<&std::path::Path>, max_len: usize) -> Option<usize> {
-    use std::io::Read;
-    let path = input.filter(|p| p.as_os_str() != "-")?;
-    let mut sample = Vec::new();
-    std::fs::File::open(path).ok()?.take(64 << 10).read_to_end(&mut sample).ok()?;
+    let sample = file_start(input, 64 << 10)?;
     let guess = records::length::detect_record_length(&sample, max_len.min(MAX_DETECTED_RECORD_LEN))?;
     // The guess the engine will make for each block (ASCII unless --encoding says).
     let layout = records::length::infer_layout(&sample, guess.len, Charset::Ascii);
