@@ -163,6 +163,8 @@ fn a_copybook_finds_its_records_after_a_header() {
     // After 5 bytes of header, and so 5 bytes into every block cut at a multiple of 69.
     let data = [&b"HDR01"[..], &records].concat();
     assert_eq!(config.find_lead(&data), 5);
+    // What the CLI reads of a file's start is enough.
+    assert_eq!(config.find_lead(&data[..config.lead_sample_len()]), 5);
     let compress = |lead: usize, data: &[u8]| {
         let mut config = EngineConfig::default().with_records(RecordLayout::from_copybook(BANK).unwrap(), None);
         config.records.as_mut().unwrap().lead = lead;

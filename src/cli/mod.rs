@@ -239,15 +239,12 @@ fn doubted_if(mut config: EngineConfig, doubt: bool) -> EngineConfig {
     config
 }
 
-/// Bytes of an input file looked at to find where its records start.
-const LEAD_SAMPLE: u64 = 1 << 20;
-
 /// `config` with the start of the input file's records found, when they follow a
 /// header of another length (see `RecordConfig::find_lead`), said on stderr unless
 /// `quiet`. Standard input is not looked at.
 fn with_found_lead(mut config: EngineConfig, input: Option<&std::path::Path>, quiet: bool) -> EngineConfig {
     let Some(records) = config.records.as_mut() else { return config };
-    let Some(sample) = file_start(input, LEAD_SAMPLE) else { return config };
+    let Some(sample) = file_start(input, records.lead_sample_len() as u64) else { return config };
     records.lead = records.find_lead(&sample);
     if records.lead > 0 && !quiet {
         eprintln!(

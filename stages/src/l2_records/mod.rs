@@ -88,6 +88,10 @@ pub const LEAD_MARGIN_PERCENT: usize = 2;
 /// Records on which the candidate starts of a guessed layout are compared.
 const LEAD_SAMPLE: usize = 8192;
 
+/// Bytes of a stream's start [`RecordConfig::find_lead`] looks at for records known
+/// by their length only (the candidates' samples, and room for the field guesses).
+const INFER_LEAD_BYTES: usize = 1 << 20;
+
 /// What `data`'s first records come to through L5-L7 (the fast match search) with
 /// `spec`: how the candidate starts of a guessed layout are compared. (An order-0
 /// estimate of the streams ranked them wrongly: it cannot see what L6 makes of the
@@ -328,6 +332,18 @@ impl RecordConfig {
         match sized.iter().min_by(|a, b| a.0.total_cmp(&b.0)) {
             Some((size, spec)) if size * (100 + LEAD_MARGIN_PERCENT) as f64 <= at_start * 100.0 => spec.lead,
             _ => 0,
+        }
+    }
+
+    /// How many bytes of a stream's start [`RecordConfig::find_lead`] needs: a caller
+    /// reading them from a file need read no more.
+    pub fn lead_sample_len(&self) -> usize {
+        if self.infer {
+            INFER_LEAD_BYTES
+        } else {
+            // Every start in the first record, each checked on the records after it,
+            // and the records the charset is judged on.
+            (LEAD_CHECK_RECORDS.max(crate::records::detect::SAMPLE_RECORDS) + 1) * self.layout.record_len
         }
     }
 

@@ -4,7 +4,7 @@
 use super::{Charset, FieldKind, RecordLayout, SignPosition};
 
 /// Records looked at, at most: the start of a file decides.
-const SAMPLE_RECORDS: usize = 1024;
+pub const SAMPLE_RECORDS: usize = 1024;
 
 /// Tallies of the evidence for each charset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
