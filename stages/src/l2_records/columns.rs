@@ -3,6 +3,7 @@
 
 use crate::fast_hash::FastMap;
 
+use super::int::{Int, Zig};
 use super::layout::ColumnKind;
 use crate::error::{Error, Result};
 use crate::records::packed::{self, SignRule};
@@ -41,18 +42,20 @@ pub fn read_value(bytes: &[u8], kind: ColumnKind, charset: Charset) -> Option<i1
 /// One numeric column of whole records (`len` bytes at `offset` of each
 /// `record_len`-byte record): the values, and the rows whose fields [`read_value`]
 /// does not read (appended to `kept`), which take the value of the row before them
-/// (0 for the first), as that costs least to store.
-pub fn read_column(
+/// (0 for the first), as that costs least to store. `None` when a value does not
+/// fit `V` (see [`Int::narrow`]; never for `i128`).
+pub fn read_column<V: Int>(
     records: &[u8],
     col: Column,
     kind: ColumnKind,
     charset: Charset,
     kept: &mut Vec<usize>,
-) -> Vec<i128> {
+) -> Option<Vec<V>> {
     let rows = records.len() / col.record_len.max(1);
-    let mut values = Vec::with_capacity(rows);
     let first_kept = kept.len();
-    match kind {
+    // The fast paths read at most 18 digits: every value is below 10^18, within any
+    // `V`'s range.
+    let mut values = match kind {
         // The column loops of the COMP-3 codec (the benchmarked hot path) give the
         // same verdicts as `read_value`: a field is kept when it is not a number or
         // its sign nibble is not the one packing writes for its value.
@@ -60,41 +63,49 @@ pub fn read_column(
             let Ok(column) = packed::unpack_column_i64(records, col, SignRule::from_signed(signed)) else {
                 return read_each(records, col, kind, charset, kept);
             };
-            values.extend(column.values.iter().map(|&v| i128::from(v)));
             kept.extend(column.exceptions.iter().map(packed::Exception::record));
+            V::from_i64s(column.values)
         }
         ColumnKind::Zoned { signed: false, .. } if col.len <= zoned::MAX_DIGITS => {
             let zone = super::text::zero(charset);
+            let mut values = Vec::with_capacity(rows);
             for (row, record) in records.chunks_exact(col.record_len).enumerate() {
                 match zoned::plain_digits(&record[col.offset..col.offset + col.len], zone) {
-                    Some(v) => values.push(i128::from(v)),
+                    Some(v) => values.push(V::from(v as i64)),
                     None => {
-                        values.push(0);
+                        values.push(V::default());
                         kept.push(row);
                     }
                 }
             }
+            values
         }
         _ => return read_each(records, col, kind, charset, kept),
-    }
+    };
     for &row in &kept[first_kept..] {
-        values[row] = if row == 0 { 0 } else { values[row - 1] };
+        values[row] = if row == 0 { V::default() } else { values[row - 1] };
     }
-    values
+    Some(values)
 }
 
 /// [`read_column`] a field at a time.
-fn read_each(records: &[u8], col: Column, kind: ColumnKind, charset: Charset, kept: &mut Vec<usize>) -> Vec<i128> {
-    let mut last = 0;
+fn read_each<V: Int>(
+    records: &[u8],
+    col: Column,
+    kind: ColumnKind,
+    charset: Charset,
+    kept: &mut Vec<usize>,
+) -> Option<Vec<V>> {
+    let mut last = V::default();
     records
         .chunks_exact(col.record_len)
         .enumerate()
         .map(|(row, record)| {
             match read_value(&record[col.offset..col.offset + col.len], kind, charset) {
-                Some(v) => last = v,
+                Some(v) => last = V::narrow(v)?,
                 None => kept.push(row),
             }
-            last
+            Some(last)
         })
         .collect()
 }
@@ -132,38 +143,35 @@ pub enum Transform {
     Relation { key: usize, add: Option<usize> },
 }
 
-fn zigzag(v: i128) -> u128 {
-    ((v << 1) ^ (v >> 127)) as u128
-}
-
 fn unzigzag(z: u128) -> i128 {
     ((z >> 1) as i128) ^ -((z & 1) as i128)
 }
 
 /// The values of the columns a transform refers to; `values[i]` is column `i`'s.
-pub type Known<'a> = &'a [Vec<i128>];
+pub type Known<'a, V = i128> = &'a [Vec<V>];
 
-fn other(known: Known, col: usize, i: usize) -> i128 {
-    known.get(col).and_then(|v| v.get(i)).copied().unwrap_or(0)
+fn other<V: Int>(known: Known<V>, col: usize, i: usize) -> V {
+    known.get(col).and_then(|v| v.get(i)).copied().unwrap_or_default()
 }
 
 /// The stored numbers of `values` under `t` (zigzag coded). Wrapping arithmetic: the
-/// inverse wraps the same way, so every input comes back.
-pub fn forward(values: &[i128], t: Transform, known: Known) -> Vec<u128> {
+/// inverse wraps the same way, so every input comes back. (In `i64` nothing wraps:
+/// see [`Int`].)
+pub fn forward<V: Int>(values: &[V], t: Transform, known: Known<V>) -> Vec<V::Zig> {
     if let Transform::Relation { key, add } = t {
-        let mut last: FastMap<i128, i128> = FastMap::default();
+        let mut last: FastMap<V, V> = FastMap::default();
         return values
             .iter()
             .enumerate()
             .map(|(i, &v)| {
                 let k = other(known, key, i);
-                let base = last.insert(k, v).unwrap_or(0);
-                let predicted = base.wrapping_add(add.map_or(0, |a| other(known, a, i)));
-                zigzag(v.wrapping_sub(predicted))
+                let base = last.insert(k, v).unwrap_or_default();
+                let predicted = base.wrapping_add(add.map_or(V::default(), |a| other(known, a, i)));
+                v.wrapping_sub(predicted).zigzag()
             })
             .collect();
     }
-    let (mut prev, mut prev_delta) = (0i128, 0i128);
+    let (mut prev, mut prev_delta) = (V::default(), V::default());
     values
         .iter()
         .map(|&v| {
@@ -175,7 +183,7 @@ pub fn forward(values: &[i128], t: Transform, known: Known) -> Vec<u128> {
                 _ => v,
             };
             prev_delta = d;
-            zigzag(out)
+            out.zigzag()
         })
         .collect()
 }
@@ -184,16 +192,16 @@ pub fn forward(values: &[i128], t: Transform, known: Known) -> Vec<u128> {
 /// `entries` distinct values (`key_rows`) instead of the values themselves: the same
 /// numbers, with an array where `forward` needs a hash map. `add` is the added
 /// column's values; both are read at the rows of `values` only.
-pub fn forward_relation(values: &[i128], key_rows: &[u32], entries: usize, add: Option<&[i128]>) -> Vec<u128> {
-    let mut last = vec![0i128; entries];
+pub fn forward_relation<V: Int>(values: &[V], key_rows: &[u32], entries: usize, add: Option<&[V]>) -> Vec<V::Zig> {
+    let mut last = vec![V::default(); entries];
     values
         .iter()
         .zip(key_rows)
         .enumerate()
         .map(|(i, (&v, &k))| {
             let base = std::mem::replace(&mut last[k as usize], v);
-            let predicted = base.wrapping_add(add.map_or(0, |a| a[i]));
-            zigzag(v.wrapping_sub(predicted))
+            let predicted = base.wrapping_add(add.map_or(V::default(), |a| a[i]));
+            v.wrapping_sub(predicted).zigzag()
         })
         .collect()
 }
@@ -236,9 +244,9 @@ pub fn inverse(stored: &[u128], t: Transform, known: Known) -> Vec<i128> {
 
 /// [`cost`] of `values` under `Raw`, `Delta` and `DeltaOfDelta`, in that order, in
 /// one pass and without storing them: what choosing among the three needs.
-pub fn plain_costs(values: &[i128]) -> [u64; 3] {
-    let bits = |v: i128| 128 - u64::from(zigzag(v).leading_zeros());
-    let (mut prev, mut prev_delta) = (0i128, 0i128);
+pub fn plain_costs<V: Int>(values: &[V]) -> [u64; 3] {
+    let bits = |v: V| u64::from(v.zigzag().significant_bits());
+    let (mut prev, mut prev_delta) = (V::default(), V::default());
     let mut costs = [0u64; 3];
     for &v in values {
         let d = v.wrapping_sub(prev);
@@ -252,25 +260,20 @@ pub fn plain_costs(values: &[i128]) -> [u64; 3] {
 }
 
 /// Significant bits of the stored numbers: the encoder's measure of cost.
-pub fn cost(stored: &[u128]) -> u64 {
-    stored.iter().map(|&z| 128 - u64::from(z.leading_zeros())).sum()
+pub fn cost<Z: Zig>(stored: &[Z]) -> u64 {
+    stored.iter().map(|&z| u64::from(z.significant_bits())).sum()
 }
 
 /// Bytes needed for the largest of `stored` (0 when all are 0).
-pub fn width(stored: &[u128]) -> usize {
-    let max = stored.iter().fold(0u128, |m, &z| m | z);
-    (128 - max.leading_zeros() as usize).div_ceil(8)
+pub fn width<Z: Zig>(stored: &[Z]) -> usize {
+    let max = stored.iter().fold(Z::default(), |m, &z| m.or(z));
+    (max.significant_bits() as usize).div_ceil(8)
 }
 
 /// Splits `stored` into `width` byte planes, most significant first; plane `k` holds
 /// byte `k` of every number.
-pub fn to_planes(stored: &[u128], width: usize) -> Vec<Vec<u8>> {
-    (0..width)
-        .map(|k| {
-            let shift = 8 * (width - 1 - k);
-            stored.iter().map(|&z| (z >> shift) as u8).collect()
-        })
-        .collect()
+pub fn to_planes<Z: Zig>(stored: &[Z], width: usize) -> Vec<Vec<u8>> {
+    (0..width).map(|k| stored.iter().map(|&z| z.byte(width - 1 - k)).collect()).collect()
 }
 
 /// Joins byte planes (each of `n` bytes, already checked) back into numbers.
@@ -353,7 +356,7 @@ mod tests {
             }
             let col = Column { record_len: len + 1, offset: 1, len };
             let mut kept = Vec::new();
-            let values = read_column(&records, col, kind, charset, &mut kept);
+            let values = read_column::<i128>(&records, col, kind, charset, &mut kept).expect("i128 holds any value");
             let (mut expected_kept, mut last) = (Vec::new(), 0);
             let expected: Vec<i128> = records
                 .chunks_exact(len + 1)
@@ -366,6 +369,14 @@ mod tests {
                     last
                 })
                 .collect();
+            // In `i64`: the same, or nothing when a value is beyond its limit.
+            let mut narrow_kept = Vec::new();
+            let narrow = read_column::<i64>(&records, col, kind, charset, &mut narrow_kept);
+            prop_assert_eq!(narrow.is_some(), expected.iter().all(|&v| i64::narrow(v).is_some()));
+            if let Some(narrow) = narrow {
+                prop_assert_eq!(narrow.into_iter().map(i128::from).collect::<Vec<_>>(), expected.clone());
+                prop_assert_eq!(&narrow_kept, &expected_kept);
+            }
             prop_assert_eq!(values, expected);
             prop_assert_eq!(kept, expected_kept);
         }

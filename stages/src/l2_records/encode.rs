@@ -3,6 +3,7 @@
 use crate::fast_hash::{FastBuild, FastMap};
 
 use super::columns::{self, Transform};
+use super::int::Int;
 use super::layout::{ColumnKind, ColumnSpec, RecordSpec};
 use super::method::{Dict, Method};
 use super::{plane_kind_of, plane_streams, text, Streams, MAX_PLANE_STREAMS};
@@ -44,44 +45,46 @@ pub struct Split {
 
 /// Bytes needed for indexes below `entries`.
 fn index_width(entries: usize) -> u8 {
-    columns::width(&[entries.saturating_sub(1) as u128]) as u8
+    columns::width(&[entries.saturating_sub(1) as u64]) as u8
 }
 
 /// Ranges of values short enough to count in an array whatever the column's length.
 const DENSE_RANGE: usize = 1 << 12;
 
 /// A column's distinct values, sorted, and each row's index among them.
-struct Distinct {
-    sorted: Vec<i128>,
+struct Distinct<V> {
+    sorted: Vec<V>,
     rows: Vec<u32>,
 }
 
 /// The distinct values of `values`, or `None` when there are more than `limit` (or,
 /// for a long column, when its first values are too varied for it to stay under).
-fn distinct_up_to(values: &[i128], limit: usize) -> Option<Distinct> {
+fn distinct_up_to<V: Int>(values: &[V], limit: usize) -> Option<Distinct<V>> {
     distinct_of(values, limit, true)
 }
 
 /// [`distinct_up_to`] without the rows' ranks (`rows` left empty), for a cost that
 /// needs only the dictionary.
-fn distinct_sorted_up_to(values: &[i128], limit: usize) -> Option<Distinct> {
+fn distinct_sorted_up_to<V: Int>(values: &[V], limit: usize) -> Option<Distinct<V>> {
     distinct_of(values, limit, false)
 }
 
-fn distinct_of(values: &[i128], limit: usize, with_rows: bool) -> Option<Distinct> {
-    let (min, max) = values.iter().fold((i128::MAX, i128::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+fn distinct_of<V: Int>(values: &[V], limit: usize, with_rows: bool) -> Option<Distinct<V>> {
+    let Some(&first) = values.first() else { return Some(Distinct { sorted: Vec::new(), rows: Vec::new() }) };
+    let (min, max) = values.iter().fold((first, first), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let (min, max): (i128, i128) = (min.into(), max.into());
     // Values within a short range (counters, dates, codes, the low digits of a cut)
     // are counted in an array over the range, which needs no hashing.
     let span = (max.wrapping_sub(min) as u128).saturating_add(1);
-    if !values.is_empty() && span <= (2 * values.len()).max(DENSE_RANGE) as u128 {
-        let offset = |v: i128| v.wrapping_sub(min) as usize;
+    if span <= (2 * values.len()).max(DENSE_RANGE) as u128 {
+        let offset = |v: V| Into::<i128>::into(v).wrapping_sub(min) as usize;
         let mut rank = vec![0u32; span as usize];
         values.iter().for_each(|&v| rank[offset(v)] = 1);
         let mut sorted = Vec::new();
         for (at, r) in rank.iter_mut().enumerate() {
             if *r != 0 {
                 *r = sorted.len() as u32;
-                sorted.push(min.wrapping_add(at as i128));
+                sorted.push(V::wrap(min.wrapping_add(at as i128)));
             }
         }
         if sorted.len() > limit {
@@ -101,7 +104,7 @@ fn distinct_of(values: &[i128], limit: usize, with_rows: bool) -> Option<Distinc
     }
     // Eight-byte keys when the values allow: half the table, twice the hits in cache.
     if i64::try_from(min).is_ok() && i64::try_from(max).is_ok() {
-        distinct_hashed(values.iter().map(|&v| v as i64), n, limit, with_rows)
+        distinct_hashed(values.iter().map(|&v| Into::<i128>::into(v) as i64), n, limit, with_rows)
     } else {
         distinct_hashed(values.iter().copied(), n, limit, with_rows)
     }
@@ -112,9 +115,15 @@ fn distinct_of(values: &[i128], limit: usize, with_rows: bool) -> Option<Distinc
 const DISTINCT_SAMPLE: usize = 4096;
 
 /// [`distinct_up_to`] of the `len` values `values` by a hash table.
-fn distinct_hashed<K>(values: impl Iterator<Item = K>, len: usize, limit: usize, with_rows: bool) -> Option<Distinct>
+fn distinct_hashed<K, V>(
+    values: impl Iterator<Item = K>,
+    len: usize,
+    limit: usize,
+    with_rows: bool,
+) -> Option<Distinct<V>>
 where
     K: Copy + Ord + std::hash::Hash + Into<i128>,
+    V: Int,
 {
     // Sized for a column of a few thousand values; the table grows past that.
     let mut ids: FastMap<K, u32> = FastMap::with_capacity_and_hasher(limit.saturating_add(1).min(1 << 13), FastBuild);
@@ -137,12 +146,12 @@ where
         rank[id as usize] = r as u32;
     }
     rows.iter_mut().for_each(|row| *row = rank[*row as usize]);
-    Some(Distinct { sorted: order.into_iter().map(|(v, _)| v.into()).collect(), rows })
+    Some(Distinct { sorted: order.into_iter().map(|(v, _)| V::wrap(v.into())).collect(), rows })
 }
 
 /// Significant bits of `values` coded as indexes into `distinct`'s sorted values,
 /// the dictionary stored as deltas.
-fn dictionary_cost(n: usize, distinct: &Distinct) -> (u64, Vec<u128>) {
+fn dictionary_cost<V: Int>(n: usize, distinct: &Distinct<V>) -> (u64, Vec<V::Zig>) {
     let entries = distinct.sorted.len();
     let dict_values = columns::forward(&distinct.sorted, Transform::Delta, &[]);
     let index_bits = u64::from(128 - (entries.saturating_sub(1) as u128).leading_zeros());
@@ -151,16 +160,16 @@ fn dictionary_cost(n: usize, distinct: &Distinct) -> (u64, Vec<u128>) {
 
 /// The cheapest coding of a numeric column, its stored sequences, by significant
 /// bits stored.
-fn choose_number(
+fn choose_number<V: Int>(
     c: usize,
-    values: &[i128],
-    distinct: &[Option<Distinct>],
-    known: &[Vec<i128>],
+    values: &[V],
+    distinct: &[Option<Distinct<V>>],
+    known: &[Vec<V>],
     keys: &[usize],
     budget: &mut usize,
-) -> (Method, Vec<Vec<u128>>) {
+) -> (Method, Vec<Vec<V::Zig>>) {
     // The relation's key by its values' indexes: an array instead of a hash map.
-    let forward = |values: &[i128], t: Transform| match t {
+    let forward = |values: &[V], t: Transform| match t {
         Transform::Relation { key, add } => {
             let key_values = distinct[key].as_ref().expect("keys have few values");
             let add = add.map(|a| &known[a][..values.len()]);
@@ -213,7 +222,7 @@ fn choose_number(
             let entries = distinct.sorted.len();
             let width = index_width(entries);
             let value_width = columns::width(&dict_values) as u8;
-            let indexes = distinct.rows.iter().map(|&r| u128::from(r)).collect();
+            let indexes = distinct.rows.iter().map(|&r| V::Zig::from(r)).collect();
             return (Method::NumberDict { dict: Dict { entries, width }, value_width }, vec![indexes, dict_values]);
         }
     }
@@ -289,7 +298,7 @@ fn merge_text_runs(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
 
 /// Significant bits of the cheapest of raw, delta, delta of delta and a dictionary
 /// for `values` (relations left out: this only compares ways to cut a column).
-fn plain_cost(values: &[i128]) -> u64 {
+fn plain_cost<V: Int>(values: &[V]) -> u64 {
     let mut best = columns::plain_costs(values).into_iter().min().unwrap_or(0);
     if let Some(distinct) = distinct_sorted_up_to(values, values.len() / 2) {
         best = best.min(dictionary_cost(values.len(), &distinct).0);
@@ -316,29 +325,14 @@ fn split_zoned(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
     for col in &spec.columns {
         let unsigned = matches!(col.kind, ColumnKind::Zoned { signed: false, .. });
         if unsigned && col.len >= SPLIT_MIN_DIGITS && n > 0 {
-            // Judged on the block's first records, as transforms are.
+            // Judged on the block's first records, as transforms are. Unsigned zoned
+            // values have at most 18 digits (a longer field is kept as bytes): they
+            // fit `i64`, which divides natively (a 128-bit division is a call to a
+            // slow routine, and the cuts make two a value each).
             let sample = &records[..n.min(CUT_SAMPLE) * rl];
             let at = Column { record_len: rl, offset, len: col.len };
-            let values = columns::read_column(sample, at, col.kind, spec.charset, &mut Vec::new());
-            let whole = plain_cost(&values);
-            let mut best: Option<(u64, usize)> = None;
-            // Unsigned values of up to 18 digits divide as `i64`: a 128-bit division
-            // is a call to a slow routine, and this loop makes two a value a cut.
-            let narrow: Option<Vec<i64>> = values.iter().map(|&v| i64::try_from(v).ok()).collect();
-            for k in 1..col.len {
-                let (high, low): (Vec<i128>, Vec<i128>) = match (&narrow, 10i64.checked_pow((col.len - k) as u32)) {
-                    (Some(narrow), Some(p)) => narrow.iter().map(|&v| (i128::from(v / p), i128::from(v % p))).unzip(),
-                    _ => {
-                        let p = 10i128.pow((col.len - k) as u32);
-                        values.iter().map(|&v| (v / p, v % p)).unzip()
-                    }
-                };
-                let cost = plain_cost(&high) + plain_cost(&low);
-                if best.is_none_or(|b| cost < b.0) {
-                    best = Some((cost, k));
-                }
-            }
-            if let Some((_, k)) = best.filter(|b| b.0 < whole - whole / 8) {
+            let values = columns::read_column::<i64>(sample, at, col.kind, spec.charset, &mut Vec::new());
+            if let Some(k) = values.and_then(|values| best_cut(&values, col.len)) {
                 columns.push(ColumnSpec { len: k, kind: col.kind });
                 columns.push(ColumnSpec { len: col.len - k, kind: col.kind });
                 offset += col.len;
@@ -349,6 +343,22 @@ fn split_zoned(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
         offset += col.len;
     }
     RecordSpec { charset: spec.charset, record_len: rl, columns, lead: spec.lead }
+}
+
+/// Where `values` (of `digits` digits) are best cut in two, by the digits left of
+/// the cut, when the two parts cost clearly less apart than whole.
+fn best_cut(values: &[i64], digits: usize) -> Option<usize> {
+    let whole = plain_cost(values);
+    let mut best: Option<(u64, usize)> = None;
+    for k in 1..digits {
+        let Some(p) = 10i64.checked_pow((digits - k) as u32) else { continue };
+        let (high, low): (Vec<i64>, Vec<i64>) = values.iter().map(|&v| (v / p, v % p)).unzip();
+        let cost = plain_cost(&high) + plain_cost(&low);
+        if best.is_none_or(|b| cost < b.0) {
+            best = Some((cost, k));
+        }
+    }
+    best.filter(|b| b.0 < whole - whole / 8).map(|b| b.1)
 }
 
 /// The columns `data`'s records are best cut into (see [`merge_text_runs`] and
@@ -367,6 +377,12 @@ pub fn split(data: &[u8], spec: &RecordSpec) -> Split {
 
 /// Cuts `data` into the layer's streams, one column per column of `spec`.
 pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
+    split_as::<i64>(data, spec).unwrap_or_else(|| split_as::<i128>(data, spec).expect("i128 holds every value"))
+}
+
+/// [`split_columns`] with the numbers worked in `V`; `None` when a value does not
+/// fit it.
+pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> {
     let rl = spec.record_len;
     let (lead, body) = data.split_at(spec.lead.min(data.len()));
     let n = body.len() / rl;
@@ -386,7 +402,7 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
     };
 
     // Numbers first: every numeric column's values, and the fields kept as bytes.
-    let mut known: Vec<Vec<i128>> = vec![Vec::new(); spec.columns.len()];
+    let mut known: Vec<Vec<V>> = vec![Vec::new(); spec.columns.len()];
     let mut kept: Vec<(usize, usize)> = Vec::new();
     // Four tables by a byte's place in its field: the zeros that fill a field's
     // high bytes would otherwise wait on each other's counts. Only the first records
@@ -397,7 +413,7 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
     let mut kept_rows = Vec::new();
     for (c, col) in spec.columns.iter().enumerate().filter(|(_, col)| col.kind.is_numeric()) {
         let at = Column { record_len: rl, offset: starts[c], len: col.len };
-        known[c] = columns::read_column(records, at, col.kind, spec.charset, &mut kept_rows);
+        known[c] = columns::read_column(records, at, col.kind, spec.charset, &mut kept_rows)?;
         kept.extend(kept_rows.drain(..).map(|r| (r, c)));
         column_bytes(c)
             .take(COUNT_SAMPLE)
@@ -406,7 +422,7 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
     }
     // Columns with at most half as many distinct values as records: they can key a
     // relation, and a dictionary may code them.
-    let few_values: Vec<Option<Distinct>> = known.iter().map(|values| distinct_up_to(values, n / 2)).collect();
+    let few_values: Vec<Option<Distinct<V>>> = known.iter().map(|values| distinct_up_to(values, n / 2)).collect();
     let keys: Vec<usize> =
         (0..spec.columns.len()).filter(|&c| !known[c].is_empty() && few_values[c].is_some()).collect();
 
@@ -414,7 +430,7 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
     spec.write(&mut layout);
     let (mut text, mut digits) = (Vec::new(), Vec::new());
     // Stored numbers, their width, and whether a numeric column's.
-    let mut sequences: Vec<(Vec<u128>, u8, bool)> = Vec::new();
+    let mut sequences: Vec<(Vec<V::Zig>, u8, bool)> = Vec::new();
     let mut methods = Vec::with_capacity(spec.columns.len());
     let mut budget = RELATION_BUDGET;
     for (c, col) in spec.columns.iter().enumerate() {
@@ -489,7 +505,7 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
         }
     }
     let number_kinds = numbers.iter().zip(&number_counts).map(|(p, c)| plane_kind_of(c, p.len())).collect();
-    Split {
+    Some(Split {
         streams: Streams { layout, text, digits, numbers, exceptions },
         exception_bytes,
         numeric_len,
@@ -501,7 +517,7 @@ pub fn split_columns(data: &[u8], spec: &RecordSpec) -> Split {
         numeric_cost,
         number_kinds,
         methods,
-    }
+    })
 }
 
 /// Order-0 estimate of what `data` costs, in bytes.

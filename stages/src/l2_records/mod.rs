@@ -52,6 +52,7 @@
 mod columns;
 mod decode;
 mod encode;
+mod int;
 mod layout;
 mod method;
 #[cfg(test)]
@@ -362,7 +363,7 @@ impl RecordConfig {
             for col in &spec.columns {
                 if col.kind.is_numeric() {
                     let at = crate::records::Column { record_len: rl, offset, len: col.len };
-                    columns::read_column(records, at, col.kind, spec.charset, &mut kept);
+                    columns::read_column::<i128>(records, at, col.kind, spec.charset, &mut kept);
                 }
                 offset += col.len;
             }

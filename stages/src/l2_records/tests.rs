@@ -150,6 +150,72 @@ proptest! {
     }
 
     #[test]
+    fn numbers_worked_in_i64_split_as_in_i128(
+        cols in proptest::collection::vec((0usize..10, 1usize..20), 1..6),
+        ebcdic in any::<bool>(),
+        seeds in proptest::collection::vec(any::<u64>(), 1..40),
+        noise in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..8),
+    ) {
+        let spec = spec_of(&cols, ebcdic);
+        let mut data = valid_records(&spec, &seeds);
+        // Some fields not valid, some binary ones beyond `i64`'s limit.
+        for (at, byte) in noise {
+            let i = at % data.len();
+            data[i] = byte;
+        }
+        let wide = encode::split_as::<i128>(&data, &spec).expect("i128 holds any value");
+        match encode::split_as::<i64>(&data, &spec) {
+            Some(narrow) => {
+                prop_assert_eq!(&narrow.streams, &wide.streams);
+                prop_assert_eq!(&narrow.number_kinds, &wide.number_kinds);
+                prop_assert_eq!(narrow.methods, wide.methods);
+            }
+            // Only an eight-byte binary field or one of more than 18 packed digits
+            // holds a value that far out.
+            None => {
+                let wide = spec.columns.iter().any(|c| match c.kind {
+                    ColumnKind::Binary { .. } => c.len == 8,
+                    ColumnKind::Packed { .. } => c.len > crate::records::packed::MAX_LEN_I64,
+                    _ => false,
+                });
+                prop_assert!(wide);
+            }
+        }
+    }
+
+    #[test]
+    fn values_near_i64s_limit_split_as_in_i128(
+        picks in proptest::collection::vec(0usize..4, 1..200),
+        big in prop_oneof![1i128 << 59..1 << 63, (1i128..1 << 20).prop_map(|k| (1 << 63) - k)],
+        binary in any::<bool>(),
+    ) {
+        // A few values far apart: deltas as large as the values (and, near 2^63,
+        // deltas that would look small if they wrapped at 64 bits).
+        let set = [big, -big, big - 1, 3];
+        let kind = if binary {
+            ColumnKind::Binary { signed: true, order: ByteOrder::Big }
+        } else {
+            ColumnKind::Packed { signed: true }
+        };
+        let len = if binary { 8 } else { 10 };
+        let spec = RecordSpec {
+            charset: Charset::Ascii,
+            record_len: len,
+            columns: vec![ColumnSpec { len, kind }],
+            lead: 0,
+        };
+        let mut data = vec![0u8; picks.len() * len];
+        for (field, &p) in data.chunks_exact_mut(len).zip(&picks) {
+            write_value(set[p], kind, Charset::Ascii, field).unwrap();
+        }
+        let wide = encode::split_as::<i128>(&data, &spec).expect("i128 holds any value");
+        if let Some(narrow) = encode::split_as::<i64>(&data, &spec) {
+            prop_assert_eq!(&narrow.streams, &wide.streams);
+        }
+        round_trip(&data, &spec);
+    }
+
+    #[test]
     fn corrupt_streams_never_panic(
         cols in proptest::collection::vec((0usize..10, 1usize..12), 1..4),
         seeds in proptest::collection::vec(any::<u64>(), 1..10),

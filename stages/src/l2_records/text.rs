@@ -82,11 +82,11 @@ pub fn distinct(flat: &[u8], len: usize) -> usize {
 
 /// The distinct values in order of first appearance (appended to `entries`) and
 /// each value's index among them.
-pub fn dictionary(flat: &[u8], len: usize, entries: &mut Vec<u8>) -> Vec<u128> {
-    let mut index: FastMap<&[u8], u128> = FastMap::default();
+pub fn dictionary<Z: From<u32> + Copy>(flat: &[u8], len: usize, entries: &mut Vec<u8>) -> Vec<Z> {
+    let mut index: FastMap<&[u8], Z> = FastMap::default();
     flat.chunks_exact(len)
         .map(|v| {
-            let next = index.len() as u128;
+            let next = Z::from(index.len() as u32);
             *index.entry(v).or_insert_with(|| {
                 entries.extend_from_slice(v);
                 next
