@@ -230,28 +230,22 @@ fn choose_number<V: Int>(
     (Method::Number { transform: t, width }, vec![stored])
 }
 
-/// How a text column's `n` values (`flat`, `len` bytes each, or at least the first
-/// [`TRANSFORM_SAMPLE`] of them) would be coded: whether its digits go to the digits
-/// stream (when that at least halves the distinct values), and how many distinct
-/// values are left (`usize::MAX` for one-byte columns, which no dictionary helps).
-fn text_plan(flat: &[u8], len: usize, n: usize, charset: Charset) -> (bool, usize) {
+/// How a text column's `n` values (`fields`, `len` bytes each) would be coded:
+/// whether its digits go to the digits stream (when that at least halves the
+/// distinct values), and how many distinct values are left (`usize::MAX` for
+/// one-byte columns, which no dictionary helps).
+fn text_plan<'a>(fields: impl Iterator<Item = &'a [u8]>, len: usize, n: usize, charset: Charset) -> (bool, usize) {
     if len < 2 {
         return (false, usize::MAX);
     }
     // Judged on the block's first records, as numeric columns are; the counts are
     // scaled to the whole column (an estimate: the decisions only compare them).
-    let sample = &flat[..flat.len().min(TRANSFORM_SAMPLE * len)];
-    let scale = |count: usize| count * n / (sample.len() / len).max(1);
-    let (flat, raw) = (sample, text::distinct(sample, len));
-    if text::has_digits(flat, charset) {
-        let mut skeleton = flat.to_vec();
-        text::take_digits(&mut skeleton, charset, &mut Vec::new());
-        let without = text::distinct(&skeleton, len);
-        if without * 2 <= raw {
-            return (true, scale(without));
-        }
+    let counted = text::distinct_values(fields.take(TRANSFORM_SAMPLE), charset);
+    let scale = |count: usize| count * n / counted.values.max(1);
+    if counted.digits && counted.skeletons * 2 <= counted.distinct {
+        return (true, scale(counted.skeletons));
     }
-    (false, scale(raw))
+    (false, scale(counted.distinct))
 }
 
 /// Runs of adjacent text columns whose values go together (a transaction code and
@@ -272,17 +266,12 @@ fn merge_text_runs(spec: &RecordSpec, records: &[u8], n: usize) -> RecordSpec {
         }
         let part = &spec.columns[i..i + run];
         let width: usize = part.iter().map(|c| c.len).sum();
-        // Only the records `text_plan` looks at.
-        let flat_of = |at: usize, len: usize| -> Vec<u8> {
-            let mut flat = Vec::with_capacity(n.min(TRANSFORM_SAMPLE) * len);
-            records.chunks_exact(rl).take(TRANSFORM_SAMPLE).for_each(|r| flat.extend_from_slice(&r[at..at + len]));
-            flat
-        };
-        let (_, joint) = text_plan(&flat_of(offset, width), width, n, spec.charset);
+        let fields = |at: usize, len: usize| records.chunks_exact(rl).map(move |r| &r[at..at + len]);
+        let (_, joint) = text_plan(fields(offset, width), width, n, spec.charset);
         let mut apart = 0usize;
         let mut at = offset;
         for c in part {
-            apart = apart.saturating_add(text_plan(&flat_of(at, c.len), c.len, n, spec.charset).1);
+            apart = apart.saturating_add(text_plan(fields(at, c.len), c.len, n, spec.charset).1);
             at += c.len;
         }
         if joint.saturating_mul(4) <= n && joint <= apart.saturating_mul(2) {
@@ -435,12 +424,9 @@ pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> 
     let mut budget = RELATION_BUDGET;
     for (c, col) in spec.columns.iter().enumerate() {
         let method = if col.kind == ColumnKind::Text {
-            let mut flat = Vec::with_capacity(n * col.len);
-            column_bytes(c).for_each(|f| flat.extend_from_slice(f));
-            let (use_digits, entries) = text_plan(&flat, col.len, n, spec.charset);
-            if use_digits {
-                text::take_digits(&mut flat, spec.charset, &mut digits);
-            }
+            let (use_digits, entries) = text_plan(column_bytes(c), col.len, n, spec.charset);
+            let mut flat = Vec::new();
+            text::gather(column_bytes(c), (n, col.len), spec.charset, use_digits, &mut flat, &mut digits);
             if entries.saturating_mul(4) <= n {
                 let before = text.len();
                 let indexes = text::dictionary(&flat, col.len, &mut text);
@@ -538,7 +524,19 @@ impl Split {
         }
         self.numeric_cost + cost(&self.streams.exceptions) < self.numeric_original_cost
     }
+
+    /// Whether the numeric columns look at least [`CLEAR_GAIN`] times cheaper than
+    /// their bytes (see [`Split::pays`]).
+    pub fn clearly_pays(&self) -> bool {
+        self.numeric_len > 0
+            && self.exception_bytes * 4 <= self.numeric_len
+            && (self.numeric_cost + cost(&self.streams.exceptions)) * CLEAR_GAIN <= self.numeric_original_cost
+    }
 }
+
+/// How many times cheaper than their bytes the numeric columns must look for
+/// [`Split::clearly_pays`].
+const CLEAR_GAIN: f64 = 3.0;
 
 #[cfg(test)]
 mod tests {

@@ -430,8 +430,11 @@ impl RecordLayer {
         // plain bytes (a layout that does not fit, fields that share their values):
         // the split is kept only when it also comes out smaller through L5-L7, tried
         // on the block's first records (the layout costs little, so a sample judges
-        // the whole fairly, at an eighth of the cost).
-        let sample_len = spec.lead + (TRIAL_BYTES / spec.record_len).max(1) * spec.record_len;
+        // the whole fairly, at a fraction of the cost). Numbers that shrink several
+        // times over are a layout that fits: a shorter trial still catches a whole
+        // that loses, at a quarter of the cost.
+        let trial_bytes = if split.clearly_pays() { TRIAL_BYTES / 4 } else { TRIAL_BYTES };
+        let sample_len = spec.lead + (trial_bytes / spec.record_len).max(1) * spec.record_len;
         if !self.sample_pays(&data[..sample_len.min(data.len())], &columns)? {
             return Ok(None);
         }

@@ -319,7 +319,10 @@ fn bank_records_split_into_cheap_columns() {
     assert_eq!(block.streams[0].kind, StreamKind::RecordLayout);
     let spec = read_layout(&block.streams[0].data).unwrap();
     assert_eq!(spec.charset, Charset::Ascii);
-    let methods = encode::split(&data, &spec).methods;
+    let split = encode::split(&data, &spec);
+    // Numbers many times smaller than their bytes: the shorter trial.
+    assert!(split.clearly_pays());
+    let methods = split.methods;
     // The counter's deltas are all 1: its deltas of deltas are 0 but for the first.
     assert_eq!(methods[5], Method::Number { transform: Transform::DeltaOfDelta, width: 1 }, "{methods:?}");
     assert_eq!(methods[3], Method::Number { transform: Transform::Relation { key: 0, add: Some(2) }, width: 0 });
@@ -344,8 +347,10 @@ fn wrong_layout_is_declined_or_exact() {
         RecordLayer::decoder().decode(&mut block).unwrap();
     }
     assert_eq!(block.into_single_bytes().unwrap(), data);
-    // Forced through the layer anyway, it is still exact.
-    round_trip(&data, &RecordSpec::from_layout(&layout, Charset::Ebcdic).unwrap());
+    // Forced through the layer anyway, it is still exact, and not taken for a fit.
+    let spec = RecordSpec::from_layout(&layout, Charset::Ebcdic).unwrap();
+    assert!(!encode::split(&data, &spec).clearly_pays());
+    round_trip(&data, &spec);
 }
 
 #[test]
