@@ -3,7 +3,7 @@
 use crate::fast_hash::{FastBuild, FastMap};
 
 use super::columns::{self, Transform};
-use super::int::Int;
+use super::int::{Int, Zig};
 use super::layout::{ColumnKind, ColumnSpec, RecordSpec};
 use super::method::{Dict, Method};
 use super::{plane_kind_of, plane_streams, text, Streams, MAX_PLANE_STREAMS};
@@ -418,8 +418,10 @@ pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> 
     let mut layout = Vec::new();
     spec.write(&mut layout);
     let (mut text, mut digits) = (Vec::new(), Vec::new());
-    // Stored numbers, their width, and whether a numeric column's.
-    let mut sequences: Vec<(Vec<V::Zig>, u8, bool)> = Vec::new();
+    // Each stored sequence's byte planes, with their histograms, made as soon as
+    // the sequence is (one column's numbers in memory at a time, not all of them).
+    let mut planes: Vec<(Vec<u8>, [u32; 256])> = Vec::new();
+    let mut numeric_cost = 0.0;
     let mut methods = Vec::with_capacity(spec.columns.len());
     let mut budget = RELATION_BUDGET;
     for (c, col) in spec.columns.iter().enumerate() {
@@ -429,10 +431,10 @@ pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> 
             text::gather(column_bytes(c), (n, col.len), spec.charset, use_digits, &mut flat, &mut digits);
             if entries.saturating_mul(4) <= n {
                 let before = text.len();
-                let indexes = text::dictionary(&flat, col.len, &mut text);
+                let indexes: Vec<V::Zig> = text::dictionary(&flat, col.len, &mut text);
                 let entries = (text.len() - before) / col.len;
                 let width = index_width(entries);
-                sequences.push((indexes, width, false));
+                add_planes(&indexes, width, &mut planes);
                 Method::Text { digits: use_digits, dict: Some(Dict { entries, width }) }
             } else {
                 text.extend_from_slice(&flat);
@@ -441,7 +443,7 @@ pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> 
         } else {
             let (method, stored) = choose_number(c, &known[c], &few_values, &known, &keys, &mut budget);
             for (s, (_, w)) in stored.into_iter().zip(method.sequences(n)) {
-                sequences.push((s, w, true));
+                numeric_cost += add_planes(&s, w, &mut planes);
             }
             method
         };
@@ -465,17 +467,6 @@ pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> 
     exceptions.extend_from_slice(lead);
     exceptions.extend_from_slice(tail);
 
-    let mut numeric_cost = 0.0;
-    let mut planes: Vec<(Vec<u8>, [u32; 256])> = Vec::new();
-    for (s, w, numeric) in &sequences {
-        for p in columns::to_planes(s, usize::from(*w)) {
-            let counts = entropy::histogram(&p);
-            if *numeric {
-                numeric_cost += entropy::bits_per_byte_of(&counts, p.len()) * p.len() as f64 / 8.0;
-            }
-            planes.push((p, counts));
-        }
-    }
     let mut numbers: Vec<Vec<u8>> = Vec::with_capacity(plane_streams(planes.len()));
     let mut number_counts: Vec<[u32; 256]> = Vec::with_capacity(plane_streams(planes.len()));
     for (j, (p, counts)) in planes.into_iter().enumerate() {
@@ -504,6 +495,18 @@ pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> 
         number_kinds,
         methods,
     })
+}
+
+/// Appends the `width` byte planes of `stored`, each with its histogram, to
+/// `planes`; returns their order-0 estimate in bytes.
+fn add_planes<Z: Zig>(stored: &[Z], width: u8, planes: &mut Vec<(Vec<u8>, [u32; 256])>) -> f64 {
+    let mut estimate = 0.0;
+    for p in columns::to_planes(stored, usize::from(width)) {
+        let counts = entropy::histogram(&p);
+        estimate += entropy::bits_per_byte_of(&counts, p.len()) * p.len() as f64 / 8.0;
+        planes.push((p, counts));
+    }
+    estimate
 }
 
 /// Order-0 estimate of what `data` costs, in bytes.
