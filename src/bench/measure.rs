@@ -9,6 +9,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 use super::codecs::CodecSpec;
+use crate::cli::records::RecordSetup;
 
 /// First field of the result line; the version guards against a stale binary.
 pub const LINE_TAG: &str = "cobolp-bench-v1";
@@ -164,12 +165,17 @@ pub struct RunPolicy {
 }
 
 /// Measures `spec` on the file at `path`: the whole child process's work.
-pub fn measure_file(path: &Path, spec: CodecSpec, policy: RunPolicy) -> anyhow::Result<Measurement> {
+pub fn measure_file(
+    path: &Path,
+    spec: CodecSpec,
+    records: &RecordSetup,
+    policy: RunPolicy,
+) -> anyhow::Result<Measurement> {
     let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let name = spec.name();
     let mut m = Measurement::new(&name, data.len() as u64, Status::Ok);
     m.base_kib = proc_status_kib("VmRSS");
-    let codec = match spec.build() {
+    let codec = match spec.build(records) {
         Ok(codec) => codec,
         Err(reason) => {
             m.status = Status::Unavailable(reason);

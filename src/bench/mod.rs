@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
+use crate::cli::records::{RecordArgs, RecordSetup};
+
 use codecs::{codec_list, CodecSpec, BASELINE, DEFAULT_MODES, DEFAULT_REFERENCES};
 use measure::{Measurement, RunPolicy, Status};
 use report::{Figure, FileResult};
@@ -48,6 +50,8 @@ pub struct BenchArgs {
     /// Give up on one measurement (one codec on one file) after this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 600)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub records: RecordArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,13 +66,16 @@ pub struct BenchOneArgs {
     /// Stop repeating a figure once this many milliseconds went into it.
     #[arg(long, default_value_t = 2000)]
     pub budget_ms: u64,
+    #[command(flatten)]
+    pub records: RecordArgs,
 }
 
 /// The child: one measurement, one result line on stdout.
 pub fn run_one(args: &BenchOneArgs) -> anyhow::Result<()> {
     let spec = CodecSpec::parse(&args.codec)?;
     let policy = RunPolicy { repeat: args.repeat.max(1), budget: Duration::from_millis(args.budget_ms) };
-    let m = measure::measure_file(&args.file, spec, policy)?;
+    let records = RecordSetup::new(&args.records, true)?;
+    let m = measure::measure_file(&args.file, spec, &records, policy)?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", m.to_line())?;
     stdout.flush()?;
@@ -85,6 +92,8 @@ struct Input {
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let specs = codec_list(&args.modes, &args.codecs)?;
+    // Checked here, once, rather than by every measuring process.
+    let records = RecordSetup::new(&args.records, true)?;
     let codecs: Vec<String> = specs.iter().map(CodecSpec::name).collect();
     let baseline = BASELINE.name();
     let inputs = inputs(&args.paths)?;
@@ -92,7 +101,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         bail!("no non-empty files to measure in {}", describe(&args.paths));
     }
     // Unavailable codecs (modes not in this version) are known without a child process.
-    let available: Vec<Result<(), String>> = specs.iter().map(|s| s.build().map(|_| ())).collect();
+    let available: Vec<Result<(), String>> = specs.iter().map(|s| s.build(&records).map(|_| ())).collect();
     let exe = std::env::current_exe().context("finding the cobolp executable to measure with")?;
 
     let machine = machine();
@@ -214,6 +223,7 @@ fn measure_in_child(exe: &Path, input: &Input, spec: CodecSpec, args: &BenchArgs
         .arg(args.repeat.to_string())
         .arg("--budget-ms")
         .arg(BUDGET.as_millis().to_string())
+        .args(record_flags(&args.records))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -261,6 +271,24 @@ fn measure_in_child(exe: &Path, input: &Input, spec: CodecSpec, args: &BenchArgs
     }
     let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message");
     failed(format!("the measuring process ended with {status} and no result: {last}"))
+}
+
+/// `records` as the flags that give them.
+fn record_flags(records: &RecordArgs) -> Vec<std::ffi::OsString> {
+    let mut flags: Vec<std::ffi::OsString> = Vec::new();
+    if let Some(path) = &records.copybook {
+        flags.extend(["--copybook".into(), path.into()]);
+    }
+    if let Some(len) = records.record_length {
+        flags.extend(["--record-length".into(), len.to_string().into()]);
+    }
+    if records.no_record_detection {
+        flags.push("--no-record-detection".into());
+    }
+    if let Some(encoding) = &records.encoding {
+        flags.extend(["--encoding".into(), encoding.into()]);
+    }
+    flags
 }
 
 /// The files to measure: each PATH, folders walked recursively in sorted order; the

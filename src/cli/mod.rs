@@ -4,13 +4,12 @@ mod compress;
 mod follow;
 mod info;
 mod progress;
+pub(crate) mod records;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
-use cobol_protocol::stages::records::{self, Charset, RecordLayout};
 use cobol_protocol::{parse_size, CompressionMode, EngineConfig};
 
 /// Lossless streaming compression for logs, COBOL records and everything else.
@@ -79,26 +78,8 @@ pub struct CompressArgs {
     /// blocks end at a line end when there is one.
     #[arg(long = "block-size", value_name = "SIZE")]
     pub block_size: Option<String>,
-    /// Fixed-width records described by this COBOL copybook: each block is split into
-    /// one column per field (L2), numbers decoded to integers. The layout is stored in
-    /// the frames; decompressing needs no copybook. Records after a header of another
-    /// length are found (where the copybook's numbers read as numbers).
-    #[arg(long, value_name = "FILE")]
-    pub copybook: Option<PathBuf>,
-    /// Fixed-width records of N bytes: with --copybook, checked against it; alone, the
-    /// fields (zoned and packed numbers, text) are guessed from each block's bytes, and
-    /// where the records start (after a header) from the file's first MiB.
-    #[arg(long = "record-length", value_name = "N")]
-    pub record_length: Option<usize>,
-    /// Without --copybook or --record-length, an input file whose start looks like
-    /// fixed-width records with numeric fields is compressed as records of the length
-    /// found (said on stderr); this turns that off.
-    #[arg(long = "no-record-detection")]
-    pub no_record_detection: bool,
-    /// Character set of the records' text and zoned digits: ascii or ebcdic (default:
-    /// detected from each block).
-    #[arg(long, value_name = "CHARSET")]
-    pub encoding: Option<String>,
+    #[command(flatten)]
+    pub records: records::RecordArgs,
     /// Follow INPUT as it grows, like `tail -F`, until SIGINT or SIGTERM.
     ///
     /// Reads what INPUT holds, then what is appended; survives rotation by rename (the
@@ -158,7 +139,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(size) = &a.block_size {
                 config = config.with_block_size(parse_size(size)?);
             }
-            config = records_config(&a, config)?;
+            let setup = records::RecordSetup::new(&a.records, !a.follow)?;
+            let (input, quiet) = (a.common.input.as_deref(), a.common.quiet);
+            let start = |len| records::file_start(input, len);
+            config = setup.configure(config, &start, &mut |message| {
+                if !quiet {
+                    eprintln!("cobolp: {message}");
+                }
+            });
             config.validate()?;
             if a.follow {
                 return follow::run(&a, config).map(|_| ExitCode::SUCCESS);
@@ -174,111 +162,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Bench(a) => crate::bench::run(&a).map(|_| ExitCode::SUCCESS),
         Command::BenchOne(a) => crate::bench::run_one(&a).map(|_| ExitCode::SUCCESS),
     }
-}
-
-/// Adds the record layout that --copybook, --record-length and --encoding describe.
-fn records_config(a: &CompressArgs, config: EngineConfig) -> anyhow::Result<EngineConfig> {
-    let charset = match a.encoding.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None => None,
-        Some("ascii") => Some(Charset::Ascii),
-        Some("ebcdic") => Some(Charset::Ebcdic),
-        Some(other) => anyhow::bail!("unknown encoding {other:?}: expected ascii or ebcdic"),
-    };
-    match (&a.copybook, a.record_length) {
-        (Some(path), len) => {
-            let src = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let layout = RecordLayout::from_copybook(&src).with_context(|| format!("{}", path.display()))?;
-            if let Some(len) = len.filter(|&l| l != layout.record_len) {
-                anyhow::bail!("{}: describes {}-byte records, not {len}", path.display(), layout.record_len);
-            }
-            let doubt = detected_record_length(a.common.input.as_deref(), 2 * layout.record_len)
-                .filter(|&l| l != layout.record_len);
-            if let (Some(found), false) = (doubt, a.common.quiet) {
-                eprintln!(
-                    "cobolp: warning: {} describes {}-byte records, but the input looks like {found}-byte records; each block is also tried with a layout guessed from its own bytes",
-                    path.display(),
-                    layout.record_len
-                );
-            }
-            let config = doubted_if(config.with_records(layout, charset), doubt.is_some());
-            Ok(with_found_lead(config, a.common.input.as_deref(), a.common.quiet))
-        }
-        (None, Some(len)) => {
-            let doubt = detected_record_length(a.common.input.as_deref(), 2 * len).filter(|&l| l != len);
-            if let (Some(found), false) = (doubt, a.common.quiet) {
-                eprintln!(
-                    "cobolp: warning: the input looks like {found}-byte records, not {len}; each block is also tried with a layout guessed from its own bytes"
-                );
-            }
-            let mut config = doubted_if(config.with_record_length(len), doubt.is_some());
-            if let Some(records) = config.records.as_mut() {
-                records.charset = charset.or(records.charset);
-            }
-            Ok(with_found_lead(config, a.common.input.as_deref(), a.common.quiet))
-        }
-        (None, None) if charset.is_some() => anyhow::bail!("--encoding needs --copybook or --record-length"),
-        (None, None) if a.no_record_detection || a.follow => Ok(config),
-        (None, None) => Ok(match detected_record_length(a.common.input.as_deref(), MAX_DETECTED_RECORD_LEN) {
-            Some(len) => {
-                if !a.common.quiet {
-                    eprintln!("cobolp: the input looks like {len}-byte records; compressing them as records (--no-record-detection to not)");
-                }
-                with_found_lead(config.with_record_length(len), a.common.input.as_deref(), a.common.quiet)
-            }
-            None => config,
-        }),
-    }
-}
-
-/// `config` with its record layout marked as doubted when `doubt` (the input shows
-/// another record length): blocks then also try the layout guessed from their bytes.
-fn doubted_if(mut config: EngineConfig, doubt: bool) -> EngineConfig {
-    if let Some(records) = config.records.as_mut() {
-        records.doubted |= doubt;
-    }
-    config
-}
-
-/// `config` with the start of the input file's records found, when they follow a
-/// header of another length (see `RecordConfig::find_lead`), said on stderr unless
-/// `quiet`. Standard input is not looked at.
-fn with_found_lead(mut config: EngineConfig, input: Option<&std::path::Path>, quiet: bool) -> EngineConfig {
-    let Some(records) = config.records.as_mut() else { return config };
-    let Some(sample) = file_start(input, records.lead_sample_len() as u64) else { return config };
-    records.lead = records.find_lead(&sample);
-    if records.lead > 0 && !quiet {
-        eprintln!(
-            "cobolp: the records are read from byte {} on, where they compress best (as after a header of another length)",
-            records.lead
-        );
-    }
-    config
-}
-
-/// The first `len` bytes of an input file (fewer if it is shorter); `None` for
-/// standard input, whose bytes cannot be read twice, or a file that cannot be read.
-fn file_start(input: Option<&std::path::Path>, len: u64) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let path = input.filter(|p| p.as_os_str() != "-")?;
-    let mut start = Vec::new();
-    std::fs::File::open(path).ok()?.take(len).read_to_end(&mut start).ok()?;
-    Some(start)
-}
-
-/// Longest record length looked for when none is given.
-const MAX_DETECTED_RECORD_LEN: usize = 4096;
-
-/// The record length, up to `max_len`, of an input file whose first 64 KiB look like
-/// fixed-width records with at least one numeric field (zoned or packed, as
-/// `infer_layout` guesses them). Standard input is not looked at: its bytes cannot be
-/// read twice. The search costs in proportion to `max_len`: checking a given length
-/// looks only up to twice it.
-fn detected_record_length(input: Option<&std::path::Path>, max_len: usize) -> Option<usize> {
-    let sample = file_start(input, 64 << 10)?;
-    let guess = records::length::detect_record_length(&sample, max_len.min(MAX_DETECTED_RECORD_LEN))?;
-    // The guess the engine will make for each block (ASCII unless --encoding says).
-    let layout = records::length::infer_layout(&sample, guess.len, Charset::Ascii);
-    layout.fields.iter().any(|f| f.kind.is_numeric()).then_some(guess.len)
 }
 
 fn engine_config(common: &CommonArgs) -> anyhow::Result<EngineConfig> {
