@@ -30,6 +30,17 @@ pub fn seal_with_digest(input: &[u8], sha: [u8; 32], block: &Block, out: &mut Ve
 
 /// As [`seal_with_digest`], marking the frame as part of a session when `session`.
 pub fn seal_frame(input: &[u8], sha: [u8; 32], block: &Block, session: bool, out: &mut Vec<u8>) -> Result<FrameHeader> {
+    if block.original_len != input.len() {
+        return Err(Error::Invalid("block does not describe this input".into()));
+    }
+    match seal_compressed(sha, block, session, out)? {
+        Some(header) => Ok(header),
+        None => seal_stored(input, sha, session, out),
+    }
+}
+
+/// Appends `input`, whose SHA-256 is `sha`, to `out` as a stored frame.
+pub fn seal_stored(input: &[u8], sha: [u8; 32], session: bool, out: &mut Vec<u8>) -> Result<FrameHeader> {
     if input.len() > super::MAX_BLOCK_LEN {
         return Err(Error::Invalid(format!(
             "block of {} bytes exceeds the limit of {}",
@@ -37,27 +48,51 @@ pub fn seal_frame(input: &[u8], sha: [u8; 32], block: &Block, session: bool, out
             super::MAX_BLOCK_LEN
         )));
     }
-    if block.original_len != input.len() {
-        return Err(Error::Invalid("block does not describe this input".into()));
+    Ok(write_frame(seal_only(), input.len(), sha, session, out, |out| out.extend_from_slice(input)))
+}
+
+/// Appends `block` (what the layers made of an input of `block.original_len` bytes
+/// whose SHA-256 is `sha`) to `out` as one frame when that is smaller than the input;
+/// `None`, with `out` as it was, when the input is to be stored instead (or no layer
+/// ran, or the block has more streams than a decoder reads).
+pub fn seal_compressed(sha: [u8; 32], block: &Block, session: bool, out: &mut Vec<u8>) -> Result<Option<FrameHeader>> {
+    if block.original_len > super::MAX_BLOCK_LEN {
+        return Err(Error::Invalid(format!(
+            "block of {} bytes exceeds the limit of {}",
+            block.original_len,
+            super::MAX_BLOCK_LEN
+        )));
+    }
+    if block.layers.is_empty() || block.streams.len() > crate::block::MAX_STREAMS {
+        return Ok(None);
     }
     let start = out.len();
-    out.resize(start + HEADER_LEN, 0);
     let mut layers = seal_only();
-    // A block of more streams than a decoder reads is stored, never sealed unreadable.
-    if !block.layers.is_empty() && block.streams.len() <= crate::block::MAX_STREAMS {
-        block.write_streams(out);
-        if out.len() - start - HEADER_LEN < input.len() {
-            layers.0 |= block.layers.0;
-        }
+    layers.0 |= block.layers.0;
+    let header = write_frame(layers, block.original_len, sha, session, out, |out| block.write_streams(out));
+    if header.payload_len as usize >= block.original_len {
+        out.truncate(start);
+        return Ok(None);
     }
-    if layers == seal_only() {
-        out.truncate(start + HEADER_LEN);
-        out.extend_from_slice(input);
-    }
+    Ok(Some(header))
+}
+
+/// Appends a frame header and the payload `payload` writes to `out`, and returns the header.
+fn write_frame(
+    layers: LayerSet,
+    original_len: usize,
+    sha: [u8; 32],
+    session: bool,
+    out: &mut Vec<u8>,
+    payload: impl FnOnce(&mut Vec<u8>),
+) -> FrameHeader {
+    let start = out.len();
+    out.resize(start + HEADER_LEN, 0);
+    payload(out);
     let payload = &out[start + HEADER_LEN..];
     let header = FrameHeader {
         layers,
-        original_len: input.len() as u32,
+        original_len: original_len as u32,
         payload_len: payload.len() as u32,
         payload_crc: crc32fast::hash(payload),
         sha256: sha,
@@ -66,7 +101,7 @@ pub fn seal_frame(input: &[u8], sha: [u8; 32], block: &Block, session: bool, out
     let mut head = Vec::with_capacity(HEADER_LEN);
     header.write(&mut head);
     out[start..start + HEADER_LEN].copy_from_slice(&head);
-    Ok(header)
+    header
 }
 
 /// Checks the payload against its header and turns it back into the block the last

@@ -9,7 +9,7 @@ mod header;
 mod reader;
 mod skippable;
 
-pub use frame::{open, open_owned, seal, seal_frame, seal_with_digest, sha256, verify};
+pub use frame::{open, open_owned, seal, seal_compressed, seal_frame, seal_stored, seal_with_digest, sha256, verify};
 pub use header::{FrameHeader, FLAG_SESSION, FORMAT_VERSION, FRAME_MAGIC, HEADER_LEN, MAX_BLOCK_LEN, SKIPPABLE_MAGIC};
 pub use reader::{frame_extent, next_frame, FrameRef};
 pub use skippable::{
