@@ -25,6 +25,10 @@ const LENGTH_SAMPLE: usize = 64 << 10;
 /// Records looked at to classify columns.
 const LAYOUT_SAMPLE: usize = 4096;
 /// Bytes of the sample each lag is first scored on.
+const COARSE_WINDOW: usize = 4 << 10;
+/// Lags with the best first scores that are scored again on [`SCORE_WINDOW`] bytes.
+const COARSE_LEADERS: usize = 64;
+/// Bytes of the sample the best lags are scored on next.
 const SCORE_WINDOW: usize = 16 << 10;
 /// Lags with the best first scores that are scored again on the whole sample.
 const REFINED_LAGS: usize = 8;
@@ -62,13 +66,21 @@ pub fn detect_record_length(data: &[u8], max_len: usize) -> Option<RecordLengthG
         let n = (sample.len() - p).min(window);
         equal_bytes(&sample[..n], &sample[p..p + n]) as f64 / n as f64
     };
-    // Every lag is scored on the sample's first bytes (a fraction measured on 16 KiB is
-    // as telling, at a quarter of the cost, and thousands of lags are scored); the
-    // best few lags and the lags dividing them, which decide, are scored on the whole
-    // sample.
-    let mut scores: Vec<f64> = (0..=max_len).map(|p| if p < 2 { 0.0 } else { score(p, SCORE_WINDOW) }).collect();
+    // Every lag is scored on the sample's first 4 KiB (thousands of lags are scored,
+    // and a record structure stands out well above the noise there); the best of them
+    // on 16 KiB; the best few of those and the lags dividing them, which decide, on
+    // the whole sample.
+    let mut scores: Vec<f64> = (0..=max_len).map(|p| if p < 2 { 0.0 } else { score(p, COARSE_WINDOW) }).collect();
+    let by_score = |scores: &[f64], lags: &mut Vec<usize>| {
+        lags.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    };
     let mut leaders: Vec<usize> = (2..=max_len).collect();
-    leaders.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    by_score(&scores, &mut leaders);
+    leaders.truncate(COARSE_LEADERS);
+    for &lag in &leaders {
+        scores[lag] = score(lag, SCORE_WINDOW);
+    }
+    by_score(&scores, &mut leaders);
     leaders.truncate(REFINED_LAGS);
     let mut refined = vec![false; max_len + 1];
     for &lag in &leaders {
