@@ -63,7 +63,7 @@ pub struct CompressJob {
     pub offset: u64,
     /// The input's length.
     pub len: usize,
-    /// The input, until the layers take it (see [`Analyze`]); kept for a block no
+    /// The input, until the layers take it (the analysis hands it to them); kept for a block no
     /// layer runs on.
     pub input: Vec<u8>,
     /// The input's SHA-256, once computed.
