@@ -32,8 +32,6 @@ pub struct Split {
     pub exception_bytes: usize,
     /// Bytes of the numeric fields.
     pub numeric_len: usize,
-    /// Order-0 estimate of the numeric fields' bytes, in bytes.
-    pub numeric_original_cost: f64,
     /// Order-0 estimate of the numeric columns' planes, in bytes.
     pub numeric_cost: f64,
     /// The kind each stream of `streams.numbers` goes out as.
@@ -393,20 +391,12 @@ pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> 
     // Numbers first: every numeric column's values, and the fields kept as bytes.
     let mut known: Vec<Vec<V>> = vec![Vec::new(); spec.columns.len()];
     let mut kept: Vec<(usize, usize)> = Vec::new();
-    // Four tables by a byte's place in its field: the zeros that fill a field's
-    // high bytes would otherwise wait on each other's counts. Only the first records
-    // are counted: the entropy of the bytes is an estimate either way, and a block's
-    // records behave alike.
-    let mut numeric_counts = [[0u32; 256]; 4];
     let mut numeric_len = 0;
     let mut kept_rows = Vec::new();
     for (c, col) in spec.columns.iter().enumerate().filter(|(_, col)| col.kind.is_numeric()) {
         let at = Column { record_len: rl, offset: starts[c], len: col.len };
         known[c] = columns::read_column(records, at, col.kind, spec.charset, &mut kept_rows)?;
         kept.extend(kept_rows.drain(..).map(|r| (r, c)));
-        column_bytes(c)
-            .take(COUNT_SAMPLE)
-            .for_each(|f| f.iter().zip(0..).for_each(|(&b, j)| numeric_counts[j & 3][usize::from(b)] += 1));
         numeric_len += n * col.len;
     }
     // Columns with at most half as many distinct values as records: they can key a
@@ -486,11 +476,6 @@ pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> 
         streams: Streams { layout, text, digits, numbers, exceptions },
         exception_bytes,
         numeric_len,
-        numeric_original_cost: {
-            let counts: [u32; 256] = std::array::from_fn(|b| numeric_counts.iter().map(|t| t[b]).sum());
-            let counted = counts.iter().map(|&c| c as usize).sum();
-            entropy::bits_per_byte_of(&counts, counted) * numeric_len as f64 / 8.0
-        },
         numeric_cost,
         number_kinds,
         methods,
@@ -514,26 +499,54 @@ fn cost(data: &[u8]) -> f64 {
     entropy::bits_per_byte(data) * data.len() as f64 / 8.0
 }
 
+/// Order-0 estimate of what the numeric fields of `data`'s records (cut by `spec`)
+/// cost as bytes, in bytes: what a split of them is judged against
+/// ([`Split::pays`]). Only the first records are counted: the entropy of the bytes
+/// is an estimate either way, and a block's records behave alike.
+pub fn numeric_bytes_cost(data: &[u8], spec: &RecordSpec) -> f64 {
+    let rl = spec.record_len;
+    let body = &data[spec.lead.min(data.len())..];
+    let n = body.len() / rl;
+    // Four tables by a byte's place in its field: the zeros that fill a field's high
+    // bytes would otherwise wait on each other's counts.
+    let mut counts = [[0u32; 256]; 4];
+    let (mut numeric_len, mut offset) = (0, 0);
+    for col in &spec.columns {
+        if col.kind.is_numeric() {
+            for record in body.chunks_exact(rl).take(COUNT_SAMPLE) {
+                let field = &record[offset..offset + col.len];
+                field.iter().zip(0..).for_each(|(&b, j)| counts[j & 3][usize::from(b)] += 1);
+            }
+            numeric_len += n * col.len;
+        }
+        offset += col.len;
+    }
+    let counts: [u32; 256] = std::array::from_fn(|b| counts.iter().map(|t| t[b]).sum());
+    let counted = counts.iter().map(|&c| c as usize).sum();
+    entropy::bits_per_byte_of(&counts, counted) * numeric_len as f64 / 8.0
+}
+
 impl Split {
-    /// Whether the numeric columns look cheaper than their bytes, by order-0
-    /// estimates of both, and few of their fields had to be kept as bytes. Text
-    /// columns are not judged: their bytes stay bytes, only their order changes.
-    pub fn pays(&self) -> bool {
+    /// Whether the numeric columns look cheaper than their bytes (whose estimate is
+    /// `bytes_cost`, see [`numeric_bytes_cost`]), by order-0 estimates of both, and
+    /// few of their fields had to be kept as bytes. Text columns are not judged: their
+    /// bytes stay bytes, only their order changes.
+    pub fn pays(&self, bytes_cost: f64) -> bool {
         if self.numeric_len == 0 {
             return true;
         }
         if self.exception_bytes * 4 > self.numeric_len {
             return false;
         }
-        self.numeric_cost + cost(&self.streams.exceptions) < self.numeric_original_cost
+        self.numeric_cost + cost(&self.streams.exceptions) < bytes_cost
     }
 
     /// Whether the numeric columns look at least [`CLEAR_GAIN`] times cheaper than
     /// their bytes (see [`Split::pays`]).
-    pub fn clearly_pays(&self) -> bool {
+    pub fn clearly_pays(&self, bytes_cost: f64) -> bool {
         self.numeric_len > 0
             && self.exception_bytes * 4 <= self.numeric_len
-            && (self.numeric_cost + cost(&self.streams.exceptions)) * CLEAR_GAIN <= self.numeric_original_cost
+            && (self.numeric_cost + cost(&self.streams.exceptions)) * CLEAR_GAIN <= bytes_cost
     }
 }
 

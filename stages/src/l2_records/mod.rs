@@ -414,7 +414,8 @@ impl RecordLayer {
         }
         let columns = encode::block_columns(data, spec);
         let split = encode::split_columns(data, &columns);
-        if !split.pays() {
+        let bytes_cost = encode::numeric_bytes_cost(data, &columns);
+        if !split.pays(bytes_cost) {
             return Ok(None);
         }
         // Decoders refuse any stream longer than this cap before allocating. Planes
@@ -433,7 +434,7 @@ impl RecordLayer {
         // the whole fairly, at a fraction of the cost). Numbers that shrink several
         // times over are a layout that fits: a shorter trial still catches a whole
         // that loses, at a quarter of the cost.
-        let trial_bytes = if split.clearly_pays() { TRIAL_BYTES / 4 } else { TRIAL_BYTES };
+        let trial_bytes = if split.clearly_pays(bytes_cost) { TRIAL_BYTES / 4 } else { TRIAL_BYTES };
         let sample_len = spec.lead + (trial_bytes / spec.record_len).max(1) * spec.record_len;
         if !self.sample_pays(&data[..sample_len.min(data.len())], &columns)? {
             return Ok(None);
