@@ -127,6 +127,50 @@ pub fn write_value(value: i128, kind: ColumnKind, charset: Charset, out: &mut [u
     }
 }
 
+/// Writes `values` into one numeric column of whole records, as [`write_value`]
+/// does field by field: what the decoder does with every numeric column. COMP-3
+/// fields go through the codec's column loops, unsigned zoned fields a digit at a
+/// time without the per-field checks of a sign. An error when a value does not fit
+/// its field; the fields written before it are then left as they are.
+pub fn write_column(
+    records: &mut [u8],
+    col: Column,
+    kind: ColumnKind,
+    charset: Charset,
+    values: &[i128],
+) -> Result<()> {
+    let fields = || records.len() / col.record_len.max(1);
+    match kind {
+        ColumnKind::Packed { signed } if col.len <= packed::MAX_LEN_I64 && values.len() == fields() => {
+            // An unsigned field holds no negative value: `write_value` refuses one.
+            let narrow = values.iter().map(|&v| i64::try_from(v).ok().filter(|&v| signed || v >= 0)).collect();
+            if let Some(values) = narrow {
+                let column = packed::PackedColumn { values, exceptions: Vec::new() };
+                return packed::pack_column_i64(&column, col, SignRule::from_signed(signed), records);
+            }
+        }
+        ColumnKind::Zoned { signed: false, .. } if col.len <= zoned::MAX_DIGITS => {
+            let limit = 10i128.pow(col.len as u32);
+            if values.iter().all(|&v| (0..limit).contains(&v)) {
+                let zone = super::text::zero(charset);
+                for (record, &v) in records.chunks_exact_mut(col.record_len).zip(values) {
+                    let mut rest = v as u64;
+                    for b in record[col.offset..col.offset + col.len].iter_mut().rev() {
+                        *b = zone | (rest % 10) as u8;
+                        rest /= 10;
+                    }
+                }
+                return Ok(());
+            }
+        }
+        _ => {}
+    }
+    for (record, &v) in records.chunks_exact_mut(col.record_len).zip(values) {
+        write_value(v, kind, charset, &mut record[col.offset..col.offset + col.len])?;
+    }
+    Ok(())
+}
+
 /// How a column's integers are turned into the unsigned numbers that are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Transform {
@@ -379,6 +423,35 @@ mod tests {
             }
             prop_assert_eq!(values, expected);
             prop_assert_eq!(kept, expected_kept);
+        }
+
+        #[test]
+        fn write_column_writes_as_write_value(
+            values in prop_oneof![
+                // Columns that fit every kind's fast path, and ones that do not.
+                proptest::collection::vec(0i128..1000, 0..40),
+                proptest::collection::vec(-1000i128..1000, 0..40),
+                proptest::collection::vec(prop_oneof![any::<i64>().prop_map(i128::from), any::<i128>()], 0..40),
+            ],
+            len in 1usize..20, k in 0..kinds().len(), e in any::<bool>(),
+        ) {
+            let kind = kinds()[k];
+            prop_assume!(kind.is_numeric());
+            let charset = if e { Charset::Ebcdic } else { Charset::Ascii };
+            // Records of a byte of text and one field.
+            let col = Column { record_len: len + 1, offset: 1, len };
+            let blank = vec![b'x'; values.len() * (len + 1)];
+            let mut expected = blank.clone();
+            let each: Result<()> = expected
+                .chunks_exact_mut(len + 1)
+                .zip(&values)
+                .try_for_each(|(r, &v)| write_value(v, kind, charset, &mut r[1..]));
+            let mut got = blank;
+            let whole = write_column(&mut got, col, kind, charset, &values);
+            prop_assert_eq!(whole.is_ok(), each.is_ok(), "{:?} {:?}", whole, each);
+            if whole.is_ok() {
+                prop_assert_eq!(got, expected);
+            }
         }
 
         #[test]

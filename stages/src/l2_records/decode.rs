@@ -117,10 +117,9 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
             }
         }
         if col.kind != ColumnKind::Text {
-            for (f, &v) in fields_of(records, rl, offset, col.len).zip(&known[c]) {
-                columns::write_value(v, col.kind, spec.charset, f)
-                    .map_err(|e| Error::corrupt("record numbers", format!("column {c}: {e}")))?;
-            }
+            let at = crate::records::Column { record_len: rl, offset, len: col.len };
+            columns::write_column(records, at, col.kind, spec.charset, &known[c])
+                .map_err(|e| Error::corrupt("record numbers", format!("column {c}: {e}")))?;
         }
         offset += col.len;
     }
