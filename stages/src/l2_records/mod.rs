@@ -97,8 +97,8 @@ const INFER_LEAD_BYTES: usize = 1 << 20;
 /// `spec`: how the candidate starts of a guessed layout are compared. (An order-0
 /// estimate of the streams ranked them wrongly: it cannot see what L6 makes of the
 /// text, nor which start gives the relations between fields their records whole.)
-fn trial_size(data: &[u8], spec: &RecordSpec) -> f64 {
-    let sample = &data[..data.len().min(spec.lead + LEAD_SAMPLE * spec.record_len)];
+fn trial_size(data: &[u8], spec: &RecordSpec, records: usize) -> f64 {
+    let sample = &data[..data.len().min(spec.lead + records * spec.record_len)];
     let block = encode::split(sample, spec).into_block(sample.len(), LayerSet::EMPTY);
     crate::trial::size_after_legacy_layers(block, &trial_pattern()).map_or(f64::INFINITY, |size| size as f64)
 }
@@ -124,7 +124,13 @@ impl encode::Split {
 /// a record, and a record cut in two loses what ties its fields together (the account
 /// beside its balance). Where a record starts, a field starts: the fields guessed from
 /// the block's first byte on are the candidates.
-fn sized_starts(data: &[u8], record_len: usize, charset: Charset, skip_start: bool) -> Vec<(f64, RecordSpec)> {
+fn sized_starts(
+    data: &[u8],
+    record_len: usize,
+    charset: Charset,
+    skip_start: bool,
+    records: usize,
+) -> Vec<(f64, RecordSpec)> {
     let spec_at = |lead: usize| {
         let spec = RecordSpec::from_layout(&infer_layout(&data[lead..], record_len, charset), charset).ok()?;
         Some(RecordSpec { lead, ..spec })
@@ -139,13 +145,13 @@ fn sized_starts(data: &[u8], record_len: usize, charset: Charset, skip_start: bo
         .into_iter()
         .filter(|&lead| !(skip_start && lead == 0) && data.len() >= lead + record_len)
         .filter_map(|lead| if lead == 0 { Some(at_start.clone()) } else { spec_at(lead) })
-        .map(|spec| (trial_size(data, &spec), spec))
+        .map(|spec| (trial_size(data, &spec, records), spec))
         .collect()
 }
 
 /// The smallest of [`sized_starts`], with its size.
 fn best_start(data: &[u8], record_len: usize, charset: Charset, skip_start: bool) -> Option<(f64, RecordSpec)> {
-    sized_starts(data, record_len, charset, skip_start).into_iter().min_by(|a, b| a.0.total_cmp(&b.0))
+    sized_starts(data, record_len, charset, skip_start, LEAD_SAMPLE).into_iter().min_by(|a, b| a.0.total_cmp(&b.0))
 }
 
 /// A block's numeric planes take this many streams.
@@ -328,10 +334,28 @@ impl RecordConfig {
         if !self.infer {
             return self.lead_by_exceptions(data);
         }
-        let sized = sized_starts(data, self.layout.record_len, self.charset.unwrap_or(Charset::Ascii), false);
-        let at_start = sized.iter().find(|(_, s)| s.lead == 0).map_or(f64::INFINITY, |(size, _)| *size);
-        match sized.iter().min_by(|a, b| a.0.total_cmp(&b.0)) {
-            Some((size, spec)) if size * (100 + LEAD_MARGIN_PERCENT) as f64 <= at_start * 100.0 => spec.lead,
+        // A first look on a quarter of the records; the starts that come out clearly
+        // smaller than byte 0 there (none, for most files: their records start at
+        // byte 0) get the full look, whose more records show relations between fields
+        // that recur only over many records (an account and its balance), and decide.
+        // (A start the first look misses costs ratio, never correctness: on bank_txn
+        // with headers of 5, 10, 18, 24, 31 and 65 bytes it missed none.)
+        let clearly_smaller = |size: f64, at_start: f64| size * (100 + LEAD_MARGIN_PERCENT) as f64 <= at_start * 100.0;
+        let charset = self.charset.unwrap_or(Charset::Ascii);
+        let quick = sized_starts(data, self.layout.record_len, charset, false, LEAD_SAMPLE / 4);
+        let Some((quick_at_start, start)) = quick.iter().find(|(_, s)| s.lead == 0).cloned() else { return 0 };
+        let promising: Vec<&RecordSpec> =
+            quick.iter().filter(|(size, _)| clearly_smaller(*size, quick_at_start)).map(|(_, spec)| spec).collect();
+        if promising.is_empty() {
+            return 0;
+        }
+        let at_start = trial_size(data, &start, LEAD_SAMPLE);
+        let best = promising
+            .into_iter()
+            .map(|spec| (trial_size(data, spec, LEAD_SAMPLE), spec.lead))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        match best {
+            Some((size, lead)) if clearly_smaller(size, at_start) => lead,
             _ => 0,
         }
     }
@@ -476,7 +500,7 @@ impl Layer for RecordLayer {
         if chosen.is_none() || config.doubted {
             if let Some((guess_size, guess)) = config.sized_guess(data) {
                 let better = match (&chosen, &given) {
-                    (Some(_), Some(given)) => guess_size < trial_size(data, given),
+                    (Some(_), Some(given)) => guess_size < trial_size(data, given, LEAD_SAMPLE),
                     _ => true,
                 };
                 if better {
