@@ -25,7 +25,7 @@ pub struct RecordArgs {
     pub record_length: Option<usize>,
     /// Without --copybook or --record-length, an input file whose start looks like
     /// fixed-width records with numeric fields is compressed as records of the length
-    /// found (said on stderr); this turns that off.
+    /// found (`compress` says so on stderr); this turns that off.
     #[arg(long = "no-record-detection")]
     pub no_record_detection: bool,
     /// Character set of the records' text and zoned digits: ascii or ebcdic (default:
