@@ -74,16 +74,34 @@ fn zero_digits(word: u64, zero: u8) -> (u64, u64) {
 }
 
 /// The inverse of [`gather`] taking digits: each `0` of `values` takes the next digit from
-/// `digits[*pos..]`.
+/// `digits[*pos..]`. Eight bytes at a time: a word without a `0` (most of a text
+/// column) is passed over with a few operations.
 pub fn put_digits(values: &mut [u8], charset: Charset, digits: &[u8], pos: &mut usize) -> Result<()> {
     let z = zero(charset);
-    for b in values.iter_mut().filter(|b| **b == z) {
+    let mut put = |b: &mut u8| -> Result<()> {
         let d = *digits.get(*pos).ok_or(Error::Truncated { what: "record digits", needed: 1 })?;
         if !is_digit(d, z) {
             return Err(Error::corrupt("record digits", format!("byte {d:#04x} is not a digit")));
         }
         *b = d;
         *pos += 1;
+        Ok(())
+    };
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let zeros = u64::from_le_bytes([z; 8]);
+    let mut words = values.chunks_exact_mut(8);
+    for word_bytes in &mut words {
+        let x = u64::from_le_bytes((&*word_bytes).try_into().expect("8 bytes")) ^ zeros;
+        // The high bit of each byte that was `z` (is 0 now), exactly: no carry crosses
+        // a byte, since each low-seven-bits sum stays below 0x100.
+        let mut hits = !(((x & LOW7) + LOW7) | x | LOW7);
+        while hits != 0 {
+            put(&mut word_bytes[hits.trailing_zeros() as usize / 8])?;
+            hits &= hits - 1;
+        }
+    }
+    for b in words.into_remainder().iter_mut().filter(|b| **b == z) {
+        put(b)?;
     }
     Ok(())
 }
