@@ -417,9 +417,12 @@ pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> 
     for (c, col) in spec.columns.iter().enumerate() {
         let method = if col.kind == ColumnKind::Text {
             let (use_digits, entries) = text_plan(column_bytes(c), col.len, n, spec.charset);
-            let mut flat = Vec::new();
-            text::gather(column_bytes(c), (n, col.len), spec.charset, use_digits, &mut flat, &mut digits);
+            let gather = |to: &mut Vec<u8>, digits: &mut Vec<u8>| {
+                text::gather(column_bytes(c), (n, col.len), spec.charset, use_digits, to, digits);
+            };
             if entries.saturating_mul(4) <= n {
+                let mut flat = Vec::new();
+                gather(&mut flat, &mut digits);
                 let before = text.len();
                 let indexes: Vec<V::Zig> = text::dictionary(&flat, col.len, &mut text);
                 let entries = (text.len() - before) / col.len;
@@ -427,7 +430,8 @@ pub(super) fn split_as<V: Int>(data: &[u8], spec: &RecordSpec) -> Option<Split> 
                 add_planes(&indexes, width, &mut planes);
                 Method::Text { digits: use_digits, dict: Some(Dict { entries, width }) }
             } else {
-                text.extend_from_slice(&flat);
+                // Without a dictionary the values go to the text stream as they are.
+                gather(&mut text, &mut digits);
                 Method::Text { digits: use_digits, dict: None }
             }
         } else {

@@ -36,7 +36,7 @@ pub trait Int: Copy + Ord + Hash + Debug + Default + From<i64> + Into<i128> + Se
 }
 
 /// The unsigned zigzag code of an [`Int`].
-pub trait Zig: Copy + Default + Debug + From<u32> + Into<u128> + Send + Sync + 'static {
+pub trait Zig: Copy + Default + Debug + From<u32> + Send + Sync + 'static {
     /// Significant bits (0 for 0).
     fn significant_bits(self) -> u32;
 

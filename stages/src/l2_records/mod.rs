@@ -472,7 +472,7 @@ impl RecordLayer {
     fn sample_pays(&self, sample: &[u8], columns: &RecordSpec) -> Result<bool> {
         let candidate = encode::split_columns(sample, columns).into_block(sample.len(), LayerSet::EMPTY);
         let bytes = Block::from_input(sample.to_vec());
-        crate::trial::pays_by(&candidate, &bytes, &trial_pattern(), MIN_GAIN_PERCENT)
+        crate::trial::owned_pays_by(candidate, bytes, &trial_pattern(), MIN_GAIN_PERCENT)
     }
 }
 
