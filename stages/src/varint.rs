@@ -13,7 +13,22 @@ pub fn put(out: &mut Vec<u8>, mut value: u64) {
 
 /// Reads a varint at `*pos`, advancing it. Rejects overlong and overflowing encodings
 /// so that every value has exactly one spelling.
+#[inline]
 pub fn get(input: &[u8], pos: &mut usize) -> Result<u64> {
+    // Most values of the streams that hold them (differences, ids, references) are
+    // under 128: one byte, read here without a call.
+    match input.get(*pos) {
+        Some(&byte) if byte < 0x80 => {
+            *pos += 1;
+            Ok(u64::from(byte))
+        }
+        _ => get_long(input, pos),
+    }
+}
+
+/// [`get`] for a varint of more than one byte (or none at all).
+#[inline(never)]
+fn get_long(input: &[u8], pos: &mut usize) -> Result<u64> {
     let mut value: u64 = 0;
     let mut shift = 0u32;
     loop {

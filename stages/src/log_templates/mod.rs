@@ -41,6 +41,7 @@
 //!   column's previous value (the first from 0).
 
 pub mod layer;
+mod rebuild;
 pub mod timestamps;
 pub mod tokens;
 
@@ -50,8 +51,9 @@ use crate::fast_hash::{FastBuild, FastMap, FastSet};
 
 use crate::{varint, Error, Result, Stream, StreamKind};
 pub use layer::TemplateLayer;
+use rebuild::{Rebuilt, SHORT_TEXT};
 use timestamps::Found;
-use tokens::{fields, tokenize, write_number, Token};
+use tokens::{fields, tokenize, Token};
 
 /// The version of the split's format, the first byte of its `templates` stream: a
 /// decoder refuses a split of a version it does not know with an error that says so.
@@ -186,16 +188,6 @@ impl<'a> ZeroPadding<'a> {
             }
             other => return Err(Error::corrupt("leading zeros", format!("column mode {other}"))),
         })
-    }
-
-    /// The leading zeros of the `i`-th value, `value`, once [`ZeroPadding::zeros`]
-    /// has accepted them.
-    fn checked_zeros(&self, i: usize, value: u64) -> u8 {
-        match self {
-            ZeroPadding::None => 0,
-            ZeroPadding::Width(w) => usize::from(*w).saturating_sub(tokens::decimal_len(value)) as u8,
-            ZeroPadding::Each(each) => each[i],
-        }
     }
 
     /// The leading zeros of the `i`-th value, `value`.
@@ -930,6 +922,30 @@ impl<'a> Dictionary<'a> {
 /// A word as the decoder has it: its bytes and its [`WordIds`] id.
 type DecodedWord<'a> = (&'a [u8], u32);
 
+/// A piece of a line as the decoder rebuilds it: template text (perhaps none), then
+/// a slot's value.
+struct Step {
+    text: std::ops::Range<usize>,
+    slot: Slot,
+}
+
+#[derive(Clone, Copy)]
+enum Slot {
+    Nothing,
+    Number,
+    Word,
+    Time(u8),
+}
+
+/// Where a template's rows of values start in the decoder's arrays, and how many
+/// values of each kind a row holds.
+struct Rows {
+    numbers: usize,
+    number_slots: usize,
+    words: usize,
+    word_slots: usize,
+}
+
 /// Rebuilds the block of `original_len` bytes from its streams; every count is checked
 /// against what the streams can hold before anything is allocated for it.
 pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
@@ -963,28 +979,29 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     let mut recent: FastMap<WordContext, std::collections::VecDeque<DecodedWord<'_>>> = FastMap::default();
     let mut word_ids = WordIds::default();
     let mut keyed = KeyedValues::default();
-    // Every column's values in one vector per kind, column after column (each value
-    // took at least a byte of its stream), with where each column starts and each
-    // template's first column: the lines are rebuilt from a flat array, not through
-    // a vector of vectors per template.
-    // (Numbers are kept without their leading zeros, 8 bytes a value rather than 16:
-    // the lines read them in another order than they were written, and the smaller
-    // array stays in cache; each column's zeros are read again from its padding.)
-    let mut numbers: Vec<u64> = Vec::with_capacity(split.numbers.len().min(original_len));
-    let mut words: Vec<DecodedWord<'_>> = Vec::with_capacity(split.word_refs.len().min(original_len));
-    let (mut number_columns, mut word_starts): (Vec<(usize, ZeroPadding<'_>)>, _) = (Vec::new(), Vec::new());
-    let (mut first_number, mut first_word) = (Vec::with_capacity(count), Vec::with_capacity(count));
+    // Every template's values as a matrix, a row per line that uses it, in one array
+    // per kind: the streams hold them column after column, but the lines read them
+    // row after row, and a row's values side by side are one cache line where a
+    // column apart they were a dozen misses a line.
+    let mut numbers: Vec<u64> = Vec::new();
+    let mut number_zeros: Vec<u8> = Vec::new();
+    let mut words: Vec<DecodedWord<'_>> = Vec::new();
+    let mut rows = Vec::with_capacity(count);
     for ((key, items), &n) in templates.iter().zip(&uses) {
         let contexts = word_contexts(key, items);
-        let word_base = word_starts.len();
-        first_word.push(word_base);
-        for context in contexts {
-            if n > split.word_refs.len() - rpos {
-                return Err(Error::Truncated { what: "word references", needed: n - (split.word_refs.len() - rpos) });
-            }
+        let word_slots = contexts.len();
+        // Each value took at least a byte of its stream.
+        if n.saturating_mul(word_slots) > split.word_refs.len() - rpos {
+            return Err(Error::Truncated {
+                what: "word references",
+                needed: n.saturating_mul(word_slots) - (split.word_refs.len() - rpos),
+            });
+        }
+        let word_base = words.len();
+        words.resize(word_base + n * word_slots, (&[], 0));
+        for (slot, context) in contexts.into_iter().enumerate() {
             let recent = recent.entry(context).or_default();
-            word_starts.push(words.len());
-            for _ in 0..n {
+            for row in 0..n {
                 let reference = varint::get_capped(&split.word_refs, &mut rpos, RECENT_WORDS as u64, "word reference")?;
                 let value = if reference == 0 {
                     let len =
@@ -1002,15 +1019,22 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                     })?
                 };
                 recent.push_front(value);
-                words.push(value);
+                words[word_base + row * word_slots + slot] = value;
             }
         }
         // Numbers after words: a keyed column's predictions need its key's words.
-        first_number.push(number_columns.len());
-        for key_slot in number_keys(items) {
-            if n > split.numbers.len() - npos {
-                return Err(Error::Truncated { what: "numbers", needed: n - (split.numbers.len() - npos) });
-            }
+        let keys = number_keys(items);
+        let number_slots = keys.len();
+        if n.saturating_mul(number_slots) > split.numbers.len() - npos {
+            return Err(Error::Truncated {
+                what: "numbers",
+                needed: n.saturating_mul(number_slots) - (split.numbers.len() - npos),
+            });
+        }
+        let number_base = numbers.len();
+        numbers.resize(number_base + n * number_slots, 0);
+        number_zeros.resize(number_base + n * number_slots, 0);
+        for (slot, key_slot) in keys.into_iter().enumerate() {
             let prediction = match key_slot {
                 None => NumberColumn::Plain,
                 Some(_) => match split.zeros.get(zpos) {
@@ -1021,36 +1045,33 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                 },
             };
             zpos += usize::from(key_slot.is_some());
-            let keys: &[DecodedWord<'_>] = match (prediction, key_slot) {
-                (NumberColumn::Keyed, Some(k)) => {
-                    let start = word_starts[word_base + k];
-                    &words[start..start + n]
-                }
-                _ => &[],
-            };
+            let key_slot = key_slot.filter(|_| prediction == NumberColumn::Keyed);
             let padding = ZeroPadding::read(&split.zeros, &mut zpos, n)?;
             keyed.start_column(word_ids.words.len());
             let mut predictor = Predictor::new(&mut keyed);
-            let start = numbers.len();
-            for i in 0..n {
+            for row in 0..n {
                 let delta = unzigzag(varint::get(&split.numbers, &mut npos)?) as u64;
-                let value = if keys.is_empty() {
-                    predictor.previous = predictor.previous.wrapping_add(delta);
-                    predictor.previous
-                } else {
-                    let key = keys[i].1;
-                    let value = predictor.predict(key).wrapping_add(delta);
-                    predictor.update(key, value);
-                    value
+                let value = match key_slot {
+                    None => {
+                        predictor.previous = predictor.previous.wrapping_add(delta);
+                        predictor.previous
+                    }
+                    Some(k) => {
+                        let key = words[word_base + row * word_slots + k].1;
+                        let value = predictor.predict(key).wrapping_add(delta);
+                        predictor.update(key, value);
+                        value
+                    }
                 };
-                let zeros = padding.zeros(i, value)?;
+                let zeros = padding.zeros(row, value)?;
                 if tokens::decimal_len(value) + usize::from(zeros) > tokens::MAX_NUMBER_DIGITS {
                     return Err(Error::corrupt("numbers", format!("{value} after {zeros} zeros is too long")));
                 }
-                numbers.push(value);
+                numbers[number_base + row * number_slots + slot] = value;
+                number_zeros[number_base + row * number_slots + slot] = zeros;
             }
-            number_columns.push((start, padding));
         }
+        rows.push(Rows { numbers: number_base, number_slots, words: word_base, word_slots });
     }
     // Timestamps: a column per form, each value in line order.
     let mut time_counts = vec![0usize; timestamps::FORMAT_COUNT];
@@ -1086,56 +1107,83 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
         return Err(Error::corrupt("variables", "bytes left after the last value"));
     }
 
-    let mut out = Vec::with_capacity(original_len);
+    // The templates' text in one array with room after it (see `Rebuilt::put_text`),
+    // and each template as steps of text and the slot after it: one branch on the
+    // kind of slot per step, where items were one for the text and one for the slot.
+    let mut text = Vec::with_capacity(split.templates.len() + SHORT_TEXT);
+    let mut steps = Vec::new();
+    let mut template_steps = Vec::with_capacity(count);
+    for (key, items) in &templates {
+        let (base, first) = (text.len(), steps.len());
+        text.extend_from_slice(key);
+        let mut pending = base..base;
+        for item in items {
+            let slot = match item {
+                Item::Static(range) => {
+                    if !pending.is_empty() {
+                        steps.push(Step { text: pending, slot: Slot::Nothing });
+                    }
+                    pending = base + range.start..base + range.end;
+                    continue;
+                }
+                Item::Number => Slot::Number,
+                Item::Word => Slot::Word,
+                Item::Time(f) => Slot::Time(*f),
+            };
+            steps.push(Step { text: std::mem::replace(&mut pending, base..base), slot });
+        }
+        if !pending.is_empty() {
+            steps.push(Step { text: pending, slot: Slot::Nothing });
+        }
+        template_steps.push(first..steps.len());
+    }
+    text.resize(text.len() + SHORT_TEXT, 0);
+    let mut out = Rebuilt::new(original_len);
     let mut cursor = vec![0usize; count];
     let mut last_times: Vec<Option<(i64, std::ops::Range<usize>)>> = vec![None; timestamps::FORMAT_COUNT];
+    let mut rendered = Vec::new();
     for (i, &id) in ids.iter().enumerate() {
-        let (key, items) = &templates[id];
         let row = cursor[id];
         cursor[id] += 1;
-        let (mut ns, mut ws) = (0, 0);
-        for item in items {
-            match item {
-                Item::Static(range) => out.extend_from_slice(&key[range.clone()]),
-                Item::Number => {
-                    let (start, padding) = &number_columns[first_number[id] + ns];
-                    let value = numbers[start + row];
-                    write_number(value, padding.checked_zeros(row, value), &mut out);
-                    ns += 1;
+        let at = &rows[id];
+        let (mut number, mut word) = (at.numbers + row * at.number_slots, at.words + row * at.word_slots);
+        for step in &steps[template_steps[id].clone()] {
+            out.put_text(&text, step.text.clone())?;
+            match step.slot {
+                Slot::Nothing => {}
+                Slot::Number => {
+                    out.put_number(numbers[number], number_zeros[number])?;
+                    number += 1;
                 }
-                Item::Word => {
-                    out.extend_from_slice(words[word_starts[first_word[id] + ws] + row].0);
-                    ws += 1;
+                Slot::Word => {
+                    out.put(words[word].0)?;
+                    word += 1;
                 }
-                Item::Time(f) => {
-                    let value = time_columns[usize::from(*f)].next().expect("counted from the same templates");
+                Slot::Time(f) => {
+                    let value = time_columns[usize::from(f)].next().expect("counted from the same templates");
                     // Lines a second apart or less often carry the same time: its text
                     // is copied from where it was last written.
-                    match &last_times[usize::from(*f)] {
-                        Some((last, text)) if *last == value => out.extend_from_within(text.clone()),
+                    match &last_times[usize::from(f)] {
+                        Some((last, text)) if *last == value => out.repeat(text.clone())?,
                         _ => {
+                            rendered.clear();
+                            timestamps::render(f, value, &mut rendered)?;
                             let start = out.len();
-                            timestamps::render(*f, value, &mut out)?;
-                            last_times[usize::from(*f)] = Some((value, start..out.len()));
+                            out.put(&rendered)?;
+                            last_times[usize::from(f)] = Some((value, start..out.len()));
                         }
                     }
                 }
             }
-            if out.len() > original_len {
-                return Err(Error::corrupt(
-                    "block",
-                    format!("lines longer than the {original_len} bytes of the block"),
-                ));
-            }
         }
         if i + 1 < lines || ends_with_newline {
-            out.push(b'\n');
+            out.put(b"\n")?;
         }
     }
     if out.len() != original_len {
         return Err(Error::corrupt("block", format!("rebuilt {} bytes, expected {original_len}", out.len())));
     }
-    Ok(out)
+    Ok(out.into_bytes())
 }
 
 /// What a split holds, for `cobolp info`: its line count and its templates, each as

@@ -157,9 +157,32 @@ pub fn write_number(value: u64, zeros: u8, out: &mut Vec<u8>) {
     let len = decimal_len(value);
     let start = out.len() + usize::from(zeros);
     out.resize(start + len, b'0');
+    put_digits(value, &mut out[start..]);
+}
+
+/// Room [`put_number`] needs: a number token's digits and zeros, and more.
+pub const NUMBER_ROOM: usize = 32;
+
+/// [`write_number`] into the start of `room`, without growing a vector; the bytes
+/// written, or `None` when zeros and digits would not fit (a number token has at most
+/// [`MAX_NUMBER_DIGITS`]).
+#[inline]
+pub fn put_number(value: u64, zeros: u8, room: &mut [u8; NUMBER_ROOM]) -> Option<usize> {
+    let total = usize::from(zeros) + decimal_len(value);
+    if total > NUMBER_ROOM {
+        return None;
+    }
+    // Zeros over the whole room are one fixed-width store; a fill of `zeros` bytes
+    // would be a call.
+    room.fill(b'0');
+    put_digits(value, &mut room[usize::from(zeros)..total]);
+    Some(total)
+}
+
+/// Writes `value`'s decimal digits into `digits`, exactly as long as they are.
+fn put_digits(value: u64, digits: &mut [u8]) {
     // Two digits a step, from the last: half the divisions of one at a time.
-    let digits = &mut out[start..];
-    let (mut v, mut end) = (value, len);
+    let (mut v, mut end) = (value, digits.len());
     while v >= 100 {
         let pair = (v % 100) as usize * 2;
         v /= 100;
