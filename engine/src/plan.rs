@@ -242,7 +242,7 @@ impl Step<CompressJob> for Encode {
     }
     fn run(&self, job: &mut CompressJob) -> std::result::Result<(), StageError> {
         if !job.incompressible {
-            self.0.encode(&mut job.block)?;
+            self.0.encode_in_turn(&mut job.block)?;
         }
         Ok(())
     }

@@ -78,6 +78,11 @@ impl LayerSet {
         self.0 == 0
     }
 
+    /// Whether `layer` or any layer after it is in the set.
+    pub fn reaches(self, layer: LayerId) -> bool {
+        self.0 >> (layer as u8) != 0
+    }
+
     /// The layers in the set, lowest first.
     pub fn iter(self) -> impl Iterator<Item = LayerId> {
         LayerId::ALL.into_iter().filter(move |l| self.contains(*l))
@@ -265,12 +270,24 @@ impl Block {
 /// A layer of the engine: a pure, synchronous, lossless transform of a block.
 ///
 /// `encode` either applies the layer (recording it in `block.layers`) or declines and
-/// leaves the block exactly as it was; `decode` undoes it.
+/// leaves the block exactly as it was; `decode` undoes it. A layer that tries the
+/// layers after it to decide (the template split) may also hand on the block with
+/// those applied, so that they need not run again: the layers run in order, and
+/// [`Layer::encode_in_turn`] passes over a block a later layer has already reached.
 pub trait Layer: Send + Sync {
     fn id(&self) -> LayerId;
 
     /// Applies the layer if it pays; returns whether it did.
     fn encode(&self, block: &mut Block) -> Result<bool>;
+
+    /// [`Layer::encode`] as one step of a sequence of layers, lowest first: nothing
+    /// when this layer or a later one has been applied already.
+    fn encode_in_turn(&self, block: &mut Block) -> Result<bool> {
+        if block.layers.reaches(self.id()) {
+            return Ok(false);
+        }
+        self.encode(block)
+    }
 
     /// Undoes the layer. Called only when `block.layers` says it was applied.
     fn decode(&self, block: &mut Block) -> Result<()>;
@@ -280,6 +297,15 @@ pub trait Layer: Send + Sync {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_set_reaches_its_layers_and_those_before() {
+        let mut set = LayerSet::EMPTY;
+        assert!(!set.reaches(LayerId::Semantic));
+        set.insert(LayerId::Pattern);
+        assert!(set.reaches(LayerId::Semantic) && set.reaches(LayerId::Rle) && set.reaches(LayerId::Pattern));
+        assert!(!set.reaches(LayerId::Entropy) && !set.reaches(LayerId::Seal));
+    }
 
     #[test]
     fn layer_set_display() {

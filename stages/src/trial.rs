@@ -9,11 +9,22 @@ use crate::{Block, Layer, Result};
 /// Bytes of `block`'s payload once L5, L6 (with `pattern`'s search) and L7 have run
 /// on it, as the frame would hold them (each stream's kind and length included,
 /// roughly).
-pub fn size_after_legacy_layers(mut block: Block, pattern: &PatternLayer) -> Result<usize> {
-    RleLayer.encode(&mut block)?;
-    pattern.encode(&mut block)?;
-    EntropyLayer.encode(&mut block)?;
-    Ok(block.stream_bytes() + 4 * block.streams.len())
+pub fn size_after_legacy_layers(block: Block, pattern: &PatternLayer) -> Result<usize> {
+    Ok(size(&after_legacy_layers(block, pattern)?))
+}
+
+/// `block` after L5, L6 (with `pattern`'s search) and L7, as the engine's stages would
+/// leave it: a trial whose result a layer may keep.
+pub fn after_legacy_layers(mut block: Block, pattern: &PatternLayer) -> Result<Block> {
+    RleLayer.encode_in_turn(&mut block)?;
+    pattern.encode_in_turn(&mut block)?;
+    EntropyLayer.encode_in_turn(&mut block)?;
+    Ok(block)
+}
+
+/// A block's payload bytes as [`size_after_legacy_layers`] counts them.
+pub fn size(block: &Block) -> usize {
+    block.stream_bytes() + 4 * block.streams.len()
 }
 
 /// Whether `candidate` (a block a layer made) comes out at least `percent` % smaller
