@@ -190,16 +190,23 @@ impl<'a> ZeroPadding<'a> {
         })
     }
 
-    /// The leading zeros of the `i`-th value, `value`.
-    fn zeros(&self, i: usize, value: u64) -> Result<u8> {
-        match self {
-            ZeroPadding::None => Ok(0),
-            ZeroPadding::Width(w) => usize::from(*w)
-                .checked_sub(tokens::decimal_len(value))
-                .map(|z| z as u8)
-                .ok_or_else(|| Error::corrupt("numbers", format!("{value} is wider than its column's {w} digits"))),
-            ZeroPadding::Each(each) => Ok(each[i]),
+    /// The bytes the `i`-th value, `value`, takes written: its digits and the zeros
+    /// before them.
+    fn width(&self, i: usize, value: u64) -> Result<u8> {
+        let digits = tokens::decimal_len(value);
+        let width = match self {
+            ZeroPadding::None => digits,
+            ZeroPadding::Width(w) if digits > usize::from(*w) => {
+                return Err(Error::corrupt("numbers", format!("{value} is wider than its column's {w} digits")))
+            }
+            ZeroPadding::Width(w) => usize::from(*w),
+            ZeroPadding::Each(each) => digits + usize::from(each[i]),
+        };
+        if width > tokens::MAX_NUMBER_DIGITS {
+            let zeros = width - digits;
+            return Err(Error::corrupt("numbers", format!("{value} after {zeros} zeros is too long")));
         }
+        Ok(width as u8)
     }
 }
 
@@ -984,7 +991,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     // row after row, and a row's values side by side are one cache line where a
     // column apart they were a dozen misses a line.
     let mut numbers: Vec<u64> = Vec::new();
-    let mut number_zeros: Vec<u8> = Vec::new();
+    let mut number_widths: Vec<u8> = Vec::new();
     let mut words: Vec<DecodedWord<'_>> = Vec::new();
     let mut rows = Vec::with_capacity(count);
     for ((key, items), &n) in templates.iter().zip(&uses) {
@@ -1033,7 +1040,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
         }
         let number_base = numbers.len();
         numbers.resize(number_base + n * number_slots, 0);
-        number_zeros.resize(number_base + n * number_slots, 0);
+        number_widths.resize(number_base + n * number_slots, 0);
         for (slot, key_slot) in keys.into_iter().enumerate() {
             let prediction = match key_slot {
                 None => NumberColumn::Plain,
@@ -1063,12 +1070,8 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                         value
                     }
                 };
-                let zeros = padding.zeros(row, value)?;
-                if tokens::decimal_len(value) + usize::from(zeros) > tokens::MAX_NUMBER_DIGITS {
-                    return Err(Error::corrupt("numbers", format!("{value} after {zeros} zeros is too long")));
-                }
                 numbers[number_base + row * number_slots + slot] = value;
-                number_zeros[number_base + row * number_slots + slot] = zeros;
+                number_widths[number_base + row * number_slots + slot] = padding.width(row, value)?;
             }
         }
         rows.push(Rows { numbers: number_base, number_slots, words: word_base, word_slots });
@@ -1152,7 +1155,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
             match step.slot {
                 Slot::Nothing => {}
                 Slot::Number => {
-                    out.put_number(numbers[number], number_zeros[number])?;
+                    out.put_number(numbers[number], usize::from(number_widths[number]))?;
                     number += 1;
                 }
                 Slot::Word => {

@@ -39,7 +39,7 @@ impl Rebuilt {
     }
 
     /// The block's length after `more` bytes, if within its limit.
-    #[inline]
+    #[inline(always)]
     fn grown(&self, more: usize) -> Result<usize> {
         match self.len + more {
             end if end <= self.limit => Ok(end),
@@ -48,7 +48,7 @@ impl Rebuilt {
     }
 
     /// Appends `bytes`.
-    #[inline]
+    #[inline(always)]
     pub fn put(&mut self, bytes: &[u8]) -> Result<()> {
         let end = self.grown(bytes.len())?;
         self.buf[self.len..end].copy_from_slice(bytes);
@@ -58,7 +58,7 @@ impl Rebuilt {
 
     /// Appends `text[range]`; `text` holds [`SHORT_TEXT`] bytes after every range
     /// asked of it (any bytes: they are written past the block's end and then over).
-    #[inline]
+    #[inline(always)]
     pub fn put_text(&mut self, text: &[u8], range: Range<usize>) -> Result<()> {
         let n = range.len();
         if n <= SHORT_TEXT {
@@ -75,13 +75,14 @@ impl Rebuilt {
         self.put(piece)
     }
 
-    /// Appends a number: `zeros` zeros, then `value`'s digits.
-    #[inline]
-    pub fn put_number(&mut self, value: u64, zeros: u8) -> Result<()> {
+    /// Appends a number `width` bytes wide: `value`'s digits, zeros in front.
+    #[inline(always)]
+    pub fn put_number(&mut self, value: u64, width: usize) -> Result<()> {
         let room =
             self.buf.get_mut(self.len..self.len + NUMBER_ROOM).and_then(|r| <&mut [u8; NUMBER_ROOM]>::try_from(r).ok());
-        let written = room.and_then(|room| tokens::put_number(value, zeros, room));
-        let end = self.grown(written.ok_or_else(|| self.too_long())?)?;
+        let written = room.and_then(|room| tokens::put_number(value, width, room));
+        let end =
+            self.grown(written.ok_or_else(|| Error::corrupt("numbers", format!("{value} in {width} digits")))?)?;
         self.len = end;
         Ok(())
     }
@@ -126,6 +127,23 @@ mod tests {
         ]
     }
 
+    #[test]
+    fn a_number_narrower_than_its_digits_is_an_error() {
+        let mut rebuilt = Rebuilt::new(100);
+        assert!(rebuilt.put_number(123, 2).is_err());
+        assert!(rebuilt.put_number(100, 2).is_err());
+        assert!(rebuilt.put_number(10, 1).is_err());
+        assert!(rebuilt.put_number(0, 0).is_err());
+        assert!(rebuilt.put_number(u64::MAX, 19).is_err());
+        assert!(rebuilt.put_number(99, NUMBER_ROOM + 1).is_err());
+        assert_eq!(rebuilt.len(), 0);
+        rebuilt.put_number(123, 3).unwrap();
+        rebuilt.put_number(7, 4).unwrap();
+        rebuilt.put_number(u64::MAX, 20).unwrap();
+        rebuilt.put_number(0, 1).unwrap();
+        assert_eq!(rebuilt.into_bytes(), b"1230007184467440737095516150");
+    }
+
     proptest! {
         /// Every piece lands as a vector's plain appends would put it, and the first
         /// one past the limit (or past the text) is an error, not a panic.
@@ -143,7 +161,7 @@ mod tests {
                     },
                     Piece::Number(v, z) => {
                         tokens::write_number(*v, *z, &mut expected);
-                        rebuilt.put_number(*v, *z).is_ok()
+                        rebuilt.put_number(*v, usize::from(*z) + tokens::decimal_len(*v)).is_ok()
                     }
                     Piece::Bytes(b) => { expected.extend_from_slice(b); rebuilt.put(b).is_ok() }
                     Piece::Repeat(r) if r.end <= before => {

@@ -163,23 +163,36 @@ pub fn write_number(value: u64, zeros: u8, out: &mut Vec<u8>) {
 /// Room [`put_number`] needs: a number token's digits and zeros, and more.
 pub const NUMBER_ROOM: usize = 32;
 
-/// [`write_number`] into the start of `room`, without growing a vector; the bytes
-/// written, or `None` when zeros and digits would not fit (a number token has at most
-/// [`MAX_NUMBER_DIGITS`]).
+/// A number `width` bytes wide (its digits, zeros in front) into the start of
+/// `room`, without growing a vector: the decoder knows each number's width, and so
+/// need not count its digits again. `None` when the digits are wider than `width` or
+/// `width` wider than the room.
 #[inline]
-pub fn put_number(value: u64, zeros: u8, room: &mut [u8; NUMBER_ROOM]) -> Option<usize> {
-    let total = usize::from(zeros) + decimal_len(value);
-    if total > NUMBER_ROOM {
+pub fn put_number(value: u64, width: usize, room: &mut [u8; NUMBER_ROOM]) -> Option<usize> {
+    // Below 10^width: a table look-up rather than a count of the digits.
+    let fits = POWERS_OF_TEN.get(width).is_none_or(|&limit| value < limit);
+    if width == 0 || width > NUMBER_ROOM || !fits {
         return None;
     }
-    // Zeros over the whole room are one fixed-width store; a fill of `zeros` bytes
-    // would be a call.
+    // Zeros over the whole room are one fixed-width store; a fill of the zeros alone
+    // would be a call. The digits then go over the last of them.
     room.fill(b'0');
-    put_digits(value, &mut room[usize::from(zeros)..total]);
-    Some(total)
+    put_digits(value, &mut room[..width]);
+    Some(width)
 }
 
-/// Writes `value`'s decimal digits into `digits`, exactly as long as they are.
+/// 10^0 ... 10^19, the powers of ten a `u64` holds.
+static POWERS_OF_TEN: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// Writes `value`'s decimal digits at the end of `digits`, which has room for them.
 fn put_digits(value: u64, digits: &mut [u8]) {
     // Two digits a step, from the last: half the divisions of one at a time.
     let (mut v, mut end) = (value, digits.len());
