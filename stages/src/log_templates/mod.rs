@@ -417,6 +417,9 @@ fn survey(body: &[u8]) -> Survey {
     let mut finder = TimeFinder::default();
     let mut shape_ids: FastMap<u64, u32> = FastMap::default();
     let mut addresses: Vec<AddressStats<'_>> = Vec::new();
+    // Each field of the line before, with its shape: a field equal to the one in its
+    // place there (a level, a status, a host) is not shaped again.
+    let mut before: Vec<(&[u8], u32)> = Vec::new();
     for line in lines_of(body) {
         let first = survey.times.len();
         survey.line_times.push(first as u32);
@@ -429,16 +432,21 @@ fn survey(body: &[u8]) -> Survey {
                 if is_field {
                     // A field with a space (a quoted one) is a word whatever its
                     // shape, so it is not shaped: a user agent has dozens of tokens.
-                    let id = if memchr::memchr(b' ', f).is_some() {
-                        SPACED
-                    } else {
-                        let id = *shape_ids.entry(shape(f)).or_insert_with(|| {
+                    let id = match before.get(index) {
+                        Some(&(same, id)) if same == f => id,
+                        _ if memchr::memchr(b' ', f).is_some() => SPACED,
+                        _ => *shape_ids.entry(shape(f)).or_insert_with(|| {
                             counts.push(0);
                             counts.len() as u32 - 1
-                        });
-                        counts[id as usize] += 1;
-                        id
+                        }),
                     };
+                    if id != SPACED {
+                        counts[id as usize] += 1;
+                    }
+                    match before.get_mut(index) {
+                        Some(b) => *b = (f, id),
+                        None => before.push((f, id)),
+                    }
                     // `f` is a piece of `line`: its offset is the difference of their addresses.
                     let start = f.as_ptr() as usize - line.as_ptr() as usize;
                     spans.push(FieldSpan { start, end: start + f.len(), shape: id });
@@ -1414,6 +1422,35 @@ mod tests {
             let block = lines.join("\n").into_bytes();
             let s = split(&block);
             prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        }
+
+        /// The survey's shape of every field is the field's own: a field with a space is
+        /// spaced, the others share a shape number exactly when they share a shape, and
+        /// each count is how many fields have that shape (fields repeated from the line
+        /// before are not shaped again, and must not come out otherwise).
+        #[test]
+        fn survey_shapes_are_the_fields_shapes(lines in prop::collection::vec(
+            prop::collection::vec(prop::sample::select(vec!["a1", "a2", "b", "7", "x y", "\"q 1\"", "-", "12.5", "a1"]), 0..6),
+            0..30,
+        )) {
+            let block = lines.iter().map(|l| l.join(" ")).collect::<Vec<_>>().join("\n").into_bytes();
+            let found = survey(&block);
+            let mut by_shape: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+            let mut by_id: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+            let mut counts = vec![0u32; found.counts.len()];
+            for (line, l) in lines_of(&block).enumerate() {
+                for span in &found.fields[found.line_fields[line] as usize..found.line_fields[line + 1] as usize] {
+                    let f = &l[span.start..span.end];
+                    if f.contains(&b' ') {
+                        prop_assert_eq!(span.shape, SPACED);
+                        continue;
+                    }
+                    prop_assert_eq!(*by_shape.entry(shape(f)).or_insert(span.shape), span.shape);
+                    prop_assert_eq!(*by_id.entry(span.shape).or_insert(shape(f)), shape(f));
+                    counts[span.shape as usize] += 1;
+                }
+            }
+            prop_assert_eq!(counts, found.counts);
         }
 
         #[test]
