@@ -98,7 +98,7 @@ pub fn fields<'a>(line: &'a [u8], mut emit: impl FnMut(&'a [u8], bool)) {
         let end = if delimiter {
             pos + 1
         } else if quoted {
-            line[pos..].iter().position(|&c| c == b'"').map_or(line.len(), |p| pos + p)
+            memchr::memchr(b'"', &line[pos..]).map_or(line.len(), |p| pos + p)
         } else {
             line[pos..].iter().position(|&c| is_delimiter(c)).map_or(line.len(), |p| pos + p)
         };
