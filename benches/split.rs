@@ -1,7 +1,10 @@
 //! Where Bridge's L1 time goes, per log file: the text check, the template split,
-//! the two fast trials that decide whether it pays, and the join that undoes it,
-//! each as a share of zstd -3's compression time on the same block in the same run
-//! (these machines are shared and noisy, so the ratio is the steadier figure).
+//! the split's trial through L5-L7 (with the mode's search when the split is small,
+//! as the layer runs it, else the fast one), the block's fast trial, the whole layer
+//! (split, trials, and L5-L7 when the layer keeps its trial's result), and the join
+//! that undoes the split, each as a share of zstd -3's compression time on the same
+//! block in the same run (these machines are shared and noisy, so the ratio is the
+//! steadier figure).
 //!
 //! `cargo bench --bench split [-- FILE_OR_DIR ...]` (default: `samples/`); blocks of
 //! 2 MiB, Bridge's default on the command line.
@@ -11,9 +14,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use cobol_protocol::stages::l6_pattern::{MatchParams, PatternLayer};
-use cobol_protocol::stages::log_templates::{join, layer::looks_like_text, split};
+use cobol_protocol::stages::log_templates::layer::{looks_like_text, SMALL_SPLIT};
+use cobol_protocol::stages::log_templates::{join, split, TemplateLayer};
 use cobol_protocol::stages::trial::size_after_legacy_layers;
-use cobol_protocol::stages::{Block, LayerSet, Stream, StreamKind};
+use cobol_protocol::stages::{Block, Layer, LayerSet, Stream, StreamKind};
 
 const BLOCK: usize = 2 << 20;
 
@@ -50,8 +54,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let fast = PatternLayer { params: MatchParams::fast() };
     println!(
-        "{:<24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}   (each as time / zstd -3's compression time)",
-        "file", "MiB", "text?", "split", "trial+", "trial-", "join", "zstd-3 MB/s"
+        "{:<24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}   (each as time / zstd -3's compression time)",
+        "file", "MiB", "text?", "split", "trial+", "trial-", "L1", "join", "zstd-3 MB/s"
     );
     for path in files(&args) {
         let data = std::fs::read(&path).expect("a readable file");
@@ -66,18 +70,25 @@ fn main() {
             layers: LayerSet::EMPTY,
             streams: parts.clone().into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect(),
         };
-        let with = fastest(|| size_after_legacy_layers(candidate.clone(), &fast).expect("trial"));
+        let split_search = if parts.len() * SMALL_SPLIT <= block.len() { PatternLayer::default() } else { fast };
+        let with = fastest(|| size_after_legacy_layers(candidate.clone(), &split_search).expect("trial"));
         let without = fastest(|| size_after_legacy_layers(Block::from_input(block.to_vec()), &fast).expect("trial"));
+        let layer = fastest(|| {
+            let mut whole = Block::from_input(block.to_vec());
+            TemplateLayer::default().encode(&mut whole).expect("L1");
+            whole
+        });
         let join_time = fastest(|| join(&parts, block.len()).expect("join"));
         let share = |d: Duration| d.as_secs_f64() / zstd.as_secs_f64();
         println!(
-            "{:<24} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.0}",
+            "{:<24} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.0}",
             name,
             block.len() as f64 / (1 << 20) as f64,
             share(text),
             share(split_time),
             share(with),
             share(without),
+            share(layer),
             share(join_time),
             block.len() as f64 / zstd.as_secs_f64() / 1e6
         );

@@ -45,7 +45,7 @@ pub const CLEAR_GAIN: f64 = 1.5;
 
 /// A split whose streams hold at most a this-th of its block's bytes (most logs: a
 /// twentieth to a quarter) gets its trial with the mode's search at once.
-const SMALL_SPLIT: usize = 3;
+pub const SMALL_SPLIT: usize = 3;
 
 /// L1 Semantic + L2 Structural for text, as one layer; `pattern` is the L6 search
 /// the trials use, the one the mode runs after it.
