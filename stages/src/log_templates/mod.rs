@@ -1152,7 +1152,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     let mut out = Rebuilt::new(original_len);
     let mut cursor = vec![0usize; count];
     let mut last_times: Vec<Option<(i64, std::ops::Range<usize>)>> = vec![None; timestamps::FORMAT_COUNT];
-    let mut rendered = Vec::new();
+    let (mut rendered, mut calendar) = ([0; timestamps::TIME_ROOM], timestamps::Calendar::default());
     for (i, &id) in ids.iter().enumerate() {
         let row = cursor[id];
         cursor[id] += 1;
@@ -1177,10 +1177,9 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                     match &last_times[usize::from(f)] {
                         Some((last, text)) if *last == value => out.repeat(text.clone())?,
                         _ => {
-                            rendered.clear();
-                            timestamps::render(f, value, &mut rendered)?;
+                            let len = timestamps::render_into(f, value, &mut calendar, &mut rendered)?;
                             let start = out.len();
-                            out.put(&rendered)?;
+                            out.put(&rendered[..len])?;
                             last_times[usize::from(f)] = Some((value, start..out.len()));
                         }
                     }

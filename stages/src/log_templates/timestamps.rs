@@ -82,8 +82,9 @@ const WEEKDAYS: [&[u8; 3]; 7] = [b"Sun", b"Mon", b"Tue", b"Wed", b"Thu", b"Fri",
 /// A form, parsed once.
 struct Format {
     parts: Vec<Part>,
+    /// The form's year, if it has one: `Year4` or `Year2`.
+    year: Option<Part>,
     fraction_digits: u8,
-    has_year: bool,
     has_time: bool,
     /// Whether the first byte of a match is a digit (else a letter).
     starts_with_digit: bool,
@@ -119,7 +120,7 @@ fn parse_format(spec: &str) -> Format {
     let fraction_digits =
         parts.iter().find_map(|p| if let Part::Fraction(n) = p { Some(*n) } else { None }).unwrap_or(0);
     Format {
-        has_year: parts.iter().any(|p| matches!(p, Part::Year4 | Part::Year2)),
+        year: parts.iter().copied().find(|p| matches!(p, Part::Year4 | Part::Year2)),
         has_time: parts.iter().any(|p| matches!(p, Part::Hour2)),
         starts_with_digit: !matches!(parts[0], Part::MonthName | Part::Weekday),
         fraction_digits,
@@ -328,17 +329,42 @@ pub fn format_spec(format: u8) -> &'static str {
     FORMATS.get(usize::from(format)).copied().unwrap_or("?")
 }
 
-/// Writes `value` in `width` digits, zeros in front; every caller has checked that
-/// `0 <= value < 10^width`.
-fn write_digits(value: i64, width: usize, out: &mut Vec<u8>) {
-    let value = value as u64;
-    let zeros = width.saturating_sub(super::tokens::decimal_len(value));
-    super::tokens::write_number(value, zeros as u8, out);
+/// The most bytes a timestamp of any form takes (the longest, `%Y-%m-%d %H:%M:%S.%6`,
+/// takes 26).
+pub const TIME_ROOM: usize = 32;
+
+/// The date [`render_into`] worked out last: a block's timestamps mostly fall on a
+/// few days, and the calendar arithmetic is most of a timestamp's rendering.
+#[derive(Default)]
+pub struct Calendar {
+    last: Option<(i64, (i64, u32, u32))>,
+}
+
+impl Calendar {
+    fn date(&mut self, days: i64) -> (i64, u32, u32) {
+        match self.last {
+            Some((d, date)) if d == days => date,
+            _ => {
+                let date = civil_from_days(days);
+                self.last = Some((days, date));
+                date
+            }
+        }
+    }
 }
 
 /// Writes the timestamp of form `format` and value `value`; an error when no text
 /// of that form has that value (a damaged frame).
 pub fn render(format: u8, value: i64, out: &mut Vec<u8>) -> Result<()> {
+    let mut room = [0; TIME_ROOM];
+    let len = render_into(format, value, &mut Calendar::default(), &mut room)?;
+    out.extend_from_slice(&room[..len]);
+    Ok(())
+}
+
+/// [`render`] into `room`, a byte at a time with no vector to grow; the length
+/// written.
+pub fn render_into(format: u8, value: i64, calendar: &mut Calendar, room: &mut [u8; TIME_ROOM]) -> Result<usize> {
     let f = formats()
         .get(usize::from(format))
         .ok_or_else(|| Error::corrupt("timestamp", format!("form {format} of {FORMAT_COUNT}")))?;
@@ -348,8 +374,7 @@ pub fn render(format: u8, value: i64, out: &mut Vec<u8>) -> Result<()> {
         if value < low || value >= low * 10 {
             return Err(bad());
         }
-        write_digits(value, usize::from(n), out);
-        return Ok(());
+        return Ok(put_digits(value, usize::from(n), room, 0));
     }
     let scale = 10i64.pow(u32::from(f.fraction_digits));
     let (seconds, fraction) = (value.div_euclid(scale), value.rem_euclid(scale));
@@ -358,37 +383,60 @@ pub fn render(format: u8, value: i64, out: &mut Vec<u8>) -> Result<()> {
     if days.abs() > 4_000_000 || !f.has_time && time != 0 {
         return Err(bad());
     }
-    let (year, month, day) = civil_from_days(days);
-    let year_fits = if f.parts.contains(&Part::Year4) {
-        (0..=9999).contains(&year)
-    } else if f.parts.contains(&Part::Year2) {
-        (2000..=2099).contains(&year)
-    } else {
-        !f.has_year && year == 2000
+    let (year, month, day) = calendar.date(days);
+    let year_fits = match f.year {
+        Some(Part::Year4) => (0..=9999).contains(&year),
+        Some(_) => (2000..=2099).contains(&year),
+        None => year == 2000,
     };
     if !year_fits {
         return Err(bad());
     }
-    let two = |out: &mut Vec<u8>, v: i64| out.extend_from_slice(&[b'0' + (v / 10) as u8, b'0' + (v % 10) as u8]);
+    let two = |room: &mut [u8; TIME_ROOM], at: usize, v: i64| {
+        room[at] = b'0' + (v / 10) as u8;
+        room[at + 1] = b'0' + (v % 10) as u8;
+        at + 2
+    };
+    let three = |room: &mut [u8; TIME_ROOM], at: usize, text: &[u8; 3]| {
+        room[at..at + 3].copy_from_slice(text);
+        at + 3
+    };
+    let mut at = 0;
     for &part in &f.parts {
-        match part {
-            Part::Lit(b) => out.push(b),
-            Part::Year4 => write_digits(year, 4, out),
-            Part::Year2 => two(out, year - 2000),
-            Part::Month2 => two(out, i64::from(month)),
-            Part::MonthName => out.extend_from_slice(MONTHS[month as usize - 1]),
-            Part::Day2 => two(out, i64::from(day)),
-            Part::DaySpace if day < 10 => out.extend_from_slice(&[b' ', b'0' + day as u8]),
-            Part::DaySpace => two(out, i64::from(day)),
-            Part::Weekday => out.extend_from_slice(WEEKDAYS[weekday(days)]),
-            Part::Hour2 => two(out, time / 3600),
-            Part::Minute2 => two(out, time / 60 % 60),
-            Part::Second2 => two(out, time % 60),
-            Part::Fraction(n) => write_digits(fraction, usize::from(n), out),
+        at = match part {
+            Part::Lit(b) => {
+                room[at] = b;
+                at + 1
+            }
+            Part::Year4 => put_digits(year, 4, room, at),
+            Part::Year2 => two(room, at, year - 2000),
+            Part::Month2 => two(room, at, i64::from(month)),
+            Part::MonthName => three(room, at, MONTHS[month as usize - 1]),
+            Part::Day2 => two(room, at, i64::from(day)),
+            Part::DaySpace if day < 10 => {
+                room[at] = b' ';
+                room[at + 1] = b'0' + day as u8;
+                at + 2
+            }
+            Part::DaySpace => two(room, at, i64::from(day)),
+            Part::Weekday => three(room, at, WEEKDAYS[weekday(days)]),
+            Part::Hour2 => two(room, at, time / 3600),
+            Part::Minute2 => two(room, at, time / 60 % 60),
+            Part::Second2 => two(room, at, time % 60),
+            Part::Fraction(n) => put_digits(fraction, usize::from(n), room, at),
             Part::Epoch(_) => unreachable!("an epoch form has no other parts"),
-        }
+        };
     }
-    Ok(())
+    Ok(at)
+}
+
+/// Writes `value` in `width` digits at `at`, zeros in front, and returns where they
+/// end; every caller has checked that `0 <= value < 10^width`.
+fn put_digits(value: i64, width: usize, room: &mut [u8; TIME_ROOM], at: usize) -> usize {
+    let digits = &mut room[at..at + width];
+    digits.fill(b'0');
+    super::tokens::put_digits(value as u64, digits);
+    at + width
 }
 
 #[cfg(test)]
@@ -500,6 +548,22 @@ mod tests {
             if render(format, value, &mut out).is_ok() {
                 let found = at_format(&out, 0, format).expect("rendered text reads back");
                 prop_assert_eq!((found.len, found.value), (out.len(), value));
+            }
+        }
+
+        #[test]
+        fn a_calendar_kept_across_timestamps_renders_what_a_fresh_one_does(
+            times in prop::collection::vec((0u8..FORMAT_COUNT as u8, prop_oneof![0i64..4_000_000_000, any::<i64>()]), 1..40),
+        ) {
+            let mut calendar = Calendar::default();
+            for (format, value) in times {
+                let (mut kept, mut fresh) = ([0; TIME_ROOM], [0; TIME_ROOM]);
+                let a = render_into(format, value, &mut calendar, &mut kept);
+                let b = render_into(format, value, &mut Calendar::default(), &mut fresh);
+                match (a, b) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(&kept[..a], &fresh[..b]),
+                    (a, b) => prop_assert!(a.is_err() && b.is_err()),
+                }
             }
         }
 

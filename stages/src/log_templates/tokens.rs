@@ -193,7 +193,7 @@ static POWERS_OF_TEN: [u64; 20] = {
 };
 
 /// Writes `value`'s decimal digits at the end of `digits`, which has room for them.
-fn put_digits(value: u64, digits: &mut [u8]) {
+pub(super) fn put_digits(value: u64, digits: &mut [u8]) {
     // Two digits a step, from the last: half the divisions of one at a time.
     let (mut v, mut end) = (value, digits.len());
     while v >= 100 {
