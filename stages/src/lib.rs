@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod block;
+pub mod decimal;
 pub mod entropy;
 pub mod error;
 pub mod fast_hash;

@@ -170,7 +170,7 @@ pub const NUMBER_ROOM: usize = 32;
 #[inline]
 pub fn put_number(value: u64, width: usize, room: &mut [u8; NUMBER_ROOM]) -> Option<usize> {
     // Below 10^width: a table look-up rather than a count of the digits.
-    let fits = POWERS_OF_TEN.get(width).is_none_or(|&limit| value < limit);
+    let fits = crate::decimal::POWERS_OF_TEN.get(width).is_none_or(|&limit| value < limit);
     if width == 0 || width > NUMBER_ROOM || !fits {
         return None;
     }
@@ -180,17 +180,6 @@ pub fn put_number(value: u64, width: usize, room: &mut [u8; NUMBER_ROOM]) -> Opt
     put_digits(value, &mut room[..width]);
     Some(width)
 }
-
-/// 10^0 ... 10^19, the powers of ten a `u64` holds.
-static POWERS_OF_TEN: [u64; 20] = {
-    let mut t = [1u64; 20];
-    let mut i = 1;
-    while i < 20 {
-        t[i] = t[i - 1] * 10;
-        i += 1;
-    }
-    t
-};
 
 /// Writes `value`'s decimal digits at the end of `digits`, which has room for them.
 pub(super) fn put_digits(value: u64, digits: &mut [u8]) {

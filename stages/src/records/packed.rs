@@ -207,16 +207,6 @@ fn store_be(x: u64, out: &mut [u8]) {
     out.copy_from_slice(&x.to_be_bytes()[8 - n..]);
 }
 
-const POW10: [u64; 20] = {
-    let mut t = [1u64; 20];
-    let mut i = 1;
-    while i < 20 {
-        t[i] = t[i - 1] * 10;
-        i += 1;
-    }
-    t
-};
-
 /// 10^15: the weight of the first of the last eight bytes' fifteen digits.
 const E15: u64 = 1_000_000_000_000_000;
 
@@ -557,7 +547,7 @@ fn too_wide(value: i128, len: usize) -> Error {
 
 #[inline(always)]
 fn pack_small_loop<const W: usize, const SIGNED: bool>(values: &[i64], col: Column, data: &mut [u8]) -> Result<()> {
-    let limit = POW10[2 * W - 1];
+    let limit = crate::decimal::POWERS_OF_TEN[2 * W - 1];
     let end = col.offset + W;
     for (rec, &v) in data.chunks_exact_mut(col.record_len).zip(values) {
         let m = v.unsigned_abs();
