@@ -937,6 +937,15 @@ impl<'a> Dictionary<'a> {
 /// A word as the decoder has it: its bytes and its [`WordIds`] id.
 type DecodedWord<'a> = (&'a [u8], u32);
 
+/// The values of `rows` rows of `slots` each, when the bytes `left` of their stream
+/// can hold them (each value took at least a byte); else the frame is cut short.
+fn rows_within(rows: usize, slots: usize, left: &[u8], what: &'static str) -> Result<usize> {
+    match rows.saturating_mul(slots) {
+        count if count <= left.len() => Ok(count),
+        count => Err(Error::Truncated { what, needed: count - left.len() }),
+    }
+}
+
 /// A piece of a line as the decoder rebuilds it: template text (perhaps none), then
 /// a slot's value.
 struct Step {
@@ -1005,15 +1014,8 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     for ((key, items), &n) in templates.iter().zip(&uses) {
         let contexts = word_contexts(key, items);
         let word_slots = contexts.len();
-        // Each value took at least a byte of its stream.
-        if n.saturating_mul(word_slots) > split.word_refs.len() - rpos {
-            return Err(Error::Truncated {
-                what: "word references",
-                needed: n.saturating_mul(word_slots) - (split.word_refs.len() - rpos),
-            });
-        }
         let word_base = words.len();
-        words.resize(word_base + n * word_slots, (&[], 0));
+        words.resize(word_base + rows_within(n, word_slots, &split.word_refs[rpos..], "word references")?, (&[], 0));
         for (slot, context) in contexts.into_iter().enumerate() {
             let recent = recent.entry(context).or_default();
             for row in 0..n {
@@ -1040,15 +1042,10 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
         // Numbers after words: a keyed column's predictions need its key's words.
         let keys = number_keys(items);
         let number_slots = keys.len();
-        if n.saturating_mul(number_slots) > split.numbers.len() - npos {
-            return Err(Error::Truncated {
-                what: "numbers",
-                needed: n.saturating_mul(number_slots) - (split.numbers.len() - npos),
-            });
-        }
         let number_base = numbers.len();
-        numbers.resize(number_base + n * number_slots, 0);
-        number_widths.resize(number_base + n * number_slots, 0);
+        let count = rows_within(n, number_slots, &split.numbers[npos..], "numbers")?;
+        numbers.resize(number_base + count, 0);
+        number_widths.resize(number_base + count, 0);
         for (slot, key_slot) in keys.into_iter().enumerate() {
             let prediction = match key_slot {
                 None => NumberColumn::Plain,
