@@ -275,6 +275,17 @@ impl KeyBuilder {
 /// the tokens come (static text never holds a byte of 0x80 or above: those are word
 /// bytes, so such bytes mark the slots).
 fn shape(field: &[u8]) -> u64 {
+    if !has_no_digit(field) {
+        return shape_of_tokens(field);
+    }
+    // What tokenizing it would give: the whole field as one piece of text.
+    let mut h = FastBuild.build_hasher();
+    h.write(field);
+    h.finish()
+}
+
+/// [`shape`], from the field's tokens.
+fn shape_of_tokens(field: &[u8]) -> u64 {
     let mut h = FastBuild.build_hasher();
     tokenize(field, |t| match t {
         Token::Static(s) => h.write(s),
@@ -282,6 +293,13 @@ fn shape(field: &[u8]) -> u64 {
         Token::Word(_) => h.write(&[0x80 | ITEM_WORD]),
     });
     h.finish()
+}
+
+/// Whether `field` holds no ASCII digit, and so no number or variable word.
+fn has_no_digit(field: &[u8]) -> bool {
+    // Every byte is looked at (no early exit), which the compiler turns into vector
+    // compares; fields are short.
+    !field.iter().fold(false, |any, &b| any | b.is_ascii_digit())
 }
 
 /// The most timestamps taken from one line.
@@ -368,6 +386,8 @@ struct FieldSpan {
     start: usize,
     end: usize,
     shape: u32,
+    /// No digit in it: the field is one piece of template text, its own shape.
+    plain: bool,
 }
 
 /// The shape of a field with a space in it: such a field is always a word.
@@ -419,7 +439,7 @@ fn survey(body: &[u8]) -> Survey {
     let mut addresses: Vec<AddressStats<'_>> = Vec::new();
     // Each field of the line before, with its shape: a field equal to the one in its
     // place there (a level, a status, a host) is not shaped again.
-    let mut before: Vec<(&[u8], u32)> = Vec::new();
+    let mut before: Vec<(&[u8], u32, bool)> = Vec::new();
     for line in lines_of(body) {
         let first = survey.times.len();
         survey.line_times.push(first as u32);
@@ -432,24 +452,28 @@ fn survey(body: &[u8]) -> Survey {
                 if is_field {
                     // A field with a space (a quoted one) is a word whatever its
                     // shape, so it is not shaped: a user agent has dozens of tokens.
-                    let id = match before.get(index) {
-                        Some(&(same, id)) if same == f => id,
-                        _ if memchr::memchr(b' ', f).is_some() => SPACED,
-                        _ => *shape_ids.entry(shape(f)).or_insert_with(|| {
-                            counts.push(0);
-                            counts.len() as u32 - 1
-                        }),
+                    let (id, plain) = match before.get(index) {
+                        Some(&(same, id, plain)) if same == f => (id, plain),
+                        _ if memchr::memchr(b' ', f).is_some() => (SPACED, false),
+                        _ => {
+                            let plain = has_no_digit(f);
+                            let id = *shape_ids.entry(shape(f)).or_insert_with(|| {
+                                counts.push(0);
+                                counts.len() as u32 - 1
+                            });
+                            (id, plain)
+                        }
                     };
                     if id != SPACED {
                         counts[id as usize] += 1;
                     }
                     match before.get_mut(index) {
-                        Some(b) => *b = (f, id),
-                        None => before.push((f, id)),
+                        Some(b) => *b = (f, id, plain),
+                        None => before.push((f, id, plain)),
                     }
                     // `f` is a piece of `line`: its offset is the difference of their addresses.
                     let start = f.as_ptr() as usize - line.as_ptr() as usize;
-                    spans.push(FieldSpan { start, end: start + f.len(), shape: id });
+                    spans.push(FieldSpan { start, end: start + f.len(), shape: id, plain });
                     if index < ADDRESS_FIELDS && is_address(f) {
                         if addresses.len() <= index {
                             addresses.resize_with(index + 1, AddressStats::default);
@@ -743,6 +767,8 @@ pub fn split(block: &[u8]) -> Split {
                 // the rest of the line would be a template of its own.
                 builder.slot(ITEM_WORD);
                 words.push(word_ids.id(f));
+            } else if span.plain {
+                builder.text(f);
             } else {
                 tokenize(f, |t| match t {
                     Token::Static(s) => builder.text(s),
@@ -1441,12 +1467,18 @@ mod tests {
                         prop_assert_eq!(span.shape, SPACED);
                         continue;
                     }
+                    prop_assert_eq!(span.plain, !f.iter().any(u8::is_ascii_digit));
                     prop_assert_eq!(*by_shape.entry(shape(f)).or_insert(span.shape), span.shape);
                     prop_assert_eq!(*by_id.entry(span.shape).or_insert(shape(f)), shape(f));
                     counts[span.shape as usize] += 1;
                 }
             }
             prop_assert_eq!(counts, found.counts);
+        }
+
+        #[test]
+        fn a_field_without_digits_has_the_shape_its_tokens_give(field in prop::collection::vec(any::<u8>(), 1..40)) {
+            prop_assert_eq!(shape(&field), shape_of_tokens(&field));
         }
 
         #[test]
