@@ -53,7 +53,7 @@ use crate::{varint, Error, Result, Stream, StreamKind};
 pub use layer::TemplateLayer;
 use rebuild::{Rebuilt, SHORT_TEXT};
 use timestamps::Found;
-use tokens::{fields, tokenize, Token};
+use tokens::{fields, tokenize, Piece, Token};
 
 /// The version of the split's format, the first byte of its `templates` stream: a
 /// decoder refuses a split of a version it does not know with an error that says so.
@@ -448,13 +448,13 @@ fn survey(body: &[u8]) -> Survey {
         let Survey { times, fields: spans, counts, .. } = &mut survey;
         let mut index = 0;
         between_times(line, &times[first..], |text| {
-            fields(text, |f, is_field| {
-                if is_field {
+            fields(text, |f, piece| {
+                if piece != Piece::Delimiter {
                     // A field with a space (a quoted one) is a word whatever its
                     // shape, so it is not shaped: a user agent has dozens of tokens.
                     let (id, plain) = match before.get(index) {
                         Some(&(same, id, plain)) if same == f => (id, plain),
-                        _ if memchr::memchr(b' ', f).is_some() => (SPACED, false),
+                        _ if piece == Piece::Quoted && memchr::memchr(b' ', f).is_some() => (SPACED, false),
                         _ => {
                             let plain = has_no_digit(f);
                             let id = *shape_ids.entry(shape(f)).or_insert_with(|| {

@@ -79,30 +79,40 @@ pub fn is_delimiter(b: u8) -> bool {
     CLASS[usize::from(b)] == DELIMITER
 }
 
-/// Calls `emit` with each piece of `line`: a delimiter byte (`false`) or a field, a
-/// maximal run of other bytes (`true`).
-pub fn fields<'a>(line: &'a [u8], mut emit: impl FnMut(&'a [u8], bool)) {
+/// What [`fields`] cuts a line into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// One delimiter byte.
+    Delimiter,
+    /// A maximal run of other bytes, outside quotes: it holds no white space.
+    Field,
+    /// A run of bytes between quotes, up to the closing one: delimiters included.
+    Quoted,
+}
+
+/// Calls `emit` with each piece of `line`: a delimiter byte or a field, a maximal run
+/// of other bytes (inside quotes, of any bytes but the quote).
+pub fn fields<'a>(line: &'a [u8], mut emit: impl FnMut(&'a [u8], Piece)) {
     let mut pos = 0;
     let mut quoted = false;
     while pos < line.len() {
         let b = line[pos];
         if b == b'"' {
             quoted = !quoted;
-            emit(&line[pos..pos + 1], false);
+            emit(&line[pos..pos + 1], Piece::Delimiter);
             pos += 1;
             continue;
         }
         // Inside quotes, only the closing quote ends a field: a quoted user agent or
         // message is one field, not a dozen whose combinations make as many templates.
-        let delimiter = !quoted && is_delimiter(b);
-        let end = if delimiter {
-            pos + 1
-        } else if quoted {
-            memchr::memchr(b'"', &line[pos..]).map_or(line.len(), |p| pos + p)
+        let (end, piece) = if quoted {
+            (memchr::memchr(b'"', &line[pos..]).map_or(line.len(), |p| pos + p), Piece::Quoted)
+        } else if is_delimiter(b) {
+            (pos + 1, Piece::Delimiter)
         } else {
-            line[pos..].iter().position(|&c| is_delimiter(c)).map_or(line.len(), |p| pos + p)
+            (line[pos..].iter().position(|&c| is_delimiter(c)).map_or(line.len(), |p| pos + p), Piece::Field)
         };
-        emit(&line[pos..end], !delimiter);
+        emit(&line[pos..end], piece);
         pos = end;
     }
 }
