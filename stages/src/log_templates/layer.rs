@@ -60,13 +60,27 @@ pub fn looks_like_text(data: &[u8]) -> bool {
     if data.is_empty() {
         return false;
     }
-    // One pass over the block: counts of every byte value (four tables, so that a run
-    // of one byte does not wait on its own count), then sums of them.
-    let counts = crate::entropy::histogram(data).map(|c| c as usize);
-    let binary: usize =
-        (0..0x20).filter(|&b| !matches!(b, 0x09 | 0x0A | 0x0D)).map(|b| counts[b]).sum::<usize>() + counts[0x7F];
-    let lines = counts[usize::from(b'\n')];
+    let (binary, lines) = binary_and_line_ends(data);
     binary * 100 <= data.len() && lines * 4096 >= data.len()
+}
+
+/// How many bytes of `data` are binary (see [`is_binary`]), and how many are `\n`.
+fn binary_and_line_ends(data: &[u8]) -> (usize, usize) {
+    // Both counts in one pass, in pieces short enough for byte-wide counters: the
+    // compiler turns the loop into vector compares and adds, where a histogram of every
+    // byte value was a load and a store a byte.
+    let (mut binary, mut lines) = (0usize, 0usize);
+    for piece in data.chunks(255) {
+        let (b, l) = piece.iter().fold((0u8, 0u8), |(b, l), &c| (b + u8::from(is_binary(c)), l + u8::from(c == b'\n')));
+        binary += usize::from(b);
+        lines += usize::from(l);
+    }
+    (binary, lines)
+}
+
+/// A control byte other than tab, line feed and carriage return, or DEL.
+fn is_binary(c: u8) -> bool {
+    (c < 0x20) & (c != b'\t') & (c != b'\n') & (c != b'\r') | (c == 0x7F)
 }
 
 impl TemplateLayer {
@@ -213,6 +227,15 @@ mod tests {
         assert_eq!(block, Block::from_input(binary));
         assert!(!looks_like_text(b""));
         assert!(!looks_like_text(&[b'a'; 10_000]), "no line ends");
+    }
+
+    proptest! {
+        #[test]
+        fn binary_bytes_and_line_ends_are_counted(data in prop::collection::vec(prop_oneof![any::<u8>(), Just(b'\n'), 0u8..0x20], 0..2000)) {
+            let binary = data.iter().filter(|&&c| c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r') || c == 0x7F).count();
+            let lines = data.iter().filter(|&&c| c == b'\n').count();
+            prop_assert_eq!(binary_and_line_ends(&data), (binary, lines));
+        }
     }
 
     proptest! {
