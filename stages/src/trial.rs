@@ -28,12 +28,7 @@ pub fn size(block: &Block) -> usize {
 }
 
 /// Whether `candidate` (a block a layer made) comes out at least `percent` % smaller
-/// than `original` (the block before it) after L5–L7.
-pub fn pays_by(candidate: &Block, original: &Block, pattern: &PatternLayer, percent: usize) -> Result<bool> {
-    owned_pays_by(candidate.clone(), original.clone(), pattern, percent)
-}
-
-/// [`pays_by`] for blocks the caller no longer needs (no copies made).
+/// than `original` (the block before it) after L5–L7; both are used up.
 pub fn owned_pays_by(candidate: Block, original: Block, pattern: &PatternLayer, percent: usize) -> Result<bool> {
     let with = size_after_legacy_layers(candidate, pattern)?;
     let without = size_after_legacy_layers(original, pattern)?;

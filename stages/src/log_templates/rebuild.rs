@@ -89,7 +89,7 @@ impl Rebuilt {
 
     /// Appends a copy of `range`, bytes it already holds.
     pub fn repeat(&mut self, range: Range<usize>) -> Result<()> {
-        if range.end > self.len {
+        if range.start > range.end || range.end > self.len {
             return Err(Error::corrupt("block", "a copy of bytes not yet rebuilt"));
         }
         let end = self.grown(range.len())?;
@@ -124,6 +124,7 @@ mod tests {
             (any::<u64>(), 0u8..40).prop_map(|(v, z)| Piece::Number(v, z)),
             prop::collection::vec(any::<u8>(), 0..50).prop_map(Piece::Bytes),
             (0usize..80, 0usize..30).prop_map(|(s, n)| Piece::Repeat(s..s + n)),
+            (1usize..80, 1usize..30).prop_map(|(s, n)| Piece::Repeat(s..s.saturating_sub(n))),
         ]
     }
 
@@ -164,7 +165,7 @@ mod tests {
                         rebuilt.put_number(*v, usize::from(*z) + tokens::decimal_len(*v)).is_ok()
                     }
                     Piece::Bytes(b) => { expected.extend_from_slice(b); rebuilt.put(b).is_ok() }
-                    Piece::Repeat(r) if r.end <= before => {
+                    Piece::Repeat(r) if r.start <= r.end && r.end <= before => {
                         expected.extend_from_within(r.clone());
                         rebuilt.repeat(r.clone()).is_ok()
                     }
