@@ -53,7 +53,9 @@ impl CompressionMode {
     }
 
     /// As [`CompressionMode::encoder_layers`], with L2 records first when `records`
-    /// describes the data (Legacy: L2 → L5 → L6 → L7).
+    /// describes the data (Legacy: L2 → L5 → L6 → L7; in Bridge, L1 passes over a
+    /// block L2 has taken, as `Layer::encode_in_turn` passes over any block a later
+    /// layer has reached: its decoder undoes L2 before L1).
     pub fn encoder_layers_for(self, records: Option<&RecordConfig>) -> Result<Vec<Arc<dyn Layer>>> {
         let mut layers: Vec<Arc<dyn Layer>> = Vec::new();
         if let Some(config) = records {
