@@ -1,6 +1,8 @@
 //! A `Framed` service over TCP: a client sends log lines, one message each, through
-//! [`CpzCodec`]; the server decodes them and counts lines, bytes and HTTP status
-//! classes, and answers with its counts when the client closes its side.
+//! [`CpzCodec`], then [`EndOfStream`]; the server decodes them and counts lines, bytes
+//! and HTTP status classes, and answers with its counts when the client closes its
+//! side. The end frame is what tells the server that it has every line: a client that
+//! vanishes without it makes the server's stream end in an `UnexpectedEof` error.
 //!
 //! Session mode is on (both ends must agree): frames on the connection share the match
 //! window, so short similar lines cost a fraction of their size on the wire. Pass
@@ -20,7 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use cobol_protocol::CpzCodec;
+use cobol_protocol::{CpzCodec, EndOfStream};
 use futures::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
@@ -67,14 +69,16 @@ fn status_class(line: &[u8]) -> String {
         .unwrap_or_else(|| "other".into())
 }
 
-/// Decodes messages until the peer closes, counting them, then replies with the counts.
+/// Decodes messages until the peer closes, counting them, then replies with the counts
+/// and the end of its own stream.
 pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(socket: S, session: bool) -> Result<Counts, BoxError> {
     let mut framed = Framed::new(socket, CpzCodec::new().with_session(session));
     let mut counts = Counts::default();
     while let Some(message) = framed.next().await {
         counts.add(&message?);
     }
-    framed.send(counts.to_reply()).await?;
+    framed.feed(counts.to_reply()).await?;
+    framed.send(EndOfStream).await?;
     SinkExt::<Bytes>::close(&mut framed).await?;
     Ok(counts)
 }
@@ -157,8 +161,10 @@ pub async fn run(lines: &[Vec<u8>], session: bool) -> Result<Run, BoxError> {
         framed.feed(Bytes::copy_from_slice(line)).await?;
         sent.add(line);
     }
-    // Closing the sink flushes and half-closes the socket (shutdown of its write
-    // side): the server sees the end of the messages and can still answer.
+    // The end frame says every line was sent; closing the sink flushes and half-closes
+    // the socket (shutdown of its write side): the server sees the end of the messages
+    // and can still answer.
+    framed.feed(EndOfStream).await?;
     SinkExt::<Bytes>::close(&mut framed).await?;
     let reply = match framed.next().await {
         Some(reply) => String::from_utf8(reply?.to_vec())?,

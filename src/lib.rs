@@ -17,9 +17,9 @@ mod compat;
 
 pub use cobolp_engine::{
     parse_size, CompressionMode, EngineConfig, EngineError, FrameCodec, InlineEngine, Pipeline, PipelineReport,
-    Progress, StageReport, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
+    Progress, StageReport, Unfinished, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
 };
-pub use cobolp_io::{bufread, sync, write, AtomicFile, CpzCodec, DEFAULT_MAX_FRAME_LENGTH};
+pub use cobolp_io::{bufread, sync, write, AtomicFile, CpzCodec, EndOfStream, StreamSummary, DEFAULT_MAX_FRAME_LENGTH};
 pub use cobolp_stages as stages;
 pub use compat::{BlockMetadata, CobolEngine, DualModeEngine};
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use cobol_protocol::stages::l8_seal::{FrameHeader, HEADER_LEN};
+use cobol_protocol::stages::l8_seal::{FrameHeader, FramePlace, StreamTally, FORMAT_VERSION, HEADER_LEN};
 use cobol_protocol::stages::{LayerId, LayerSet};
 use cobol_protocol::{EngineConfig, EngineError, InlineEngine};
 
@@ -20,12 +20,15 @@ fn sample() -> (Vec<u8>, Vec<u8>, Vec<usize>) {
     let mut packed = Vec::new();
     let mut boundaries = vec![0];
     let mut pos = 0;
+    let mut tally = StreamTally::default();
     for (i, chunk) in [&data[..70_000], &data[70_000..100_000], &data[100_000..]].into_iter().enumerate() {
         let job = e.compress_frame(i as u64, pos as u64, chunk).unwrap();
+        tally.add(&job.header.unwrap());
         packed.extend_from_slice(&job.frame);
         boundaries.push(packed.len());
         pos += chunk.len();
     }
+    tally.end_frame().write(&mut packed);
     (data, packed, boundaries)
 }
 
@@ -45,23 +48,25 @@ fn every_flipped_byte_fails_or_decodes_exactly() {
     }
 }
 
+/// Cut anywhere, the stream is an error: inside a frame it names that frame; at a
+/// frame boundary (or before the end frame) the stream is unfinished, an
+/// `UnexpectedEof` naming the frame that did not come.
 #[test]
-fn every_truncation_fails_unless_at_a_frame_boundary() {
-    let (data, packed, boundaries) = sample();
+fn every_truncation_fails() {
+    let (_, packed, boundaries) = sample();
     let e = engine();
     for len in 0..packed.len() {
         match e.decompress_to_vec(&packed[..len]) {
-            Ok(out) => {
-                let frame = boundaries
-                    .iter()
-                    .position(|&b| b == len)
-                    .unwrap_or_else(|| panic!("truncated at {len} decoded without error"));
-                let expected = [0, 70_000, 100_000][frame];
-                assert_eq!(out, data[..expected]);
-            }
-            Err(EngineError::Frame { index, .. }) => {
+            Ok(_) => panic!("truncated at {len} of {} decoded without error", packed.len()),
+            Err(EngineError::Frame { index, source, .. }) => {
                 let frame = boundaries.iter().rposition(|&b| b <= len).unwrap() as u64;
                 assert_eq!(index, frame, "error at length {len} names the wrong frame");
+                let at_boundary = boundaries.contains(&len);
+                assert_eq!(
+                    matches!(source, cobol_protocol::stages::Error::Unfinished { .. }),
+                    at_boundary,
+                    "cut at {len}: {source}"
+                );
             }
             Err(other) => panic!("unexpected error kind: {other}"),
         }
@@ -73,12 +78,13 @@ fn header_with(original_len: u32, payload_len: u32, payload: &[u8]) -> Vec<u8> {
     layers.insert(LayerId::Pattern);
     layers.insert(LayerId::Seal);
     let header = FrameHeader {
+        version: FORMAT_VERSION,
         layers,
         original_len,
         payload_len,
         payload_crc: crc32fast::hash(payload),
         sha256: [0; 32],
-        session: false,
+        place: FramePlace::default(),
     };
     let mut out = Vec::new();
     header.write(&mut out);

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use cobol_protocol::stages::l8_seal::frame_extent;
+use cobol_protocol::stages::l8_seal::{frame_extent, next_frame, FrameRef};
+use cobol_protocol::{EngineConfig, InlineEngine, Unfinished};
 
 const COBOLP: &str = env!("CARGO_BIN_EXE_cobolp");
 
@@ -102,22 +103,48 @@ fn stop(child: Child) -> Output {
     output
 }
 
-/// The data of every complete frame at the front of `packed`, frame by frame.
-fn complete_frames(packed: &[u8]) -> Vec<Vec<u8>> {
-    let mut frames = Vec::new();
+/// How many bytes the complete frames at the front of `packed` span.
+fn complete_prefix(packed: &[u8]) -> usize {
     let mut pos = 0;
     while let Some(len) = frame_extent(&packed[pos..]).unwrap() {
         if pos + len > packed.len() {
             break;
         }
-        frames.push(cobol_protocol::decompress(&packed[pos..pos + len]).expect("a complete frame decodes"));
+        pos += len;
+    }
+    pos
+}
+
+/// The data of every complete data frame at the front of `packed`, frame by frame
+/// (each decoded alone, through the frame API).
+fn complete_frames(packed: &[u8]) -> Vec<Vec<u8>> {
+    let engine = InlineEngine::new(&EngineConfig::default()).unwrap();
+    let mut frames = Vec::new();
+    let mut pos = 0;
+    while let Some((frame, len)) = next_frame(&packed[pos..complete_prefix(packed)]).unwrap() {
+        if let FrameRef::Data { header, payload } = frame {
+            frames.push(engine.decompress_frame(frames.len() as u64, 0, header, payload).expect("a frame decodes"));
+        }
         pos += len;
     }
     frames
 }
 
+/// The output read as a stream still being written: its complete frames, checked in
+/// their order, without its end.
 fn decoded(out: &Path) -> Vec<u8> {
-    complete_frames(&std::fs::read(out).unwrap_or_default()).concat()
+    let packed = std::fs::read(out).unwrap_or_default();
+    let mut data = Vec::new();
+    InlineEngine::new(&EngineConfig::default())
+        .unwrap()
+        .decompress_stream_with(&packed[..complete_prefix(&packed)], &mut data, Unfinished::Accept)
+        .expect("the frames written so far decode in order");
+    data
+}
+
+/// Once the follow has ended, the output is a complete stream: its end frame included.
+fn decoded_complete(out: &Path) -> Vec<u8> {
+    cobol_protocol::decompress(&std::fs::read(out).unwrap()).expect("a finished follow wrote a complete stream")
 }
 
 #[test]
@@ -204,7 +231,7 @@ fn sigint_and_sigterm_lose_nothing() {
         signal(&child, sig);
         let output = finish(child);
         assert!(output.status.success(), "SIG{sig}: exit {:?}", output.status);
-        assert_eq!(decoded(&out), all, "SIG{sig}");
+        assert_eq!(decoded_complete(&out), all, "SIG{sig}");
         assert!(output.stderr.is_empty(), "-q prints nothing");
     }
 }
@@ -239,8 +266,17 @@ fn the_output_decodes_while_the_follow_runs() {
     // Every whole line arrives within about the interval, without a signal.
     let whole = written.len() - written.iter().rev().position(|&b| b == b'\n').unwrap();
     wait_until("the last whole line", || decoded(&out).len() == whole);
+    // The command reads it the same way when asked to, and says the end is missing.
+    let partial = Command::new(COBOLP).args(["decompress", "--partial", "-c"]).arg(&out).output().unwrap();
+    assert_eq!(partial.status.code(), Some(3), "{}", String::from_utf8_lossy(&partial.stderr));
+    assert_eq!(partial.stdout.len(), whole);
+    assert!(String::from_utf8_lossy(&partial.stderr).contains("no end frame"));
+    let strict = Command::new(COBOLP).args(["decompress", "-c"]).arg(&out).output().unwrap();
+    assert!(!strict.status.success(), "a stream without its end is an error without --partial");
     stop(child);
-    assert_eq!(decoded(&out), written);
+    assert_eq!(decoded_complete(&out), written);
+    let done = Command::new(COBOLP).args(["decompress", "--partial", "-c"]).arg(&out).output().unwrap();
+    assert!(done.status.success() && done.stdout == written, "a complete stream, --partial or not");
 }
 
 #[test]

@@ -89,8 +89,23 @@ fn golden_vectors_decode_to_their_inputs() {
 }
 
 /// Vectors an earlier encoder wrote, kept when the encoder changed: decoders keep
-/// reading them. `before-older-repeats/`: before L6 had codes for the second and
-/// third most recent offsets.
+/// reading them. `v1/`: every case in format version 1 (frames without a place in
+/// their stream, streams without an end frame), as the encoder wrote them up to
+/// 2026-12-04. `before-older-repeats/`: before L6 had codes for the second and third
+/// most recent offsets.
+#[test]
+fn version_1_vectors_still_decode() {
+    use cobol_protocol::stages::l8_seal::{next_frame, FrameRef, FORMAT_VERSION_1};
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/v1");
+    for (name, input) in cases() {
+        let path = dir.join(format!("{name}.cpz"));
+        let old = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let (frame, _) = next_frame(&old).unwrap().unwrap();
+        assert!(matches!(frame, FrameRef::Data { header, .. } if header.version == FORMAT_VERSION_1), "{name}");
+        assert_eq!(decompress(&old).unwrap(), input, "{name}");
+    }
+}
+
 #[test]
 fn vectors_of_earlier_encoders_still_decode() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/before-older-repeats");
@@ -131,14 +146,21 @@ fn golden_vectors_cover_every_layer_and_stored_frames() {
     for (name, _) in cases() {
         let golden = std::fs::read(golden_path(name)).unwrap();
         let mut pos = 0;
+        let mut ended = false;
         while let Some((frame, len)) = next_frame(&golden[pos..]).unwrap() {
-            if let FrameRef::Data { header, .. } = frame {
-                layer_bits |= header.layers.0;
-                stored += usize::from(header.is_stored());
-                frames += 1;
+            match frame {
+                FrameRef::Data { header, .. } => {
+                    layer_bits |= header.layers.0;
+                    stored += usize::from(header.is_stored());
+                    frames += 1;
+                }
+                FrameRef::End(_) => ended = true,
+                FrameRef::Skippable { .. } => {}
             }
             pos += len;
+            assert_eq!(ended, pos == golden.len(), "{name}: the end frame comes last, and only there");
         }
+        assert!(ended, "{name} has its end frame");
     }
     assert_eq!(layer_bits, 0b1111_0011, "L1, L2, L5, L6, L7 and L8 all appear");
     assert!(stored >= 2 && frames >= 8, "{stored} stored of {frames} frames");

@@ -45,7 +45,7 @@ impl From<EngineError> for io::Error {
         match e {
             EngineError::Io { source, .. } => source,
             EngineError::Config(_) => io::Error::new(io::ErrorKind::InvalidInput, e),
-            EngineError::Frame { source: StageError::Truncated { .. }, .. } => {
+            EngineError::Frame { source: StageError::Truncated { .. } | StageError::Unfinished { .. }, .. } => {
                 io::Error::new(io::ErrorKind::UnexpectedEof, e)
             }
             other => io::Error::new(io::ErrorKind::InvalidData, other),

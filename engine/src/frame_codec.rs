@@ -9,12 +9,13 @@
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer, SessionMatcher};
 use cobolp_stages::l7_entropy::EntropyLayer;
-use cobolp_stages::l8_seal::{self, FrameHeader};
+use cobolp_stages::l8_seal::{self, EndFrame, FrameHeader, FramePlace, StreamCheck, StreamSummary, StreamTally};
 use cobolp_stages::{Block, Error as StageError, Layer, LayerId};
 
 use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};
 use crate::inline::InlineEngine;
+use crate::unfinished::Unfinished;
 
 /// How much earlier data a session frame may refer to. Fixed by the format (v1), so
 /// both ends agree without negotiating; 64 KiB keeps a connection's state small.
@@ -49,7 +50,10 @@ struct Cursor {
 }
 
 /// Turns chunks into frames and frames back into chunks. Frames are independent
-/// unless session mode is on; each direction keeps its own count (and history).
+/// unless session mode is on; each direction keeps its own count (and history), and
+/// its own account of the stream it carries: the frames going out are placed in their
+/// stream and closed by [`encode_end`](Self::encode_end); the frames coming in are
+/// held to their places and to their end frame.
 pub struct FrameCodec {
     inline: InlineEngine,
     session: bool,
@@ -59,6 +63,10 @@ pub struct FrameCodec {
     received: History,
     out: Cursor,
     into: Cursor,
+    /// The stream going out since its start or its last end.
+    sending: StreamTally,
+    /// The streams coming in.
+    receiving: StreamCheck,
 }
 
 impl FrameCodec {
@@ -73,6 +81,8 @@ impl FrameCodec {
             received: History::default(),
             out: Cursor::default(),
             into: Cursor::default(),
+            sending: StreamTally::default(),
+            receiving: StreamCheck::default(),
         })
     }
 
@@ -93,18 +103,22 @@ impl FrameCodec {
         self.into.frames
     }
 
-    /// Appends one frame holding `data` (at most 64 MiB) to `out`.
+    /// Appends one frame holding `data` (at most 64 MiB) to `out`: the next frame of
+    /// the stream going out.
     pub fn encode(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        if self.session {
-            self.encode_session(data, out).map_err(|source| EngineError::Frame {
+        let stream_offset = self.sending.original_len();
+        let header = if self.session {
+            self.encode_session(data, stream_offset, out).map_err(|source| EngineError::Frame {
                 index: self.out.frames,
                 offset: self.out.offset,
                 source,
-            })?;
+            })?
         } else {
-            let job = self.inline.compress_frame(self.out.frames, self.out.offset, data)?;
+            let job = self.inline.compress_frame(self.out.frames, stream_offset, data)?;
             out.extend_from_slice(&job.frame);
-        }
+            job.header.expect("a sealed job has a header")
+        };
+        self.sending.add(&header);
         self.out.frames += 1;
         self.out.offset += data.len() as u64;
         Ok(())
@@ -112,19 +126,44 @@ impl FrameCodec {
 
     /// A session frame: L6 may match into what this direction sent before. L5 is
     /// left out: its runs of 32 bytes or more rarely occur in small messages.
-    fn encode_session(&mut self, data: &[u8], out: &mut Vec<u8>) -> std::result::Result<(), StageError> {
+    fn encode_session(
+        &mut self,
+        data: &[u8],
+        stream_offset: u64,
+        out: &mut Vec<u8>,
+    ) -> std::result::Result<FrameHeader, StageError> {
         let mut block = Block::from_input(data.to_vec());
         self.pattern.encode_session(&mut block, &mut self.sent)?;
         EntropyLayer.encode(&mut block)?;
-        l8_seal::seal_frame(data, l8_seal::sha256(data), &block, true, out)?;
-        Ok(())
+        let place = FramePlace { stream_offset, session: true };
+        l8_seal::seal_frame(data, l8_seal::sha256(data), &block, place, out)
+    }
+
+    /// Appends the end frame of the stream going out, and starts a new one: its frames
+    /// are placed from 0 again, and in session mode share nothing with the frames before.
+    pub fn encode_end(&mut self, out: &mut Vec<u8>) {
+        self.sending.end_frame().write(out);
+        self.sending = StreamTally::default();
+        if self.session {
+            self.sent = SessionMatcher::new(SESSION_WINDOW, &MatchParams::default());
+        }
+    }
+
+    /// Data frames of the stream going out since its start or its last end.
+    pub fn frames_in_stream(&self) -> u64 {
+        self.sending.frames()
     }
 
     /// Decodes one data frame (`header` parsed from its first bytes, `payload` the
     /// rest) and appends its data to `out`. A session codec decodes independent
     /// frames too; every frame it decodes joins its history.
     pub fn decode(&mut self, header: &FrameHeader, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        let data = if self.session && header.session {
+        self.receiving.data(header).map_err(|source| EngineError::Frame {
+            index: self.into.frames,
+            offset: self.into.offset,
+            source,
+        })?;
+        let data = if self.session && header.is_session() {
             self.decode_session(header, payload).map_err(|source| EngineError::Frame {
                 index: self.into.frames,
                 offset: self.into.offset,
@@ -133,7 +172,7 @@ impl FrameCodec {
         } else {
             self.inline.decompress_frame(self.into.frames, self.into.offset, *header, payload)?
         };
-        if self.session && !header.session {
+        if self.session && !header.is_session() {
             self.received.push(&data);
         }
         out.extend_from_slice(&data);
@@ -182,6 +221,26 @@ impl FrameCodec {
     /// later errors give the right offset.
     pub fn skipped(&mut self, len: usize) {
         self.into.offset += len as u64;
+    }
+
+    /// Checks an end frame against the stream coming in, which it closes; in session
+    /// mode the next stream shares nothing with this one.
+    pub fn decode_end(&mut self, end: &EndFrame) -> Result<()> {
+        let (index, offset) = (self.into.frames, self.into.offset);
+        self.receiving.end(end).map_err(|source| EngineError::Frame { index, offset, source })?;
+        self.received.bytes.clear();
+        self.into.offset += l8_seal::END_LEN as u64;
+        Ok(())
+    }
+
+    /// The input ended: what it held, or, for a stream without its end, the
+    /// [`Unfinished`] choice's error.
+    pub fn finish_decoding(&self, unfinished: Unfinished) -> Result<StreamSummary> {
+        unfinished.judge(&self.receiving).map_err(|source| EngineError::Frame {
+            index: self.into.frames,
+            offset: self.into.offset,
+            source,
+        })
     }
 }
 
@@ -248,12 +307,13 @@ mod tests {
             frames.push(f);
         }
         let mut independent = FrameCodec::new(&config, false).unwrap();
-        let err = decode_all(&mut independent, &frames[5]).unwrap_err().to_string();
+        let err = decode_all(&mut independent, &frames[0]).unwrap_err().to_string();
         assert!(err.contains("session"), "{err}");
-        // Out of order: the history differs, so the frame fails (never wrong bytes).
+        // Out of order: refused by its place in the stream before its history is tried.
         let mut receiver = FrameCodec::new(&config, true).unwrap();
         decode_all(&mut receiver, &frames[0]).unwrap();
-        assert!(decode_all(&mut receiver, &frames[2]).is_err());
+        let err = decode_all(&mut receiver, &frames[2]).unwrap_err().to_string();
+        assert!(err.contains("frames missing"), "{err}");
     }
 
     #[test]

@@ -3,13 +3,16 @@
 
 use std::io::{Read, Write};
 
-use cobolp_stages::l8_seal::{self, FrameHeader, FrameRef, HEADER_LEN, SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC};
+use cobolp_stages::l8_seal::{
+    self, FrameHead, FrameHeader, FrameRef, StreamCheck, StreamSummary, StreamTally, HEAD_PREFIX_LEN,
+};
 use cobolp_stages::Error as StageError;
 
 use crate::config::EngineConfig;
 use crate::cut::cut_for;
 use crate::error::{EngineError, Result};
 use crate::plan::{compress_plan_for, decompress_plan, CompressJob, DecompressJob, Plan};
+use crate::unfinished::Unfinished;
 
 /// Compresses and decompresses on the calling thread.
 pub struct InlineEngine {
@@ -37,20 +40,20 @@ impl InlineEngine {
         Ok(job)
     }
 
-    /// Compresses `input` into a stream of frames appended to `out`.
+    /// Compresses `input` into a stream of frames appended to `out`, closed by its end
+    /// frame.
     pub fn compress_into(&self, input: &[u8], out: &mut Vec<u8>) -> Result<()> {
         let mut pos = 0;
-        let mut index = 0;
-        loop {
+        let mut tally = StreamTally::default();
+        while pos < input.len() {
             let cut = cut_for(&input[pos..], self.block_size, true, self.record_len);
-            let job = self.compress_frame(index, pos as u64, &input[pos..pos + cut])?;
+            let job = self.compress_frame(tally.frames(), pos as u64, &input[pos..pos + cut])?;
+            tally.add(&job.header.expect("a sealed job has a header"));
             out.extend_from_slice(&job.frame);
             pos += cut;
-            index += 1;
-            if pos == input.len() {
-                return Ok(());
-            }
         }
+        tally.end_frame().write(out);
+        Ok(())
     }
 
     pub fn compress_to_vec(&self, input: &[u8]) -> Result<Vec<u8>> {
@@ -67,20 +70,25 @@ impl InlineEngine {
     }
 
     /// Decodes every frame of `input` (concatenated streams included), skipping
-    /// skippable frames, and appends the data to `out`.
-    pub fn decompress_into(&self, input: &[u8], out: &mut Vec<u8>) -> Result<u64> {
+    /// skippable frames, and appends the data to `out`. A stream without its end, or
+    /// whose frames are not those it was written with, is an error.
+    pub fn decompress_into(&self, input: &[u8], out: &mut Vec<u8>) -> Result<StreamSummary> {
         let mut pos = 0usize;
+        let mut check = StreamCheck::default();
         let mut index = 0u64;
         loop {
-            let frame = l8_seal::next_frame(&input[pos..]).map_err(|source| EngineError::Frame {
-                index,
-                offset: pos as u64,
-                source,
-            })?;
-            let Some((frame, len)) = frame else { return Ok(index) };
-            if let FrameRef::Data { header, payload } = frame {
-                out.extend_from_slice(&self.decompress_frame(index, pos as u64, header, payload)?);
-                index += 1;
+            let at = |source| EngineError::Frame { index, offset: pos as u64, source };
+            let Some((frame, len)) = l8_seal::next_frame(&input[pos..]).map_err(at)? else {
+                return check.finish().map_err(at);
+            };
+            match frame {
+                FrameRef::Data { header, payload } => {
+                    check.data(&header).map_err(at)?;
+                    out.extend_from_slice(&self.decompress_frame(index, pos as u64, header, payload)?);
+                    index += 1;
+                }
+                FrameRef::End(end) => check.end(&end).map_err(at)?,
+                FrameRef::Skippable { .. } => {}
             }
             pos += len;
         }
@@ -92,13 +100,13 @@ impl InlineEngine {
         Ok(out)
     }
 
-    /// Compresses a `Read` into a `Write`, one block in memory at a time.
+    /// Compresses a `Read` into a `Write`, one block in memory at a time, and closes
+    /// the stream with its end frame.
     pub fn compress_stream<R: Read, W: Write>(&self, mut reader: R, mut writer: W) -> Result<u64> {
         let mut buf: Vec<u8> = Vec::with_capacity(self.block_size);
-        let mut offset = 0u64;
-        let mut index = 0u64;
+        let mut tally = StreamTally::default();
         let mut at_end = false;
-        while !at_end || !buf.is_empty() {
+        loop {
             while !at_end && buf.len() < self.block_size {
                 let want = self.block_size - buf.len();
                 let got = (&mut reader)
@@ -107,65 +115,68 @@ impl InlineEngine {
                     .map_err(|e| EngineError::io("reading input", e))?;
                 at_end = got < want;
             }
-            let cut = cut_for(&buf, self.block_size, at_end, self.record_len);
-            let job = self.compress_frame(index, offset, &buf[..cut])?;
-            writer.write_all(&job.frame).map_err(|e| EngineError::io("writing output", e))?;
-            buf.drain(..cut);
-            offset += cut as u64;
-            index += 1;
-            if at_end && buf.is_empty() {
+            if buf.is_empty() {
                 break;
             }
+            let cut = cut_for(&buf, self.block_size, at_end, self.record_len);
+            let job = self.compress_frame(tally.frames(), tally.original_len(), &buf[..cut])?;
+            tally.add(&job.header.expect("a sealed job has a header"));
+            writer.write_all(&job.frame).map_err(|e| EngineError::io("writing output", e))?;
+            buf.drain(..cut);
         }
+        let mut end = Vec::with_capacity(l8_seal::END_LEN);
+        tally.end_frame().write(&mut end);
+        writer.write_all(&end).map_err(|e| EngineError::io("writing output", e))?;
         writer.flush().map_err(|e| EngineError::io("writing output", e))?;
-        Ok(index)
+        Ok(tally.frames())
     }
 
     /// Decompresses a `Read` of frames into a `Write`, one frame in memory at a time.
-    pub fn decompress_stream<R: Read, W: Write>(&self, mut reader: R, mut writer: W) -> Result<u64> {
+    /// A stream without its end is an error (`Error::Unfinished`) after the data of
+    /// every frame before it was written.
+    pub fn decompress_stream<R: Read, W: Write>(&self, reader: R, writer: W) -> Result<StreamSummary> {
+        self.decompress_stream_with(reader, writer, Unfinished::Reject)
+    }
+
+    /// As [`decompress_stream`](Self::decompress_stream), with the choice of what a
+    /// stream without its end is: with [`Unfinished::Accept`], the summary reports it.
+    pub fn decompress_stream_with<R: Read, W: Write>(
+        &self,
+        mut reader: R,
+        mut writer: W,
+        unfinished: Unfinished,
+    ) -> Result<StreamSummary> {
         let mut offset = 0u64;
         let mut index = 0u64;
-        let frame_err = |index, offset, source| EngineError::Frame { index, offset, source };
+        let mut check = StreamCheck::default();
+        let mut head = [0u8; l8_seal::MAX_HEAD_LEN];
         loop {
-            let mut head = [0u8; HEADER_LEN];
-            let got = read_up_to(&mut reader, &mut head[..4])?;
+            let at = |source| EngineError::Frame { index, offset, source };
+            let got = read_up_to(&mut reader, &mut head[..HEAD_PREFIX_LEN])?;
             if got == 0 {
                 writer.flush().map_err(|e| EngineError::io("writing output", e))?;
-                return Ok(index);
+                return unfinished.judge(&check).map_err(at);
             }
-            if got < 4 {
-                return Err(frame_err(index, offset, StageError::Truncated { what: "frame magic", needed: 4 - got }));
+            let len = l8_seal::head_len(&head[..got]).map_err(at)?;
+            let more = read_up_to(&mut reader, &mut head[got..len])?;
+            let frame_head = l8_seal::parse_head(&head[..got + more]).map_err(at)?;
+            let mut body = vec![0u8; frame_head.body_len()];
+            let got = read_up_to(&mut reader, &mut body)?;
+            if got < body.len() {
+                let what = if matches!(frame_head, FrameHead::Data(_)) { "frame payload" } else { "skippable frame" };
+                return Err(at(StageError::Truncated { what, needed: body.len() - got }));
             }
-            if head[..4] == SKIPPABLE_MAGIC {
-                let got = read_up_to(&mut reader, &mut head[4..SKIPPABLE_HEADER_LEN])?;
-                let len = l8_seal::skippable_len(&head[..4 + got]).map_err(|e| frame_err(index, offset, e))?;
-                let skipped = std::io::copy(&mut (&mut reader).take(u64::from(len)), &mut std::io::sink())
-                    .map_err(|e| EngineError::io("reading input", e))?;
-                if skipped < u64::from(len) {
-                    return Err(frame_err(
-                        index,
-                        offset,
-                        StageError::Truncated { what: "skippable frame", needed: (u64::from(len) - skipped) as usize },
-                    ));
+            match frame_head {
+                FrameHead::Data(header) => {
+                    check.data(&header).map_err(at)?;
+                    let data = self.decompress_frame(index, offset, header, &body)?;
+                    writer.write_all(&data).map_err(|e| EngineError::io("writing output", e))?;
+                    index += 1;
                 }
-                offset += SKIPPABLE_HEADER_LEN as u64 + u64::from(len);
-                continue;
+                FrameHead::End(end) => check.end(&end).map_err(at)?,
+                FrameHead::Skippable(_) => {}
             }
-            let got = read_up_to(&mut reader, &mut head[4..])?;
-            let header = FrameHeader::parse(&head[..4 + got]).map_err(|e| frame_err(index, offset, e))?;
-            let mut payload = vec![0u8; header.payload_len as usize];
-            let got = read_up_to(&mut reader, &mut payload)?;
-            if got < payload.len() {
-                return Err(frame_err(
-                    index,
-                    offset,
-                    StageError::Truncated { what: "frame payload", needed: payload.len() - got },
-                ));
-            }
-            let data = self.decompress_frame(index, offset, header, &payload)?;
-            writer.write_all(&data).map_err(|e| EngineError::io("writing output", e))?;
-            offset += header.frame_len() as u64;
-            index += 1;
+            offset += (len + body.len()) as u64;
         }
     }
 }

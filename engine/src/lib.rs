@@ -12,6 +12,7 @@ mod metrics;
 mod mode;
 mod pipeline;
 mod plan;
+mod unfinished;
 
 pub use config::{parse_size, EngineConfig, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 pub use cut::{cut_for, cut_point, cut_point_records};
@@ -22,3 +23,4 @@ pub use metrics::{mb_per_s, PipelineReport, StageMetrics, StageReport};
 pub use mode::{decoder_layers, CompressionMode};
 pub use pipeline::{Pipeline, Progress};
 pub use plan::{compress_plan, compress_plan_for, decompress_plan, CompressJob, DecompressJob};
+pub use unfinished::Unfinished;

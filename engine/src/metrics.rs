@@ -1,6 +1,8 @@
 //! Per-stage measurements: where the time goes, and which stage holds the others up.
 
 use std::fmt;
+
+use cobolp_stages::l8_seal::StreamSummary;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -114,6 +116,9 @@ pub struct PipelineReport {
     pub frames: u64,
     /// Upper bound on block buffers alive at once, in bytes (see `EngineConfig::blocks_in_memory`).
     pub memory_bound: u64,
+    /// Decompression: what the input held, streams and frames, and whether the last
+    /// stream lacked its end (only when that was accepted, see [`crate::Unfinished`]).
+    pub streams: Option<StreamSummary>,
 }
 
 impl fmt::Display for PipelineReport {

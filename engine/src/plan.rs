@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use cobolp_stages::l8_seal::{self, FrameHeader};
+use cobolp_stages::l8_seal::{self, FrameHeader, FramePlace};
 use cobolp_stages::{entropy, Block, Error as StageError, Layer, LayerSet};
 
 use crate::config::EngineConfig;
@@ -257,16 +257,17 @@ impl Step<CompressJob> for Seal {
     fn run(&self, job: &mut CompressJob) -> std::result::Result<(), StageError> {
         let mut frame = Vec::with_capacity(job.block.stream_bytes().min(job.len) + 64);
         let digest = job.digest.unwrap_or_else(|| l8_seal::sha256(&job.input));
+        let place = FramePlace::at(job.offset);
         let header = if job.input.len() == job.len {
-            l8_seal::seal_with_digest(&job.input, digest, &job.block, &mut frame)?
-        } else if let Some(header) = l8_seal::seal_compressed(digest, &job.block, false, &mut frame)? {
+            l8_seal::seal_frame(&job.input, digest, &job.block, place, &mut frame)?
+        } else if let Some(header) = l8_seal::seal_compressed(digest, &job.block, place, &mut frame)? {
             header
         } else {
             let input = undo_layers(std::mem::replace(&mut job.block, Block::from_input(Vec::new())))?;
             if input.len() != job.len || l8_seal::sha256(&input) != digest {
                 return Err(StageError::Invalid("the layers did not give back the block they were given".into()));
             }
-            l8_seal::seal_stored(&input, digest, false, &mut frame)?
+            l8_seal::seal_stored(&input, digest, place, &mut frame)?
         };
         job.header = Some(header);
         job.frame = frame;
@@ -337,7 +338,7 @@ impl Step<DecompressJob> for Open {
         "L8 open"
     }
     fn run(&self, job: &mut DecompressJob) -> std::result::Result<(), StageError> {
-        if job.header.session {
+        if job.header.is_session() {
             return Err(StageError::Unsupported {
                 what: "session frame (its matches reach into earlier frames; decode the stream with a session decoder)",
                 value: 1,

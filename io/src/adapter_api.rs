@@ -8,6 +8,9 @@
 /// its reader or writer as it was given.
 macro_rules! plain_inner_api {
     ($name:ident, $state:ident, $inner:literal) => {
+        plain_inner_api!($name, $state, $inner, |state| state);
+    };
+    ($name:ident, $state:ident, $inner:literal, |$s:ident| $setup:expr) => {
         impl<T> $name<T> {
             /// Independent frames, default engine settings (1 MiB blocks).
             pub fn new(inner: T) -> Self {
@@ -17,7 +20,8 @@ macro_rules! plain_inner_api {
             /// Independent frames with these engine settings. An invalid configuration
             /// is reported by the first use, as `InvalidInput`.
             pub fn with_config(inner: T, config: EngineConfig) -> Self {
-                $name { inner, state: $state::new(config, false) }
+                let $s = $state::new(config, false);
+                $name { inner, state: $setup }
             }
 
             #[doc = concat!("The inner ", $inner, ".")]
@@ -74,10 +78,26 @@ macro_rules! state_api {
         impl<T> $name<T> {
             /// Refuses frames longer than `max` bytes (header included), from their
             /// header, before gathering them. The default admits every valid frame
-            /// (64 MiB + 56).
+            /// (64 MiB and its header).
             pub fn with_max_frame_length(mut self, max: usize) -> Self {
                 self.state.set_max_frame_len(max);
                 self
+            }
+
+            /// What an input that ends before its stream's end frame is: by default an
+            /// `UnexpectedEof` error, after the data of every complete frame; with
+            /// [`Unfinished::Accept`](crate::Unfinished::Accept) the end of the data,
+            /// and [`summary`](Self::summary) says that the end was missing. For reading
+            /// a stream that is still being written, or one cut short, on purpose.
+            pub fn with_unfinished(mut self, unfinished: crate::Unfinished) -> Self {
+                self.state.set_unfinished(unfinished);
+                self
+            }
+
+            /// Once the input has ended: the streams, frames and bytes it held, and
+            /// whether the last stream lacked its end (when that was accepted).
+            pub fn summary(&self) -> Option<crate::StreamSummary> {
+                self.state.summary()
             }
         }
     };

@@ -18,8 +18,8 @@ use crate::adapter_api::{plain_inner_api, state_api};
 use crate::frames::{DecodeState, EncodePhase, EncodeState};
 
 /// Compresses what an [`AsyncBufRead`] yields: a frame per block of the configured
-/// block size (cut at a line end near it), and the last frame at the end of the input.
-/// An empty input gives one empty frame.
+/// block size (cut at a line end near it), and the last frame and the stream's end
+/// frame at the end of the input. An empty input gives the end frame alone.
 pub struct Encoder<R> {
     inner: R,
     state: EncodeState,

@@ -18,7 +18,7 @@
 use std::io;
 
 use bytes::{Buf, Bytes, BytesMut};
-use cobolp_engine::EngineConfig;
+use cobolp_engine::{EngineConfig, Unfinished};
 use cobolp_stages::l8_seal::HEADER_LEN;
 use tokio_util::codec::{Decoder, Encoder};
 
@@ -114,6 +114,15 @@ impl CpzCodec {
         self
     }
 
+    /// What the decoder makes of an input that ends after whole frames but before the
+    /// stream's end frame (a peer that closed without sending [`EndOfStream`]): by
+    /// default an `UnexpectedEof` error from `decode_eof`; [`Unfinished::Accept`]
+    /// takes it as the end.
+    pub fn with_unfinished(mut self, unfinished: Unfinished) -> Self {
+        self.deframer.set_unfinished(unfinished);
+        self
+    }
+
     pub fn max_frame_length(&self) -> usize {
         self.deframer.max_frame_len()
     }
@@ -177,6 +186,23 @@ impl<'a> Encoder<&'a [u8]> for CpzCodec {
     }
 }
 
+/// The item that ends a stream of messages: `framed.send(EndOfStream)` writes the end
+/// frame, which tells the peer that every message of the stream arrived. Messages sent
+/// after it start a new stream (in session mode sharing nothing with the one before).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EndOfStream;
+
+impl Encoder<EndOfStream> for CpzCodec {
+    type Error = io::Error;
+
+    fn encode(&mut self, _: EndOfStream, dst: &mut BytesMut) -> io::Result<()> {
+        self.scratch.clear();
+        self.framer.end(&mut self.scratch)?;
+        dst.extend_from_slice(&self.scratch);
+        Ok(())
+    }
+}
+
 impl Decoder for CpzCodec {
     type Item = BytesMut;
     type Error = io::Error;
@@ -185,7 +211,7 @@ impl Decoder for CpzCodec {
         loop {
             let mut data = Vec::new();
             match self.deframer.step(src, &mut data)? {
-                Step::Skipped(n) => src.advance(n),
+                Step::Skipped(n) | Step::End(n) => src.advance(n),
                 Step::Frame(n) => {
                     src.advance(n);
                     // A Vec the engine filled becomes the message without a copy.
@@ -223,12 +249,21 @@ mod tests {
         codec.encode(Bytes::from_static(b"bytes"), &mut wire).unwrap();
         codec.encode(BytesMut::from(&b"bytes mut"[..]), &mut wire).unwrap();
         assert_eq!(codec.frames_encoded(), 6);
+        let without_end = wire.clone();
+        codec.encode(EndOfStream, &mut wire).unwrap();
         let mut got = Vec::new();
         while let Some(m) = codec.decode(&mut wire).unwrap() {
             got.push(m.to_vec());
         }
         assert!(wire.is_empty());
         assert_eq!(codec.decode_eof(&mut wire).unwrap(), None);
+        let mut reader = CpzCodec::new();
+        let mut cut = without_end;
+        while reader.decode(&mut cut).unwrap().is_some() {}
+        let err = reader.decode_eof(&mut cut).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof, "a peer gone without the end: {err}");
+        let mut accepting = CpzCodec::new().with_unfinished(Unfinished::Accept);
+        assert_eq!(accepting.decode_eof(&mut BytesMut::new()).unwrap(), None);
         let mut want: Vec<Vec<u8>> = messages.iter().map(|m| m.to_vec()).collect();
         want.push(b"bytes".to_vec());
         want.push(b"bytes mut".to_vec());

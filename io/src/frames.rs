@@ -18,11 +18,13 @@
 //! inner reader or writer, and nothing else.
 
 use std::io;
+use std::task::Waker;
+use std::time::{Duration, Instant};
 
-use cobolp_engine::{cut_for, EngineConfig, EngineError, FrameCodec};
+use cobolp_engine::{cut_for, EngineConfig, EngineError, FrameCodec, Unfinished};
 use cobolp_stages::l8_seal::{
-    frame_extent, next_frame, FrameHeader, FRAME_MAGIC, HEADER_LEN, MAX_BLOCK_LEN, SKIPPABLE_HEADER_LEN,
-    SKIPPABLE_MAGIC,
+    frame_extent, next_frame, EndFrame, FrameHeader, StreamSummary, END_MAGIC, FRAME_MAGIC, HEADER_LEN, MAX_BLOCK_LEN,
+    SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC,
 };
 use cobolp_stages::Error as StageError;
 
@@ -123,6 +125,13 @@ impl Framer {
         self.frames += 1;
         Ok(())
     }
+
+    /// Appends the end frame of the stream written so far; frames after it start a
+    /// new stream.
+    pub(crate) fn end(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
+        self.codec.get()?.encode_end(out);
+        Ok(())
+    }
 }
 
 /// One step of [`Deframer::step`].
@@ -136,6 +145,8 @@ pub(crate) enum Step {
     Skipped(usize),
     /// A data frame of this many bytes was decoded; its data was appended to `out`.
     Frame(usize),
+    /// An end frame of this many bytes closed a stream.
+    End(usize),
 }
 
 /// Stream to data: walks frames one step at a time, skipping skippable frames and
@@ -150,6 +161,7 @@ pub(crate) struct Deframer {
     /// Content of the current skippable frame still to pass over, and its full length.
     skip: u64,
     skip_frame_len: u64,
+    unfinished: Unfinished,
     stopped: Option<Stopped>,
 }
 
@@ -162,8 +174,13 @@ impl Deframer {
             offset: 0,
             skip: 0,
             skip_frame_len: 0,
+            unfinished: Unfinished::Reject,
             stopped: None,
         }
+    }
+
+    pub(crate) fn set_unfinished(&mut self, unfinished: Unfinished) {
+        self.unfinished = unfinished;
     }
 
     pub(crate) fn set_session(&mut self, session: bool) {
@@ -231,6 +248,16 @@ impl Deframer {
             }
             Ok(Some(len)) => len,
         };
+        if input[..4] == END_MAGIC {
+            if input.len() < len {
+                return Ok(Step::NeedMore(len));
+            }
+            let end = EndFrame::parse(input).map_err(|e| self.frame_error(e))?;
+            let (index, offset) = (self.index, self.offset);
+            self.codec.get()?.decode_end(&end).map_err(|e| renamed(e, index, offset))?;
+            self.offset += len as u64;
+            return Ok(Step::End(len));
+        }
         if input[..4] == SKIPPABLE_MAGIC {
             self.skip = (len - SKIPPABLE_HEADER_LEN) as u64;
             self.skip_frame_len = len as u64;
@@ -251,20 +278,20 @@ impl Deframer {
         }
         let header = FrameHeader::parse(input).map_err(|e| self.frame_error(e))?;
         let (index, offset) = (self.index, self.offset);
-        self.codec.get()?.decode(&header, &input[HEADER_LEN..len], out).map_err(|e| match e {
-            // The engine counts data frames only; name the frame by its place in the
-            // stream as this decoder saw it, skippable frames included.
-            EngineError::Frame { source, .. } => EngineError::Frame { index, offset, source }.into(),
-            other => io::Error::from(other),
-        })?;
+        self.codec
+            .get()?
+            .decode(&header, &input[header.header_len()..len], out)
+            .map_err(|e| renamed(e, index, offset))?;
         self.index += 1;
         self.offset += len as u64;
         Ok(Step::Frame(len))
     }
 
-    /// The input ended with `rest` unread: fine when it is empty and no skippable frame
-    /// is open, else the error that names the truncated frame (`UnexpectedEof`).
-    pub(crate) fn finish(&mut self, rest: &[u8]) -> io::Result<()> {
+    /// The input ended with `rest` unread: what it held, when `rest` is empty, no
+    /// skippable frame is open and the last stream has its end (or the decoder accepts
+    /// one without, see [`Unfinished`]); else the error that names the truncated frame
+    /// or the missing end (`UnexpectedEof`).
+    pub(crate) fn finish(&mut self, rest: &[u8]) -> io::Result<StreamSummary> {
         if let Some(stopped) = &self.stopped {
             return Err(stopped.replay());
         }
@@ -273,7 +300,12 @@ impl Deframer {
             Err(self.frame_error(StageError::Truncated { what: "skippable frame", needed }))
         } else {
             match next_frame(rest) {
-                Ok(None) => Ok(()),
+                Ok(None) => {
+                    let (index, offset, unfinished) = (self.index, self.offset, self.unfinished);
+                    self.codec
+                        .get()
+                        .and_then(|codec| codec.finish_decoding(unfinished).map_err(|e| renamed(e, index, offset)))
+                }
                 Err(e) => Err(self.frame_error(e)),
                 // Callers step over every complete frame before they finish.
                 Ok(Some(_)) => Err(self.frame_error(StageError::Corrupt {
@@ -283,6 +315,16 @@ impl Deframer {
             }
         };
         result.map_err(|e| self.stop(e))
+    }
+}
+
+/// An engine error as an I/O error naming the frame by its place in the stream as
+/// this decoder saw it: the engine counts data frames only, the decoder skippable
+/// and end frames too.
+fn renamed(error: EngineError, index: u64, offset: u64) -> io::Error {
+    match error {
+        EngineError::Frame { source, .. } => EngineError::Frame { index, offset, source }.into(),
+        other => io::Error::from(other),
     }
 }
 
@@ -310,6 +352,38 @@ pub(crate) struct EncodeState {
     out_pos: usize,
     phase: EncodePhase,
     stopped: Option<Stopped>,
+    /// The adapter to name in a warning when it is dropped with a stream unfinished.
+    warn_on_drop: Option<&'static str>,
+    /// How long a flush waits for more writes before it cuts a frame (see
+    /// [`flush_wait`](Self::flush_wait)); zero: at once.
+    flush_delay: Duration,
+    /// When input was last taken.
+    last_write: Option<Instant>,
+    /// The wake-up asked for by the last wait, and for which task.
+    armed: Option<(Instant, Waker)>,
+}
+
+/// What a flush does now: see [`EncodeState::flush_wait`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlushWait {
+    /// Cut a frame of what is held and write it out.
+    Now,
+    /// Wait; the caller asks to be woken at this instant, when one is given (a wake-up
+    /// asked for earlier is still to come otherwise).
+    Until(Option<Instant>),
+}
+
+impl Drop for EncodeState {
+    fn drop(&mut self) {
+        let Some(adapter) = self.warn_on_drop else { return };
+        let unwritten = self.input.len() + self.pending().len();
+        if self.phase != EncodePhase::Done && self.stopped.is_none() && (unwritten > 0 || self.framer.frames() > 0) {
+            log::warn!(
+                "cobol-protocol: {adapter} dropped before finish/shutdown: {unwritten} bytes were never written, \
+                 and the stream has no end frame, so decoders will report it as unfinished"
+            );
+        }
+    }
 }
 
 impl EncodeState {
@@ -321,7 +395,48 @@ impl EncodeState {
             out_pos: 0,
             phase: EncodePhase::Encoding,
             stopped: None,
+            warn_on_drop: None,
+            flush_delay: Duration::ZERO,
+            last_write: None,
+            armed: None,
         }
+    }
+
+    /// How long a flush waits for more writes before it frames what it holds.
+    pub(crate) fn set_flush_delay(&mut self, delay: Duration) {
+        self.flush_delay = delay;
+    }
+
+    pub(crate) fn flush_delay(&self) -> Duration {
+        self.flush_delay
+    }
+
+    /// Whether a flush asked for at `now` frames what is held at once, or waits for
+    /// more writes: a flush that comes right after a write (as `tokio::io::copy` makes
+    /// one whenever its reader is pending) waits until no write has come for the flush
+    /// delay, so that the writes that follow go into the same block and the frames are
+    /// the ones the data alone decides. `waker` is the flushing task's.
+    pub(crate) fn flush_wait(&mut self, now: Instant, waker: &Waker) -> FlushWait {
+        let wait_from = match self.last_write {
+            Some(last) if !self.input.is_empty() && !self.flush_delay.is_zero() => last,
+            _ => return FlushWait::Now,
+        };
+        let at = wait_from + self.flush_delay;
+        if now >= at {
+            self.armed = None;
+            return FlushWait::Now;
+        }
+        if self.armed.as_ref().is_some_and(|(armed, w)| *armed > now && w.will_wake(waker)) {
+            return FlushWait::Until(None);
+        }
+        self.armed = Some((at, waker.clone()));
+        FlushWait::Until(Some(at))
+    }
+
+    /// Logs a warning naming `adapter` if the state is dropped with its stream unfinished.
+    pub(crate) fn warning_on_drop(mut self, adapter: &'static str) -> Self {
+        self.warn_on_drop = Some(adapter);
+        self
     }
 
     pub(crate) fn set_session(&mut self, session: bool) {
@@ -405,6 +520,9 @@ impl EncodeState {
         let block_size = self.framer.config().block_size;
         let n = buf.len().min(block_size - self.input.len());
         self.input.extend_from_slice(&buf[..n]);
+        if !self.flush_delay.is_zero() {
+            self.last_write = Some(Instant::now());
+        }
         if self.input.len() >= block_size {
             // At a line end near the block size, or at a record boundary when the
             // settings describe fixed-width records, as the engine's executors cut.
@@ -425,14 +543,16 @@ impl EncodeState {
         Ok(())
     }
 
-    /// Makes the last frame: the rest of the input, or an empty frame when the stream
-    /// had none at all (so an empty input still gives a recognisable stream, as the
-    /// engine's own stream encoders do). Idempotent.
+    /// Makes the last frames: the rest of the input (if any), then the stream's end
+    /// frame, without which decoders take the stream for one cut short. Idempotent.
     pub(crate) fn finish(&mut self) -> io::Result<()> {
         self.check()?;
         if matches!(self.phase, EncodePhase::Encoding | EncodePhase::Flushing) {
-            if !self.input.is_empty() || self.framer.frames() == 0 {
+            if !self.input.is_empty() {
                 self.emit(self.input.len())?;
+            }
+            if let Err(e) = self.framer.end(&mut self.output) {
+                return Err(self.stop(e));
             }
             self.phase = EncodePhase::Finishing;
             if self.pending().is_empty() {
@@ -462,6 +582,7 @@ pub(crate) struct DecodeState {
     out: Vec<u8>,
     out_pos: usize,
     phase: DecodePhase,
+    summary: Option<StreamSummary>,
 }
 
 impl DecodeState {
@@ -472,6 +593,7 @@ impl DecodeState {
             out: Vec::new(),
             out_pos: 0,
             phase: DecodePhase::Decoding,
+            summary: None,
         }
     }
 
@@ -485,6 +607,15 @@ impl DecodeState {
 
     pub(crate) fn set_max_frame_len(&mut self, max: usize) {
         self.deframer.set_max_frame_len(max);
+    }
+
+    pub(crate) fn set_unfinished(&mut self, unfinished: Unfinished) {
+        self.deframer.set_unfinished(unfinished);
+    }
+
+    /// What the input held, once it ended (after [`finish`](Self::finish)).
+    pub(crate) fn summary(&self) -> Option<StreamSummary> {
+        self.summary
     }
 
     pub(crate) fn phase(&self) -> DecodePhase {
@@ -534,7 +665,7 @@ impl DecodeState {
             // The common case: a whole frame (or skippable bytes) at the front of the
             // input is used where it lies, without a copy.
             match self.deframer.step(input, &mut self.out)? {
-                Step::Frame(n) | Step::Skipped(n) => return Ok(n),
+                Step::Frame(n) | Step::Skipped(n) | Step::End(n) => return Ok(n),
                 Step::NeedMore(_) => {}
             }
         }
@@ -542,7 +673,7 @@ impl DecodeState {
         let mut used = 0;
         loop {
             let need = match self.deframer.step(&self.held, &mut self.out)? {
-                Step::Frame(n) | Step::Skipped(n) => {
+                Step::Frame(n) | Step::Skipped(n) | Step::End(n) => {
                     debug_assert_eq!(n, self.held.len());
                     self.held.clear();
                     if self.held.capacity() > 1 << 20 {
@@ -565,7 +696,7 @@ impl DecodeState {
     /// The compressed input ended: an error naming the frame if it ended inside one.
     pub(crate) fn finish(&mut self) -> io::Result<()> {
         if self.phase == DecodePhase::Decoding {
-            self.deframer.finish(&self.held)?;
+            self.summary = Some(self.deframer.finish(&self.held)?);
             self.phase = DecodePhase::Done;
         }
         Ok(())
@@ -641,7 +772,7 @@ mod tests {
     }
 
     #[test]
-    fn blocks_end_at_line_ends_and_empty_input_gives_one_frame() {
+    fn blocks_end_at_line_ends_and_empty_input_gives_the_end_frame_alone() {
         let data = lines(9000);
         let stream = encode_all(&data, 1000);
         let (mut pos, mut end, mut frames) = (0, 0, 0);
@@ -657,9 +788,10 @@ mod tests {
         assert!(frames > 3);
         assert_eq!(end, data.len());
         let empty = encode_all(b"", 1);
-        assert!(!empty.is_empty());
+        assert_eq!(empty.len(), cobolp_stages::l8_seal::END_LEN, "an empty stream is its end frame");
         assert_eq!(decode_all(&empty, 1).unwrap(), b"");
-        assert_eq!(decode_all(b"", 1).unwrap(), b"", "no bytes at all is an empty stream too");
+        let nothing = decode_all(b"", 1).unwrap_err();
+        assert_eq!(nothing.kind(), io::ErrorKind::UnexpectedEof, "no bytes at all is no stream: {nothing}");
     }
 
     #[test]
@@ -671,7 +803,15 @@ mod tests {
         let first = state.pending().to_vec();
         state.consume(first.len());
         assert_eq!(state.phase(), EncodePhase::Encoding);
-        assert_eq!(decode_all(&first, 5).unwrap(), b"hello ");
+        let mut partial = DecodeState::new(config(), false);
+        partial.set_unfinished(Unfinished::Accept);
+        assert_eq!(partial.feed(&first).unwrap(), first.len());
+        assert_eq!(partial.output(), b"hello ", "the peer decodes what was flushed");
+        partial.consume(6);
+        partial.finish().unwrap();
+        assert_eq!(partial.summary().unwrap().unfinished, Some((1, 6)));
+        let cut = decode_all(&first, 5).unwrap_err();
+        assert_eq!(cut.kind(), io::ErrorKind::UnexpectedEof, "and knows the stream goes on: {cut}");
         state.flush().unwrap();
         assert!(state.pending().is_empty(), "nothing new, no frame");
         state.write(b"world").unwrap();
@@ -701,16 +841,20 @@ mod tests {
         let a = encode_all(b"first frame", 100);
         let mut stream = a.clone();
         stream.extend_from_slice(&a);
-        let last = stream.len() - 1;
+        // The second stream's one data frame, damaged at its last byte.
+        let last = stream.len() - cobolp_stages::l8_seal::END_LEN - 1;
         stream[last] ^= 0x40;
         let mut state = DecodeState::new(config(), false);
         let used = state.feed(&stream).unwrap();
         assert_eq!(state.output(), b"first frame");
         state.consume(11);
+        let used = used + state.feed(&stream[used..]).unwrap();
+        assert_eq!(used, a.len(), "the end frame of the first stream");
         let err = state.feed(&stream[used..]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         let text = err.to_string();
         assert!(text.contains(&format!("frame 1 (at byte {})", a.len())), "{text}");
+        assert!(text.contains("checksum"), "{text}");
         let again = state.feed(&stream[used..]).unwrap_err();
         assert_eq!(again.kind(), io::ErrorKind::InvalidData);
         assert!(again.to_string().contains("frame 1"));

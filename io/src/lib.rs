@@ -20,9 +20,12 @@ pub mod bufread;
 mod codec;
 mod frames;
 pub mod sync;
+mod wake_timer;
 pub mod write;
 
 pub use atomic_file::AtomicFile;
 pub use cobolp_engine::EngineConfig;
-pub use codec::CpzCodec;
+pub use cobolp_engine::Unfinished;
+pub use cobolp_stages::l8_seal::StreamSummary;
+pub use codec::{CpzCodec, EndOfStream};
 pub use frames::DEFAULT_MAX_FRAME_LENGTH;

@@ -35,14 +35,17 @@ fn write_out<W: Write, S>(
 /// (if anything) and flushes the inner writer, so the peer can decode all of it;
 /// [`finish`](Encoder::finish) writes the last frame and returns the inner writer.
 ///
-/// Dropping it without `finish` loses the data since the last frame (the output is
-/// then a valid stream of the frames before it): call `finish`.
+/// **`finish` is required.** Without it the stream has no end frame, and every
+/// decoder reports it as unfinished (`UnexpectedEof`) rather than take it for the
+/// whole data; the data written since the last frame is not in it at all. Dropping an
+/// encoder that holds data or wrote frames without finishing logs a warning (through
+/// the `log` crate).
 pub struct Encoder<W> {
     inner: W,
     state: EncodeState,
 }
 
-plain_inner_api!(Encoder, EncodeState, "writer");
+plain_inner_api!(Encoder, EncodeState, "writer", |state| state.warning_on_drop("sync::Encoder"));
 state_api!(Encoder);
 
 impl<W: Write> Encoder<W> {
@@ -50,8 +53,8 @@ impl<W: Write> Encoder<W> {
         write_out(&mut self.inner, &mut self.state, EncodeState::pending, EncodeState::consume)
     }
 
-    /// Writes the last frame (an empty one if the stream had none) and flushes the
-    /// inner writer, keeping it; later writes are errors. Idempotent.
+    /// Writes the last frame and the stream's end frame and flushes the inner writer,
+    /// keeping it; later writes are errors. Idempotent.
     pub fn try_finish(&mut self) -> io::Result<()> {
         self.write_out()?;
         self.state.finish()?;
@@ -59,7 +62,7 @@ impl<W: Write> Encoder<W> {
         self.inner.flush()
     }
 
-    /// Writes the last frame, flushes, and returns the inner writer.
+    /// Writes the last frame and the end frame, flushes, and returns the inner writer.
     pub fn finish(mut self) -> io::Result<W> {
         self.try_finish()?;
         Ok(self.inner)

@@ -10,12 +10,14 @@
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
+use std::time::{Duration, Instant};
 
 use cobolp_engine::EngineConfig;
 use tokio::io::AsyncWrite;
 
 use crate::adapter_api::{plain_inner_api, state_api};
-use crate::frames::{DecodeState, EncodeState};
+use crate::frames::{DecodeState, EncodeState, FlushWait};
+use crate::wake_timer;
 
 /// Writes `bytes` (what `pending` returns) to `inner` until none is left, reporting
 /// each write with `consume`.
@@ -45,20 +47,50 @@ fn poll_write_out<W: AsyncWrite + Unpin, S>(
 ///   it), as soon as the block is full.
 /// - `poll_flush` makes a frame of everything written since the last frame (if
 ///   anything), writes it out and flushes the inner writer: the peer can decode every
-///   byte written before the flush without waiting for more.
-/// - `poll_shutdown` makes the last frame (an empty one if the stream had none),
-///   writes it out and shuts down the inner writer (which flushes it). Writing after it is an
-///   error.
+///   byte written before the flush without waiting for more. It first waits until no
+///   write has come for the [flush delay](Encoder::with_flush_delay) (10 ms by
+///   default): writes that go on meanwhile join the same block, so a copy that
+///   flushes whenever its reader is pending (`tokio::io::copy`) gives the frames, and
+///   the bytes, of the data alone, not of its timing.
+/// - `poll_shutdown` (`AsyncWriteExt::shutdown`) makes the last frame of what is left
+///   and the stream's end frame, writes them out and shuts down the inner writer
+///   (which flushes it). Writing after it is an error.
 ///
-/// Dropped without a shutdown, the data since the last frame is lost, and the stream
-/// written so far is a valid stream of the frames before it.
+/// **`shutdown` is required.** Without it the stream has no end frame, and every
+/// decoder reports it as unfinished (`UnexpectedEof`) rather than take it for the
+/// whole data; the data written since the last frame is not in it at all. Dropping an
+/// encoder that holds data or wrote frames without shutting it down logs a warning
+/// (through the `log` crate).
 pub struct Encoder<W> {
     inner: W,
     state: EncodeState,
 }
 
-plain_inner_api!(Encoder, EncodeState, "writer");
+plain_inner_api!(Encoder, EncodeState, "writer", |state| {
+    let mut state = state.warning_on_drop("write::Encoder");
+    state.set_flush_delay(DEFAULT_FLUSH_DELAY);
+    state
+});
 state_api!(Encoder);
+
+/// How long [`Encoder`]'s flush waits for more writes before it frames what it holds.
+pub const DEFAULT_FLUSH_DELAY: Duration = Duration::from_millis(10);
+
+impl<W> Encoder<W> {
+    /// How long a flush waits for more writes before it frames what it holds (default
+    /// [`DEFAULT_FLUSH_DELAY`]). Zero frames at every flush, as a message protocol
+    /// that waits for each answer wants; the default keeps the frames of a copy
+    /// (`tokio::io::copy` flushes whenever its reader is pending) those of the data.
+    pub fn with_flush_delay(mut self, delay: Duration) -> Self {
+        self.state.set_flush_delay(delay);
+        self
+    }
+
+    /// The flush delay (see [`with_flush_delay`](Self::with_flush_delay)).
+    pub fn flush_delay(&self) -> Duration {
+        self.state.flush_delay()
+    }
+}
 
 impl<W: AsyncWrite + Unpin> Encoder<W> {
     fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -76,6 +108,12 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Encoder<W> {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         ready!(this.poll_write_out(cx))?;
+        if let FlushWait::Until(arm) = this.state.flush_wait(Instant::now(), cx.waker()) {
+            if let Some(at) = arm {
+                wake_timer::wake_at(at, cx.waker().clone());
+            }
+            return Poll::Pending;
+        }
         this.state.flush()?;
         ready!(this.poll_write_out(cx))?;
         Pin::new(&mut this.inner).poll_flush(cx)

@@ -10,8 +10,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use cobolp_engine::InlineEngine;
-use cobolp_io::{bufread, sync, write, EngineConfig};
-use cobolp_stages::l8_seal::{write_skippable, HEADER_LEN};
+use cobolp_io::{bufread, sync, write, EngineConfig, Unfinished};
+use cobolp_stages::l8_seal::{next_frame, write_skippable, FrameRef, HEADER_LEN};
 use futures::executor::block_on;
 use proptest::prelude::*;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
@@ -26,7 +26,7 @@ fn reference(data: &[u8]) -> Vec<u8> {
 }
 
 async fn write_encode(data: &[u8], sizes: &[usize], flush_every: Option<usize>, sink: &[usize]) -> Vec<u8> {
-    let mut enc = write::Encoder::with_config(PendingWriter::new(sink), config());
+    let mut enc = write::Encoder::with_config(PendingWriter::new(sink), config()).with_flush_delay(Duration::ZERO);
     for (i, piece) in pieces(data, sizes).into_iter().enumerate() {
         enc.write_all(piece).await.unwrap();
         if flush_every.is_some_and(|k| i % k == k - 1) {
@@ -172,13 +172,44 @@ proptest! {
         let (complete, span) = complete_frames(&stream[..cut]);
         for (name, out, result) in decode_everywhere(&stream[..cut], &sizes, &sizes) {
             prop_assert!(out == data[..complete], "{name}: the data of every complete frame, no more");
+            // Cut inside a frame or between two, the stream lacks its end: both are
+            // an unexpected end, named by where the stream stops making sense.
+            let e = result.unwrap_err();
+            prop_assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{}: {}", name, e);
+            prop_assert!(e.to_string().contains(&format!("(at byte {span})")), "{name}: {e}");
             if span == cut {
-                prop_assert!(result.is_ok(), "{name}: a cut between frames is a shorter stream");
-            } else {
-                let e = result.unwrap_err();
-                prop_assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{}: {}", name, e);
-                prop_assert!(e.to_string().contains(&format!("(at byte {span})")), "{name}: {e}");
+                prop_assert!(e.to_string().contains("without its end frame"), "{name}: {e}");
             }
+        }
+    }
+
+    /// Whole frames lost, repeated or swapped, anywhere in a stream of many: always an
+    /// error, through every adapter, never other bytes than the stream's.
+    #[test]
+    fn lost_repeated_and_swapped_frames_are_errors(
+        data in (100_000usize..300_000, any::<u64>()).prop_map(|(n, seed)| log_bytes(n, seed)),
+        damage in 0usize..3,
+        at in any::<prop::sample::Index>(),
+        other in any::<prop::sample::Index>(),
+    ) {
+        let stream = block_on(write_encode(&data, &[9000], Some(7), &[]));
+        let bounds = frame_bounds(&stream);
+        let frames: Vec<&[u8]> = bounds.windows(2).map(|w| &stream[w[0]..w[1]]).collect();
+        prop_assume!(frames.len() >= 3);
+        let (i, j) = (at.index(frames.len()), other.index(frames.len()));
+        let mut damaged: Vec<&[u8]> = frames.clone();
+        match damage {
+            0 => { damaged.remove(i); }
+            1 => damaged.insert(i, frames[j]),
+            _ => {
+                prop_assume!(frames[i] != frames[j]);
+                damaged.swap(i, j);
+            }
+        }
+        let damaged = damaged.concat();
+        for (name, out, result) in decode_everywhere(&damaged, &[4096], &[4096]) {
+            prop_assert!(result.is_err(), "{name}: damage {damage} at {i}/{j} decoded");
+            prop_assert!(data.starts_with(&out), "{name}: only bytes of the stream, in order");
         }
     }
 
@@ -208,15 +239,16 @@ fn empty_and_tiny_inputs() {
     for data in [&b""[..], b"x", b"\n", b"hello\n"] {
         let stream = block_on(write_encode(data, &[1], None, &[1]));
         assert_eq!(stream, reference(data));
-        assert!(!stream.is_empty(), "an empty input still gives one (empty) frame");
+        assert!(!stream.is_empty(), "an empty input still gives a stream: its end frame");
         for (name, out, result) in decode_everywhere(&stream, &[1], &[1]) {
             result.unwrap();
             assert_eq!(out, data, "{name}");
         }
     }
     for (name, out, result) in decode_everywhere(b"", &[1], &[1]) {
-        result.unwrap();
-        assert!(out.is_empty(), "{name}: no bytes at all is an empty stream");
+        let e = result.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{name}: no bytes at all is no stream");
+        assert!(out.is_empty(), "{name}");
     }
 }
 
@@ -444,9 +476,11 @@ fn sync_flush_makes_everything_written_decodable() {
         enc.write_all(&m).unwrap();
         enc.flush().unwrap();
         expect.extend_from_slice(&m);
-        let (out, result) = sync_decode(enc.get_ref(), &[4096]);
-        result.unwrap();
+        let mut dec = sync::Decoder::new(enc.get_ref().as_slice()).with_unfinished(Unfinished::Accept);
+        let mut out = Vec::new();
+        dec.read_to_end(&mut out).unwrap();
         assert!(out == expect, "after flush {i}");
+        assert_eq!(dec.summary().unwrap().unfinished.map(|(frames, _)| frames), Some(i as u64 + 1));
     }
     assert_eq!(enc.buffered(), 0);
 }
@@ -461,11 +495,13 @@ fn an_invalid_config_is_reported_at_first_use() {
     assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
 }
 
+/// A stream missing its first frame is refused by every stream decoder; each frame
+/// still decodes alone through the frame API (random access from a seek table).
 #[test]
-fn independent_frames_decode_alone() {
+fn a_stream_without_its_first_frame_is_refused_but_frames_decode_alone() {
     let messages: Vec<Vec<u8>> = (0..6).map(|i| log_bytes(2000, i)).collect();
     let stream = block_on(async {
-        let mut enc = write::Encoder::with_config(PendingWriter::new(&[]), config());
+        let mut enc = write::Encoder::with_config(PendingWriter::new(&[]), config()).with_flush_delay(Duration::ZERO);
         for m in &messages {
             enc.write_all(m).await.unwrap();
             enc.flush().await.unwrap();
@@ -473,10 +509,20 @@ fn independent_frames_decode_alone() {
         enc.shutdown().await.unwrap();
         enc.into_inner().data
     });
-    let first = frame_bounds(&stream)[1];
-    let (out, result) = sync_decode(&stream[first..], &[1000]);
-    result.unwrap();
-    assert!(out == messages[1..].concat(), "frame 0 left out, the others still decode");
+    let bounds = frame_bounds(&stream);
+    for (name, out, result) in decode_everywhere(&stream[bounds[1]..], &[1000], &[1000]) {
+        let e = result.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{name}");
+        assert!(e.to_string().contains("bytes 0..2000 were lost"), "{name}: {e}");
+        assert!(out.is_empty(), "{name}");
+    }
+    let engine = InlineEngine::new(&config()).unwrap();
+    for (i, m) in messages.iter().enumerate() {
+        let Some((FrameRef::Data { header, payload }, _)) = next_frame(&stream[bounds[i]..]).unwrap() else {
+            panic!("frame {i} is a data frame")
+        };
+        assert!(engine.decompress_frame(i as u64, 0, header, payload).unwrap() == *m, "frame {i} alone");
+    }
 }
 
 // Session mode: frames share state and must be decoded in order by one decoder.

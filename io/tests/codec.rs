@@ -7,7 +7,7 @@ mod util;
 use std::io;
 
 use bytes::{Bytes, BytesMut};
-use cobolp_io::CpzCodec;
+use cobolp_io::{CpzCodec, EndOfStream, Unfinished};
 use cobolp_stages::l8_seal::{write_skippable, FrameHeader, FRAME_MAGIC, HEADER_LEN};
 use futures::executor::block_on;
 use futures::{SinkExt, StreamExt};
@@ -19,12 +19,14 @@ fn codec() -> CpzCodec {
     CpzCodec::with_config(config())
 }
 
+/// The messages, one frame each, and the end of their stream.
 fn encode_all(messages: &[Vec<u8>]) -> BytesMut {
     let mut codec = codec();
     let mut wire = BytesMut::new();
     for m in messages {
         codec.encode(&m[..], &mut wire).unwrap();
     }
+    codec.encode(EndOfStream, &mut wire).unwrap();
     wire
 }
 
@@ -75,7 +77,9 @@ async fn log_lines_over_loopback_tcp() {
             framed.feed(Bytes::copy_from_slice(line)).await.unwrap();
         }
     }
-    // The codec encodes several item types, so `close` is told which sink it is.
+    // The end of the stream tells the server every line came; the codec encodes
+    // several item types, so `close` is told which sink it is.
+    framed.feed(EndOfStream).await.unwrap();
     SinkExt::<Bytes>::close(&mut framed).await.unwrap();
     let sent = lines.iter().map(|l| l.len()).sum::<usize>();
     assert_eq!(server.await.unwrap(), (lines.len(), sent, lines.len() as u64));
@@ -109,21 +113,26 @@ proptest! {
             for m in &messages {
                 framed.send(Bytes::from(m.clone())).await.unwrap();
             }
+            framed.send(EndOfStream).await.unwrap();
             // The codec encodes several item types, so `close` is told which sink it is.
-    SinkExt::<Bytes>::close(&mut framed).await.unwrap();
+            SinkExt::<Bytes>::close(&mut framed).await.unwrap();
             framed.into_inner().data
         });
         let wire = encode_all(&messages);
         prop_assert!(written[..] == wire[..], "FramedWrite writes what encode makes");
         let mut with_skippable = Vec::new();
+        let mut encoder = codec();
         for (i, m) in messages.iter().enumerate() {
             if skippable_at == Some(i) {
                 write_skippable(b"metadata the decoder passes over", &mut with_skippable).unwrap();
             }
             let mut one = BytesMut::new();
-            codec().encode(&m[..], &mut one).unwrap();
+            encoder.encode(&m[..], &mut one).unwrap();
             with_skippable.extend_from_slice(&one);
         }
+        let mut end = BytesMut::new();
+        encoder.encode(EndOfStream, &mut end).unwrap();
+        with_skippable.extend_from_slice(&end);
         for stream in [&wire[..], &with_skippable[..]] {
             let (got, error) = read_framed(stream, &sizes, codec());
             prop_assert!(error.is_none(), "{error:?}");
@@ -142,15 +151,13 @@ proptest! {
         let bounds = frame_bounds(&wire);
         let complete = bounds.iter().filter(|&&b| b > 0 && b <= cut).count();
         let (got, error) = read_framed(&wire[..cut], &sizes, codec());
+        let complete = complete.min(messages.len());
         prop_assert!(got[..] == messages[..complete]);
-        if bounds.contains(&cut) {
-            prop_assert!(error.is_none(), "{error:?}");
-        } else {
-            let e = error.expect("a cut inside a frame is an error");
-            prop_assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
-            let named = format!("frame {complete} (at byte {})", bounds[complete]);
-            prop_assert!(e.to_string().contains(&named), "{}", e);
-        }
+        // Inside a frame or between two, a cut leaves the stream without its end.
+        let e = error.expect("a cut stream is an error");
+        prop_assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        let named = format!("frame {complete} (at byte {})", bounds[complete]);
+        prop_assert!(e.to_string().contains(&named), "{}", e);
     }
 }
 
@@ -174,10 +181,13 @@ fn a_damaged_frame_is_invalid_data_naming_it() {
 /// stored block of `len` bytes.
 fn header_claiming(len: u32) -> Vec<u8> {
     let mut out = FRAME_MAGIC.to_vec();
-    out.extend_from_slice(&[1, 0, 0x80, 0]);
+    out.extend_from_slice(&[2, 0, 0x80, 0]);
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(&[0; 4 + 32]);
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&0u64.to_le_bytes());
     let crc = crc32fast::hash(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     assert_eq!(out.len(), HEADER_LEN);
@@ -214,12 +224,13 @@ fn decode_eof_tells_a_clean_end_from_a_truncated_frame() {
     assert_eq!(&c.decode_eof(&mut src).unwrap().unwrap()[..], b"one");
     assert_eq!(&c.decode_eof(&mut src).unwrap().unwrap()[..], b"two");
     assert_eq!(c.decode_eof(&mut src).unwrap(), None);
-    for cut in [1, 3, 4, 20, HEADER_LEN, wire.len() - 1] {
+    let bounds = frame_bounds(&wire);
+    for cut in [1, 3, 4, 20, HEADER_LEN, bounds[1], bounds[2], wire.len() - 1] {
         let mut src = BytesMut::from(&wire[..cut]);
         let mut c = codec();
-        let first = frame_bounds(&wire)[1];
-        if cut > first {
-            assert_eq!(&c.decode_eof(&mut src).unwrap().unwrap()[..], b"one");
+        let complete = bounds.iter().filter(|&&b| b > 0 && b <= cut).count();
+        for message in [&b"one"[..], b"two"].iter().take(complete) {
+            assert_eq!(&c.decode_eof(&mut src).unwrap().unwrap()[..], *message, "cut at {cut}");
         }
         let e = c.decode_eof(&mut src).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "cut at {cut}: {e}");
@@ -229,25 +240,45 @@ fn decode_eof_tells_a_clean_end_from_a_truncated_frame() {
     write_skippable(&[0u8; 100], &mut skippable).unwrap();
     let mut src = BytesMut::from(&skippable[..50]);
     assert!(codec().decode_eof(&mut src).is_err());
-    // Skippable frames alone are an empty stream.
+    // Skippable frames alone are no stream: they were not written by an encoder that finished.
     let mut src = BytesMut::from(&skippable[..]);
-    assert_eq!(codec().decode_eof(&mut src).unwrap(), None);
+    assert_eq!(codec().decode_eof(&mut src).unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
     assert!(src.is_empty());
+    // Unless the decoder takes a stream without its end.
+    let mut src = BytesMut::from(&wire[..bounds[2]]);
+    let mut accepting = codec().with_unfinished(Unfinished::Accept);
+    assert_eq!(&accepting.decode_eof(&mut src).unwrap().unwrap()[..], b"one");
+    assert_eq!(&accepting.decode_eof(&mut src).unwrap().unwrap()[..], b"two");
+    assert_eq!(accepting.decode_eof(&mut src).unwrap(), None);
 }
 
 #[test]
-fn independent_frames_decode_alone() {
+fn lost_repeated_and_swapped_messages_are_errors() {
     let messages: Vec<Vec<u8>> = (0..3).map(|i| log_bytes(1000, i)).collect();
     let wire = encode_all(&messages);
-    let bounds = frame_bounds(&wire);
-    let mut src = BytesMut::from(&wire[bounds[2]..]);
-    assert_eq!(codec().decode(&mut src).unwrap().unwrap().to_vec(), messages[2]);
+    let b = frame_bounds(&wire);
+    let frame = |i: usize| &wire[b[i]..b[i + 1]];
+    let lost = [frame(0), frame(2), frame(3)].concat();
+    let repeated = [frame(0), frame(1), frame(1), frame(2), frame(3)].concat();
+    let swapped = [frame(1), frame(0), frame(2), frame(3)].concat();
+    let no_end = [frame(0), frame(1), frame(2)].concat();
+    for (name, stream, kind) in [
+        ("lost", lost, io::ErrorKind::InvalidData),
+        ("repeated", repeated, io::ErrorKind::InvalidData),
+        ("swapped", swapped, io::ErrorKind::InvalidData),
+        ("no end", no_end, io::ErrorKind::UnexpectedEof),
+    ] {
+        let (got, error) = read_framed(&stream, &[700], codec());
+        let e = error.unwrap_or_else(|| panic!("{name}: decoded"));
+        assert_eq!(e.kind(), kind, "{name}: {e}");
+        assert!(messages.starts_with(&got), "{name}: only messages of the stream, in order");
+    }
 }
 
 #[test]
 fn empty_messages_are_frames_too() {
     let wire = encode_all(&[Vec::new(), Vec::new()]);
-    assert_eq!(frame_bounds(&wire).len(), 3);
+    assert_eq!(frame_bounds(&wire).len(), 4, "two frames and the end");
     let (got, error) = read_framed(&wire, &[7], codec());
     assert!(error.is_none());
     assert_eq!(got, vec![Vec::<u8>::new(), Vec::new()]);
@@ -299,6 +330,7 @@ fn a_session_decoder_must_see_frames_in_order() {
     for m in &messages[..10] {
         enc.encode(&m[..], &mut wire).unwrap();
     }
+    enc.encode(EndOfStream, &mut wire).unwrap();
     let bounds = frame_bounds(&wire);
     // In order: every message.
     let (got, error) = read_framed(&wire, &[13], codec().with_session(true));

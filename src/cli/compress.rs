@@ -3,9 +3,10 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use cobol_protocol::{EngineConfig, Pipeline, PipelineReport};
+use cobol_protocol::{EngineConfig, Pipeline, PipelineReport, Unfinished};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
 use super::progress::ProgressDisplay;
@@ -17,15 +18,33 @@ pub const SUFFIX: &str = "cpz";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Direction {
     Compress,
-    Decompress,
+    Decompress { partial: bool },
 }
+
+/// Exit status of `decompress --partial` when the stream had no end: the data written
+/// is every complete frame, but the stream may go on elsewhere.
+pub const EXIT_UNFINISHED: u8 = 3;
 
 pub fn compress(args: &CommonArgs, config: EngineConfig) -> anyhow::Result<()> {
-    run(args, config, Direction::Compress)
+    run(args, config, Direction::Compress).map(|_| ())
 }
 
-pub fn decompress(args: &CommonArgs, config: EngineConfig) -> anyhow::Result<()> {
-    run(args, config, Direction::Decompress)
+/// Decompresses; with `partial`, a stream without its end is written up to its last
+/// complete frame, said so on stderr, and answered with [`EXIT_UNFINISHED`].
+pub fn decompress(args: &CommonArgs, config: EngineConfig, partial: bool) -> anyhow::Result<ExitCode> {
+    let direction = Direction::Decompress { partial };
+    let report = run(args, config, direction)?;
+    match report.streams.and_then(|s| s.unfinished) {
+        Some((frames, bytes)) => {
+            let name = input_path(args).map_or("stdin".to_string(), |p| p.display().to_string());
+            eprintln!(
+                "cobolp: {name}: the stream has no end frame: wrote its {frames} complete frames ({bytes} bytes); \
+                 it was cut short, or is still being written"
+            );
+            Ok(ExitCode::from(EXIT_UNFINISHED))
+        }
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
 
 enum Target {
@@ -52,7 +71,7 @@ fn target(args: &CommonArgs, direction: Direction) -> anyhow::Result<Target> {
             name.push(SUFFIX);
             Ok(Target::File(PathBuf::from(name)))
         }
-        Direction::Decompress => {
+        Direction::Decompress { .. } => {
             if input.extension().is_some_and(|e| e == SUFFIX) {
                 Ok(Target::File(input.with_extension("")))
             } else {
@@ -62,7 +81,7 @@ fn target(args: &CommonArgs, direction: Direction) -> anyhow::Result<Target> {
     }
 }
 
-fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow::Result<()> {
+fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow::Result<PipelineReport> {
     let input = input_path(args);
     let target = target(args, direction)?;
     if let (Some(i), Target::File(o)) = (input, &target) {
@@ -112,7 +131,10 @@ fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow:
         };
         let report = match direction {
             Direction::Compress => pipeline.compress(reader, &mut writer).await,
-            Direction::Decompress => pipeline.decompress(reader, &mut writer).await,
+            Direction::Decompress { partial } => {
+                let unfinished = if partial { Unfinished::Accept } else { Unfinished::Reject };
+                pipeline.decompress_with(reader, &mut writer, unfinished).await
+            }
         };
         let report = report.with_context(|| input.map_or("stdin".to_string(), |p| p.display().to_string()))?;
         writer.shutdown().await.context("writing output")?;
@@ -134,7 +156,7 @@ fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow:
     if args.stats {
         eprintln!("{report}");
     }
-    Ok(())
+    Ok(report)
 }
 
 fn summarize(input: Option<&Path>, target: &Target, direction: Direction, report: &PipelineReport) {
@@ -145,7 +167,7 @@ fn summarize(input: Option<&Path>, target: &Target, direction: Direction, report
     };
     let (original, packed) = match direction {
         Direction::Compress => (report.bytes_in, report.bytes_out),
-        Direction::Decompress => (report.bytes_out, report.bytes_in),
+        Direction::Decompress { .. } => (report.bytes_out, report.bytes_in),
     };
     let ratio = if packed == 0 { 0.0 } else { original as f64 / packed as f64 };
     eprintln!(

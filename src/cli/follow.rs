@@ -9,8 +9,10 @@
 //! pending, or the oldest pending byte `--flush-interval` old) and where it ends (a
 //! line end, or a file boundary); [`follow`] runs them until its stop future fires
 //! (SIGINT or SIGTERM in the command), then reads what is left, writes the last frame
-//! and flushes. Each frame is written and flushed on its own, so the output is a valid
-//! stream after every frame.
+//! and the stream's end frame, and flushes. Each frame is written and flushed on its
+//! own, so while the follow runs the output decodes up to its last frame when read as
+//! a stream still being written (`cobolp decompress --partial`), and once it ended,
+//! as a complete stream.
 
 mod batch;
 mod tail;
@@ -118,7 +120,7 @@ pub async fn follow<W: Write>(
             _ = tokio::time::sleep(nap) => {}
         }
     }
-    writer.out.flush().context("flushing the output")?;
+    writer.end()?;
     let mut report = writer.report;
     report.rotations = tailer.rotations();
     report.truncations = tailer.truncations();
@@ -141,6 +143,16 @@ impl<W: Write> FrameWriter<'_, W> {
         self.out.write_all(&self.frame).context("writing the output")?;
         self.out.flush().context("flushing the output")?;
         self.report.frames += 1;
+        self.report.bytes_out += self.frame.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the stream's end frame and flushes: the follow ended cleanly.
+    fn end(&mut self) -> anyhow::Result<()> {
+        self.frame.clear();
+        self.codec.encode_end(&mut self.frame);
+        self.out.write_all(&self.frame).context("writing the output")?;
+        self.out.flush().context("flushing the output")?;
         self.report.bytes_out += self.frame.len() as u64;
         Ok(())
     }

@@ -11,7 +11,7 @@ use cobol_protocol::stages::l5_rle::RleLayer;
 use cobol_protocol::stages::l6_pattern::PatternLayer;
 use cobol_protocol::stages::l7_entropy::{self, EntropyLayer};
 use cobol_protocol::stages::l8_seal::{
-    self, read_seek_table, FrameHeader, HEADER_LEN, SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC,
+    self, read_seek_table, FrameHead, StreamCheck, HEAD_PREFIX_LEN, MAX_HEAD_LEN, SKIPPABLE_HEADER_LEN,
 };
 use cobol_protocol::stages::log_templates::{describe, Split, STREAM_NAMES};
 use cobol_protocol::stages::{Block, Layer, LayerId, StreamKind};
@@ -43,30 +43,43 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     if !args.summary {
         out!("{:>6} {:>12} {:>10} {:>10} {:>8}  layers", "frame", "offset", "original", "frame", "ratio");
     }
+    let mut check = StreamCheck::default();
+    let mut head = [0u8; MAX_HEAD_LEN];
     loop {
-        let mut head = [0u8; HEADER_LEN];
-        let got = read_up_to(&mut reader, &mut head[..4])?;
+        let at = |e| anyhow::anyhow!("{}: frame {frames} (at byte {offset}): {e}", path.display());
+        let got = read_up_to(&mut reader, &mut head[..HEAD_PREFIX_LEN])?;
         if got == 0 {
             break;
         }
-        let at = |e| anyhow::anyhow!("{}: frame {frames} (at byte {offset}): {e}", path.display());
-        if got < 4 {
-            bail!(at(cobol_protocol::stages::Error::Truncated { what: "frame magic", needed: 4 - got }));
-        }
-        if head[..4] == SKIPPABLE_MAGIC {
-            read_up_to(&mut reader, &mut head[4..SKIPPABLE_HEADER_LEN])?;
-            let len = l8_seal::skippable_len(&head[..SKIPPABLE_HEADER_LEN]).map_err(at)?;
-            let mut content = Vec::new();
-            (&mut reader).take(u64::from(len)).read_to_end(&mut content)?;
-            match read_seek_table(&content) {
-                Ok(Some(entries)) => out!("{:>6} {offset:>12} seek table of {} frames", "-", entries.len()),
-                _ => out!("{:>6} {offset:>12} skippable frame of {len} bytes", "-"),
+        let len = l8_seal::head_len(&head[..got]).map_err(at)?;
+        let more = read_up_to(&mut reader, &mut head[got..len])?;
+        let header = match l8_seal::parse_head(&head[..got + more]).map_err(at)? {
+            FrameHead::Data(header) => header,
+            FrameHead::Skippable(len) => {
+                let mut content = Vec::new();
+                (&mut reader).take(u64::from(len)).read_to_end(&mut content)?;
+                match read_seek_table(&content) {
+                    Ok(Some(entries)) => out!("{:>6} {offset:>12} seek table of {} frames", "-", entries.len()),
+                    _ => out!("{:>6} {offset:>12} skippable frame of {len} bytes", "-"),
+                }
+                offset += (SKIPPABLE_HEADER_LEN + len as usize) as u64;
+                continue;
             }
-            offset += (SKIPPABLE_HEADER_LEN + len as usize) as u64;
-            continue;
-        }
-        let got = read_up_to(&mut reader, &mut head[4..])?;
-        let header = FrameHeader::parse(&head[..4 + got]).map_err(at)?;
+            FrameHead::End(end) => {
+                check.end(&end).map_err(at)?;
+                if !args.summary {
+                    out!(
+                        "{:>6} {offset:>12} end of stream: {} in {} bytes",
+                        "-",
+                        frames_text(end.frames),
+                        end.original_len
+                    );
+                }
+                offset += len as u64;
+                continue;
+            }
+        };
+        check.data(&header).map_err(at)?;
         let mut payload = vec![0u8; header.payload_len as usize];
         let got = read_up_to(&mut reader, &mut payload)?;
         if got < payload.len() {
@@ -113,8 +126,18 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
         offset += header.frame_len() as u64;
     }
     let ratio = if offset == 0 { 0.0 } else { original as f64 / offset as f64 };
+    let summary = check.summary();
+    let streams = match summary.unfinished {
+        None => format!("{} stream{}", summary.streams, if summary.streams == 1 { "" } else { "s" }),
+        Some((frames, _)) => format!(
+            "{} complete stream{} and one without its end frame ({} in it: cut short, or still being written)",
+            summary.streams,
+            if summary.streams == 1 { "" } else { "s" },
+            frames_text(frames)
+        ),
+    };
     out!(
-        "{}: {} ({stored} stored), {original} -> {offset} bytes, ratio {ratio:.3}",
+        "{}: {} ({stored} stored), {original} -> {offset} bytes, ratio {ratio:.3}; {streams}",
         path.display(),
         frames_text(frames)
     );
@@ -176,9 +199,9 @@ pub fn test(args: &TestArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot open {}", path.display()))
             .and_then(|f| Ok(engine.decompress_stream(BufReader::with_capacity(1 << 20, f), std::io::sink())?));
         match outcome {
-            Ok(frames) => {
+            Ok(summary) => {
                 if !args.quiet {
-                    out!("{}: OK ({})", path.display(), frames_text(frames));
+                    out!("{}: OK ({}, {} bytes)", path.display(), frames_text(summary.frames), summary.bytes);
                 }
             }
             Err(e) => {

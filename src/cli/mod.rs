@@ -107,6 +107,11 @@ pub struct CompressArgs {
 pub struct DecompressArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Accept a stream without its end: one still being written (`compress --follow`)
+    /// or cut short. Every complete, verified frame is written, then a note says how
+    /// far the stream got; the exit status is 3 when the end was missing.
+    #[arg(long)]
+    pub partial: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -155,7 +160,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Decompress(a) => {
             let config = engine_config(&a.common)?;
-            compress::decompress(&a.common, config).map(|_| ExitCode::SUCCESS)
+            compress::decompress(&a.common, config, a.partial)
         }
         Command::Info(a) => info::info(&a).map(|_| ExitCode::SUCCESS),
         Command::Test(a) => info::test(&a),

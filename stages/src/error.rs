@@ -2,6 +2,8 @@
 
 use std::io;
 
+use crate::l8_seal::StreamError;
+
 /// What went wrong while encoding or decoding a block or frame.
 ///
 /// Decoders never trust a length they read: each one is checked against a cap
@@ -26,6 +28,13 @@ pub enum Error {
     /// A caller passed an invalid setting.
     #[error("invalid setting: {0}")]
     Invalid(String),
+    /// The frames are not in the order, or not the frames, their stream was written with.
+    #[error(transparent)]
+    Stream(#[from] StreamError),
+    /// The input ended inside a stream, after whole frames: cut short at a frame
+    /// boundary, or written by an encoder that was never finished.
+    #[error("the stream ended without its end frame, after {frames} frames ({bytes} bytes): cut short, or its writer never finished")]
+    Unfinished { frames: u64, bytes: u64 },
 }
 
 impl Error {
@@ -38,7 +47,7 @@ impl From<Error> for io::Error {
     fn from(e: Error) -> io::Error {
         let kind = match e {
             Error::Invalid(_) => io::ErrorKind::InvalidInput,
-            Error::Truncated { .. } => io::ErrorKind::UnexpectedEof,
+            Error::Truncated { .. } | Error::Unfinished { .. } => io::ErrorKind::UnexpectedEof,
             _ => io::ErrorKind::InvalidData,
         };
         io::Error::new(kind, e)

@@ -23,6 +23,8 @@ use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};
 use crate::metrics::{PipelineReport, StageMetrics};
 use crate::plan::{compress_plan_for, decompress_plan, Job, Plan};
+use crate::unfinished::Unfinished;
+use cobolp_stages::l8_seal::StreamSummary;
 use stage::{run_stage, StageContext};
 
 /// Bytes read and written so far, for progress displays. Updated as the run goes.
@@ -72,14 +74,26 @@ impl Pipeline {
         let sink_progress = self.progress.clone();
         self.run(
             plan,
-            move |tx| source::read_blocks(reader, block_size, record_len, tx, progress),
+            move |tx| async move { Ok((source::read_blocks(reader, block_size, record_len, tx, progress).await?, None)) },
             move |rx| sink::write_all(writer, rx, sink_progress),
         )
         .await
     }
 
-    /// Decompresses every frame `reader` yields (concatenated streams included).
+    /// Decompresses every frame `reader` yields (concatenated streams included). A
+    /// stream without its end frame is an error, after the data of its frames was
+    /// written.
     pub async fn decompress<R, W>(&self, reader: R, writer: W) -> Result<PipelineReport>
+    where
+        R: AsyncRead + Unpin,
+        W: AsyncWrite + Unpin,
+    {
+        self.decompress_with(reader, writer, Unfinished::Reject).await
+    }
+
+    /// As [`decompress`](Self::decompress), choosing what a stream without its end
+    /// frame is; with [`Unfinished::Accept`] the report's `streams` says so.
+    pub async fn decompress_with<R, W>(&self, reader: R, writer: W, unfinished: Unfinished) -> Result<PipelineReport>
     where
         R: AsyncRead + Unpin,
         W: AsyncWrite + Unpin,
@@ -89,7 +103,10 @@ impl Pipeline {
         let sink_progress = self.progress.clone();
         self.run(
             plan,
-            move |tx| source::read_frames(reader, tx, progress),
+            move |tx| async move {
+                let (read, summary) = source::read_frames(reader, tx, progress, unfinished).await?;
+                Ok((read, Some(summary)))
+            },
             move |rx| sink::write_all(writer, rx, sink_progress),
         )
         .await
@@ -99,7 +116,7 @@ impl Pipeline {
     where
         J: Job,
         S: FnOnce(Sender<J>) -> SF,
-        SF: Future<Output = Result<u64>>,
+        SF: Future<Output = Result<(u64, Option<StreamSummary>)>>,
         K: FnOnce(Receiver<J>) -> KF,
         KF: Future<Output = Result<(u64, u64)>>,
     {
@@ -139,7 +156,7 @@ impl Pipeline {
         if read.is_err() || staged.is_err() || written.is_err() {
             return Err(root_cause(read.err(), staged.err(), written.err()));
         }
-        let bytes_read = read.expect("checked above");
+        let (bytes_read, streams) = read.expect("checked above");
         let (bytes_written, frames) = written.expect("checked above");
         Ok(PipelineReport {
             stages: metrics.iter().map(|m| m.report()).collect(),
@@ -148,6 +165,7 @@ impl Pipeline {
             bytes_out: bytes_written,
             frames,
             memory_bound: (self.config.blocks_in_memory(plan.stages.len()) * self.config.block_size) as u64,
+            streams,
         })
     }
 }

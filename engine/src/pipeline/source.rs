@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use cobolp_stages::l8_seal::{self, FrameHeader, HEADER_LEN, SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC};
+use cobolp_stages::l8_seal::{self, FrameHead, StreamCheck, StreamSummary, HEAD_PREFIX_LEN, MAX_HEAD_LEN};
 use cobolp_stages::Error as StageError;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc::Sender;
@@ -12,6 +12,7 @@ use super::Progress;
 use crate::cut::cut_for;
 use crate::error::{EngineError, Result};
 use crate::plan::{CompressJob, DecompressJob};
+use crate::unfinished::Unfinished;
 
 /// Cuts the input into blocks and sends them on; returns the bytes read.
 pub(crate) async fn read_blocks<R: AsyncRead + Unpin>(
@@ -37,7 +38,7 @@ pub(crate) async fn read_blocks<R: AsyncRead + Unpin>(
             at_end = n == 0;
             progress.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
         }
-        if at_end && buf.is_empty() && index > 0 {
+        if at_end && buf.is_empty() {
             return Ok(offset);
         }
         let cut = cut_for(&buf, block_size, at_end, record_len);
@@ -54,53 +55,56 @@ pub(crate) async fn read_blocks<R: AsyncRead + Unpin>(
     }
 }
 
-/// Reads frames, skips skippable ones, and sends data frames on; returns bytes read.
+/// Reads frames, skips skippable ones, checks the stream's order and end, and sends
+/// data frames on; returns the bytes read and what the streams held.
 pub(crate) async fn read_frames<R: AsyncRead + Unpin>(
     mut reader: R,
     output: Sender<DecompressJob>,
     progress: Arc<Progress>,
-) -> Result<u64> {
+    unfinished: Unfinished,
+) -> Result<(u64, StreamSummary)> {
     let mut offset = 0u64;
     let mut index = 0u64;
-    let frame_err = |index, offset, source| EngineError::Frame { index, offset, source };
+    let mut check = StreamCheck::default();
+    let mut head = [0u8; MAX_HEAD_LEN];
     loop {
-        let mut head = [0u8; HEADER_LEN];
-        let got = read_up_to(&mut reader, &mut head[..4]).await?;
+        let at = |source| EngineError::Frame { index, offset, source };
+        let got = read_up_to(&mut reader, &mut head[..HEAD_PREFIX_LEN]).await?;
         if got == 0 {
-            return Ok(offset);
+            return Ok((offset, unfinished.judge(&check).map_err(at)?));
         }
-        if got < 4 {
-            return Err(frame_err(index, offset, StageError::Truncated { what: "frame magic", needed: 4 - got }));
-        }
-        if head[..4] == SKIPPABLE_MAGIC {
-            let got = read_up_to(&mut reader, &mut head[4..SKIPPABLE_HEADER_LEN]).await?;
-            let len = l8_seal::skippable_len(&head[..4 + got]).map_err(|e| frame_err(index, offset, e))?;
-            let skipped = tokio::io::copy(&mut (&mut reader).take(u64::from(len)), &mut tokio::io::sink())
-                .await
-                .map_err(|e| EngineError::io("reading input", e))?;
-            if skipped < u64::from(len) {
-                let needed = (u64::from(len) - skipped) as usize;
-                return Err(frame_err(index, offset, StageError::Truncated { what: "skippable frame", needed }));
+        let len = l8_seal::head_len(&head[..got]).map_err(at)?;
+        let more = read_up_to(&mut reader, &mut head[got..len]).await?;
+        let frame_head = l8_seal::parse_head(&head[..got + more]).map_err(at)?;
+        let body_len = frame_head.body_len();
+        match frame_head {
+            FrameHead::Data(header) => {
+                check.data(&header).map_err(at)?;
+                let mut payload = vec![0u8; body_len];
+                let got = read_up_to(&mut reader, &mut payload).await?;
+                if got < payload.len() {
+                    let needed = payload.len() - got;
+                    return Err(at(StageError::Truncated { what: "frame payload", needed }));
+                }
+                output
+                    .send(DecompressJob::new(index, offset, header, payload))
+                    .await
+                    .map_err(|_| EngineError::Stopped)?;
+                index += 1;
             }
-            offset += SKIPPABLE_HEADER_LEN as u64 + u64::from(len);
-            progress.bytes_in.store(offset, Ordering::Relaxed);
-            continue;
+            FrameHead::Skippable(len) => {
+                let skipped = tokio::io::copy(&mut (&mut reader).take(u64::from(len)), &mut tokio::io::sink())
+                    .await
+                    .map_err(|e| EngineError::io("reading input", e))?;
+                if skipped < u64::from(len) {
+                    let needed = (u64::from(len) - skipped) as usize;
+                    return Err(at(StageError::Truncated { what: "skippable frame", needed }));
+                }
+            }
+            FrameHead::End(end) => check.end(&end).map_err(at)?,
         }
-        let got = read_up_to(&mut reader, &mut head[4..]).await?;
-        let header = FrameHeader::parse(&head[..4 + got]).map_err(|e| frame_err(index, offset, e))?;
-        let mut payload = vec![0u8; header.payload_len as usize];
-        let got = read_up_to(&mut reader, &mut payload).await?;
-        if got < payload.len() {
-            return Err(frame_err(
-                index,
-                offset,
-                StageError::Truncated { what: "frame payload", needed: payload.len() - got },
-            ));
-        }
-        output.send(DecompressJob::new(index, offset, header, payload)).await.map_err(|_| EngineError::Stopped)?;
-        offset += header.frame_len() as u64;
+        offset += (len + body_len) as u64;
         progress.bytes_in.store(offset, Ordering::Relaxed);
-        index += 1;
     }
 }
 

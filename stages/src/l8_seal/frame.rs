@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::header::{FrameHeader, HEADER_LEN};
+use super::header::{FrameHeader, FramePlace, FORMAT_VERSION, HEADER_LEN};
 use crate::block::{Block, LayerId, LayerSet};
 use crate::error::{Error, Result};
 
@@ -17,30 +17,32 @@ fn seal_only() -> LayerSet {
     set
 }
 
-/// Appends one frame holding `input` to `out`: compressed as `block` (the result of
-/// the layers applied to `input`) when that is smaller, stored otherwise.
-pub fn seal(input: &[u8], block: &Block, out: &mut Vec<u8>) -> Result<FrameHeader> {
-    seal_with_digest(input, sha256(input), block, out)
+/// Appends one frame holding `input`, placed at `place`, to `out`: compressed as
+/// `block` (the result of the layers applied to `input`) when that is smaller, stored
+/// otherwise.
+pub fn seal(input: &[u8], block: &Block, place: FramePlace, out: &mut Vec<u8>) -> Result<FrameHeader> {
+    seal_frame(input, sha256(input), block, place, out)
 }
 
 /// As [`seal`], with the input's SHA-256 already computed.
-pub fn seal_with_digest(input: &[u8], sha: [u8; 32], block: &Block, out: &mut Vec<u8>) -> Result<FrameHeader> {
-    seal_frame(input, sha, block, false, out)
-}
-
-/// As [`seal_with_digest`], marking the frame as part of a session when `session`.
-pub fn seal_frame(input: &[u8], sha: [u8; 32], block: &Block, session: bool, out: &mut Vec<u8>) -> Result<FrameHeader> {
+pub fn seal_frame(
+    input: &[u8],
+    sha: [u8; 32],
+    block: &Block,
+    place: FramePlace,
+    out: &mut Vec<u8>,
+) -> Result<FrameHeader> {
     if block.original_len != input.len() {
         return Err(Error::Invalid("block does not describe this input".into()));
     }
-    match seal_compressed(sha, block, session, out)? {
+    match seal_compressed(sha, block, place, out)? {
         Some(header) => Ok(header),
-        None => seal_stored(input, sha, session, out),
+        None => seal_stored(input, sha, place, out),
     }
 }
 
 /// Appends `input`, whose SHA-256 is `sha`, to `out` as a stored frame.
-pub fn seal_stored(input: &[u8], sha: [u8; 32], session: bool, out: &mut Vec<u8>) -> Result<FrameHeader> {
+pub fn seal_stored(input: &[u8], sha: [u8; 32], place: FramePlace, out: &mut Vec<u8>) -> Result<FrameHeader> {
     if input.len() > super::MAX_BLOCK_LEN {
         return Err(Error::Invalid(format!(
             "block of {} bytes exceeds the limit of {}",
@@ -48,14 +50,19 @@ pub fn seal_stored(input: &[u8], sha: [u8; 32], session: bool, out: &mut Vec<u8>
             super::MAX_BLOCK_LEN
         )));
     }
-    Ok(write_frame(seal_only(), input.len(), sha, session, out, |out| out.extend_from_slice(input)))
+    Ok(write_frame(seal_only(), input.len(), sha, place, out, |out| out.extend_from_slice(input)))
 }
 
 /// Appends `block` (what the layers made of an input of `block.original_len` bytes
 /// whose SHA-256 is `sha`) to `out` as one frame when that is smaller than the input;
 /// `None`, with `out` as it was, when the input is to be stored instead (or no layer
 /// ran, or the block has more streams than a decoder reads).
-pub fn seal_compressed(sha: [u8; 32], block: &Block, session: bool, out: &mut Vec<u8>) -> Result<Option<FrameHeader>> {
+pub fn seal_compressed(
+    sha: [u8; 32],
+    block: &Block,
+    place: FramePlace,
+    out: &mut Vec<u8>,
+) -> Result<Option<FrameHeader>> {
     if block.original_len > super::MAX_BLOCK_LEN {
         return Err(Error::Invalid(format!(
             "block of {} bytes exceeds the limit of {}",
@@ -69,7 +76,7 @@ pub fn seal_compressed(sha: [u8; 32], block: &Block, session: bool, out: &mut Ve
     let start = out.len();
     let mut layers = seal_only();
     layers.0 |= block.layers.0;
-    let header = write_frame(layers, block.original_len, sha, session, out, |out| block.write_streams(out));
+    let header = write_frame(layers, block.original_len, sha, place, out, |out| block.write_streams(out));
     if header.payload_len as usize >= block.original_len {
         out.truncate(start);
         return Ok(None);
@@ -82,7 +89,7 @@ fn write_frame(
     layers: LayerSet,
     original_len: usize,
     sha: [u8; 32],
-    session: bool,
+    place: FramePlace,
     out: &mut Vec<u8>,
     payload: impl FnOnce(&mut Vec<u8>),
 ) -> FrameHeader {
@@ -91,12 +98,13 @@ fn write_frame(
     payload(out);
     let payload = &out[start + HEADER_LEN..];
     let header = FrameHeader {
+        version: FORMAT_VERSION,
         layers,
         original_len: original_len as u32,
         payload_len: payload.len() as u32,
         payload_crc: crc32fast::hash(payload),
         sha256: sha,
-        session,
+        place,
     };
     let mut head = Vec::with_capacity(HEADER_LEN);
     header.write(&mut head);
@@ -174,7 +182,7 @@ mod tests {
     fn stored_when_no_layer_applied() {
         let input = b"hello world".to_vec();
         let mut out = Vec::new();
-        let header = seal(&input, &Block::from_input(input.clone()), &mut out).unwrap();
+        let header = seal(&input, &Block::from_input(input.clone()), FramePlace::default(), &mut out).unwrap();
         assert!(header.is_stored());
         assert_eq!(out.len(), HEADER_LEN + input.len());
         let parsed = FrameHeader::parse(&out).unwrap();
@@ -188,7 +196,7 @@ mod tests {
     fn compressed_payload_kept_when_smaller() {
         let input = vec![b'x'; 1000];
         let mut out = Vec::new();
-        let header = seal(&input, &fake_compressed(&input), &mut out).unwrap();
+        let header = seal(&input, &fake_compressed(&input), FramePlace::default(), &mut out).unwrap();
         assert!(!header.is_stored());
         assert!(header.layers.contains(LayerId::Rle) && header.layers.contains(LayerId::Seal));
         let block = open(&FrameHeader::parse(&out).unwrap(), &out[HEADER_LEN..]).unwrap();
@@ -199,7 +207,7 @@ mod tests {
     fn payload_damage_is_caught() {
         let input = vec![b'x'; 1000];
         let mut out = Vec::new();
-        seal(&input, &fake_compressed(&input), &mut out).unwrap();
+        seal(&input, &fake_compressed(&input), FramePlace::default(), &mut out).unwrap();
         let header = FrameHeader::parse(&out).unwrap();
         out[HEADER_LEN + 3] ^= 0x10;
         assert!(matches!(open(&header, &out[HEADER_LEN..]), Err(Error::Checksum { .. })));
@@ -210,7 +218,7 @@ mod tests {
     fn verify_catches_wrong_bytes() {
         let input = b"abc".to_vec();
         let mut out = Vec::new();
-        let header = seal(&input, &Block::from_input(input.clone()), &mut out).unwrap();
+        let header = seal(&input, &Block::from_input(input.clone()), FramePlace::default(), &mut out).unwrap();
         assert!(verify(&header, b"abd").is_err());
         assert!(verify(&header, b"ab").is_err());
         verify(&header, b"abc").unwrap();

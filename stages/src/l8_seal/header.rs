@@ -1,4 +1,4 @@
-//! The fixed 56-byte header of a data frame. See docs/FORMAT.md for the layout.
+//! The fixed header of a data frame. See docs/FORMAT.md for the layout.
 
 use crate::block::{LayerId, LayerSet};
 use crate::error::{Error, Result};
@@ -7,16 +7,44 @@ use crate::error::{Error, Result};
 pub const FRAME_MAGIC: [u8; 4] = [0x89, b'C', b'P', b'Z'];
 /// First four bytes of a skippable frame.
 pub const SKIPPABLE_MAGIC: [u8; 4] = [0x89, b'C', b'P', b'S'];
-/// The format version this code writes and reads.
-pub const FORMAT_VERSION: u8 = 1;
-/// Length of a data frame header.
-pub const HEADER_LEN: usize = 56;
+/// The format version this code writes: frames that know their place in their stream,
+/// and streams that end with an end frame.
+pub const FORMAT_VERSION: u8 = 2;
+/// The first version, still read: frames without a stream offset, streams without an end.
+pub const FORMAT_VERSION_1: u8 = 1;
+/// Length of a data frame header as this code writes it (version 2): version 1's 56
+/// bytes, which a version 1 decoder checks and then refuses by its version number, and
+/// the stream offset with a checksum of its own.
+pub const HEADER_LEN: usize = 68;
+/// Length of a version 1 data frame header.
+pub const HEADER_LEN_V1: usize = 56;
 /// Largest block a frame may hold; a header claiming more is rejected unread.
 pub const MAX_BLOCK_LEN: usize = 64 << 20;
+
+/// Where a frame sits: what an encoder knows of it besides its block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FramePlace {
+    /// Bytes of the stream's original data before this frame's block. A worker that
+    /// compresses part of a file knows it from where its part starts, so parts
+    /// compressed apart concatenate into the stream one process would write.
+    pub stream_offset: u64,
+    /// Session frame: its matches may reach into the data of the session's earlier
+    /// frames, so it decodes only after them, by a session decoder.
+    pub session: bool,
+}
+
+impl FramePlace {
+    /// An independent frame whose block starts `stream_offset` bytes into its stream.
+    pub fn at(stream_offset: u64) -> FramePlace {
+        FramePlace { stream_offset, session: false }
+    }
+}
 
 /// A parsed, checked data frame header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameHeader {
+    /// Format version of the frame: 2, or 1 for frames written before streams had ends.
+    pub version: u8,
     /// Layers applied to the block; `L8` alone means the payload is the block, stored.
     pub layers: LayerSet,
     /// Length of the block before compression.
@@ -27,13 +55,22 @@ pub struct FrameHeader {
     pub payload_crc: u32,
     /// SHA-256 of the block before compression.
     pub sha256: [u8; 32],
-    /// Session frame: its matches may reach into the data of the session's earlier
-    /// frames, so it decodes only after them, by a session decoder.
-    pub session: bool,
+    /// The frame's place in its stream (a version 1 frame has none: offset 0).
+    pub place: FramePlace,
 }
 
-/// Flag bit: the frame belongs to a session (see [`FrameHeader::session`]).
+/// Flag bit: the frame belongs to a session (see [`FramePlace::session`]).
 pub const FLAG_SESSION: u8 = 0x01;
+
+/// The header length of a frame of `version`, or an error for a version this code
+/// does not read.
+pub fn header_len(version: u8) -> Result<usize> {
+    match version {
+        FORMAT_VERSION => Ok(HEADER_LEN),
+        FORMAT_VERSION_1 => Ok(HEADER_LEN_V1),
+        other => Err(Error::Unsupported { what: "format version", value: other.into() }),
+    }
+}
 
 impl FrameHeader {
     /// True when no layer but L8 was applied: the payload is the original bytes.
@@ -41,15 +78,31 @@ impl FrameHeader {
         self.layers == LayerSet(1 << LayerId::Seal as u8)
     }
 
-    pub fn frame_len(&self) -> usize {
-        HEADER_LEN + self.payload_len as usize
+    /// Whether the frame is a session frame.
+    pub fn is_session(&self) -> bool {
+        self.place.session
     }
 
+    /// Length of this frame's header.
+    pub fn header_len(&self) -> usize {
+        if self.version == FORMAT_VERSION_1 {
+            HEADER_LEN_V1
+        } else {
+            HEADER_LEN
+        }
+    }
+
+    /// Length of the whole frame: header and payload.
+    pub fn frame_len(&self) -> usize {
+        self.header_len() + self.payload_len as usize
+    }
+
+    /// Appends the header in this header's version.
     pub fn write(&self, out: &mut Vec<u8>) {
         let start = out.len();
         out.extend_from_slice(&FRAME_MAGIC);
-        out.push(FORMAT_VERSION);
-        out.push(if self.session { FLAG_SESSION } else { 0 });
+        out.push(self.version);
+        out.push(if self.place.session { FLAG_SESSION } else { 0 });
         out.push(self.layers.0);
         out.push(0); // reserved
         out.extend_from_slice(&self.original_len.to_le_bytes());
@@ -58,24 +111,30 @@ impl FrameHeader {
         out.extend_from_slice(&self.sha256);
         let crc = crc32fast::hash(&out[start..]);
         out.extend_from_slice(&crc.to_le_bytes());
+        if self.version != FORMAT_VERSION_1 {
+            out.extend_from_slice(&self.place.stream_offset.to_le_bytes());
+            let crc = crc32fast::hash(&out[start..]);
+            out.extend_from_slice(&crc.to_le_bytes());
+        }
     }
 
-    /// Parses and checks a header: magic, version, reserved bits, header checksum and
+    /// Parses and checks a header: magic, header checksum, version, reserved bits and
     /// every length against its cap, so nothing is allocated on a hostile header's word.
     pub fn parse(bytes: &[u8]) -> Result<FrameHeader> {
-        if bytes.len() < HEADER_LEN {
-            return Err(Error::Truncated { what: "frame header", needed: HEADER_LEN - bytes.len() });
+        if bytes.len() < 5 {
+            return Err(Error::Truncated { what: "frame header", needed: 5 - bytes.len() });
         }
-        let b = &bytes[..HEADER_LEN];
-        if b[..4] != FRAME_MAGIC {
-            return Err(Error::corrupt("frame header", format!("bad magic {:02x?}", &b[..4])));
+        if bytes[..4] != FRAME_MAGIC {
+            return Err(Error::corrupt("frame header", format!("bad magic {:02x?}", &bytes[..4])));
         }
-        let stored_crc = u32::from_le_bytes(b[52..56].try_into().expect("4 bytes"));
-        if crc32fast::hash(&b[..52]) != stored_crc {
+        let len = header_len(bytes[4])?;
+        if bytes.len() < len {
+            return Err(Error::Truncated { what: "frame header", needed: len - bytes.len() });
+        }
+        let b = &bytes[..len];
+        let crc_at = |end: usize| u32::from_le_bytes(b[end..end + 4].try_into().expect("4 bytes"));
+        if crc32fast::hash(&b[..52]) != crc_at(52) || len > 56 && crc32fast::hash(&b[..64]) != crc_at(64) {
             return Err(Error::Checksum { what: "frame header" });
-        }
-        if b[4] != FORMAT_VERSION {
-            return Err(Error::Unsupported { what: "format version", value: b[4].into() });
         }
         if b[5] & !FLAG_SESSION != 0 || b[7] != 0 {
             return Err(Error::Unsupported {
@@ -98,13 +157,16 @@ impl FrameHeader {
         if payload_len > original_len {
             return Err(Error::TooLarge { what: "payload", value: payload_len.into(), limit: original_len.into() });
         }
+        let stream_offset =
+            if b[4] == FORMAT_VERSION_1 { 0 } else { u64::from_le_bytes(b[56..64].try_into().expect("8 bytes")) };
         let header = FrameHeader {
+            version: b[4],
             layers,
             original_len,
             payload_len,
             payload_crc: word(16),
             sha256: b[20..52].try_into().expect("32 bytes"),
-            session: b[5] & FLAG_SESSION != 0,
+            place: FramePlace { stream_offset, session: b[5] & FLAG_SESSION != 0 },
         };
         if header.is_stored() && payload_len != original_len {
             return Err(Error::corrupt(
@@ -122,46 +184,74 @@ mod tests {
 
     fn sample() -> FrameHeader {
         FrameHeader {
+            version: FORMAT_VERSION,
             layers: LayerSet(0b1111_0000),
             original_len: 1000,
             payload_len: 200,
             payload_crc: 0xdead_beef,
             sha256: [7; 32],
-            session: false,
+            place: FramePlace { stream_offset: 0x0102_0304_0506_0708, session: false },
         }
     }
 
     #[test]
     fn round_trip() {
         for session in [false, true] {
-            let header = FrameHeader { session, ..sample() };
+            let header = FrameHeader { place: FramePlace { session, ..sample().place }, ..sample() };
             let mut buf = Vec::new();
             header.write(&mut buf);
             assert_eq!(buf.len(), HEADER_LEN);
             assert_eq!(buf[5], u8::from(session));
+            assert_eq!(buf[56..64], 0x0102_0304_0506_0708u64.to_le_bytes());
             assert_eq!(FrameHeader::parse(&buf).unwrap(), header);
+            assert_eq!(header.frame_len(), HEADER_LEN + 200);
         }
+    }
+
+    /// A version 1 decoder checks the magic, the CRC at 52 and then the version: a
+    /// version 2 header passes the first two, so that decoder names the version.
+    #[test]
+    fn a_version_1_decoder_sees_a_valid_header_of_an_unknown_version() {
+        let mut buf = Vec::new();
+        sample().write(&mut buf);
+        assert_eq!(crc32fast::hash(&buf[..52]).to_le_bytes(), buf[52..56]);
+        assert_eq!(buf[4], 2);
+    }
+
+    #[test]
+    fn version_1_headers_are_read_without_a_place() {
+        let v1 = FrameHeader { version: FORMAT_VERSION_1, place: FramePlace::default(), ..sample() };
+        let mut buf = Vec::new();
+        v1.write(&mut buf);
+        assert_eq!(buf.len(), HEADER_LEN_V1);
+        let parsed = FrameHeader::parse(&buf).unwrap();
+        assert_eq!(parsed, v1);
+        assert_eq!(parsed.header_len(), HEADER_LEN_V1);
     }
 
     #[test]
     fn every_flipped_bit_is_caught() {
-        let mut buf = Vec::new();
-        sample().write(&mut buf);
-        for i in 0..HEADER_LEN * 8 {
-            let mut bad = buf.clone();
-            bad[i / 8] ^= 1 << (i % 8);
-            assert!(FrameHeader::parse(&bad).is_err(), "bit {i}");
+        for version in [FORMAT_VERSION, FORMAT_VERSION_1] {
+            let mut buf = Vec::new();
+            FrameHeader { version, ..sample() }.write(&mut buf);
+            for i in 0..buf.len() * 8 {
+                let mut bad = buf.clone();
+                bad[i / 8] ^= 1 << (i % 8);
+                assert!(FrameHeader::parse(&bad).is_err(), "version {version} bit {i}");
+            }
         }
     }
 
     fn with_crc(mut bytes: Vec<u8>) -> Vec<u8> {
-        let crc = crc32fast::hash(&bytes[..52]);
-        bytes[52..56].copy_from_slice(&crc.to_le_bytes());
+        for end in [52, 64] {
+            let crc = crc32fast::hash(&bytes[..end]);
+            bytes[end..end + 4].copy_from_slice(&crc.to_le_bytes());
+        }
         bytes
     }
 
     #[test]
-    fn rejects_hostile_lengths_and_reserved_bits() {
+    fn rejects_hostile_lengths_reserved_bits_and_unknown_versions() {
         let mut buf = Vec::new();
         sample().write(&mut buf);
         let mut huge = buf.clone();
@@ -173,9 +263,13 @@ mod tests {
         let mut reserved = buf.clone();
         reserved[5] = 2;
         assert!(matches!(FrameHeader::parse(&with_crc(reserved)), Err(Error::Unsupported { .. })));
-        let mut version = buf.clone();
-        version[4] = 2;
-        assert!(matches!(FrameHeader::parse(&with_crc(version)), Err(Error::Unsupported { .. })));
+        for version in [0u8, 3, 255] {
+            let mut other = buf.clone();
+            other[4] = version;
+            let err = FrameHeader::parse(&with_crc(other)).unwrap_err();
+            assert_eq!(err, Error::Unsupported { what: "format version", value: version.into() });
+        }
         assert!(matches!(FrameHeader::parse(&buf[..10]), Err(Error::Truncated { .. })));
+        assert!(matches!(FrameHeader::parse(&buf[..4]), Err(Error::Truncated { .. })));
     }
 }
