@@ -6,6 +6,8 @@
 //! direction, so small, similar messages (log lines, requests) compress well. Both
 //! ends keep that history; the decoder must see every frame, in order.
 
+use std::sync::Arc;
+
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer, SessionMatcher};
 use cobolp_stages::l7_entropy::EntropyLayer;
@@ -15,6 +17,7 @@ use cobolp_stages::{Block, Error as StageError, Layer, LayerId};
 use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};
 use crate::inline::InlineEngine;
+use crate::plan::CompressJob;
 use crate::unfinished::Unfinished;
 
 /// How much earlier data a session frame may refer to. Fixed by the format (v1), so
@@ -42,6 +45,27 @@ impl History {
     }
 }
 
+/// The next frame of a stream, compressed apart from its [`FrameCodec`].
+#[derive(Clone)]
+pub struct DetachedFrame {
+    engine: Arc<InlineEngine>,
+    index: u64,
+    stream_offset: u64,
+}
+
+impl std::fmt::Debug for DetachedFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DetachedFrame").field("index", &self.index).field("stream_offset", &self.stream_offset).finish()
+    }
+}
+
+impl DetachedFrame {
+    /// Compresses `data` into the frame.
+    pub fn compress(&self, data: &[u8]) -> Result<CompressJob> {
+        self.engine.compress_frame(self.index, self.stream_offset, data)
+    }
+}
+
 /// Position of the next frame in one direction, so errors can name it.
 #[derive(Default, Clone, Copy)]
 struct Cursor {
@@ -55,7 +79,7 @@ struct Cursor {
 /// stream and closed by [`encode_end`](Self::encode_end); the frames coming in are
 /// held to their places and to their end frame.
 pub struct FrameCodec {
-    inline: InlineEngine,
+    inline: Arc<InlineEngine>,
     session: bool,
     pattern: PatternLayer,
     /// The sending side's history lives in its match finder.
@@ -74,7 +98,7 @@ impl FrameCodec {
     /// documentation); off, every frame decodes on its own.
     pub fn new(config: &EngineConfig, session: bool) -> Result<FrameCodec> {
         Ok(FrameCodec {
-            inline: InlineEngine::new(config)?,
+            inline: Arc::new(InlineEngine::new(config)?),
             session,
             pattern: PatternLayer { params: MatchParams::default() },
             sent: SessionMatcher::new(SESSION_WINDOW, &MatchParams::default()),
@@ -106,22 +130,42 @@ impl FrameCodec {
     /// Appends one frame holding `data` (at most 64 MiB) to `out`: the next frame of
     /// the stream going out.
     pub fn encode(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        let stream_offset = self.sending.original_len();
-        let header = if self.session {
-            self.encode_session(data, stream_offset, out).map_err(|source| EngineError::Frame {
-                index: self.out.frames,
-                offset: self.out.offset,
-                source,
-            })?
-        } else {
-            let job = self.inline.compress_frame(self.out.frames, stream_offset, data)?;
-            out.extend_from_slice(&job.frame);
-            job.header.expect("a sealed job has a header")
+        let header = match self.detached() {
+            Some(next) => {
+                let job = next.compress(data)?;
+                out.extend_from_slice(&job.frame);
+                job.header.expect("a sealed job has a header")
+            }
+            None => {
+                let stream_offset = self.sending.original_len();
+                self.encode_session(data, stream_offset, out).map_err(|source| EngineError::Frame {
+                    index: self.out.frames,
+                    offset: self.out.offset,
+                    source,
+                })?
+            }
         };
-        self.sending.add(&header);
-        self.out.frames += 1;
-        self.out.offset += data.len() as u64;
+        self.encoded(&header);
         Ok(())
+    }
+
+    /// The next frame going out, as work that needs nothing of this codec and can run
+    /// on another thread; `None` in session mode (a session frame needs the history).
+    /// Hand the header of the frame it makes to [`encoded`](Self::encoded) before the
+    /// next frame.
+    pub fn detached(&self) -> Option<DetachedFrame> {
+        (!self.session).then(|| DetachedFrame {
+            engine: self.inline.clone(),
+            index: self.out.frames,
+            stream_offset: self.sending.original_len(),
+        })
+    }
+
+    /// Counts a frame that went out (made by [`detached`](Self::detached) work).
+    pub fn encoded(&mut self, header: &FrameHeader) {
+        self.sending.add(header);
+        self.out.frames += 1;
+        self.out.offset += u64::from(header.original_len);
     }
 
     /// A session frame: L6 may match into what this direction sent before. L5 is

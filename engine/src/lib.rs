@@ -12,15 +12,17 @@ mod metrics;
 mod mode;
 mod pipeline;
 mod plan;
+mod pool;
 mod unfinished;
 
 pub use config::{parse_size, EngineConfig, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 pub use cut::{cut_for, cut_point, cut_point_records};
 pub use error::{EngineError, Result};
-pub use frame_codec::{FrameCodec, SESSION_WINDOW};
+pub use frame_codec::{DetachedFrame, FrameCodec, SESSION_WINDOW};
 pub use inline::InlineEngine;
 pub use metrics::{mb_per_s, PipelineReport, StageMetrics, StageReport};
 pub use mode::{decoder_layers, CompressionMode};
 pub use pipeline::{Pipeline, Progress};
 pub use plan::{compress_plan, compress_plan_for, decompress_plan, CompressJob, DecompressJob};
+pub use pool::shared_pool;
 pub use unfinished::Unfinished;

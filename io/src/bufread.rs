@@ -25,7 +25,7 @@ pub struct Encoder<R> {
     state: EncodeState,
 }
 
-plain_inner_api!(Encoder, EncodeState, "reader");
+plain_inner_api!(Encoder, EncodeState, "reader", |state| state.offloading());
 state_api!(Encoder);
 
 impl<R: AsyncBufRead + Unpin> AsyncRead for Encoder<R> {
@@ -35,6 +35,7 @@ impl<R: AsyncBufRead + Unpin> AsyncRead for Encoder<R> {
             if buf.remaining() == 0 {
                 return Poll::Ready(Ok(()));
             }
+            ready!(this.state.poll_ready(cx))?;
             let pending = this.state.pending();
             if !pending.is_empty() {
                 let n = pending.len().min(buf.remaining());

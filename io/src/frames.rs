@@ -17,16 +17,26 @@
 //! The drivers (`bufread`, `write`, `sync`) move bytes between these states and their
 //! inner reader or writer, and nothing else.
 
+use std::future::Future;
 use std::io;
-use std::task::Waker;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use cobolp_engine::{cut_for, EngineConfig, EngineError, FrameCodec, Unfinished};
+use cobolp_engine::{
+    cut_for, shared_pool, CompressJob, DetachedFrame, EngineConfig, EngineError, FrameCodec, Unfinished,
+};
 use cobolp_stages::l8_seal::{
     frame_extent, next_frame, EndFrame, FrameHeader, StreamSummary, END_MAGIC, FRAME_MAGIC, HEADER_LEN, MAX_BLOCK_LEN,
     SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC,
 };
 use cobolp_stages::Error as StageError;
+use tokio::sync::oneshot;
+
+/// The shortest block an offloading [`EncodeState`] hands to the pool: shorter ones
+/// (a flush of a few lines) take less time to compress than to hand over.
+pub(crate) const OFFLOAD_MIN: usize = 16 << 10;
 
 /// The largest frame a decoder accepts unless told otherwise: the header and the
 /// largest block the format allows, so every valid data frame.
@@ -122,6 +132,19 @@ impl Framer {
             ));
         }
         self.codec.get()?.encode(data, out)?;
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// The next frame as work for another thread, when it needs nothing of this
+    /// framer (not in session mode); its header goes to [`encoded`](Self::encoded).
+    pub(crate) fn detached(&mut self) -> io::Result<Option<DetachedFrame>> {
+        Ok(self.codec.get()?.detached())
+    }
+
+    /// Counts a frame made by [`detached`](Self::detached) work.
+    pub(crate) fn encoded(&mut self, header: &FrameHeader) -> io::Result<()> {
+        self.codec.get()?.encoded(header);
         self.frames += 1;
         Ok(())
     }
@@ -359,6 +382,13 @@ pub(crate) struct EncodeState {
     flush_delay: Duration,
     /// When input was last taken.
     last_write: Option<Instant>,
+    /// Whether blocks are compressed on the engine's shared pool (async adapters), so
+    /// that the task that polls never spends a block's compression time.
+    offload: bool,
+    /// The block being compressed on the pool: its length, and its frame to come.
+    in_flight: Option<(usize, oneshot::Receiver<Result<CompressJob, EngineError>>)>,
+    /// The end frame follows the block in flight.
+    end_after_flight: bool,
     /// The wake-up asked for by the last wait, and for which task.
     armed: Option<(Instant, Waker)>,
 }
@@ -399,7 +429,42 @@ impl EncodeState {
             flush_delay: Duration::ZERO,
             last_write: None,
             armed: None,
+            offload: false,
+            in_flight: None,
+            end_after_flight: false,
         }
+    }
+
+    /// Compresses blocks (at least [`OFFLOAD_MIN`] long) on the engine's shared pool,
+    /// not in the call that cuts them: see [`poll_ready`](Self::poll_ready).
+    pub(crate) fn offloading(mut self) -> Self {
+        self.offload = true;
+        self
+    }
+
+    /// Ready once no block is being compressed on the pool: its frame (and the end
+    /// frame, when it was the last block) is then in [`pending`](Self::pending).
+    /// Drivers of an offloading state call it before anything else.
+    pub(crate) fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let Some((_, receiver)) = &mut self.in_flight else { return Poll::Ready(Ok(())) };
+        let outcome = ready!(Pin::new(receiver).poll(cx));
+        self.in_flight = None;
+        let job = match outcome {
+            Ok(Ok(job)) => job,
+            Ok(Err(e)) => return Poll::Ready(Err(self.stop(e.into()))),
+            Err(_) => return Poll::Ready(Err(self.stop(io::Error::other("a compression worker stopped")))),
+        };
+        self.output.extend_from_slice(&job.frame);
+        let header = job.header.expect("a sealed job has a header");
+        if let Err(e) = self.framer.encoded(&header) {
+            return Poll::Ready(Err(self.stop(e)));
+        }
+        if std::mem::take(&mut self.end_after_flight) {
+            if let Err(e) = self.framer.end(&mut self.output) {
+                return Poll::Ready(Err(self.stop(e)));
+            }
+        }
+        Poll::Ready(Ok(()))
     }
 
     /// How long a flush waits for more writes before it frames what it holds.
@@ -451,9 +516,10 @@ impl EncodeState {
         self.phase
     }
 
-    /// Bytes held: input not yet framed, and framed output not yet written out.
+    /// Bytes held: input not yet framed (a block being compressed included), and
+    /// framed output not yet written out.
     pub(crate) fn buffered(&self) -> usize {
-        self.input.len() + self.pending().len()
+        self.input.len() + self.in_flight.as_ref().map_or(0, |(len, _)| *len) + self.pending().len()
     }
 
     /// Data frames made so far.
@@ -493,9 +559,23 @@ impl EncodeState {
         error
     }
 
-    /// Frames `input[..len]` into the output and drops it from the input.
+    /// Frames `input[..len]` into the output, or starts compressing it on the pool,
+    /// and drops it from the input.
     fn emit(&mut self, len: usize) -> io::Result<()> {
         debug_assert!(self.pending().is_empty(), "a frame is emitted only once the last one went out");
+        debug_assert!(self.in_flight.is_none(), "one block in flight at a time");
+        if self.offload && len >= OFFLOAD_MIN {
+            if let Some((next, pool)) = self.detached().map_err(|e| self.stop(e))? {
+                let rest = self.input.split_off(len);
+                let block = std::mem::replace(&mut self.input, rest);
+                let (tx, rx) = oneshot::channel();
+                pool.spawn(move || {
+                    let _ = tx.send(next.compress(&block));
+                });
+                self.in_flight = Some((len, rx));
+                return Ok(());
+            }
+        }
         if let Err(e) = self.framer.encode(&self.input[..len], &mut self.output) {
             return Err(self.stop(e));
         }
@@ -503,9 +583,15 @@ impl EncodeState {
         Ok(())
     }
 
+    /// The next frame's work and the pool to run it on, unless in session mode.
+    fn detached(&mut self) -> io::Result<Option<(DetachedFrame, Arc<rayon::ThreadPool>)>> {
+        let Some(next) = self.framer.detached()? else { return Ok(None) };
+        Ok(Some((next, shared_pool(self.framer.config().threads)?)))
+    }
+
     /// Takes up to a block's worth of `buf` (at least one byte of a non-empty `buf`)
     /// and says how much it took; makes a frame when a block is full. Call only when
-    /// nothing is pending.
+    /// nothing is pending (nor in flight).
     pub(crate) fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.check()?;
         if matches!(self.phase, EncodePhase::Finishing | EncodePhase::Done) {
@@ -551,11 +637,13 @@ impl EncodeState {
             if !self.input.is_empty() {
                 self.emit(self.input.len())?;
             }
-            if let Err(e) = self.framer.end(&mut self.output) {
+            if self.in_flight.is_some() {
+                self.end_after_flight = true;
+            } else if let Err(e) = self.framer.end(&mut self.output) {
                 return Err(self.stop(e));
             }
             self.phase = EncodePhase::Finishing;
-            if self.pending().is_empty() {
+            if self.pending().is_empty() && self.in_flight.is_none() {
                 self.phase = EncodePhase::Done;
             }
         }

@@ -67,7 +67,7 @@ pub struct Encoder<W> {
 }
 
 plain_inner_api!(Encoder, EncodeState, "writer", |state| {
-    let mut state = state.warning_on_drop("write::Encoder");
+    let mut state = state.warning_on_drop("write::Encoder").offloading();
     state.set_flush_delay(DEFAULT_FLUSH_DELAY);
     state
 });
@@ -93,7 +93,9 @@ impl<W> Encoder<W> {
 }
 
 impl<W: AsyncWrite + Unpin> Encoder<W> {
+    /// Waits for a block being compressed on the pool, then writes out every frame made.
     fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.state.poll_ready(cx))?;
         poll_write_out(&mut self.inner, &mut self.state, cx, EncodeState::pending, EncodeState::consume)
     }
 }

@@ -659,3 +659,82 @@ fn records_are_cut_at_record_boundaries() {
     result.unwrap();
     assert!(out == data);
 }
+
+/// The write encoder compresses a full block on the engine's pool, not in the poll
+/// that cut it: with the pool's one worker held, the encoder answers `Pending` (its
+/// task is not held for the block's compression) and is woken once the worker is free.
+#[test]
+fn blocks_compress_on_the_pool_not_in_the_polling_task() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Wake, Waker};
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    // A thread count no other test uses: this pool is this test's alone.
+    let threads = 7;
+    let pool = cobolp_engine::shared_pool(threads).unwrap();
+    let gate = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let (started, start) = std::sync::mpsc::channel::<()>();
+    for _ in 0..threads {
+        let (gate, started) = (gate.clone(), started.clone());
+        pool.spawn(move || {
+            started.send(()).unwrap();
+            let mut open = gate.0.lock().unwrap();
+            while !*open {
+                open = gate.1.wait(open).unwrap();
+            }
+        });
+    }
+    (0..threads).for_each(|_| start.recv().unwrap());
+    let data = log_bytes(BLOCK + 1000, 5);
+    let mut enc = write::Encoder::with_config(Vec::new(), config().with_threads(threads));
+    let count = Arc::new(Count(AtomicUsize::new(0)));
+    let waker = Waker::from(count.clone());
+    let mut cx = Context::from_waker(&waker);
+    let Poll::Ready(Ok(taken)) = Pin::new(&mut enc).poll_write(&mut cx, &data) else { panic!("the block is taken") };
+    assert_eq!(taken, BLOCK);
+    assert!(Pin::new(&mut enc).poll_write(&mut cx, &data[taken..]).is_pending(), "the block waits for a worker");
+    assert!(Pin::new(&mut enc).poll_flush(&mut cx).is_pending());
+    assert_eq!(count.0.load(Ordering::SeqCst), 0);
+    *gate.0.lock().unwrap() = true;
+    gate.1.notify_all();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while count.0.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(count.0.load(Ordering::SeqCst) > 0, "woken when the frame is made");
+    block_on(async {
+        enc.write_all(&data[taken..]).await.unwrap();
+        enc.shutdown().await.unwrap();
+    });
+    let (out, result) = sync_decode(enc.get_ref(), &[4096]);
+    result.unwrap();
+    assert!(out == data);
+}
+
+/// `tokio::io::copy` flushes whenever its reader is pending, as a file's always is
+/// between reads. The encoder's flush waits for the writes that follow, so the frames
+/// are those of the data: the stream is `compress_stream`'s (here within 2%; the same
+/// bytes unless a read stalls longer than the flush delay).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_from_a_file_frames_as_the_data_does() {
+    let data = log_bytes(3 * BLOCK + 5000, 21);
+    let path = std::env::temp_dir().join(format!("cobolp-copy-{}.log", std::process::id()));
+    std::fs::write(&path, &data).unwrap();
+    let mut file = tokio::fs::File::open(&path).await.unwrap();
+    let mut enc = write::Encoder::with_config(Vec::new(), config());
+    tokio::io::copy(&mut file, &mut enc).await.unwrap();
+    enc.shutdown().await.unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let copied = enc.into_inner();
+    let reference = reference(&data);
+    assert!(copied.len() * 100 <= reference.len() * 102, "{} against {}", copied.len(), reference.len());
+    let (out, result) = sync_decode(&copied, &[4096]);
+    result.unwrap();
+    assert!(out == data);
+}

@@ -23,6 +23,7 @@ use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};
 use crate::metrics::{PipelineReport, StageMetrics};
 use crate::plan::{compress_plan_for, decompress_plan, Job, Plan};
+use crate::pool::shared_pool;
 use crate::unfinished::Unfinished;
 use cobolp_stages::l8_seal::StreamSummary;
 use stage::{run_stage, StageContext};
@@ -42,14 +43,12 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// A pipeline with these settings, on the process's shared pool of
+    /// `config.threads` workers.
     pub fn new(config: EngineConfig) -> Result<Pipeline> {
         config.validate()?;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(config.threads)
-            .thread_name(|i| format!("cobolp-worker-{i}"))
-            .build()
-            .map_err(|e| EngineError::Config(format!("cannot start worker threads: {e}")))?;
-        Ok(Pipeline { config, pool: Arc::new(pool), progress: Arc::new(Progress::default()) })
+        let pool = shared_pool(config.threads)?;
+        Ok(Pipeline { config, pool, progress: Arc::new(Progress::default()) })
     }
 
     pub fn config(&self) -> &EngineConfig {
