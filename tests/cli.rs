@@ -223,3 +223,54 @@ fn records_with_a_copybook_or_a_record_length() {
     let out = cobolp(&["compress", "-q", "--encoding", "utf8", "--record-length", "21", "r.dat", "-c"], &dir);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("unknown encoding"));
 }
+
+/// Whole frames lost, swapped or cut off: `decompress` fails naming what is wrong and
+/// leaves no output; `--partial` takes a stream cut at a frame boundary, writes every
+/// frame it has and exits 3; `test` and `info` say the same.
+#[test]
+fn lost_swapped_and_missing_frames_are_errors_and_partial_reads_a_cut_stream() {
+    use cobol_protocol::stages::l8_seal::next_frame;
+    let dir = temp_dir("integrity");
+    let data = common::log_lines(20_000, 4);
+    std::fs::write(dir.join("app.log"), &data).unwrap();
+    let out = cobolp(&["compress", "-q", "--block-size", "64K", "app.log"], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let packed = std::fs::read(dir.join("app.log.cpz")).unwrap();
+    let mut frames = Vec::new();
+    let mut pos = 0;
+    while let Some((_, len)) = next_frame(&packed[pos..]).unwrap() {
+        frames.push(&packed[pos..pos + len]);
+        pos += len;
+    }
+    assert!(frames.len() > 4, "{} frames", frames.len());
+    let cut = 3;
+    let damaged = [
+        ("lost", [&frames[..1], &frames[2..]].concat().concat(), "frames missing"),
+        ("swapped", [&frames[1..2], &frames[..1], &frames[2..]].concat().concat(), "frames missing"),
+        ("repeated", [&frames[..2], &frames[1..]].concat().concat(), "out of order or repeated"),
+        ("cut", frames[..cut].concat(), "without its end frame"),
+    ];
+    for (name, bytes, message) in &damaged {
+        std::fs::write(dir.join(format!("{name}.cpz")), bytes).unwrap();
+        let out = cobolp(&["decompress", "-q", &format!("{name}.cpz")], &dir);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        assert!(!dir.join(name).exists(), "{name}: no output file");
+        assert!(entries(&dir).iter().all(|e| !e.contains(".tmp")), "{name}: no temporary file: {:?}", entries(&dir));
+        let test = cobolp(&["test", &format!("{name}.cpz")], &dir);
+        assert!(!test.status.success(), "{name}: test fails too");
+    }
+    let out = cobolp(&["decompress", "--partial", "cut.cpz"], &dir);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read(dir.join("cut")).unwrap();
+    assert!(!written.is_empty() && data.starts_with(&written), "every complete frame of the cut stream");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("{cut} complete frames ({} bytes)", written.len())), "{stderr}");
+    let out = cobolp(&["decompress", "--partial", "-f", "-q", "swapped.cpz"], &dir);
+    assert_eq!(out.status.code(), Some(1), "--partial does not take damage inside the stream");
+    let info = cobolp(&["info", "-s", "cut.cpz"], &dir);
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(text.contains("without its end frame"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

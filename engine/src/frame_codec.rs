@@ -273,7 +273,7 @@ impl FrameCodec {
         let (index, offset) = (self.into.frames, self.into.offset);
         self.receiving.end(end).map_err(|source| EngineError::Frame { index, offset, source })?;
         self.received.bytes.clear();
-        self.into.offset += l8_seal::END_LEN as u64;
+        self.into.offset += end.encoded_len() as u64;
         Ok(())
     }
 

@@ -124,7 +124,7 @@ impl InlineEngine {
             writer.write_all(&job.frame).map_err(|e| EngineError::io("writing output", e))?;
             buf.drain(..cut);
         }
-        let mut end = Vec::with_capacity(l8_seal::END_LEN);
+        let mut end = Vec::with_capacity(l8_seal::MAX_END_LEN);
         tally.end_frame().write(&mut end);
         writer.write_all(&end).map_err(|e| EngineError::io("writing output", e))?;
         writer.flush().map_err(|e| EngineError::io("writing output", e))?;

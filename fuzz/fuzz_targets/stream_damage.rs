@@ -41,10 +41,11 @@ fuzz_target!(|input: &[u8]| {
             break;
         }
         let i = at % damaged.len();
+        let next = (i + 1) % damaged.len();
         match kind {
             0 => drop(damaged.remove(i)),
-            1 => damaged.insert(i, damaged[(i + 1) % damaged.len()]),
-            2 => damaged.swap(i, (i + 1) % damaged.len()),
+            1 => damaged.insert(i, damaged[next]),
+            2 => damaged.swap(i, next),
             3 => damaged.truncate(i),
             _ => damaged.extend(original.iter().copied()),
         }

@@ -876,7 +876,7 @@ mod tests {
         assert!(frames > 3);
         assert_eq!(end, data.len());
         let empty = encode_all(b"", 1);
-        assert_eq!(empty.len(), cobolp_stages::l8_seal::END_LEN, "an empty stream is its end frame");
+        assert_eq!(empty.len(), cobolp_stages::l8_seal::MIN_END_LEN, "an empty stream is its end frame");
         assert_eq!(decode_all(&empty, 1).unwrap(), b"");
         let nothing = decode_all(b"", 1).unwrap_err();
         assert_eq!(nothing.kind(), io::ErrorKind::UnexpectedEof, "no bytes at all is no stream: {nothing}");
@@ -930,7 +930,7 @@ mod tests {
         let mut stream = a.clone();
         stream.extend_from_slice(&a);
         // The second stream's one data frame, damaged at its last byte.
-        let last = stream.len() - cobolp_stages::l8_seal::END_LEN - 1;
+        let last = stream.len() - cobolp_stages::l8_seal::MIN_END_LEN - 1;
         stream[last] ^= 0x40;
         let mut state = DecodeState::new(config(), false);
         let used = state.feed(&stream).unwrap();

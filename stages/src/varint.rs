@@ -11,6 +11,11 @@ pub fn put(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
+/// How many bytes [`put`] writes for `value`.
+pub fn len(value: u64) -> usize {
+    (64 - (value | 1).leading_zeros() as usize).div_ceil(7)
+}
+
 /// Reads a varint at `*pos`, advancing it. Rejects overlong and overflowing encodings
 /// so that every value has exactly one spelling.
 #[inline]

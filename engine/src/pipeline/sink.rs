@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use cobolp_stages::l8_seal::{FrameHeader, StreamTally, END_LEN};
+use cobolp_stages::l8_seal::{FrameHeader, StreamTally, MAX_END_LEN};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc::Receiver;
 
@@ -58,7 +58,7 @@ pub(crate) async fn write_all<J: Output, W: AsyncWrite + Unpin>(
         jobs += 1;
     }
     if J::FRAMES {
-        let mut end = Vec::with_capacity(END_LEN);
+        let mut end = Vec::with_capacity(MAX_END_LEN);
         tally.end_frame().write(&mut end);
         written += put(&mut writer, &end, &progress).await?;
     }

@@ -12,7 +12,7 @@ mod reader;
 mod skippable;
 mod stream;
 
-pub use end::{EndFrame, END_LEN, END_MAGIC};
+pub use end::{end_len, EndFrame, END_DIGEST_LEN, END_MAGIC, MAX_END_LEN, MIN_END_LEN};
 pub use frame::{open, open_owned, seal, seal_compressed, seal_frame, seal_stored, sha256, verify};
 pub use header::{
     header_len, FrameHeader, FramePlace, FLAG_SESSION, FORMAT_VERSION, FORMAT_VERSION_1, FRAME_MAGIC, HEADER_LEN,

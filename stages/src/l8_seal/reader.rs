@@ -1,6 +1,6 @@
 //! Walking the frames of a stream held in memory.
 
-use super::end::{EndFrame, END_LEN, END_MAGIC};
+use super::end::{end_len, EndFrame, END_MAGIC, MAX_END_LEN};
 use super::header::{header_len, FrameHeader, FRAME_MAGIC, HEADER_LEN, SKIPPABLE_MAGIC};
 use super::skippable::{skippable_len, SKIPPABLE_HEADER_LEN};
 use crate::error::{Error, Result};
@@ -35,7 +35,8 @@ pub fn next_frame(input: &[u8]) -> Result<Option<(FrameRef<'_>, usize)>> {
         return Ok(Some((FrameRef::Data { header, payload: &input[header.header_len()..end] }, end)));
     }
     if magic == END_MAGIC {
-        return Ok(Some((FrameRef::End(EndFrame::parse(input)?), END_LEN)));
+        let end = EndFrame::parse(input)?;
+        return Ok(Some((FrameRef::End(end), end.encoded_len())));
     }
     if magic == SKIPPABLE_MAGIC {
         let len = skippable_len(input)? as usize;
@@ -77,7 +78,7 @@ pub fn frame_extent(input: &[u8]) -> Result<Option<usize>> {
         }
     }
     if magic == END_MAGIC {
-        return Ok(Some(END_LEN));
+        return if input.len() < 5 { Ok(None) } else { end_len(input).map(Some) };
     }
     if magic == SKIPPABLE_MAGIC {
         if input.len() < SKIPPABLE_HEADER_LEN {
@@ -93,7 +94,7 @@ pub fn frame_extent(input: &[u8]) -> Result<Option<usize>> {
 pub const HEAD_PREFIX_LEN: usize = 5;
 
 /// The longest head [`head_len`] gives: a buffer of this size holds any frame's head.
-pub const MAX_HEAD_LEN: usize = if HEADER_LEN > END_LEN { HEADER_LEN } else { END_LEN };
+pub const MAX_HEAD_LEN: usize = if HEADER_LEN > MAX_END_LEN { HEADER_LEN } else { MAX_END_LEN };
 
 /// The head of a frame: what a streaming reader parses before it reads the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +131,7 @@ pub fn head_len(prefix: &[u8]) -> Result<usize> {
     match prefix[..4].try_into().expect("4 bytes") {
         FRAME_MAGIC => header_len(prefix[4]),
         SKIPPABLE_MAGIC => Ok(SKIPPABLE_HEADER_LEN),
-        END_MAGIC => Ok(END_LEN),
+        END_MAGIC => end_len(prefix),
         _ => Err(not_a_stream(prefix)),
     }
 }

@@ -6,7 +6,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::end::EndFrame;
+use super::end::{EndFrame, END_DIGEST_LEN};
 use super::header::{FrameHeader, FORMAT_VERSION_1};
 use crate::error::{Error, Result};
 
@@ -62,7 +62,12 @@ impl StreamTally {
 
     /// The end frame of the frames counted.
     pub fn end_frame(&self) -> EndFrame {
-        EndFrame { frames: self.frames, original_len: self.original_len, digest: self.digest.clone().finalize().into() }
+        let digest = self.digest.clone().finalize();
+        EndFrame {
+            frames: self.frames,
+            original_len: self.original_len,
+            digest: digest[..END_DIGEST_LEN].try_into().expect("a SHA-256 is longer"),
+        }
     }
 }
 
