@@ -200,7 +200,15 @@ fn find_cobolp() -> Result<PathBuf, BoxError> {
         let release = profile_dir.file_name().is_some_and(|n| n == "release");
         eprintln!("log_ingestion: building cobolp ({})", if release { "release" } else { "debug" });
         let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--bin", "cobolp", "--manifest-path", concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")]);
+        build.args([
+            "build",
+            "-p",
+            "cobolp",
+            "--bin",
+            "cobolp",
+            "--manifest-path",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
+        ]);
         if release {
             build.arg("--release");
         }

@@ -16,13 +16,16 @@
 mod compat;
 
 pub use cobolp_engine::{
-    parse_size, CompressionMode, EngineConfig, EngineError, FrameCodec, InlineEngine, Pipeline, PipelineReport,
-    Progress, StageReport, Unfinished, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
+    parse_size, CompressionMode, EngineConfig, EngineError, FrameCodec, InlineEngine, Unfinished, DEFAULT_BLOCK_SIZE,
+    MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
 };
+#[cfg(feature = "pipeline")]
+pub use cobolp_engine::{Pipeline, PipelineReport, Progress, StageReport};
 pub use cobolp_io::{bufread, sync, write, AtomicFile, CpzCodec, EndOfStream, StreamSummary, DEFAULT_MAX_FRAME_LENGTH};
 pub use cobolp_stages as stages;
 pub use compat::{BlockMetadata, CobolEngine, DualModeEngine};
 
+#[cfg(feature = "pipeline")]
 use tokio::io::{AsyncRead, AsyncWrite};
 
 /// Compresses a slice with the default settings (Bridge mode, 1 MiB blocks; the
@@ -42,6 +45,7 @@ pub fn decompress(data: &[u8]) -> Result<Vec<u8>, EngineError> {
 }
 
 /// Compresses everything `reader` yields into `writer` through the pipelined engine.
+#[cfg(feature = "pipeline")]
 pub async fn compress_stream<R, W>(reader: R, writer: W, config: &EngineConfig) -> Result<PipelineReport, EngineError>
 where
     R: AsyncRead + Unpin,
@@ -51,6 +55,7 @@ where
 }
 
 /// Decompresses everything `reader` yields into `writer` through the pipelined engine.
+#[cfg(feature = "pipeline")]
 pub async fn decompress_stream<R, W>(reader: R, writer: W, config: &EngineConfig) -> Result<PipelineReport, EngineError>
 where
     R: AsyncRead + Unpin,

@@ -5,10 +5,6 @@
 #[path = "../examples/file_to_network.rs"]
 mod file_to_network;
 
-#[allow(dead_code)]
-#[path = "../examples/log_ingestion.rs"]
-mod log_ingestion;
-
 use std::path::Path;
 
 use cobol_protocol::EngineConfig;
@@ -22,16 +18,6 @@ async fn file_to_network_delivers_the_sample_intact() {
     assert!(t.intact(), "{t:?}");
     assert_eq!(t.original, std::fs::metadata(&path).unwrap().len());
     assert!(t.on_the_wire * 5 < t.original, "logs compress on the wire: {t:?}");
-}
-
-#[test]
-fn log_ingestion_keeps_every_line_across_a_rotation_and_sigint() {
-    let dir = std::env::temp_dir().join(format!("cobolp-example-ingestion-{}", std::process::id()));
-    let result = log_ingestion::run(Path::new(env!("CARGO_BIN_EXE_cobolp")), &dir, 5_000);
-    let _ = std::fs::remove_dir_all(&dir);
-    let r = result.expect("every line arrives exactly once, in order");
-    assert!(r.clean_exit, "{r:?}");
-    assert!(r.frames >= 1 && r.follower_said.contains("1 rotations"), "{r:?}");
 }
 
 #[allow(dead_code)]

@@ -8,8 +8,10 @@ mod cut;
 mod error;
 mod frame_codec;
 mod inline;
+#[cfg(feature = "pipeline")]
 mod metrics;
 mod mode;
+#[cfg(feature = "pipeline")]
 mod pipeline;
 mod plan;
 mod pool;
@@ -20,8 +22,10 @@ pub use cut::{cut_for, cut_point, cut_point_records};
 pub use error::{EngineError, Result};
 pub use frame_codec::{DetachedFrame, FrameCodec, SESSION_WINDOW};
 pub use inline::InlineEngine;
+#[cfg(feature = "pipeline")]
 pub use metrics::{mb_per_s, PipelineReport, StageMetrics, StageReport};
 pub use mode::{decoder_layers, CompressionMode};
+#[cfg(feature = "pipeline")]
 pub use pipeline::{Pipeline, Progress};
 pub use plan::{compress_plan, compress_plan_for, decompress_plan, CompressJob, DecompressJob};
 pub use pool::shared_pool;

@@ -34,8 +34,11 @@ fn fastest<T>(mut f: impl FnMut() -> T) -> Duration {
 }
 
 fn files(args: &[String]) -> Vec<PathBuf> {
-    let roots: Vec<PathBuf> =
-        if args.is_empty() { vec![PathBuf::from("samples")] } else { args.iter().map(PathBuf::from).collect() };
+    let roots: Vec<PathBuf> = if args.is_empty() {
+        vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples")]
+    } else {
+        args.iter().map(PathBuf::from).collect()
+    };
     let mut out = Vec::new();
     for root in roots {
         if root.is_dir() {

@@ -122,7 +122,7 @@ fn zstd_streaming(msgs: &[Vec<u8>]) -> Outcome {
 fn main() {
     let args: Vec<PathBuf> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).map(PathBuf::from).collect();
     let paths = if args.is_empty() {
-        vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/apache_access.log")]
+        vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/apache_access.log")]
     } else {
         args
     };

@@ -1,5 +1,6 @@
 //! The `cobolp` command as a user runs it.
 
+#[path = "../../tests/common.rs"]
 mod common;
 
 use std::io::Write;

@@ -15,10 +15,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use serde_json::Value;
 
 use crate::cli::records::{RecordArgs, RecordSetup};
 
-use codecs::{codec_list, CodecSpec, BASELINE, DEFAULT_MODES, DEFAULT_REFERENCES};
+use codecs::{codec_list, CodecSpec, Family, BASELINE, DEFAULT_MODES, DEFAULT_REFERENCES};
 use measure::{Measurement, RunPolicy, Status};
 use report::{Figure, FileResult};
 
@@ -160,13 +161,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
 
     if let Some(path) = &args.json {
         let context = [
-            ("version", json::string(env!("CARGO_PKG_VERSION"))),
-            ("machine", json::string(&machine)),
-            ("cores", std::thread::available_parallelism().map_or(0, |n| n.get()).to_string()),
-            ("cpu", json::string(&cpu_model())),
-            ("release_build", (!cfg!(debug_assertions)).to_string()),
-            ("repeat", args.repeat.to_string()),
-            ("unix_time", unix_time().to_string()),
+            ("version", Value::from(env!("CARGO_PKG_VERSION"))),
+            ("machine", Value::from(machine.as_str())),
+            ("cores", Value::from(std::thread::available_parallelism().map_or(0, |n| n.get()))),
+            ("cpu", Value::from(cpu_model())),
+            ("release_build", Value::from(!cfg!(debug_assertions))),
+            ("repeat", Value::from(args.repeat)),
+            ("unix_time", Value::from(unix_time())),
         ];
         plot::write_atomic(path, json::lines(&context, &files, &codecs, &baseline).as_bytes())?;
         println!("wrote {}", path.display());
@@ -358,7 +359,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 fn samples_dir() -> anyhow::Result<PathBuf> {
     let (dir, from) = match std::env::var_os("COBOLP_SAMPLES") {
         Some(d) if !d.is_empty() => (PathBuf::from(d), "$COBOLP_SAMPLES"),
-        _ => (Path::new(env!("CARGO_MANIFEST_DIR")).join("samples"), "the source tree cobolp was built from"),
+        _ => (Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples"), "the source tree cobolp was built from"),
     };
     if !dir.is_dir() {
         bail!(
@@ -412,7 +413,13 @@ fn write_plot(path: &Path, files: &[FileResult], specs: &[CodecSpec], machine: &
         match (report::aggregate(files, &name, Figure::Compress), report::aggregate(files, &name, Figure::Ratio)) {
             (Some(x), Some(y)) if t.unavailable.is_none() => {
                 let mark = if t.failures > 0 { " (FAILED)" } else { "" };
-                points.push(plot::Point { label: format!("{name}{mark}"), family: spec.family(), x, y });
+                let series = match spec.family() {
+                    // zstd's and gzip's levels make one curve each; cobolp's modes are
+                    // curves of their own.
+                    Family::Zstd | Family::Gzip | Family::Lz4 => name.split('-').next().unwrap_or(&name).to_string(),
+                    Family::Cobolp => name.clone(),
+                };
+                points.push(plot::Point { label: format!("{name}{mark}"), series, family: spec.family(), x, y });
             }
             _ => missing.push(match &t.unavailable {
                 Some(_) => format!("{name} (n/a)"),
@@ -430,7 +437,7 @@ fn write_plot(path: &Path, files: &[FileResult], specs: &[CodecSpec], machine: &
     if !missing.is_empty() {
         notes.push(format!("Not shown: {}", missing.join(", ")));
     }
-    let svg = plot::render(&plot::Chart { title: &title, subtitle: &subtitle, notes: &notes, points: &points });
+    let svg = plot::render(&plot::Chart { title: &title, subtitle: &subtitle, notes: &notes, points: &points })?;
     plot::write_atomic(path, svg.as_bytes())
 }
 

@@ -1,84 +1,48 @@
-//! `--json`: every measurement as one JSON object per line, formatted by hand.
+//! `--json`: every measurement as one JSON object per line (serde_json), keys in the
+//! order written.
 //!
 //! Line kinds: one `context` (machine, version, settings), one `measurement` per file
 //! and codec, one `total` per codec.
 
+use serde_json::{Map, Value};
+
 use super::measure::{Measurement, Status};
 use super::report::{relative, total, Figure, FileResult};
 
-/// One JSON object being written: `{"key":value,...}`.
-struct Object(String);
+/// One JSON object being built, its `kind` first.
+struct Object(Map<String, Value>);
 
 impl Object {
     fn new(kind: &str) -> Object {
-        let mut o = Object(String::from("{"));
+        let mut o = Object(Map::new());
         o.str("kind", kind);
         o
     }
 
-    fn key(&mut self, key: &str) {
-        if self.0.len() > 1 {
-            self.0.push(',');
-        }
-        self.0.push_str(&string(key));
-        self.0.push(':');
+    fn put(&mut self, key: &str, value: Value) {
+        self.0.insert(key.to_string(), value);
     }
 
     fn str(&mut self, key: &str, value: &str) {
-        self.key(key);
-        self.0.push_str(&string(value));
+        self.put(key, Value::from(value));
     }
 
     fn opt_str(&mut self, key: &str, value: Option<&str>) {
-        match value {
-            Some(v) => self.str(key, v),
-            None => self.raw(key, "null"),
-        }
-    }
-
-    fn raw(&mut self, key: &str, value: &str) {
-        self.key(key);
-        self.0.push_str(value);
+        self.put(key, value.map_or(Value::Null, Value::from));
     }
 
     fn int(&mut self, key: &str, value: Option<u64>) {
-        self.raw(key, &value.map_or_else(|| "null".into(), |v| v.to_string()));
+        self.put(key, value.map_or(Value::Null, Value::from));
     }
 
+    /// A number; `null` for none, NaN or infinity (JSON has neither).
     fn num(&mut self, key: &str, value: Option<f64>) {
-        self.raw(key, &number(value));
+        self.put(key, value.and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number));
     }
 
-    fn finish(mut self) -> String {
-        self.0.push('}');
-        self.0
-    }
-}
-
-/// A JSON string literal.
-pub fn string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A JSON number; `null` for none, NaN or infinity (JSON has neither).
-fn number(value: Option<f64>) -> String {
-    match value {
-        Some(v) if v.is_finite() => format!("{v}"),
-        _ => "null".into(),
+    fn finish_into(self, out: &mut String) {
+        out.push_str(&Value::Object(self.0).to_string());
+        out.push('\n');
     }
 }
 
@@ -90,17 +54,15 @@ fn status(m: &Measurement) -> (&'static str, Option<&str>) {
     }
 }
 
-/// Everything the run measured, one JSON object per line. `context` holds pairs of
-/// (key, already formatted JSON value).
-pub fn lines(context: &[(&str, String)], files: &[FileResult], codecs: &[String], baseline: &str) -> String {
+/// Everything the run measured, one JSON object per line, after the `context` pairs.
+pub fn lines(context: &[(&str, Value)], files: &[FileResult], codecs: &[String], baseline: &str) -> String {
     let mut out = String::new();
     let mut o = Object::new("context");
     for (key, value) in context {
-        o.raw(key, value);
+        o.put(key, value.clone());
     }
     o.str("baseline", baseline);
-    out.push_str(&o.finish());
-    out.push('\n');
+    o.finish_into(&mut out);
     let vs = format!("_vs_{}", baseline.replace('-', ""));
     for file in files {
         let one = std::slice::from_ref(file);
@@ -126,8 +88,7 @@ pub fn lines(context: &[(&str, String)], files: &[FileResult], codecs: &[String]
             o.num(&format!("ratio{vs}"), relative(one, &m.codec, baseline, Figure::Ratio));
             o.num(&format!("compress_speed{vs}"), relative(one, &m.codec, baseline, Figure::Compress));
             o.num(&format!("decompress_speed{vs}"), relative(one, &m.codec, baseline, Figure::Decompress));
-            out.push_str(&o.finish());
-            out.push('\n');
+            o.finish_into(&mut out);
         }
     }
     for codec in codecs {
@@ -158,8 +119,7 @@ pub fn lines(context: &[(&str, String)], files: &[FileResult], codecs: &[String]
         o.num(&format!("ratio{vs}"), relative(files, codec, baseline, Figure::Ratio));
         o.num(&format!("compress_speed{vs}"), relative(files, codec, baseline, Figure::Compress));
         o.num(&format!("decompress_speed{vs}"), relative(files, codec, baseline, Figure::Decompress));
-        out.push_str(&o.finish());
-        out.push('\n');
+        o.finish_into(&mut out);
     }
     out
 }
@@ -170,27 +130,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_strings() {
-        assert_eq!(string("a\"b\\c\nd\u{1}é"), r#""a\"b\\c\nd\u0001é""#);
-        assert_eq!(number(Some(f64::INFINITY)), "null");
-        assert_eq!(number(Some(2.5)), "2.5");
-    }
-
-    #[test]
     fn one_object_per_line() {
         let files = two_files();
         let codecs = ["cobolp-legacy".to_string(), "cobolp-bridge".into(), "zstd-3".into()];
-        let text = lines(&[("cores", "2".into()), ("cpu", string("x \"y\""))], &files, &codecs, "zstd-3");
+        let text = lines(&[("cores", Value::from(2)), ("cpu", Value::from("x \"y\""))], &files, &codecs, "zstd-3");
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 1 + 6 + 3);
         for line in &lines {
             assert!(line.starts_with("{\"kind\":") && line.ends_with('}'), "{line}");
             assert_eq!(line.matches('{').count(), 1, "{line}");
             assert!(!line.contains("NaN") && !line.contains("inf"), "{line}");
+            serde_json::from_str::<Value>(line).expect("each line is JSON");
         }
         assert!(lines[0].contains(r#""cpu":"x \"y\"""#));
         assert!(lines[1].contains(r#""codec":"cobolp-legacy","status":"ok","reason":null,"original_bytes":1000000"#));
-        assert!(lines[1].contains(r#""ratio_vs_zstd3":2"#));
+        assert!(lines[1].contains(r#""ratio_vs_zstd3":2.0"#));
         assert!(lines[2].contains(r#""status":"n/a","reason":"not in this version""#));
         assert!(lines[7].contains(r#""kind":"total","codec":"cobolp-legacy","status":"failed""#));
     }
