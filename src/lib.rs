@@ -23,6 +23,12 @@ pub use cobolp_engine::{
 pub use cobolp_engine::{Pipeline, PipelineReport, Progress, StageReport};
 pub use cobolp_io::{bufread, sync, write, AtomicFile, CpzCodec, EndOfStream, StreamSummary, DEFAULT_MAX_FRAME_LENGTH};
 pub use cobolp_stages as stages;
+
+/// Walking the frames of a stream without decoding them: for tools that inspect,
+/// index or split streams (`cobolp info` is one).
+pub mod frames {
+    pub use cobolp_engine::{Frame, FrameReader, Next, ReadFrames};
+}
 pub use compat::{BlockMetadata, CobolEngine, DualModeEngine};
 
 #[cfg(feature = "pipeline")]

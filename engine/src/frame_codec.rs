@@ -11,14 +11,13 @@ use std::sync::Arc;
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer, SessionMatcher};
 use cobolp_stages::l7_entropy::EntropyLayer;
-use cobolp_stages::l8_seal::{self, EndFrame, FrameHeader, FramePlace, StreamCheck, StreamSummary, StreamTally};
+use cobolp_stages::l8_seal::{self, FrameHeader, FramePlace, StreamTally};
 use cobolp_stages::{Block, Error as StageError, Layer, LayerId};
 
 use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};
 use crate::inline::InlineEngine;
 use crate::plan::CompressJob;
-use crate::unfinished::Unfinished;
 
 /// How much earlier data a session frame may refer to. Fixed by the format (v1), so
 /// both ends agree without negotiating; 64 KiB keeps a connection's state small.
@@ -76,8 +75,9 @@ struct Cursor {
 /// Turns chunks into frames and frames back into chunks. Frames are independent
 /// unless session mode is on; each direction keeps its own count (and history), and
 /// its own account of the stream it carries: the frames going out are placed in their
-/// stream and closed by [`encode_end`](Self::encode_end); the frames coming in are
-/// held to their places and to their end frame.
+/// stream and closed by [`encode_end`](Self::encode_end). Frames coming in are
+/// decoded one at a time; the [`FrameReader`](crate::FrameReader) holds them to their
+/// stream.
 pub struct FrameCodec {
     inline: Arc<InlineEngine>,
     session: bool,
@@ -89,8 +89,6 @@ pub struct FrameCodec {
     into: Cursor,
     /// The stream going out since its start or its last end.
     sending: StreamTally,
-    /// The streams coming in.
-    receiving: StreamCheck,
 }
 
 impl FrameCodec {
@@ -106,7 +104,6 @@ impl FrameCodec {
             out: Cursor::default(),
             into: Cursor::default(),
             sending: StreamTally::default(),
-            receiving: StreamCheck::default(),
         })
     }
 
@@ -202,11 +199,6 @@ impl FrameCodec {
     /// rest) and appends its data to `out`. A session codec decodes independent
     /// frames too; every frame it decodes joins its history.
     pub fn decode(&mut self, header: &FrameHeader, payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        self.receiving.data(header).map_err(|source| EngineError::Frame {
-            index: self.into.frames,
-            offset: self.into.offset,
-            source,
-        })?;
         let data = if self.session && header.is_session() {
             self.decode_session(header, payload).map_err(|source| EngineError::Frame {
                 index: self.into.frames,
@@ -267,24 +259,11 @@ impl FrameCodec {
         self.into.offset += len as u64;
     }
 
-    /// Checks an end frame against the stream coming in, which it closes; in session
-    /// mode the next stream shares nothing with this one.
-    pub fn decode_end(&mut self, end: &EndFrame) -> Result<()> {
-        let (index, offset) = (self.into.frames, self.into.offset);
-        self.receiving.end(end).map_err(|source| EngineError::Frame { index, offset, source })?;
+    /// The stream coming in ended (its end frame was read and checked by the
+    /// [`FrameReader`](crate::FrameReader)): in session mode the next stream shares
+    /// nothing with this one.
+    pub fn decode_end(&mut self) {
         self.received.bytes.clear();
-        self.into.offset += end.encoded_len() as u64;
-        Ok(())
-    }
-
-    /// The input ended: what it held, or, for a stream without its end, the
-    /// [`Unfinished`] choice's error.
-    pub fn finish_decoding(&self, unfinished: Unfinished) -> Result<StreamSummary> {
-        unfinished.judge(&self.receiving).map_err(|source| EngineError::Frame {
-            index: self.into.frames,
-            offset: self.into.offset,
-            source,
-        })
     }
 }
 
@@ -353,11 +332,11 @@ mod tests {
         let mut independent = FrameCodec::new(&config, false).unwrap();
         let err = decode_all(&mut independent, &frames[0]).unwrap_err().to_string();
         assert!(err.contains("session"), "{err}");
-        // Out of order: refused by its place in the stream before its history is tried.
+        // Out of order: the history differs, so the frame fails (never wrong bytes);
+        // a stream decoder's FrameReader refuses it earlier, by its place.
         let mut receiver = FrameCodec::new(&config, true).unwrap();
         decode_all(&mut receiver, &frames[0]).unwrap();
-        let err = decode_all(&mut receiver, &frames[2]).unwrap_err().to_string();
-        assert!(err.contains("frames missing"), "{err}");
+        assert!(decode_all(&mut receiver, &frames[2]).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod config;
 mod cut;
 mod error;
 mod frame_codec;
+mod frame_reader;
 mod inline;
 #[cfg(feature = "pipeline")]
 mod metrics;
@@ -18,9 +19,10 @@ mod pool;
 mod unfinished;
 
 pub use config::{parse_size, EngineConfig, DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
-pub use cut::{cut_for, cut_point, cut_point_records};
+pub use cut::{blocks, BlockCutter};
 pub use error::{EngineError, Result};
 pub use frame_codec::{DetachedFrame, FrameCodec, SESSION_WINDOW};
+pub use frame_reader::{Frame, FrameReader, Next, ReadFrames, DEFAULT_MAX_FRAME_LENGTH};
 pub use inline::InlineEngine;
 #[cfg(feature = "pipeline")]
 pub use metrics::{mb_per_s, PipelineReport, StageMetrics, StageReport};

@@ -25,22 +25,15 @@ use std::task::{ready, Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use cobolp_engine::{
-    cut_for, shared_pool, CompressJob, DetachedFrame, EngineConfig, EngineError, FrameCodec, Unfinished,
+    shared_pool, BlockCutter, CompressJob, DetachedFrame, EngineConfig, EngineError, FrameCodec, FrameReader, Next,
+    Unfinished,
 };
-use cobolp_stages::l8_seal::{
-    frame_extent, next_frame, EndFrame, FrameHeader, StreamSummary, END_MAGIC, FRAME_MAGIC, HEADER_LEN, MAX_BLOCK_LEN,
-    SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC,
-};
-use cobolp_stages::Error as StageError;
+use cobolp_stages::l8_seal::{FrameHeader, StreamSummary, MAX_BLOCK_LEN};
 use tokio::sync::oneshot;
 
 /// The shortest block an offloading [`EncodeState`] hands to the pool: shorter ones
 /// (a flush of a few lines) take less time to compress than to hand over.
 pub(crate) const OFFLOAD_MIN: usize = 16 << 10;
-
-/// The largest frame a decoder accepts unless told otherwise: the header and the
-/// largest block the format allows, so every valid data frame.
-pub const DEFAULT_MAX_FRAME_LENGTH: usize = MAX_BLOCK_LEN + HEADER_LEN;
 
 /// A [`FrameCodec`] built on first use, so that constructors stay infallible and
 /// settings can be chained; an invalid configuration is reported by
@@ -172,42 +165,25 @@ pub(crate) enum Step {
     End(usize),
 }
 
-/// Stream to data: walks frames one step at a time, skipping skippable frames and
-/// naming the frame (its index among data frames, its byte offset) in every error.
+/// Stream to data: the engine's [`FrameReader`] walking the frames, the codec
+/// decoding them; an error stops it for good.
 pub(crate) struct Deframer {
     codec: LazyCodec,
-    max_frame_len: usize,
-    /// Data frames decoded.
-    index: u64,
-    /// Byte offset of the frame being read, in the stream this decoder has seen.
-    offset: u64,
-    /// Content of the current skippable frame still to pass over, and its full length.
-    skip: u64,
-    skip_frame_len: u64,
-    unfinished: Unfinished,
+    reader: FrameReader,
     stopped: Option<Stopped>,
 }
 
 impl Deframer {
     pub(crate) fn new(config: EngineConfig, session: bool) -> Self {
-        Deframer {
-            codec: LazyCodec::new(config, session),
-            max_frame_len: DEFAULT_MAX_FRAME_LENGTH,
-            index: 0,
-            offset: 0,
-            skip: 0,
-            skip_frame_len: 0,
-            unfinished: Unfinished::Reject,
-            stopped: None,
-        }
+        Deframer { codec: LazyCodec::new(config, session), reader: FrameReader::new(), stopped: None }
     }
 
     pub(crate) fn set_unfinished(&mut self, unfinished: Unfinished) {
-        self.unfinished = unfinished;
+        self.reader.set_unfinished(unfinished);
     }
 
     pub(crate) fn set_session(&mut self, session: bool) {
-        assert!(self.index == 0 && self.offset == 0, "the session flag must be set before the first frame");
+        assert!(self.reader.offset() == 0, "the session flag must be set before the first frame");
         self.codec.set_session(session);
     }
 
@@ -216,20 +192,16 @@ impl Deframer {
     }
 
     pub(crate) fn set_max_frame_len(&mut self, max: usize) {
-        self.max_frame_len = max;
+        self.reader.set_max_frame_len(max);
     }
 
     pub(crate) fn max_frame_len(&self) -> usize {
-        self.max_frame_len
+        self.reader.max_frame_len()
     }
 
     /// Data frames decoded so far.
     pub(crate) fn frames(&self) -> u64 {
-        self.index
-    }
-
-    fn frame_error(&self, source: StageError) -> io::Error {
-        EngineError::Frame { index: self.index, offset: self.offset, source }.into()
+        self.reader.frames()
     }
 
     fn stop(&mut self, error: io::Error) -> io::Error {
@@ -238,8 +210,8 @@ impl Deframer {
     }
 
     /// Looks at the front of `input` (the stream from the current frame on) and either
-    /// decodes one data frame, passes over (part of) a skippable frame, or says how
-    /// many bytes it needs. The caller drops the bytes a step reports used.
+    /// decodes one data frame, passes over (part of) a skippable frame or an end frame,
+    /// or says how many bytes it needs. The caller drops the bytes a step reports used.
     pub(crate) fn step(&mut self, input: &[u8], out: &mut Vec<u8>) -> io::Result<Step> {
         if let Some(stopped) = &self.stopped {
             return Err(stopped.replay());
@@ -248,66 +220,20 @@ impl Deframer {
     }
 
     fn step_inner(&mut self, input: &[u8], out: &mut Vec<u8>) -> io::Result<Step> {
-        if self.skip > 0 {
-            if input.is_empty() {
-                return Ok(Step::NeedMore(1));
+        let next = self.reader.next(input)?;
+        Ok(match next {
+            Next::NeedMore(need) => Step::NeedMore(need),
+            Next::Skipped(n) => Step::Skipped(n),
+            Next::Skippable { len, .. } => Step::Skipped(len),
+            Next::Data { header, payload, len, index, offset } => {
+                self.codec.get()?.decode(&header, payload, out).map_err(|e| renamed(e, index, offset))?;
+                Step::Frame(len)
             }
-            let n = self.skip.min(input.len() as u64);
-            self.skip -= n;
-            if self.skip == 0 {
-                self.offset += self.skip_frame_len;
+            Next::End { len, .. } => {
+                self.codec.get()?.decode_end();
+                Step::End(len)
             }
-            return Ok(Step::Skipped(n as usize));
-        }
-        let len = match frame_extent(input) {
-            Err(e) => return Err(self.frame_error(e)),
-            Ok(None) => {
-                let need = match input.get(..4) {
-                    None => 4,
-                    Some(magic) if magic == FRAME_MAGIC => HEADER_LEN,
-                    Some(_) => SKIPPABLE_HEADER_LEN,
-                };
-                return Ok(Step::NeedMore(need));
-            }
-            Ok(Some(len)) => len,
-        };
-        if input[..4] == END_MAGIC {
-            if input.len() < len {
-                return Ok(Step::NeedMore(len));
-            }
-            let end = EndFrame::parse(input).map_err(|e| self.frame_error(e))?;
-            let (index, offset) = (self.index, self.offset);
-            self.codec.get()?.decode_end(&end).map_err(|e| renamed(e, index, offset))?;
-            self.offset += len as u64;
-            return Ok(Step::End(len));
-        }
-        if input[..4] == SKIPPABLE_MAGIC {
-            self.skip = (len - SKIPPABLE_HEADER_LEN) as u64;
-            self.skip_frame_len = len as u64;
-            if self.skip == 0 {
-                self.offset += len as u64;
-            }
-            return Ok(Step::Skipped(SKIPPABLE_HEADER_LEN));
-        }
-        if len > self.max_frame_len {
-            return Err(self.frame_error(StageError::TooLarge {
-                what: "frame (maximum frame length)",
-                value: len as u64,
-                limit: self.max_frame_len as u64,
-            }));
-        }
-        if input.len() < len {
-            return Ok(Step::NeedMore(len));
-        }
-        let header = FrameHeader::parse(input).map_err(|e| self.frame_error(e))?;
-        let (index, offset) = (self.index, self.offset);
-        self.codec
-            .get()?
-            .decode(&header, &input[header.header_len()..len], out)
-            .map_err(|e| renamed(e, index, offset))?;
-        self.index += 1;
-        self.offset += len as u64;
-        Ok(Step::Frame(len))
+        })
     }
 
     /// The input ended with `rest` unread: what it held, when `rest` is empty, no
@@ -318,25 +244,7 @@ impl Deframer {
         if let Some(stopped) = &self.stopped {
             return Err(stopped.replay());
         }
-        let result = if self.skip > 0 {
-            let needed = usize::try_from(self.skip).unwrap_or(usize::MAX);
-            Err(self.frame_error(StageError::Truncated { what: "skippable frame", needed }))
-        } else {
-            match next_frame(rest) {
-                Ok(None) => {
-                    let (index, offset, unfinished) = (self.index, self.offset, self.unfinished);
-                    self.codec
-                        .get()
-                        .and_then(|codec| codec.finish_decoding(unfinished).map_err(|e| renamed(e, index, offset)))
-                }
-                Err(e) => Err(self.frame_error(e)),
-                // Callers step over every complete frame before they finish.
-                Ok(Some(_)) => Err(self.frame_error(StageError::Corrupt {
-                    what: "stream",
-                    detail: "a complete frame was left undecoded at the end".into(),
-                })),
-            }
-        };
+        let result = self.reader.finish(rest).map_err(io::Error::from);
         result.map_err(|e| self.stop(e))
     }
 }
@@ -370,7 +278,8 @@ pub(crate) enum EncodePhase {
 /// `finish`.
 pub(crate) struct EncodeState {
     framer: Framer,
-    input: Vec<u8>,
+    /// Input not yet framed: at most a block.
+    cutter: BlockCutter,
     output: Vec<u8>,
     out_pos: usize,
     phase: EncodePhase,
@@ -406,7 +315,7 @@ pub(crate) enum FlushWait {
 impl Drop for EncodeState {
     fn drop(&mut self) {
         let Some(adapter) = self.warn_on_drop else { return };
-        let unwritten = self.input.len() + self.pending().len();
+        let unwritten = self.cutter.held() + self.pending().len();
         if self.phase != EncodePhase::Done && self.stopped.is_none() && (unwritten > 0 || self.framer.frames() > 0) {
             log::warn!(
                 "cobol-protocol: {adapter} dropped before finish/shutdown: {unwritten} bytes were never written, \
@@ -419,8 +328,8 @@ impl Drop for EncodeState {
 impl EncodeState {
     pub(crate) fn new(config: EngineConfig, session: bool) -> Self {
         EncodeState {
+            cutter: BlockCutter::new(config.block_size, config.record_len()),
             framer: Framer::new(config, session),
-            input: Vec::new(),
             output: Vec::new(),
             out_pos: 0,
             phase: EncodePhase::Encoding,
@@ -483,7 +392,7 @@ impl EncodeState {
     /// the ones the data alone decides. `waker` is the flushing task's.
     pub(crate) fn flush_wait(&mut self, now: Instant, waker: &Waker) -> FlushWait {
         let wait_from = match self.last_write {
-            Some(last) if !self.input.is_empty() && !self.flush_delay.is_zero() => last,
+            Some(last) if self.cutter.held() > 0 && !self.flush_delay.is_zero() => last,
             _ => return FlushWait::Now,
         };
         let at = wait_from + self.flush_delay;
@@ -519,7 +428,7 @@ impl EncodeState {
     /// Bytes held: input not yet framed (a block being compressed included), and
     /// framed output not yet written out.
     pub(crate) fn buffered(&self) -> usize {
-        self.input.len() + self.in_flight.as_ref().map_or(0, |(len, _)| *len) + self.pending().len()
+        self.cutter.held() + self.in_flight.as_ref().map_or(0, |(len, _)| *len) + self.pending().len()
     }
 
     /// Data frames made so far.
@@ -559,16 +468,14 @@ impl EncodeState {
         error
     }
 
-    /// Frames `input[..len]` into the output, or starts compressing it on the pool,
-    /// and drops it from the input.
-    fn emit(&mut self, len: usize) -> io::Result<()> {
+    /// Frames `block` into the output, or starts compressing it on the pool.
+    fn emit(&mut self, block: Vec<u8>) -> io::Result<()> {
         debug_assert!(self.pending().is_empty(), "a frame is emitted only once the last one went out");
         debug_assert!(self.in_flight.is_none(), "one block in flight at a time");
-        if self.offload && len >= OFFLOAD_MIN {
+        if self.offload && block.len() >= OFFLOAD_MIN {
             if let Some((next, pool)) = self.detached().map_err(|e| self.stop(e))? {
-                let rest = self.input.split_off(len);
-                let block = std::mem::replace(&mut self.input, rest);
                 let (tx, rx) = oneshot::channel();
+                let len = block.len();
                 pool.spawn(move || {
                     let _ = tx.send(next.compress(&block));
                 });
@@ -576,10 +483,9 @@ impl EncodeState {
                 return Ok(());
             }
         }
-        if let Err(e) = self.framer.encode(&self.input[..len], &mut self.output) {
+        if let Err(e) = self.framer.encode(&block, &mut self.output) {
             return Err(self.stop(e));
         }
-        self.input.drain(..len);
         Ok(())
     }
 
@@ -603,17 +509,13 @@ impl EncodeState {
         if buf.is_empty() {
             return Ok(0);
         }
-        let block_size = self.framer.config().block_size;
-        let n = buf.len().min(block_size - self.input.len());
-        self.input.extend_from_slice(&buf[..n]);
+        let n = self.cutter.push(buf);
         if !self.flush_delay.is_zero() {
             self.last_write = Some(Instant::now());
         }
-        if self.input.len() >= block_size {
-            // At a line end near the block size, or at a record boundary when the
-            // settings describe fixed-width records, as the engine's executors cut.
-            let cut = cut_for(&self.input, block_size, false, self.framer.config().record_len());
-            self.emit(cut)?;
+        // A full block is cut where the engine's executors cut it.
+        if let Some((_, block)) = self.cutter.next_block(false) {
+            self.emit(block)?;
         }
         Ok(n)
     }
@@ -622,9 +524,11 @@ impl EncodeState {
     /// all once the pending output has gone out.
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.check()?;
-        if self.phase == EncodePhase::Encoding && !self.input.is_empty() {
-            self.emit(self.input.len())?;
-            self.phase = EncodePhase::Flushing;
+        if self.phase == EncodePhase::Encoding {
+            if let Some((_, block)) = self.cutter.take_all() {
+                self.emit(block)?;
+                self.phase = EncodePhase::Flushing;
+            }
         }
         Ok(())
     }
@@ -634,8 +538,8 @@ impl EncodeState {
     pub(crate) fn finish(&mut self) -> io::Result<()> {
         self.check()?;
         if matches!(self.phase, EncodePhase::Encoding | EncodePhase::Flushing) {
-            if !self.input.is_empty() {
-                self.emit(self.input.len())?;
+            if let Some((_, block)) = self.cutter.take_all() {
+                self.emit(block)?;
             }
             if self.in_flight.is_some() {
                 self.end_after_flight = true;
@@ -794,6 +698,7 @@ impl DecodeState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cobolp_stages::l8_seal::{next_frame, HEADER_LEN};
 
     fn config() -> EngineConfig {
         EngineConfig::default().with_block_size(64 << 10).with_threads(1)

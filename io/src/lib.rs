@@ -26,6 +26,6 @@ pub mod write;
 pub use atomic_file::AtomicFile;
 pub use cobolp_engine::EngineConfig;
 pub use cobolp_engine::Unfinished;
+pub use cobolp_engine::DEFAULT_MAX_FRAME_LENGTH;
 pub use cobolp_stages::l8_seal::StreamSummary;
 pub use codec::{CpzCodec, EndOfStream};
-pub use frames::DEFAULT_MAX_FRAME_LENGTH;

@@ -2,20 +2,19 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
+use cobol_protocol::frames::{Frame, FrameReader, ReadFrames};
 use cobol_protocol::stages::l2_records::{read_layout, RecordSpec};
 use cobol_protocol::stages::l5_rle::RleLayer;
 use cobol_protocol::stages::l6_pattern::PatternLayer;
 use cobol_protocol::stages::l7_entropy::{self, EntropyLayer};
-use cobol_protocol::stages::l8_seal::{
-    self, read_seek_table, FrameHead, StreamCheck, HEAD_PREFIX_LEN, MAX_HEAD_LEN, SKIPPABLE_HEADER_LEN,
-};
+use cobol_protocol::stages::l8_seal::{self, read_seek_table};
 use cobol_protocol::stages::log_templates::{describe, Split, STREAM_NAMES};
 use cobol_protocol::stages::{Block, Layer, LayerId, StreamKind};
-use cobol_protocol::{EngineConfig, InlineEngine};
+use cobol_protocol::{EngineConfig, InlineEngine, Unfinished};
 
 use super::{InfoArgs, TestArgs};
 
@@ -31,8 +30,7 @@ macro_rules! out {
 pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     let path = &args.file;
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut offset = 0u64;
+    let reader = BufReader::with_capacity(1 << 20, file);
     let mut frames = 0u64;
     let mut original = 0u64;
     let mut stored = 0u64;
@@ -43,30 +41,23 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     if !args.summary {
         out!("{:>6} {:>12} {:>10} {:>10} {:>8}  layers", "frame", "offset", "original", "frame", "ratio");
     }
-    let mut check = StreamCheck::default();
-    let mut head = [0u8; MAX_HEAD_LEN];
+    let mut walk = FrameReader::new();
+    walk.set_unfinished(Unfinished::Accept);
+    let mut walk = ReadFrames::new(reader, walk);
     loop {
-        let at = |e| anyhow::anyhow!("{}: frame {frames} (at byte {offset}): {e}", path.display());
-        let got = read_up_to(&mut reader, &mut head[..HEAD_PREFIX_LEN])?;
-        if got == 0 {
-            break;
-        }
-        let len = l8_seal::head_len(&head[..got]).map_err(at)?;
-        let more = read_up_to(&mut reader, &mut head[got..len])?;
-        let header = match l8_seal::parse_head(&head[..got + more]).map_err(at)? {
-            FrameHead::Data(header) => header,
-            FrameHead::Skippable(len) => {
-                let mut content = Vec::new();
-                (&mut reader).take(u64::from(len)).read_to_end(&mut content)?;
+        let offset = walk.reader().offset();
+        let at = |e: &dyn std::fmt::Display| anyhow::anyhow!("{}: {e}", path.display());
+        let (header, payload) = match walk.next_frame().map_err(|e| at(&e))? {
+            None => break,
+            Some(Frame::Data { header, payload, .. }) => (header, payload),
+            Some(Frame::Skippable(content)) => {
                 match read_seek_table(&content) {
                     Ok(Some(entries)) => out!("{:>6} {offset:>12} seek table of {} frames", "-", entries.len()),
-                    _ => out!("{:>6} {offset:>12} skippable frame of {len} bytes", "-"),
+                    _ => out!("{:>6} {offset:>12} skippable frame of {} bytes", "-", content.len()),
                 }
-                offset += (SKIPPABLE_HEADER_LEN + len as usize) as u64;
                 continue;
             }
-            FrameHead::End(end) => {
-                check.end(&end).map_err(at)?;
+            Some(Frame::End(end)) => {
                 if !args.summary {
                     out!(
                         "{:>6} {offset:>12} end of stream: {} in {} bytes",
@@ -75,16 +66,10 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
                         end.original_len
                     );
                 }
-                offset += len as u64;
                 continue;
             }
         };
-        check.data(&header).map_err(at)?;
-        let mut payload = vec![0u8; header.payload_len as usize];
-        let got = read_up_to(&mut reader, &mut payload)?;
-        if got < payload.len() {
-            bail!(at(cobol_protocol::stages::Error::Truncated { what: "frame payload", needed: payload.len() - got }));
-        }
+        let at = |e: cobol_protocol::stages::Error| at(&format!("frame {frames} (at byte {offset}): {e}"));
         let block = l8_seal::open(&header, &payload).map_err(at)?;
         if header.is_stored() {
             stored += 1;
@@ -123,10 +108,10 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
         }
         frames += 1;
         original += u64::from(header.original_len);
-        offset += header.frame_len() as u64;
     }
+    let offset = walk.reader().offset();
     let ratio = if offset == 0 { 0.0 } else { original as f64 / offset as f64 };
-    let summary = check.summary();
+    let summary = walk.summary().expect("the input ended");
     let streams = match summary.unfinished {
         None => format!("{} stream{}", summary.streams, if summary.streams == 1 { "" } else { "s" }),
         Some((frames, _)) => format!(
@@ -177,18 +162,6 @@ fn print_split(mut block: Block, all: bool) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> anyhow::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        let n = reader.read(&mut buf[filled..])?;
-        if n == 0 {
-            break;
-        }
-        filled += n;
-    }
-    Ok(filled)
 }
 
 pub fn test(args: &TestArgs) -> anyhow::Result<ExitCode> {

@@ -3,14 +3,14 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use cobolp_stages::l8_seal::{self, FrameHead, StreamCheck, StreamSummary, HEAD_PREFIX_LEN, MAX_HEAD_LEN};
-use cobolp_stages::Error as StageError;
+use cobolp_stages::l8_seal::StreamSummary;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc::Sender;
 
 use super::Progress;
-use crate::cut::cut_for;
+use crate::cut::BlockCutter;
 use crate::error::{EngineError, Result};
+use crate::frame_reader::{FrameReader, Next};
 use crate::plan::{CompressJob, DecompressJob};
 use crate::unfinished::Unfinished;
 
@@ -22,37 +22,26 @@ pub(crate) async fn read_blocks<R: AsyncRead + Unpin>(
     output: Sender<CompressJob>,
     progress: Arc<Progress>,
 ) -> Result<u64> {
-    let mut buf: Vec<u8> = Vec::with_capacity(block_size);
-    let mut offset = 0u64;
+    let mut cutter = BlockCutter::new(block_size, record_len);
     let mut index = 0u64;
     let mut at_end = false;
-    loop {
-        while !at_end && buf.len() < block_size {
-            buf.reserve(block_size - buf.len());
-            let limit = block_size - buf.len();
+    while !at_end || cutter.held() > 0 {
+        while !at_end && cutter.room() > 0 {
+            let room = cutter.room() as u64;
             let n = (&mut reader)
-                .take(limit as u64)
-                .read_buf(&mut buf)
+                .take(room)
+                .read_buf(cutter.buffer())
                 .await
                 .map_err(|e| EngineError::io("reading input", e))?;
             at_end = n == 0;
             progress.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
         }
-        if at_end && buf.is_empty() {
-            return Ok(offset);
-        }
-        let cut = cut_for(&buf, block_size, at_end, record_len);
-        let rest = buf[cut..].to_vec();
-        buf.truncate(cut);
-        let block = std::mem::replace(&mut buf, rest);
-        let len = block.len() as u64;
-        output.send(CompressJob::new(index, offset, block)).await.map_err(|_| EngineError::Stopped)?;
-        offset += len;
-        index += 1;
-        if at_end && buf.is_empty() {
-            return Ok(offset);
+        while let Some((offset, block)) = cutter.next_block(at_end) {
+            output.send(CompressJob::new(index, offset, block)).await.map_err(|_| EngineError::Stopped)?;
+            index += 1;
         }
     }
+    Ok(cutter.offset())
 }
 
 /// Reads frames, skips skippable ones, checks the stream's order and end, and sends
@@ -63,59 +52,40 @@ pub(crate) async fn read_frames<R: AsyncRead + Unpin>(
     progress: Arc<Progress>,
     unfinished: Unfinished,
 ) -> Result<(u64, StreamSummary)> {
-    let mut offset = 0u64;
-    let mut index = 0u64;
-    let mut check = StreamCheck::default();
-    let mut head = [0u8; MAX_HEAD_LEN];
+    let mut frames = FrameReader::new();
+    frames.set_unfinished(unfinished);
+    let mut held = Vec::new();
     loop {
-        let at = |source| EngineError::Frame { index, offset, source };
-        let got = read_up_to(&mut reader, &mut head[..HEAD_PREFIX_LEN]).await?;
-        if got == 0 {
-            return Ok((offset, unfinished.judge(&check).map_err(at)?));
-        }
-        let len = l8_seal::head_len(&head[..got]).map_err(at)?;
-        let more = read_up_to(&mut reader, &mut head[got..len]).await?;
-        let frame_head = l8_seal::parse_head(&head[..got + more]).map_err(at)?;
-        let body_len = frame_head.body_len();
-        match frame_head {
-            FrameHead::Data(header) => {
-                check.data(&header).map_err(at)?;
-                let mut payload = vec![0u8; body_len];
-                let got = read_up_to(&mut reader, &mut payload).await?;
-                if got < payload.len() {
-                    let needed = payload.len() - got;
-                    return Err(at(StageError::Truncated { what: "frame payload", needed }));
-                }
-                output
-                    .send(DecompressJob::new(index, offset, header, payload))
-                    .await
-                    .map_err(|_| EngineError::Stopped)?;
-                index += 1;
-            }
-            FrameHead::Skippable(len) => {
-                let skipped = tokio::io::copy(&mut (&mut reader).take(u64::from(len)), &mut tokio::io::sink())
+        let next = frames.next(&held)?;
+        let used = next.used();
+        match next {
+            Next::NeedMore(need) => {
+                let want = need.saturating_sub(held.len()).max(1);
+                held.reserve_exact(want);
+                let got = (&mut reader)
+                    .take(want as u64)
+                    .read_to_end(&mut held)
                     .await
                     .map_err(|e| EngineError::io("reading input", e))?;
-                if skipped < u64::from(len) {
-                    let needed = (u64::from(len) - skipped) as usize;
-                    return Err(at(StageError::Truncated { what: "skippable frame", needed }));
+                if got == 0 {
+                    let summary = frames.finish(&held)?;
+                    return Ok((frames.offset() + held.len() as u64, summary));
                 }
+                continue;
             }
-            FrameHead::End(end) => check.end(&end).map_err(at)?,
+            Next::Data { header, index, offset, len, .. } => {
+                // The frame is all that is held: its payload becomes the job's without a copy.
+                debug_assert_eq!(held.len(), len);
+                let mut payload = std::mem::take(&mut held);
+                payload.drain(..header.header_len());
+                let job = DecompressJob::new(index, offset, header, payload);
+                output.send(job).await.map_err(|_| EngineError::Stopped)?;
+            }
+            Next::Skippable { .. } | Next::Skipped(_) | Next::End { .. } => {}
         }
-        offset += (len + body_len) as u64;
-        progress.bytes_in.store(offset, Ordering::Relaxed);
-    }
-}
-
-async fn read_up_to<R: AsyncRead + Unpin>(reader: &mut R, buf: &mut [u8]) -> Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        let n = reader.read(&mut buf[filled..]).await.map_err(|e| EngineError::io("reading input", e))?;
-        if n == 0 {
-            break;
+        if used > 0 && !held.is_empty() {
+            held.drain(..used);
         }
-        filled += n;
+        progress.bytes_in.store(frames.offset(), Ordering::Relaxed);
     }
-    Ok(filled)
 }

@@ -1,7 +1,7 @@
 //! Walking the frames of a stream held in memory.
 
-use super::end::{end_len, EndFrame, END_MAGIC, MAX_END_LEN};
-use super::header::{header_len, FrameHeader, FRAME_MAGIC, HEADER_LEN, SKIPPABLE_MAGIC};
+use super::end::{end_len, EndFrame, END_MAGIC};
+use super::header::{header_len, FrameHeader, FRAME_MAGIC, SKIPPABLE_MAGIC};
 use super::skippable::{skippable_len, SKIPPABLE_HEADER_LEN};
 use crate::error::{Error, Result};
 
@@ -87,64 +87,4 @@ pub fn frame_extent(input: &[u8]) -> Result<Option<usize>> {
         return Ok(Some(SKIPPABLE_HEADER_LEN + skippable_len(input)? as usize));
     }
     Err(not_a_stream(input))
-}
-
-/// Bytes a streaming reader takes first: enough to tell every kind of frame apart and
-/// to know how long its head is. Every frame is at least this long.
-pub const HEAD_PREFIX_LEN: usize = 5;
-
-/// The longest head [`head_len`] gives: a buffer of this size holds any frame's head.
-pub const MAX_HEAD_LEN: usize = if HEADER_LEN > MAX_END_LEN { HEADER_LEN } else { MAX_END_LEN };
-
-/// The head of a frame: what a streaming reader parses before it reads the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FrameHead {
-    /// A data frame's header; its payload follows.
-    Data(FrameHeader),
-    /// A skippable frame; this many bytes of content follow.
-    Skippable(u32),
-    /// An end frame, whole.
-    End(EndFrame),
-}
-
-impl FrameHead {
-    /// Bytes that follow the head: what the reader reads next, and then the frame ends.
-    pub fn body_len(&self) -> usize {
-        match self {
-            FrameHead::Data(header) => header.payload_len as usize,
-            FrameHead::Skippable(len) => *len as usize,
-            FrameHead::End(_) => 0,
-        }
-    }
-}
-
-/// The length of the head of the frame that starts with `prefix` (its first
-/// [`HEAD_PREFIX_LEN`] bytes): a data frame's header, a skippable frame's 8 bytes, or
-/// a whole end frame. Bad magic or an unknown version is an error.
-pub fn head_len(prefix: &[u8]) -> Result<usize> {
-    if prefix.len() >= 4 && ![FRAME_MAGIC, SKIPPABLE_MAGIC, END_MAGIC].iter().any(|m| prefix[..4] == *m) {
-        return Err(not_a_stream(prefix));
-    }
-    if prefix.len() < HEAD_PREFIX_LEN {
-        return Err(Error::Truncated { what: "frame magic", needed: HEAD_PREFIX_LEN - prefix.len() });
-    }
-    match prefix[..4].try_into().expect("4 bytes") {
-        FRAME_MAGIC => header_len(prefix[4]),
-        SKIPPABLE_MAGIC => Ok(SKIPPABLE_HEADER_LEN),
-        END_MAGIC => end_len(prefix),
-        _ => Err(not_a_stream(prefix)),
-    }
-}
-
-/// Parses a frame's head: `head` holds exactly the [`head_len`] bytes.
-pub fn parse_head(head: &[u8]) -> Result<FrameHead> {
-    if head.len() < HEAD_PREFIX_LEN {
-        return Err(Error::Truncated { what: "frame magic", needed: HEAD_PREFIX_LEN - head.len() });
-    }
-    match head[..4].try_into().expect("4 bytes") {
-        FRAME_MAGIC => Ok(FrameHead::Data(FrameHeader::parse(head)?)),
-        SKIPPABLE_MAGIC => Ok(FrameHead::Skippable(skippable_len(head)?)),
-        END_MAGIC => Ok(FrameHead::End(EndFrame::parse(head)?)),
-        _ => Err(not_a_stream(head)),
-    }
 }
