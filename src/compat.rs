@@ -42,7 +42,7 @@ impl CobolEngine {
             ratio: block.len() as f64 / job.frame.len() as f64,
             layers_applied: header.layers.iter().filter(|l| *l != LayerId::Seal).collect(),
             sha256: header.sha256,
-            entropy: cobolp_stages::entropy::bits_per_byte(block),
+            entropy: cobolp_stages::entropy_estimate::bits_per_byte(block),
         };
         Ok((Bytes::from(job.frame), metadata))
     }

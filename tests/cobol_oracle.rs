@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cobolp_stages::records::{
+use cobolp_stages::cobol::{
     binary, detect_charset, ebcdic, packed, zoned, BinarySize, ByteOrder, Charset, Column, FieldKind, ParseOptions,
     RecordLayout, SignPosition,
 };

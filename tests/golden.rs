@@ -8,7 +8,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use cobol_protocol::stages::records::RecordLayout;
+use cobol_protocol::stages::cobol::RecordLayout;
 use cobol_protocol::{compress_with, decompress, CompressionMode, EngineConfig};
 
 /// Each case exercises a different path of the format; names starting with `bridge-`

@@ -1,8 +1,8 @@
 //! Settings of the engine, checked once when the engine is built.
 
 use crate::error::{EngineError, Result};
+use cobolp_stages::cobol::{Charset, RecordLayout};
 use cobolp_stages::l2_records::RecordConfig;
-use cobolp_stages::records::{Charset, RecordLayout};
 
 use crate::mode::CompressionMode;
 

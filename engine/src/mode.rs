@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use cobolp_stages::l1_templates::TemplateLayer;
 use cobolp_stages::l2_records::{RecordConfig, RecordLayer};
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer};
 use cobolp_stages::l7_entropy::EntropyLayer;
-use cobolp_stages::log_templates::TemplateLayer;
 use cobolp_stages::{Layer, LayerId};
 
 use crate::error::{EngineError, Result};

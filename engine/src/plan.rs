@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+use cobolp_stages::entropy_estimate as entropy;
 use cobolp_stages::l8_seal::{self, FrameHeader, FramePlace};
-use cobolp_stages::{entropy, Block, Error as StageError, Layer, LayerSet};
+use cobolp_stages::{Block, Error as StageError, Layer, LayerSet};
 
 use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};

@@ -8,7 +8,7 @@ use cobolp_stages::l2_records::RecordLayer;
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer};
 use cobolp_stages::l7_entropy::EntropyLayer;
-use cobolp_stages::log_templates::TemplateLayer;
+use cobolp_stages::l1_templates::TemplateLayer;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

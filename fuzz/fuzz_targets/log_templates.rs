@@ -2,7 +2,7 @@
 //! whose streams are cut or damaged is an error or some bytes, never a panic.
 #![no_main]
 
-use cobolp_stages::log_templates::{join, split, Split, SPLIT_VERSION};
+use cobolp_stages::l1_templates::{join, split, Split, SPLIT_VERSION};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use cobolp_stages::l2_records::{join, split, ColumnKind, ColumnSpec, RecordSpec};
-use cobolp_stages::records::{ByteOrder, Charset, SignPosition};
+use cobolp_stages::cobol::{ByteOrder, Charset, SignPosition};
 use libfuzzer_sys::fuzz_target;
 
 fn kind(b: u8) -> ColumnKind {

@@ -6,8 +6,8 @@
 //!
 //! `cargo run --release -p cobolp-stages --example template_ratio -- FILES...`
 
+use cobolp_stages::l1_templates::{join, split, STREAMS, STREAM_NAMES};
 use cobolp_stages::l6_pattern::PatternLayer;
-use cobolp_stages::log_templates::{join, split, STREAMS, STREAM_NAMES};
 use cobolp_stages::trial::size_after_legacy_layers;
 use cobolp_stages::{Block, Stream, StreamKind};
 

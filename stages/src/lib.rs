@@ -6,17 +6,17 @@
 #![forbid(unsafe_code)]
 
 pub mod block;
+pub mod cobol;
 pub mod decimal;
-pub mod entropy;
+pub mod entropy_estimate;
 pub mod error;
 pub mod fast_hash;
+pub mod l1_templates;
 pub mod l2_records;
 pub mod l5_rle;
 pub mod l6_pattern;
 pub mod l7_entropy;
 pub mod l8_seal;
-pub mod log_templates;
-pub mod records;
 pub mod trial;
 pub mod varint;
 

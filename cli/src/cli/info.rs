@@ -7,12 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cobol_protocol::frames::{Frame, FrameReader, ReadFrames};
+use cobol_protocol::stages::l1_templates::{describe, Split, STREAM_NAMES};
 use cobol_protocol::stages::l2_records::{read_layout, RecordSpec};
 use cobol_protocol::stages::l5_rle::RleLayer;
 use cobol_protocol::stages::l6_pattern::PatternLayer;
 use cobol_protocol::stages::l7_entropy::{self, EntropyLayer};
 use cobol_protocol::stages::l8_seal::{self, read_seek_table};
-use cobol_protocol::stages::log_templates::{describe, Split, STREAM_NAMES};
 use cobol_protocol::stages::{Block, Layer, LayerId, StreamKind};
 use cobol_protocol::{EngineConfig, InlineEngine, Unfinished};
 

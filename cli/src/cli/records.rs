@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use cobol_protocol::stages::records::{self, Charset, RecordLayout};
+use cobol_protocol::stages::cobol::{self, Charset, RecordLayout};
 use cobol_protocol::EngineConfig;
 
 /// The flags that describe fixed-width records.
@@ -166,9 +166,9 @@ fn with_found_lead(
 /// checking a given length looks only up to twice it.
 fn detected_record_length(start: &dyn Fn(usize) -> Option<Vec<u8>>, max_len: usize) -> Option<usize> {
     let sample = start(DETECTION_SAMPLE)?;
-    let guess = records::length::detect_record_length(&sample, max_len.min(MAX_DETECTED_RECORD_LEN))?;
+    let guess = cobol::length::detect_record_length(&sample, max_len.min(MAX_DETECTED_RECORD_LEN))?;
     // The guess the engine will make for each block (ASCII unless --encoding says).
-    let layout = records::length::infer_layout(&sample, guess.len, Charset::Ascii);
+    let layout = cobol::length::infer_layout(&sample, guess.len, Charset::Ascii);
     layout.fields.iter().any(|f| f.kind.is_numeric()).then_some(guess.len)
 }
 

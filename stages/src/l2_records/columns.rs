@@ -5,10 +5,10 @@ use crate::fast_hash::FastMap;
 
 use super::int::{Int, Zig};
 use super::layout::ColumnKind;
+use crate::cobol::packed::{self, SignRule};
+use crate::cobol::zoned::{self, ZonedFormat};
+use crate::cobol::{binary, Charset, Column};
 use crate::error::{Error, Result};
-use crate::records::packed::{self, SignRule};
-use crate::records::zoned::{self, ZonedFormat};
-use crate::records::{binary, Charset, Column};
 
 /// Reads a numeric field. `Some` only when writing the value back with
 /// [`write_value`] gives exactly these bytes (the sign COBOL writes, digits only):
@@ -335,7 +335,7 @@ pub fn from_planes(planes: &[&[u8]], n: usize) -> Vec<u128> {
 mod tests {
     use super::super::tests::kinds;
     use super::*;
-    use crate::records::SignPosition;
+    use crate::cobol::SignPosition;
     use proptest::prelude::*;
 
     proptest! {

@@ -117,7 +117,7 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
             }
         }
         if col.kind != ColumnKind::Text {
-            let at = crate::records::Column { record_len: rl, offset, len: col.len };
+            let at = crate::cobol::Column { record_len: rl, offset, len: col.len };
             columns::write_column(records, at, col.kind, spec.charset, &known[c])
                 .map_err(|e| Error::corrupt("record numbers", format!("column {c}: {e}")))?;
         }

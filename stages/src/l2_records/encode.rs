@@ -8,8 +8,8 @@ use super::layout::{ColumnKind, ColumnSpec, RecordSpec};
 use super::method::{Dict, Method};
 use super::{plane_kind_of, plane_streams, text, Streams, MAX_PLANE_STREAMS};
 use crate::block::StreamKind;
-use crate::entropy;
-use crate::records::{Charset, Column};
+use crate::cobol::{Charset, Column};
+use crate::entropy_estimate as entropy;
 use crate::varint;
 
 /// Earlier numeric columns tried as the key, and as the addend, of a relation.

@@ -1,8 +1,8 @@
 //! The flat column list the record layer works from, and its serialized form (the
 //! `record-layout` stream), so that a decoder needs no copybook.
 
+use crate::cobol::{binary, packed, zoned, ByteOrder, Charset, FieldKind, RecordLayout, SignPosition};
 use crate::error::{Error, Result};
-use crate::records::{binary, packed, zoned, ByteOrder, Charset, FieldKind, RecordLayout, SignPosition};
 use crate::varint;
 
 /// Newest layout stream version; this decoder reads every version up to it.

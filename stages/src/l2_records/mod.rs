@@ -66,10 +66,10 @@ pub use layout::{ColumnKind, ColumnSpec, RecordSpec, LAYOUT_VERSION, MAX_COLUMNS
 pub use method::{Dict, Method};
 
 use crate::block::{Block, Layer, LayerId, LayerSet, Stream, StreamKind, MAX_STREAMS};
+use crate::cobol::length::{detect_record_length, infer_layout};
+use crate::cobol::{detect_charset, Charset, Field, FieldKind, RecordLayout};
 use crate::error::{Error, Result};
 use crate::l6_pattern::PatternLayer;
-use crate::records::length::{detect_record_length, infer_layout};
-use crate::records::{detect_charset, Charset, Field, FieldKind, RecordLayout};
 
 /// Most `record-numbers` streams in a block; planes past the last one share it.
 pub const MAX_PLANE_STREAMS: usize = 40;
@@ -164,7 +164,7 @@ pub(crate) fn plane_streams(planes: usize) -> usize {
 /// wide values costs at least a bit a byte under Huffman alone); else
 /// `record-numbers`, which only L7 codes.
 fn plane_kind(plane: &[u8]) -> StreamKind {
-    plane_kind_of(&crate::entropy::histogram(plane), plane.len())
+    plane_kind_of(&crate::entropy_estimate::histogram(plane), plane.len())
 }
 
 /// [`plane_kind`] of a plane of `len` bytes whose byte values `counts` holds.
@@ -369,7 +369,7 @@ impl RecordConfig {
         } else {
             // Every start in the first record, each checked on the records after it,
             // and the records the charset is judged on.
-            (LEAD_CHECK_RECORDS.max(crate::records::detect::SAMPLE_RECORDS) + 1) * self.layout.record_len
+            (LEAD_CHECK_RECORDS.max(crate::cobol::detect::SAMPLE_RECORDS) + 1) * self.layout.record_len
         }
     }
 
@@ -387,7 +387,7 @@ impl RecordConfig {
             let mut offset = 0;
             for col in &spec.columns {
                 if col.kind.is_numeric() {
-                    let at = crate::records::Column { record_len: rl, offset, len: col.len };
+                    let at = crate::cobol::Column { record_len: rl, offset, len: col.len };
                     columns::read_column::<i128>(records, at, col.kind, spec.charset, &mut kept);
                 }
                 offset += col.len;

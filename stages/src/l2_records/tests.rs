@@ -1,5 +1,5 @@
 use super::*;
-use crate::records::{ByteOrder, SignPosition};
+use crate::cobol::{ByteOrder, SignPosition};
 use proptest::prelude::*;
 
 pub(super) fn kinds() -> Vec<ColumnKind> {
@@ -76,7 +76,7 @@ fn valid_records(spec: &RecordSpec, seeds: &[u64]) -> Vec<u8> {
                     v = -v;
                 }
                 if let ColumnKind::Binary { signed, .. } = col.kind {
-                    let (lo, hi) = crate::records::binary::range(col.len, signed);
+                    let (lo, hi) = crate::cobol::binary::range(col.len, signed);
                     v = v.clamp(lo, hi);
                 }
                 write_value(v, col.kind, spec.charset, &mut field).unwrap();
@@ -85,7 +85,7 @@ fn valid_records(spec: &RecordSpec, seeds: &[u64]) -> Vec<u8> {
                 let t = format!("T{} #{}-{}", seed % 3, seed % 1000, r);
                 for (b, t) in field.iter_mut().zip(t.bytes()) {
                     *b = if spec.charset == Charset::Ebcdic {
-                        crate::records::ebcdic::LATIN1_TO_EBCDIC[t as usize]
+                        crate::cobol::ebcdic::LATIN1_TO_EBCDIC[t as usize]
                     } else {
                         t
                     };
@@ -175,7 +175,7 @@ proptest! {
             None => {
                 let wide = spec.columns.iter().any(|c| match c.kind {
                     ColumnKind::Binary { .. } => c.len == 8,
-                    ColumnKind::Packed { .. } => c.len > crate::records::packed::MAX_LEN_I64,
+                    ColumnKind::Packed { .. } => c.len > crate::cobol::packed::MAX_LEN_I64,
                     _ => false,
                 });
                 prop_assert!(wide);

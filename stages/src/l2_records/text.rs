@@ -4,9 +4,9 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use crate::fast_hash::{FastBuild, FastMap, FastSet};
 
+use crate::cobol::zoned::digit_bytes;
+use crate::cobol::Charset;
 use crate::error::{Error, Result};
-use crate::records::zoned::digit_bytes;
-use crate::records::Charset;
 
 /// The charset's digit `0`, which stands for every digit in a column's skeleton (and
 /// is the zone of every plain zoned digit: `0x30` or `0xF0`).
@@ -254,7 +254,7 @@ mod tests {
                     let text = format!("{} {:05}", ["CHECK", "ATM", "FEE"][i % 3], i * 7919 % 100_000);
                     let mut bytes = format!("{text:<11}").into_bytes();
                     if ebcdic {
-                        bytes.iter_mut().for_each(|b| *b = crate::records::ebcdic::LATIN1_TO_EBCDIC[*b as usize]);
+                        bytes.iter_mut().for_each(|b| *b = crate::cobol::ebcdic::LATIN1_TO_EBCDIC[*b as usize]);
                     }
                     bytes
                 })

@@ -51,7 +51,7 @@ pub struct RecordLengthGuess {
 /// varying length, compressed or random bytes, too few records).
 ///
 /// ```
-/// use cobolp_stages::records::length::detect_record_length;
+/// use cobolp_stages::cobol::length::detect_record_length;
 /// let records: Vec<u8> = (0..500u32).flat_map(|i| format!("{i:06}NAME{:04}    ", i * 7 % 10_000).into_bytes()).collect();
 /// assert_eq!(detect_record_length(&records, 4096).unwrap().len, 18);
 /// ```
@@ -259,7 +259,7 @@ const MAX_PACKED_LEN: usize = 9;
 /// gaps. Field names are `COL-<offset>`.
 ///
 /// ```
-/// use cobolp_stages::records::{length::infer_layout, Charset, FieldKind};
+/// use cobolp_stages::cobol::{length::infer_layout, Charset, FieldKind};
 /// let mut data = Vec::new();
 /// for i in 0..200u64 {
 ///     data.extend_from_slice(format!("{:08}ACME", 20230101 + i % 28).as_bytes());
@@ -369,15 +369,15 @@ mod tests {
             );
             let amount = (x >> 20) % 100_000;
             let mut packed = [0u8; 6];
-            crate::records::packed::pack_i64(amount as i64, 0xC, &mut packed).unwrap();
+            crate::cobol::packed::pack_i64(amount as i64, 0xC, &mut packed).unwrap();
             out.extend_from_slice(&packed);
             let mut packed = [0u8; 7];
-            crate::records::packed::pack_i64(-(((x >> 10) % 10_000_000) as i64) - 1, 0xD, &mut packed).unwrap();
+            crate::cobol::packed::pack_i64(-(((x >> 10) % 10_000_000) as i64) - 1, 0xD, &mut packed).unwrap();
             out.extend_from_slice(&packed);
             out.extend_from_slice(b"ATM ");
             out.extend_from_slice(format!("{:<30}", descs[(x % 3) as usize]).as_bytes());
             let mut packed = [0u8; 4];
-            crate::records::packed::pack_i64(i as i64 % 10_000_000, 0xF, &mut packed).unwrap();
+            crate::cobol::packed::pack_i64(i as i64 % 10_000_000, 0xF, &mut packed).unwrap();
             out.extend_from_slice(&packed);
         }
         out

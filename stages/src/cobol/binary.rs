@@ -16,7 +16,7 @@ pub const MAX_LEN: usize = 8;
 /// Decodes a binary field of 1 to 8 bytes; `None` only for an empty or longer field.
 ///
 /// ```
-/// use cobolp_stages::records::{binary::decode, ByteOrder};
+/// use cobolp_stages::cobol::{binary::decode, ByteOrder};
 /// assert_eq!(decode(&[0xFF, 0x85], true, ByteOrder::Big), Some(-123));
 /// assert_eq!(decode(&[0x85, 0xFF], true, ByteOrder::Little), Some(-123));
 /// assert_eq!(decode(&[0xFF, 0x85], false, ByteOrder::Big), Some(65413));

@@ -64,7 +64,7 @@ pub fn evidence(data: &[u8], layout: &RecordLayout) -> Evidence {
 /// bytes) or it is mixed.
 ///
 /// ```
-/// use cobolp_stages::records::{detect_charset, Charset, RecordLayout};
+/// use cobolp_stages::cobol::{detect_charset, Charset, RecordLayout};
 /// let layout = RecordLayout::from_copybook("01 R. 05 N PIC 9(4). 05 T PIC X(4).").unwrap();
 /// assert_eq!(detect_charset(b"0042AB  1234CD  ", &layout), Some(Charset::Ascii));
 /// let ebcdic = [0xF0, 0xF0, 0xF4, 0xF2, 0xC1, 0xC2, 0x40, 0x40];

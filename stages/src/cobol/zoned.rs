@@ -131,7 +131,7 @@ fn separate_sign(charset: Charset, negative: bool) -> u8 {
 /// the forms above, an unsigned field has a sign, or the length is out of range.
 ///
 /// ```
-/// use cobolp_stages::records::{zoned::{decode, Zoned, ZonedFormat}, Charset, SignPosition};
+/// use cobolp_stages::cobol::{zoned::{decode, Zoned, ZonedFormat}, Charset, SignPosition};
 /// let f = ZonedFormat { charset: Charset::Ascii, signed: true, sign: SignPosition::Trailing };
 /// assert_eq!(decode(b"12s", f), Some(Zoned { value: -123, form: 0x7 })); // GnuCOBOL's -123
 /// ```

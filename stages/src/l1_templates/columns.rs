@@ -1,0 +1,193 @@
+//! Number columns: the template keys built line by line, and how each number slot's
+//! values are predicted (from the slot's previous value, or from a key word before it).
+
+use super::*;
+
+/// What one template collects while a block is encoded.
+pub(super) struct Column {
+    /// Values (with their leading zeros) of each number slot, and of each word slot,
+    /// in line order.
+    pub(super) numbers: Vec<Vec<(u64, u8)>>,
+    /// By [`WordIds`] id.
+    pub(super) words: Vec<Vec<u32>>,
+}
+
+/// A template key as it is built: static text merged into runs, slots between them.
+#[derive(Default)]
+pub(super) struct KeyBuilder {
+    pub(super) key: Vec<u8>,
+    pub(super) static_start: Option<usize>,
+}
+
+impl KeyBuilder {
+    pub(super) fn clear(&mut self) {
+        self.key.clear();
+        self.static_start = None;
+    }
+
+    pub(super) fn text(&mut self, s: &[u8]) {
+        if self.static_start.is_none() {
+            // The run's length goes in this byte when the run ends (see `close_static`).
+            self.key.extend_from_slice(&[ITEM_STATIC, 0]);
+            self.static_start = Some(self.key.len());
+        }
+        // Most static pieces are a byte or two, where a call to memcpy costs more than
+        // the copy.
+        if s.len() <= 4 {
+            s.iter().for_each(|&b| self.key.push(b));
+        } else {
+            self.key.extend_from_slice(s);
+        }
+    }
+
+    pub(super) fn slot(&mut self, item: u8) {
+        close_static(&mut self.key, &mut self.static_start);
+        self.key.push(item);
+    }
+
+    pub(super) fn time(&mut self, format: u8) {
+        self.slot(ITEM_TIME);
+        self.key.push(format);
+    }
+
+    pub(super) fn finish(&mut self) -> &[u8] {
+        close_static(&mut self.key, &mut self.static_start);
+        &self.key
+    }
+}
+
+/// How a number column's values are predicted; each is stored as the zigzag
+/// difference from its prediction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum NumberColumn {
+    /// The column's previous value.
+    Plain,
+    /// The column's value on the last line whose *key*, the nearest word slot before
+    /// the number in the template, was the same word; the previous value when the
+    /// word is new. An access log's response size follows its request line, not the
+    /// line before.
+    Keyed,
+}
+
+impl NumberColumn {
+    /// The stored differences of `values`; `keys` are the key slot's word ids, line
+    /// by line (unused for `Plain`); `table` has room for every id.
+    pub(super) fn deltas(self, values: &[(u64, u8)], keys: &[u32], table: &mut KeyedValues) -> Vec<u64> {
+        match self {
+            NumberColumn::Plain => {
+                let mut previous = 0u64;
+                values
+                    .iter()
+                    .map(|&(v, _)| {
+                        let z = zigzag(v.wrapping_sub(previous) as i64);
+                        previous = v;
+                        z
+                    })
+                    .collect()
+            }
+            NumberColumn::Keyed => {
+                let mut predictor = Predictor::new(table);
+                values
+                    .iter()
+                    .zip(keys)
+                    .map(|(&(v, _), &key)| {
+                        let z = zigzag(v.wrapping_sub(predictor.predict(key)) as i64);
+                        predictor.update(key, v);
+                        z
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A keyed column's last value for each key word, by word id: one table for the
+/// whole block, each column's entries told apart from the last column's by a stamp,
+/// so that no column clears or allocates a table of its own.
+#[derive(Default)]
+pub(super) struct KeyedValues {
+    pub(super) stamps: Vec<u32>,
+    pub(super) values: Vec<u64>,
+    pub(super) column: u32,
+}
+
+impl KeyedValues {
+    /// Room for `ids` word ids, and no value for any of them.
+    pub(super) fn start_column(&mut self, ids: usize) {
+        if self.column == u32::MAX {
+            self.stamps.iter_mut().for_each(|s| *s = 0);
+            self.column = 0;
+        }
+        self.column += 1;
+        if self.stamps.len() < ids {
+            self.stamps.resize(ids, 0);
+            self.values.resize(ids, 0);
+        }
+    }
+}
+
+/// The prediction of a keyed [`NumberColumn`], as encoder and decoder both run it:
+/// the value on the last line with the same key word, else the column's previous value.
+pub(super) struct Predictor<'t> {
+    pub(super) previous: u64,
+    pub(super) table: &'t mut KeyedValues,
+}
+
+impl<'t> Predictor<'t> {
+    pub(super) fn new(table: &'t mut KeyedValues) -> Predictor<'t> {
+        Predictor { previous: 0, table }
+    }
+
+    /// Needs `table.start_column` with room for `key` first.
+    pub(super) fn predict(&self, key: u32) -> u64 {
+        let k = key as usize;
+        if self.table.stamps[k] == self.table.column {
+            self.table.values[k]
+        } else {
+            self.previous
+        }
+    }
+
+    pub(super) fn update(&mut self, key: u32, value: u64) {
+        let k = key as usize;
+        self.table.stamps[k] = self.table.column;
+        self.table.values[k] = value;
+        self.previous = value;
+    }
+}
+
+/// About the bits the stored differences take: what decides between predictions.
+pub(super) fn delta_bits(stored: &[u64]) -> u64 {
+    stored.iter().map(|&z| u64::from(65 - z.leading_zeros())).sum()
+}
+
+/// For each number slot of a template, the index of the nearest word slot before
+/// it, which can key its predictions.
+pub(super) fn number_keys(items: &[Item]) -> Vec<Option<usize>> {
+    let mut keys = Vec::new();
+    let mut word = None;
+    for item in items {
+        match item {
+            Item::Word => word = Some(word.map_or(0, |w| w + 1)),
+            Item::Number => keys.push(word),
+            Item::Static(_) | Item::Time(_) => {}
+        }
+    }
+    keys
+}
+
+/// Static text is written into the key as it comes, after a byte kept for its
+/// length; when the run ends the length goes there, or, for a run of 128 bytes or
+/// more whose varint is longer, replaces it.
+pub(super) fn close_static(key: &mut Vec<u8>, start: &mut Option<usize>) {
+    if let Some(s) = start.take() {
+        let len = key.len() - s;
+        if len < 0x80 {
+            key[s - 1] = len as u8;
+        } else {
+            let mut varint = Vec::with_capacity(4);
+            varint::put(&mut varint, len as u64);
+            key.splice(s - 1..s, varint);
+        }
+    }
+}

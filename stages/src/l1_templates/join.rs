@@ -1,0 +1,330 @@
+//! The join: the streams of a split back into the block's lines, and the listing of
+//! its templates (`cobolp info --templates`).
+
+use super::*;
+
+pub(super) fn parse_template(key: &[u8]) -> Result<Vec<Item>> {
+    let mut items = Vec::new();
+    let mut pos = 0;
+    while pos < key.len() {
+        let tag = key[pos];
+        pos += 1;
+        match tag {
+            ITEM_STATIC => {
+                let len = varint::get_capped(key, &mut pos, key.len() as u64, "template text")? as usize;
+                if len > key.len() - pos {
+                    return Err(Error::Truncated { what: "template text", needed: len - (key.len() - pos) });
+                }
+                items.push(Item::Static(pos..pos + len));
+                pos += len;
+            }
+            ITEM_NUMBER => items.push(Item::Number),
+            ITEM_WORD => items.push(Item::Word),
+            ITEM_TIME => {
+                let format = *key.get(pos).ok_or(Error::Truncated { what: "timestamp form", needed: 1 })?;
+                if usize::from(format) >= timestamps::FORMAT_COUNT {
+                    return Err(Error::corrupt("template", format!("timestamp form {format}")));
+                }
+                items.push(Item::Time(format));
+                pos += 1;
+            }
+            other => return Err(Error::corrupt("template", format!("item tag {other}"))),
+        }
+    }
+    Ok(items)
+}
+
+/// The values of `rows` rows of `slots` each, when the bytes `left` of their stream
+/// can hold them (each value took at least a byte); else the frame is cut short.
+pub(super) fn rows_within(rows: usize, slots: usize, left: &[u8], what: &'static str) -> Result<usize> {
+    match rows.saturating_mul(slots) {
+        count if count <= left.len() => Ok(count),
+        count => Err(Error::Truncated { what, needed: count - left.len() }),
+    }
+}
+
+/// A piece of a line as the decoder rebuilds it: template text (perhaps none), then
+/// a slot's value.
+pub(super) struct Step {
+    pub(super) text: std::ops::Range<usize>,
+    pub(super) slot: Slot,
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum Slot {
+    Nothing,
+    Number,
+    Word,
+    Time(u8),
+}
+
+/// Where a template's rows of values start in the decoder's arrays, and how many
+/// values of each kind a row holds.
+pub(super) struct Rows {
+    pub(super) numbers: usize,
+    pub(super) number_slots: usize,
+    pub(super) words: usize,
+    pub(super) word_slots: usize,
+}
+
+/// Rebuilds the block of `original_len` bytes from its streams; every count is checked
+/// against what the streams can hold before anything is allocated for it.
+pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
+    let Dictionary { lines, ends_with_newline, templates } = Dictionary::read(&split.templates, original_len + 1)?;
+    let count = templates.len();
+
+    // Each id takes at least a byte.
+    if lines > split.ids.len() {
+        return Err(Error::Truncated { what: "template ids", needed: lines - split.ids.len() });
+    }
+    let mut ids = Vec::with_capacity(lines);
+    let mut uses = vec![0usize; count];
+    let mut pos = 0;
+    for _ in 0..lines {
+        let id = varint::get(&split.ids, &mut pos)?;
+        let id = usize::try_from(id)
+            .ok()
+            .filter(|&i| i < count)
+            .ok_or_else(|| Error::corrupt("template ids", format!("id {id} of {count} templates")))?;
+        uses[id] += 1;
+        ids.push(id);
+    }
+    if pos != split.ids.len() {
+        return Err(Error::corrupt("template ids", "bytes after the last line's id"));
+    }
+
+    // Columns, in the order the encoder wrote them.
+    let (mut npos, mut zpos, mut lpos, mut wpos, mut rpos) = (0, 0, 0, 0, 0);
+    // Words with their ids, as the encoder numbered them: a new word (not referred
+    // to) is looked up once, and a reference carries its id along.
+    let mut recent: FastMap<WordContext, std::collections::VecDeque<DecodedWord<'_>>> = FastMap::default();
+    let mut word_ids = WordIds::default();
+    let mut keyed = KeyedValues::default();
+    // Every template's values as a matrix, a row per line that uses it, in one array
+    // per kind: the streams hold them column after column, but the lines read them
+    // row after row, and a row's values side by side are one cache line where a
+    // column apart they were a dozen misses a line.
+    let mut numbers: Vec<u64> = Vec::new();
+    let mut number_widths: Vec<u8> = Vec::new();
+    let mut words: Vec<DecodedWord<'_>> = Vec::new();
+    let mut rows = Vec::with_capacity(count);
+    for ((key, items), &n) in templates.iter().zip(&uses) {
+        let contexts = word_contexts(key, items);
+        let word_slots = contexts.len();
+        let word_base = words.len();
+        words.resize(word_base + rows_within(n, word_slots, &split.word_refs[rpos..], "word references")?, (&[], 0));
+        for (slot, context) in contexts.into_iter().enumerate() {
+            let recent = recent.entry(context).or_default();
+            for row in 0..n {
+                let reference = varint::get_capped(&split.word_refs, &mut rpos, RECENT_WORDS as u64, "word reference")?;
+                let value = if reference == 0 {
+                    let len =
+                        varint::get_capped(&split.word_lens, &mut lpos, (split.words.len() - wpos) as u64, "word")?
+                            as usize;
+                    let value = &split.words[wpos..wpos + len];
+                    wpos += len;
+                    if recent.len() == RECENT_WORDS {
+                        recent.pop_back();
+                    }
+                    (value, word_ids.id(value))
+                } else {
+                    recent.remove(reference as usize - 1).ok_or_else(|| {
+                        Error::corrupt("word references", format!("{reference} of {} recent words", recent.len()))
+                    })?
+                };
+                recent.push_front(value);
+                words[word_base + row * word_slots + slot] = value;
+            }
+        }
+        // Numbers after words: a keyed column's predictions need its key's words.
+        let keys = number_keys(items);
+        let number_slots = keys.len();
+        let number_base = numbers.len();
+        let count = rows_within(n, number_slots, &split.numbers[npos..], "numbers")?;
+        numbers.resize(number_base + count, 0);
+        number_widths.resize(number_base + count, 0);
+        for (slot, key_slot) in keys.into_iter().enumerate() {
+            let prediction = match key_slot {
+                None => NumberColumn::Plain,
+                Some(_) => match split.zeros.get(zpos) {
+                    Some(0) => NumberColumn::Plain,
+                    Some(1) => NumberColumn::Keyed,
+                    Some(other) => return Err(Error::corrupt("number columns", format!("prediction {other}"))),
+                    None => return Err(Error::Truncated { what: "number columns", needed: 1 }),
+                },
+            };
+            zpos += usize::from(key_slot.is_some());
+            let key_slot = key_slot.filter(|_| prediction == NumberColumn::Keyed);
+            let padding = ZeroPadding::read(&split.zeros, &mut zpos, n)?;
+            keyed.start_column(word_ids.words.len());
+            let mut predictor = Predictor::new(&mut keyed);
+            for row in 0..n {
+                let delta = unzigzag(varint::get(&split.numbers, &mut npos)?) as u64;
+                let value = match key_slot {
+                    None => {
+                        predictor.previous = predictor.previous.wrapping_add(delta);
+                        predictor.previous
+                    }
+                    Some(k) => {
+                        let key = words[word_base + row * word_slots + k].1;
+                        let value = predictor.predict(key).wrapping_add(delta);
+                        predictor.update(key, value);
+                        value
+                    }
+                };
+                numbers[number_base + row * number_slots + slot] = value;
+                number_widths[number_base + row * number_slots + slot] = padding.width(row, value)?;
+            }
+        }
+        rows.push(Rows { numbers: number_base, number_slots, words: word_base, word_slots });
+    }
+    // Timestamps: a column per form, each value in line order.
+    let mut time_counts = vec![0usize; timestamps::FORMAT_COUNT];
+    for ((_, items), &n) in templates.iter().zip(&uses) {
+        for item in items {
+            if let Item::Time(f) = item {
+                time_counts[usize::from(*f)] += n;
+            }
+        }
+    }
+    let mut tpos = 0;
+    let mut time_columns = Vec::with_capacity(timestamps::FORMAT_COUNT);
+    for &n in &time_counts {
+        // Each value takes at least a byte.
+        if n > split.times.len() - tpos {
+            return Err(Error::Truncated { what: "timestamps", needed: n - (split.times.len() - tpos) });
+        }
+        let mut previous = 0i64;
+        let mut values = Vec::with_capacity(n);
+        for _ in 0..n {
+            previous = previous.wrapping_add(unzigzag(varint::get(&split.times, &mut tpos)?));
+            values.push(previous);
+        }
+        time_columns.push(values.into_iter());
+    }
+    if npos != split.numbers.len()
+        || tpos != split.times.len()
+        || zpos != split.zeros.len()
+        || lpos != split.word_lens.len()
+        || rpos != split.word_refs.len()
+        || wpos != split.words.len()
+    {
+        return Err(Error::corrupt("variables", "bytes left after the last value"));
+    }
+
+    // The templates' text in one array with room after it (see `Rebuilt::put_text`),
+    // and each template as steps of text and the slot after it: one branch on the
+    // kind of slot per step, where items were one for the text and one for the slot.
+    let mut text = Vec::with_capacity(split.templates.len() + SHORT_TEXT);
+    let mut steps = Vec::new();
+    let mut template_steps = Vec::with_capacity(count);
+    for (key, items) in &templates {
+        let (base, first) = (text.len(), steps.len());
+        text.extend_from_slice(key);
+        let mut pending = base..base;
+        for item in items {
+            let slot = match item {
+                Item::Static(range) => {
+                    if !pending.is_empty() {
+                        steps.push(Step { text: pending, slot: Slot::Nothing });
+                    }
+                    pending = base + range.start..base + range.end;
+                    continue;
+                }
+                Item::Number => Slot::Number,
+                Item::Word => Slot::Word,
+                Item::Time(f) => Slot::Time(*f),
+            };
+            steps.push(Step { text: std::mem::replace(&mut pending, base..base), slot });
+        }
+        if !pending.is_empty() {
+            steps.push(Step { text: pending, slot: Slot::Nothing });
+        }
+        template_steps.push(first..steps.len());
+    }
+    text.resize(text.len() + SHORT_TEXT, 0);
+    let mut out = Rebuilt::new(original_len);
+    let mut cursor = vec![0usize; count];
+    let mut last_times: Vec<Option<(i64, std::ops::Range<usize>)>> = vec![None; timestamps::FORMAT_COUNT];
+    let (mut rendered, mut calendar) = ([0; timestamps::TIME_ROOM], timestamps::Calendar::default());
+    for (i, &id) in ids.iter().enumerate() {
+        let row = cursor[id];
+        cursor[id] += 1;
+        let at = &rows[id];
+        let (mut number, mut word) = (at.numbers + row * at.number_slots, at.words + row * at.word_slots);
+        for step in &steps[template_steps[id].clone()] {
+            out.put_text(&text, step.text.clone())?;
+            match step.slot {
+                Slot::Nothing => {}
+                Slot::Number => {
+                    out.put_number(numbers[number], usize::from(number_widths[number]))?;
+                    number += 1;
+                }
+                Slot::Word => {
+                    out.put(words[word].0)?;
+                    word += 1;
+                }
+                Slot::Time(f) => {
+                    let value = time_columns[usize::from(f)].next().expect("counted from the same templates");
+                    // Lines a second apart or less often carry the same time: its text
+                    // is copied from where it was last written.
+                    match &last_times[usize::from(f)] {
+                        Some((last, text)) if *last == value => out.repeat(text.clone())?,
+                        _ => {
+                            let len = timestamps::render_into(f, value, &mut calendar, &mut rendered)?;
+                            let start = out.len();
+                            out.put(&rendered[..len])?;
+                            last_times[usize::from(f)] = Some((value, start..out.len()));
+                        }
+                    }
+                }
+            }
+        }
+        if i + 1 < lines || ends_with_newline {
+            out.put(b"\n")?;
+        }
+    }
+    if out.len() != original_len {
+        return Err(Error::corrupt("block", format!("rebuilt {} bytes, expected {original_len}", out.len())));
+    }
+    Ok(out.into_bytes())
+}
+
+/// What a split holds, for `cobolp info`: its line count and its templates, each as
+/// text (`<n>` for a number, `<w>` for a variable word; other bytes that are not
+/// printable ASCII as `\xNN`) with the number of lines that use it, most used first.
+pub fn describe(split: &Split) -> Result<(usize, Vec<(String, usize)>)> {
+    let dictionary = Dictionary::read(&split.templates, usize::MAX)?;
+    let mut templates: Vec<(String, usize)> = dictionary
+        .templates
+        .iter()
+        .map(|(key, items)| {
+            let mut text = String::new();
+            for item in items {
+                match item {
+                    Item::Static(r) => {
+                        for &b in &key[r.clone()] {
+                            match b {
+                                b' '..=b'~' => text.push(b as char),
+                                _ => text.push_str(&format!("\\x{b:02x}")),
+                            }
+                        }
+                    }
+                    Item::Number => text.push_str("<n>"),
+                    Item::Word => text.push_str("<w>"),
+                    Item::Time(f) => text.push_str(&format!("<{}>", timestamps::format_spec(*f))),
+                }
+            }
+            (text, 0)
+        })
+        .collect();
+    let mut ipos = 0;
+    while ipos < split.ids.len() {
+        let id = varint::get(&split.ids, &mut ipos)? as usize;
+        if let Some(t) = templates.get_mut(id) {
+            t.1 += 1;
+        }
+    }
+    templates.sort_by_key(|t| std::cmp::Reverse(t.1));
+    Ok((dictionary.lines, templates))
+}

@@ -1,0 +1,167 @@
+//! L1 + L2 for log text: each line becomes a template id and the values of its
+//! variables, the static text of each template is stored once per block, and the
+//! variables go to a few streams by type, in columns (every value of one template slot
+//! together), numbers as deltas from the slot's previous value.
+//!
+//! This is the decomposition that log compressors of the literature use: general
+//! compressors see `user=alice id=7 took=31ms` and `user=bob id=8 took=29ms` as bytes;
+//! here they are one template `user=alice id=<n> took=<n>ms` ... with words that vary
+//! kept as variables only when they hold digits (see [`tokens`]). The streams then go
+//! on through L5–L7 like any others.
+//!
+//! The transform is exact for any bytes: lines are what lies between `\n` bytes, the
+//! last one with or without its `\n`; a `\r`, a NUL, invalid UTF-8 are static text or
+//! word bytes like any other.
+//!
+//! Streams (see [`Split`]):
+//! - `templates`: the format's version ([`SPLIT_VERSION`]), `lines` (varint), a flag byte (1 when the block ends with `\n`), the
+//!   template count, then each template as its byte length and its items: `0, len,
+//!   bytes` for static text, `1` for a number, `2` for a word;
+//! - `ids`: a varint template id per line, ids in order of first use;
+//! - `numbers`: for each template in id order, for each of its number slots, the
+//!   zigzag difference of each value from its prediction: the slot's previous value
+//!   (the first from 0), or in a keyed column the slot's value on the last line with
+//!   the same key word (see `NumberColumn`). (Choosing raw values instead for some
+//!   columns, by an entropy estimate, measured worse on every corpus log: the deltas
+//!   of unrelated values still share L6's matches and L7's table with the rest.)
+//! - `zeros`: in the same order, for a column with a word slot before it a byte 1
+//!   when it is keyed (else 0), then each number column's leading zeros: a byte 0
+//!   when no value has one, a width 2–19 when every value is written in that many
+//!   digits (times, zero-padded ids), or 255 and then a byte per value;
+//! - `word_refs`, `word_lens` and `words`: for each template, for each word slot,
+//!   each value as a reference to one of the [`RECENT_WORDS`] most recently used
+//!   distinct values of the slot's *context* (the template text just before it, see
+//!   `WordContext`: the same field across templates) or, for a value not among
+//!   them, its length and its bytes. A user agent, a request line, a host name comes
+//!   back often, and an index into a move-to-front list is far cheaper than L6
+//!   matching the bytes again;
+//! - `times`: the timestamps (see [`timestamps`]), one column per form in the order
+//!   of the forms' ids, each in line order whatever the template (consecutive lines
+//!   are close in time, whichever message they carry), as zigzag deltas from the
+//!   column's previous value (the first from 0).
+
+mod columns;
+mod join;
+pub mod layer;
+mod padding;
+mod rebuild;
+mod split;
+mod survey;
+#[cfg(test)]
+mod tests;
+pub mod timestamps;
+pub mod tokens;
+mod words;
+
+use std::hash::{BuildHasher, Hasher};
+
+use crate::fast_hash::{FastBuild, FastMap, FastSet};
+
+use crate::{varint, Error, Result, Stream, StreamKind};
+use columns::*;
+use join::*;
+pub use join::{describe, join};
+pub use layer::TemplateLayer;
+use padding::*;
+use rebuild::{Rebuilt, SHORT_TEXT};
+pub use split::split;
+use survey::*;
+use timestamps::Found;
+use tokens::{fields, tokenize, Piece, Token};
+pub use words::RECENT_WORDS;
+use words::*;
+
+/// The version of the split's format, the first byte of its `templates` stream: a
+/// decoder refuses a split of a version it does not know with an error that says so.
+pub const SPLIT_VERSION: u8 = 1;
+
+/// How many streams a split has.
+pub const STREAMS: usize = 8;
+
+/// The names of a split's streams, in their order.
+pub const STREAM_NAMES: [&str; STREAMS] =
+    ["templates", "ids", "numbers", "zeros", "word-lens", "words", "times", "word-refs"];
+
+/// A block split into templates and variable streams.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Split {
+    pub templates: Vec<u8>,
+    pub ids: Vec<u8>,
+    pub numbers: Vec<u8>,
+    pub zeros: Vec<u8>,
+    pub word_lens: Vec<u8>,
+    pub words: Vec<u8>,
+    pub times: Vec<u8>,
+    pub word_refs: Vec<u8>,
+}
+
+impl Split {
+    /// Bytes in all streams.
+    pub fn len(&self) -> usize {
+        self.streams().iter().map(|s| s.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The streams, in their fixed order.
+    pub fn streams(&self) -> [&Vec<u8>; STREAMS] {
+        [
+            &self.templates,
+            &self.ids,
+            &self.numbers,
+            &self.zeros,
+            &self.word_lens,
+            &self.words,
+            &self.times,
+            &self.word_refs,
+        ]
+    }
+
+    /// The streams, in their fixed order, moved out.
+    pub fn into_streams(self) -> [Vec<u8>; STREAMS] {
+        [self.templates, self.ids, self.numbers, self.zeros, self.word_lens, self.words, self.times, self.word_refs]
+    }
+
+    /// The streams of [`Split::into_streams`], back in their places.
+    pub fn from_streams(
+        [templates, ids, numbers, zeros, word_lens, words, times, word_refs]: [Vec<u8>; STREAMS],
+    ) -> Split {
+        Split { templates, ids, numbers, zeros, word_lens, words, times, word_refs }
+    }
+
+    /// A block's streams once L5-L7 are undone: exactly [`STREAMS`] `bytes` streams.
+    pub fn from_block_streams(streams: Vec<Stream>) -> Result<Split> {
+        let count = streams.len();
+        let streams: Vec<Vec<u8>> =
+            streams.into_iter().filter(|s| s.kind == StreamKind::Bytes).map(|s| s.data).collect();
+        match <[Vec<u8>; STREAMS]>::try_from(streams) {
+            Ok(all) if count == STREAMS => Ok(Split::from_streams(all)),
+            _ => Err(Error::corrupt("template split", format!("{count} streams where {STREAMS} bytes streams belong"))),
+        }
+    }
+}
+
+const ITEM_STATIC: u8 = 0;
+const ITEM_NUMBER: u8 = 1;
+const ITEM_WORD: u8 = 2;
+/// A timestamp; the byte after the tag is its form.
+const ITEM_TIME: u8 = 3;
+
+/// A template as the decoder holds it.
+#[derive(Debug)]
+enum Item {
+    Static(std::ops::Range<usize>),
+    Number,
+    Word,
+    Time(u8),
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}

@@ -1,0 +1,167 @@
+//! The split: a block of log lines into templates and the streams of their values.
+
+use super::*;
+
+/// A field whose shape fewer than one line in this many has (and fewer than two) is
+/// stored whole as a variable word: a path, a user agent, a query would otherwise make
+/// a template of nearly every line.
+pub(super) const RARE_SHAPE_LINES: usize = 100;
+
+/// Splits `block` into templates and variable streams.
+pub fn split(block: &[u8]) -> Split {
+    let (body, ends_with_newline) = match block.strip_suffix(b"\n") {
+        Some(body) => (body, true),
+        None => (block, false),
+    };
+    let mut out = Split::default();
+    // Template keys, by first use; the dictionary stream is written as they come.
+    let mut ids: FastMap<Vec<u8>, u32> = FastMap::default();
+    let mut dictionary = Vec::new();
+    let mut columns: Vec<Column> = Vec::new();
+    let mut word_ids = WordIds::default();
+    let mut numbers = Vec::new();
+    let mut words = Vec::new();
+    let Survey { times, line_times, fields: spans, line_fields, counts, address_words } = survey(body);
+    let mut time_columns: Vec<Vec<i64>> = vec![Vec::new(); timestamps::FORMAT_COUNT];
+    let newlines = line_times.len() - 2;
+    let common = (newlines / RARE_SHAPE_LINES).max(2) as u32;
+    let mut builder = KeyBuilder::default();
+    let mut lines = 0u64;
+    for (line_index, line) in lines_of(body).enumerate() {
+        lines += 1;
+        builder.clear();
+        numbers.clear();
+        words.clear();
+        let line_times = &times[line_times[line_index] as usize..line_times[line_index + 1] as usize];
+        let line_spans = &spans[line_fields[line_index] as usize..line_fields[line_index + 1] as usize];
+        // The line as the first pass saw it: its timestamps and fields in order, and
+        // the static text between them.
+        let mut pos = 0;
+        let mut line_times = line_times.iter().peekable();
+        let static_to = |builder: &mut KeyBuilder, pos: &mut usize, end: usize| {
+            if *pos < end {
+                builder.text(&line[*pos..end]);
+            }
+            *pos = end;
+        };
+        let mut time = |builder: &mut KeyBuilder, pos: &mut usize, t: &Found| {
+            static_to(builder, pos, t.start);
+            builder.time(t.format);
+            time_columns[usize::from(t.format)].push(t.value);
+            *pos = t.start + t.len;
+        };
+        for (index, span) in line_spans.iter().enumerate() {
+            while let Some(t) = line_times.next_if(|t| t.start < span.start) {
+                time(&mut builder, &mut pos, t);
+            }
+            static_to(&mut builder, &mut pos, span.start);
+            pos = span.end;
+            let f = &line[span.start..span.end];
+            let address_word = address_words.get(index).copied().unwrap_or(false) && is_address(f);
+            if address_word || span.shape == SPACED || counts[span.shape as usize] < common {
+                // A field with a space is a quoted string (a request line, a user
+                // agent): kept whole as a word, or every combination of them with
+                // the rest of the line would be a template of its own.
+                builder.slot(ITEM_WORD);
+                words.push(word_ids.id(f));
+            } else if span.plain {
+                builder.text(f);
+            } else {
+                tokenize(f, |t| match t {
+                    Token::Static(s) => builder.text(s),
+                    Token::Number { value, zeros } => {
+                        builder.slot(ITEM_NUMBER);
+                        numbers.push((value, zeros));
+                    }
+                    Token::Word(w) => {
+                        builder.slot(ITEM_WORD);
+                        words.push(word_ids.id(w));
+                    }
+                });
+            }
+        }
+        for t in line_times {
+            time(&mut builder, &mut pos, t);
+        }
+        static_to(&mut builder, &mut pos, line.len());
+        let key = builder.finish();
+        let id = match ids.get(key) {
+            Some(&id) => id,
+            None => {
+                let id = columns.len() as u32;
+                ids.insert(key.to_vec(), id);
+                varint::put(&mut dictionary, key.len() as u64);
+                dictionary.extend_from_slice(key);
+                columns.push(Column { numbers: vec![Vec::new(); numbers.len()], words: vec![Vec::new(); words.len()] });
+                id
+            }
+        };
+        varint::put(&mut out.ids, u64::from(id));
+        let column = &mut columns[id as usize];
+        for (slot, &v) in column.numbers.iter_mut().zip(&numbers) {
+            slot.push(v);
+        }
+        for (slot, &w) in column.words.iter_mut().zip(&words) {
+            slot.push(w);
+        }
+    }
+    out.templates.push(SPLIT_VERSION);
+    varint::put(&mut out.templates, lines);
+    out.templates.push(u8::from(ends_with_newline));
+    varint::put(&mut out.templates, columns.len() as u64);
+    out.templates.extend_from_slice(&dictionary);
+    let mut recent: FastMap<WordContext, RecentWords> = FastMap::default();
+    // Whether each word has been in any list yet: one that has not is new to its list
+    // too, without a look through it (most words of a free-text block are new).
+    let mut listed = vec![false; word_ids.words.len()];
+    let mut keyed = KeyedValues::default();
+    // The templates as the decoder reads them: contexts and keys come from one place.
+    let written = Dictionary::read(&out.templates, usize::MAX).expect("the templates this split wrote");
+    for (column, (key, items)) in columns.iter().zip(&written.templates) {
+        let contexts = word_contexts(key, items);
+        for (values, key_slot) in column.numbers.iter().zip(number_keys(items)) {
+            let plain = NumberColumn::Plain.deltas(values, &[], &mut keyed);
+            let stored = match key_slot {
+                None => plain,
+                Some(k) => {
+                    keyed.start_column(word_ids.words.len());
+                    let keyed = NumberColumn::Keyed.deltas(values, &column.words[k], &mut keyed);
+                    let take = delta_bits(&keyed) * 10 < delta_bits(&plain) * 9;
+                    out.zeros.push(u8::from(take));
+                    if take {
+                        keyed
+                    } else {
+                        plain
+                    }
+                }
+            };
+            for z in stored {
+                varint::put(&mut out.numbers, z);
+            }
+            write_padding(values, &mut out.zeros);
+        }
+        for (values, context) in column.words.iter().zip(contexts) {
+            let recent = recent.entry(context).or_default();
+            for &id in values {
+                let seen = std::mem::replace(&mut listed[id as usize], true);
+                match recent.find(id, seen) {
+                    Some(rank) => varint::put(&mut out.word_refs, rank as u64 + 1),
+                    None => {
+                        let w = word_ids.words[id as usize];
+                        out.word_refs.push(0);
+                        varint::put(&mut out.word_lens, w.len() as u64);
+                        out.words.extend_from_slice(w);
+                    }
+                }
+            }
+        }
+    }
+    for column in &time_columns {
+        let mut previous = 0i64;
+        for &v in column {
+            varint::put(&mut out.times, zigzag(v.wrapping_sub(previous)));
+            previous = v;
+        }
+    }
+    out
+}

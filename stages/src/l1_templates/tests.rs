@@ -1,0 +1,280 @@
+//! The template split and join: round trips of any bytes, and what the streams hold.
+
+use super::*;
+use proptest::prelude::*;
+
+fn round_trip(block: &[u8]) -> Split {
+    let s = split(block);
+    assert_eq!(join(&s, block.len()).unwrap(), block);
+    s
+}
+
+#[test]
+fn describe_lists_templates_most_used_first() {
+    let s = split(b"a=1\na=2\na=3\n\x01 q\n\x01 q\nrare\n");
+    let (lines, templates) = describe(&s).unwrap();
+    assert_eq!(lines, 6);
+    assert_eq!(templates[0], ("a=<n>".to_string(), 3));
+    assert_eq!(templates[1], ("\\x01 q".to_string(), 2));
+    assert_eq!(templates[2], ("<w>".to_string(), 1), "a word on one line only is a variable");
+}
+
+#[test]
+fn edges() {
+    for block in [&b""[..], b"\n", b"\n\n", b"a", b"a\n", b"a\nb", b"\r\n\r\n", b"x\0y\n\xff\xfe", b"007 0 00"] {
+        round_trip(block);
+    }
+}
+
+#[test]
+fn log_lines_share_templates_and_numbers_become_deltas() {
+    let block: Vec<u8> = (0..1000)
+        .flat_map(|i| {
+            format!("2026-11-30 10:{:02}:{:02} worker-{} id={} done\n", i / 60 % 60, i % 60, i % 4, 5000 + i)
+                .into_bytes()
+        })
+        .collect();
+    let s = round_trip(&block);
+    assert!(s.templates.len() < 100, "one template: {} bytes", s.templates.len());
+    assert!(s.numbers.len() < 1000 * 10, "{} bytes of numbers", s.numbers.len());
+    assert!(s.words.is_empty());
+}
+
+#[test]
+fn damaged_streams_are_errors_not_panics() {
+    let block = b"a=1 b=x2\nc=3\na=4 b=y5\n".repeat(3);
+    let s = split(&block);
+    for stream in 0..STREAMS {
+        for cut in 0..s.streams()[stream].len() {
+            let mut bad = s.clone();
+            let target = match stream {
+                0 => &mut bad.templates,
+                1 => &mut bad.ids,
+                2 => &mut bad.numbers,
+                3 => &mut bad.zeros,
+                4 => &mut bad.word_lens,
+                5 => &mut bad.words,
+                6 => &mut bad.times,
+                _ => &mut bad.word_refs,
+            };
+            target.truncate(cut);
+            assert!(join(&bad, block.len()).is_err(), "stream {stream} cut at {cut}");
+        }
+    }
+    for i in 0..s.templates.len() {
+        let mut bad = s.clone();
+        bad.templates[i] ^= 0x55;
+        if let Ok(out) = join(&bad, block.len()) {
+            assert_eq!(out.len(), block.len());
+        }
+    }
+}
+
+#[test]
+fn timestamps_become_one_column_in_line_order() {
+    // Two templates alternating: per-template columns would see gaps of two
+    // seconds, the line-order column sees one.
+    let block: Vec<u8> = (0..1000)
+        .flat_map(|i| {
+            let kind = if i % 2 == 0 { "open" } else { "close" };
+            format!("2026-11-30 10:{:02}:{:02},{:03} {kind} file\n", i / 60 % 60, i % 60, i * 7 % 1000).into_bytes()
+        })
+        .collect();
+    let s = round_trip(&block);
+    assert!(s.numbers.is_empty(), "{} bytes of numbers", s.numbers.len());
+    assert!(s.times.len() < 1000 * 3, "{} bytes of times", s.times.len());
+    let (_, templates) = describe(&s).unwrap();
+    assert_eq!(templates[0].0, "<%Y-%m-%d %H:%M:%S,%3> open file");
+    // A line whose time moves, or lacks one, or holds a second one.
+    round_trip(b"Dec 10 06:55:46 a\n[x] Dec 10 06:55:47 b\nno time\nJan  1 00:00:00 Jan  2 00:00:00 c\n");
+}
+
+#[test]
+fn addresses_that_come_back_are_words_and_others_numbers() {
+    assert!(is_address(b"10.0.255.1"));
+    for not in [&b"10.0.1"[..], b"10.0.1.2.3", b"1000.1.1.1", b"10..1.1", b"a.b.c.d", b""] {
+        assert!(!is_address(not), "{}", String::from_utf8_lossy(not));
+    }
+    let block: Vec<u8> = (0..2000u32)
+        .flat_map(|i| {
+            let client = i * 7 % 13;
+            let forwarded = i.wrapping_mul(2_654_435_761);
+            format!("10.1.0.{client} GET /a {} 200\n", std::net::Ipv4Addr::from(forwarded)).into_bytes()
+        })
+        .collect();
+    let s = round_trip(&block);
+    let (_, templates) = describe(&s).unwrap();
+    assert_eq!(templates[0].0, "<w> GET /a <n>.<n>.<n>.<n> <n>", "clients repeat, forwarded do not");
+}
+
+#[test]
+fn nineteen_digit_numbers_are_numbers_and_their_width_comes_back() {
+    // HDFS block ids: 19 digits, all the same width, some with a leading zero.
+    let block: Vec<u8> = (0..500u64)
+        .flat_map(|i| {
+            let id = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) % 9_000_000_000_000_000_000) + 10u64.pow(18) * (i % 2);
+            format!("block blk_{id:019} done\n").into_bytes()
+        })
+        .collect();
+    let s = round_trip(&block);
+    assert_eq!(describe(&s).unwrap().1[0].0, "block blk_<n> done");
+    round_trip(b"x 9999999999999999999\nx 0000000000000000001\nx 1\n");
+}
+
+#[test]
+fn a_keyed_column_sees_no_value_of_the_column_before_even_when_stamps_wrap() {
+    let mut table = KeyedValues { column: u32::MAX - 1, ..KeyedValues::default() };
+    for _ in 0..3 {
+        table.start_column(4);
+        let mut predictor = Predictor::new(&mut table);
+        assert_eq!(predictor.predict(2), 0, "no value for word 2 in a new column");
+        predictor.update(2, 77);
+        assert_eq!(predictor.predict(2), 77);
+        assert_eq!(predictor.predict(3), 77, "an unseen word takes the previous value");
+    }
+    assert_eq!(table.column, 2, "the stamps started again after the last one");
+}
+
+#[test]
+fn numbers_that_follow_a_word_are_predicted_from_it() {
+    // Each path has its own size; paths come in no order.
+    let paths = ["\"GET /a.png HTTP/1.1\"", "\"GET /b.css HTTP/1.1\"", "\"GET /c.js HTTP/1.1\""];
+    let sizes = [48_213u64, 913, 120_557];
+    let block: Vec<u8> = (0..3000usize)
+        .flat_map(|i| {
+            let p = i * 7 % 11 % 3;
+            format!("x {} 200 {}\n", paths[p], sizes[p]).into_bytes()
+        })
+        .collect();
+    let s = round_trip(&block);
+    let template = &describe(&s).unwrap().1[0].0;
+    assert_eq!(template, "x \"<w>\" <n> <n>");
+    // Per column: prediction (0 plain, 1 keyed), then leading zeros (none).
+    assert_eq!(s.zeros, [0, 0, 1, 0], "a constant status stays plain, the size is keyed");
+    assert!(s.numbers.len() < 3000 * 2 + 20, "{} bytes of numbers: sizes predicted", s.numbers.len());
+    assert_eq!(number_keys(&parse_template(b"\x02\x01\x00\x01 \x01\x02\x01").unwrap()), [Some(0), Some(0), Some(1)]);
+    assert_eq!(number_keys(&parse_template(b"\x01\x02").unwrap()), [None]);
+}
+
+#[test]
+fn repeated_words_are_stored_once_and_referred_to() {
+    let agents = ["\"Mozilla/5.0 (X11; Linux)\"", "\"curl agent/8.4\"", "\"Googlebot/2.1 (+http://g.co/bot)\""];
+    let block: Vec<u8> =
+        (0..3000).flat_map(|i| format!("GET /x {} {}\n", agents[i * 7 % 11 % 3], 200 + i % 2).into_bytes()).collect();
+    let s = round_trip(&block);
+    let once: usize = agents.iter().map(|a| a.len() - 2).sum();
+    assert_eq!(s.words.len(), once, "each agent's bytes once");
+    assert_eq!(s.word_refs.len(), 3000);
+    // More distinct values than the list holds: old ones come back as new.
+    let block: Vec<u8> =
+        (0..3 * RECENT_WORDS).flat_map(|i| format!("user u{}x\n", i % (RECENT_WORDS + 7)).into_bytes()).collect();
+    round_trip(&block);
+}
+
+proptest! {
+    #[test]
+    fn timestamped_lines_round_trip(lines in prop::collection::vec(
+        "(20[0-9]{2}-[01][0-9]-[0-3][0-9][ T][0-2][0-9]:[0-5][0-9]:[0-6][0-9][,.][0-9]{3}|[A-Z][a-z]{2} [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-9]{2}|1[0-9]{9}|[01][0-9]-[0-3][0-9] [0-9:.]{12})( [a-z]{0,5} [0-9]{0,3})?",
+        0..40,
+    )) {
+        let block = lines.join("\n").into_bytes();
+        let s = split(&block);
+        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+    }
+
+    /// The survey's shape of every field is the field's own: a field with a space is
+    /// spaced, the others share a shape number exactly when they share a shape, and
+    /// each count is how many fields have that shape (fields repeated from the line
+    /// before are not shaped again, and must not come out otherwise).
+    #[test]
+    fn survey_shapes_are_the_fields_shapes(lines in prop::collection::vec(
+        prop::collection::vec(prop::sample::select(vec!["a1", "a2", "b", "7", "x y", "\"q 1\"", "-", "12.5", "a1"]), 0..6),
+        0..30,
+    )) {
+        let block = lines.iter().map(|l| l.join(" ")).collect::<Vec<_>>().join("\n").into_bytes();
+        let found = survey(&block);
+        let mut by_shape: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+        let mut by_id: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+        let mut counts = vec![0u32; found.counts.len()];
+        for (line, l) in lines_of(&block).enumerate() {
+            for span in &found.fields[found.line_fields[line] as usize..found.line_fields[line + 1] as usize] {
+                let f = &l[span.start..span.end];
+                if f.contains(&b' ') {
+                    prop_assert_eq!(span.shape, SPACED);
+                    continue;
+                }
+                prop_assert_eq!(span.plain, !f.iter().any(u8::is_ascii_digit));
+                let hash = shape(f).0;
+                prop_assert_eq!(*by_shape.entry(hash).or_insert(span.shape), span.shape);
+                prop_assert_eq!(*by_id.entry(span.shape).or_insert(hash), hash);
+                counts[span.shape as usize] += 1;
+            }
+        }
+        prop_assert_eq!(counts, found.counts);
+    }
+
+    #[test]
+    fn a_field_without_digits_has_the_shape_its_tokens_give(field in prop::collection::vec(any::<u8>(), 1..40)) {
+        prop_assert_eq!(shape(&field).0, shape_of_tokens(&field));
+    }
+
+    #[test]
+    fn rank_of_finds_what_position_finds(list in prop::collection::vec(0u32..40, 0..300), id in 0u32..40) {
+        prop_assert_eq!(rank_of(&list, id), list.iter().position(|&r| r == id));
+    }
+
+    #[test]
+    fn lines_are_the_pieces_between_line_ends(block in prop::collection::vec(prop::sample::select(b"ab\n".to_vec()), 0..40)) {
+        let expected: Vec<&[u8]> = block.split(|&b| b == b'\n').collect();
+        prop_assert_eq!(lines_of(&block).collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn any_bytes_round_trip(block in prop::collection::vec(any::<u8>(), 0..2000)) {
+        let s = split(&block);
+        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+    }
+
+    #[test]
+    fn log_like_lines_round_trip(lines in prop::collection::vec("[a-z]{0,6}[ =:.-]?[0-9]{0,20}[ /]?[a-f0-9]{0,8}\r?", 0..60), newline in any::<bool>()) {
+        let mut block = lines.join("\n").into_bytes();
+        if newline { block.push(b'\n'); }
+        let s = split(&block);
+        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+    }
+
+    #[test]
+    fn garbage_streams_never_panic(
+        t in prop::collection::vec(any::<u8>(), 0..40),
+        i in prop::collection::vec(any::<u8>(), 0..20),
+        n in prop::collection::vec(any::<u8>(), 0..40),
+        len in 0usize..200,
+    ) {
+        // Past the version byte, or every case would stop there.
+        let templates = [&[SPLIT_VERSION][..], &t].concat();
+        let s = Split { templates, ids: i, numbers: n, zeros: vec![255; 8], word_lens: vec![], words: vec![], times: vec![], word_refs: vec![] };
+        let _ = join(&s, len);
+        let _ = describe(&s);
+    }
+}
+
+#[test]
+fn a_dictionary_claiming_huge_counts_is_refused_before_allocating() {
+    let mut templates = vec![SPLIT_VERSION];
+    varint::put(&mut templates, u64::MAX >> 1); // lines
+    templates.push(0);
+    varint::put(&mut templates, u64::MAX >> 2); // templates
+    let s = Split { templates, ..Split::default() };
+    assert!(matches!(describe(&s), Err(Error::TooLarge { what: "template count", .. })));
+    assert!(matches!(join(&s, 100), Err(Error::TooLarge { what: "line count", .. })));
+}
+
+#[test]
+fn a_split_of_another_version_is_refused_as_such() {
+    let block = b"a=1\na=2\n";
+    let mut s = split(block);
+    assert_eq!(s.templates[0], SPLIT_VERSION);
+    s.templates[0] = SPLIT_VERSION + 1;
+    let err = join(&s, block.len()).unwrap_err();
+    assert!(matches!(err, Error::Unsupported { what: "log template split version", value: 2 }), "{err}");
+}

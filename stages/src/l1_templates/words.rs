@@ -1,0 +1,144 @@
+//! Word slots: ids for distinct words, the move-to-front lists of recent words by
+//! context, and the dictionary of templates the decoder reads.
+
+use super::*;
+
+/// The distinct words of a block, numbered in order of first use: equal bytes, equal
+/// id, so that the lists of recent words and the keyed predictions compare and index
+/// numbers rather than hash and compare bytes value after value.
+#[derive(Default)]
+pub(super) struct WordIds<'a> {
+    pub(super) ids: FastMap<&'a [u8], u32>,
+    pub(super) words: Vec<&'a [u8]>,
+}
+
+impl<'a> WordIds<'a> {
+    pub(super) fn id(&mut self, w: &'a [u8]) -> u32 {
+        let next = self.words.len() as u32;
+        let words = &mut self.words;
+        *self.ids.entry(w).or_insert_with(|| {
+            words.push(w);
+            next
+        })
+    }
+}
+
+/// How many distinct recent values of a word slot a value can refer to; the decoder
+/// keeps the same list, so this is part of the format.
+pub const RECENT_WORDS: usize = 256;
+
+/// What a word slot shares its list of recent words by: the (up to) four bytes of
+/// template text before it and how many there are, or the kind of slot before it.
+/// The same field of different templates (the user agent of an access log line,
+/// whichever referrer made its template) has the same context, so a value seen in
+/// one template is a reference in the next.
+pub(super) type WordContext = [u8; 5];
+
+pub(super) fn word_contexts(key: &[u8], items: &[Item]) -> Vec<WordContext> {
+    let mut contexts = Vec::new();
+    let mut before = [0, 0, 0, 0, 0xFF];
+    for item in items {
+        match item {
+            Item::Static(range) => {
+                let text = &key[range.clone()];
+                let tail = &text[text.len().saturating_sub(4)..];
+                before = [0; 5];
+                before[4 - tail.len()..4].copy_from_slice(tail);
+                before[4] = tail.len() as u8;
+            }
+            Item::Number => before = [0, 0, 0, 0, 0xF0 | ITEM_NUMBER],
+            Item::Time(_) => before = [0, 0, 0, 0, 0xF0 | ITEM_TIME],
+            Item::Word => {
+                contexts.push(before);
+                before = [0, 0, 0, 0, 0xF0 | ITEM_WORD];
+            }
+        }
+    }
+    contexts
+}
+
+/// Where `id` is in `list`, looked for 16 entries at a time with a test of all 16
+/// that the compiler turns into vector compares (a search that stops at the first
+/// match does not vectorize, and a word missing from a full list costs 256 steps).
+pub(super) fn rank_of(list: &[u32], id: u32) -> Option<usize> {
+    let mut chunks = list.chunks_exact(16);
+    for (i, chunk) in (&mut chunks).enumerate() {
+        if chunk.iter().fold(false, |any, &r| any | (r == id)) {
+            return chunk.iter().position(|&r| r == id).map(|p| i * 16 + p);
+        }
+    }
+    let done = list.len() - chunks.remainder().len();
+    chunks.remainder().iter().position(|&r| r == id).map(|p| done + p)
+}
+
+/// The encoder's list of a context's recent distinct words (by [`WordIds`] id), most
+/// recent first.
+#[derive(Default)]
+pub(super) struct RecentWords {
+    pub(super) list: Vec<u32>,
+}
+
+impl RecentWords {
+    /// The rank of word `id` in the list, if there, and the word moved (or put) to
+    /// the front; `seen` is false when the word has never been in any list.
+    pub(super) fn find(&mut self, id: u32, seen: bool) -> Option<usize> {
+        let rank = if seen { rank_of(&self.list, id) } else { None };
+        match rank {
+            Some(r) => self.list[..=r].rotate_right(1),
+            None => {
+                if self.list.len() == RECENT_WORDS {
+                    self.list.pop();
+                }
+                self.list.insert(0, id);
+            }
+        }
+        rank
+    }
+}
+
+/// The `templates` stream, read.
+pub(super) struct Dictionary<'a> {
+    pub(super) lines: usize,
+    pub(super) ends_with_newline: bool,
+    /// Each template's key and its items.
+    pub(super) templates: Vec<(&'a [u8], Vec<Item>)>,
+}
+
+impl<'a> Dictionary<'a> {
+    /// Reads the stream; at most `max_lines` lines, and no more templates than lines
+    /// or than the stream has bytes, both checked before anything is allocated.
+    pub(super) fn read(t: &'a [u8], max_lines: usize) -> Result<Dictionary<'a>> {
+        match t.first() {
+            Some(&SPLIT_VERSION) => {}
+            Some(&other) => return Err(Error::Unsupported { what: "log template split version", value: other.into() }),
+            None => return Err(Error::Truncated { what: "templates", needed: 1 }),
+        }
+        let mut pos = 1;
+        let lines = varint::get_capped(t, &mut pos, max_lines as u64, "line count")? as usize;
+        let ends_with_newline = match t.get(pos) {
+            Some(0) => false,
+            Some(1) => true,
+            Some(other) => return Err(Error::corrupt("templates", format!("newline flag {other}"))),
+            None => return Err(Error::Truncated { what: "templates", needed: 1 }),
+        };
+        pos += 1;
+        let count = varint::get_capped(t, &mut pos, lines.min(t.len()) as u64, "template count")? as usize;
+        let mut templates = Vec::with_capacity(count);
+        for _ in 0..count {
+            let len = varint::get_capped(t, &mut pos, t.len() as u64, "template")? as usize;
+            if len > t.len() - pos {
+                return Err(Error::Truncated { what: "template", needed: len - (t.len() - pos) });
+            }
+            let key = &t[pos..pos + len];
+            templates.push((key, parse_template(key)?));
+            pos += len;
+        }
+        if pos != t.len() {
+            return Err(Error::corrupt("templates", format!("{} bytes after the last template", t.len() - pos)));
+        }
+        Ok(Dictionary { lines, ends_with_newline, templates })
+    }
+}
+
+/// A word as the decoder has it: its bytes and its [`WordIds`] id.
+pub(super) type DecodedWord<'a> = (&'a [u8], u32);
