@@ -13,10 +13,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use cobol_protocol::stages::cobol::packed::{
+use cobol_protocol::layers::cobol::packed::{
     pack_column_i64, pack_i64, unpack_column_i64, unpack_i64, PackedColumn, SignRule,
 };
-use cobol_protocol::stages::cobol::Column;
+use cobol_protocol::layers::cobol::Column;
 
 /// Bytes of records converted per call.
 const BLOCK: usize = 1 << 20;

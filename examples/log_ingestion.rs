@@ -153,7 +153,7 @@ pub fn run(cobolp: &Path, dir: &Path, lines: usize) -> Result<Ingestion, BoxErro
     let packed = std::fs::read(&out)?;
     let mut frames = 0;
     let mut pos = 0;
-    while let Some((_, len)) = cobol_protocol::stages::l8_seal::next_frame(&packed[pos..])? {
+    while let Some((_, len)) = cobol_protocol::layers::l8_seal::next_frame(&packed[pos..])? {
         frames += 1;
         pos += len;
     }

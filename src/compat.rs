@@ -9,7 +9,9 @@ use cobolp_stages::{Error as StageError, LayerId};
 /// What `CobolEngine::compress_block` reports about a block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockMetadata {
+    /// Bytes of the block.
     pub original_size: usize,
+    /// Bytes of its frame, header included.
     pub compressed_size: usize,
     /// original / compressed.
     pub ratio: f64,
@@ -23,28 +25,30 @@ pub struct BlockMetadata {
 }
 
 /// Compresses and decompresses single blocks, each into one self-contained frame.
+#[derive(Debug)]
 pub struct CobolEngine {
     inline: InlineEngine,
 }
 
 impl CobolEngine {
+    /// An engine with these settings.
     pub fn new(config: &EngineConfig) -> Result<CobolEngine, EngineError> {
         Ok(CobolEngine { inline: InlineEngine::new(config)? })
     }
 
     /// Compresses `block` (at most 64 MiB) into one frame.
     pub fn compress_block(&self, block: &[u8]) -> Result<(Bytes, BlockMetadata), EngineError> {
-        let job = self.inline.compress_frame(0, 0, block)?;
-        let header = job.header.expect("a sealed job has a header");
+        let frame = self.inline.compress_frame(0, 0, block)?;
+        let header = frame.header;
         let metadata = BlockMetadata {
             original_size: block.len(),
-            compressed_size: job.frame.len(),
-            ratio: block.len() as f64 / job.frame.len() as f64,
+            compressed_size: frame.bytes.len(),
+            ratio: block.len() as f64 / frame.bytes.len() as f64,
             layers_applied: header.layers.iter().filter(|l| *l != LayerId::Seal).collect(),
             sha256: header.sha256,
             entropy: cobolp_stages::entropy_estimate::bits_per_byte(block),
         };
-        Ok((Bytes::from(job.frame), metadata))
+        Ok((Bytes::from(frame.bytes), metadata))
     }
 
     /// Decompresses one frame made by [`CobolEngine::compress_block`].
@@ -64,6 +68,7 @@ impl CobolEngine {
 }
 
 /// Compresses whole buffers in one of the three modes.
+#[derive(Debug)]
 pub struct DualModeEngine {
     mode: CompressionMode,
     inline: InlineEngine,
@@ -76,10 +81,12 @@ impl DualModeEngine {
         Ok(DualModeEngine { mode, inline: InlineEngine::new(&config)? })
     }
 
+    /// The mode it compresses in.
     pub fn mode(&self) -> CompressionMode {
         self.mode
     }
 
+    /// `data` compressed into a stream of its own.
     pub fn compress(&self, data: &[u8]) -> Result<Vec<u8>, EngineError> {
         self.inline.compress_to_vec(data)
     }

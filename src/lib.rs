@@ -12,6 +12,7 @@
 //! # Ok::<(), cobol_protocol::EngineError>(())
 //! ```
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod compat;
 
@@ -20,9 +21,13 @@ pub use cobolp_engine::{
     MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
 };
 #[cfg(feature = "pipeline")]
-pub use cobolp_engine::{Pipeline, PipelineReport, Progress, StageReport};
-pub use cobolp_io::{bufread, sync, write, AtomicFile, CpzCodec, EndOfStream, StreamSummary, DEFAULT_MAX_FRAME_LENGTH};
-pub use cobolp_stages as stages;
+pub use cobolp_engine::{Pipeline, PipelineConfig, PipelineReport, Progress, StageReport};
+pub use cobolp_io::{
+    bufread, sync, write, AtomicFile, CpzCodec, CpzCodecBuilder, EndOfStream, StreamSummary, DEFAULT_MAX_FRAME_LENGTH,
+};
+/// The layers themselves (L1 to L8) and the frame format, for those who compose them:
+/// each layer is a pure, synchronous encode/decode pair over the block model.
+pub use cobolp_stages as layers;
 
 /// Walking the frames of a stream without decoding them: for tools that inspect,
 /// index or split streams (`cobolp info` is one).
@@ -45,9 +50,26 @@ pub fn compress_with(data: &[u8], config: &EngineConfig) -> Result<Vec<u8>, Engi
     InlineEngine::new(config)?.compress_to_vec(data)
 }
 
-/// Decompresses every frame of `data`; concatenated streams decode as one.
+/// Decompresses every frame of `data`; concatenated streams decode as one. A stream
+/// without its end, or damaged anywhere, is an error. The output's size is what the
+/// frames say: for data from a source you do not trust, [`decompress_with_limit`].
 pub fn decompress(data: &[u8]) -> Result<Vec<u8>, EngineError> {
-    InlineEngine::new(&EngineConfig::default())?.decompress_to_vec(data)
+    decompress_with_limit(data, usize::MAX)
+}
+
+/// As [`decompress`], refusing (before decoding it) any frame that would take the
+/// output past `limit` bytes.
+///
+/// ```
+/// let packed = cobol_protocol::compress(&[7u8; 100_000])?;
+/// assert!(cobol_protocol::decompress_with_limit(&packed, 1000).is_err());
+/// assert_eq!(cobol_protocol::decompress_with_limit(&packed, 100_000)?.len(), 100_000);
+/// # Ok::<(), cobol_protocol::EngineError>(())
+/// ```
+pub fn decompress_with_limit(data: &[u8], limit: usize) -> Result<Vec<u8>, EngineError> {
+    let mut out = Vec::new();
+    InlineEngine::new(&EngineConfig::default())?.decompress_into_limited(data, &mut out, limit)?;
+    Ok(out)
 }
 
 /// Compresses everything `reader` yields into `writer` through the pipelined engine.

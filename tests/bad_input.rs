@@ -3,8 +3,8 @@
 
 mod common;
 
-use cobol_protocol::stages::l8_seal::{FrameHeader, FramePlace, StreamTally, FORMAT_VERSION, HEADER_LEN};
-use cobol_protocol::stages::{LayerId, LayerSet};
+use cobol_protocol::layers::l8_seal::{FrameHeader, FramePlace, StreamTally, FORMAT_VERSION, HEADER_LEN};
+use cobol_protocol::layers::{LayerId, LayerSet};
 use cobol_protocol::{EngineConfig, EngineError, InlineEngine};
 
 fn engine() -> InlineEngine {
@@ -22,9 +22,9 @@ fn sample() -> (Vec<u8>, Vec<u8>, Vec<usize>) {
     let mut pos = 0;
     let mut tally = StreamTally::default();
     for (i, chunk) in [&data[..70_000], &data[70_000..100_000], &data[100_000..]].into_iter().enumerate() {
-        let job = e.compress_frame(i as u64, pos as u64, chunk).unwrap();
-        tally.add(&job.header.unwrap());
-        packed.extend_from_slice(&job.frame);
+        let frame = e.compress_frame(i as u64, pos as u64, chunk).unwrap();
+        tally.add(&frame.header);
+        packed.extend_from_slice(&frame.bytes);
         boundaries.push(packed.len());
         pos += chunk.len();
     }
@@ -63,7 +63,7 @@ fn every_truncation_fails() {
                 assert_eq!(index, frame, "error at length {len} names the wrong frame");
                 let at_boundary = boundaries.contains(&len);
                 assert_eq!(
-                    matches!(source, cobol_protocol::stages::Error::Unfinished { .. }),
+                    matches!(source, cobol_protocol::layers::Error::Unfinished { .. }),
                     at_boundary,
                     "cut at {len}: {source}"
                 );
@@ -103,7 +103,7 @@ fn a_header_claiming_a_huge_block_is_rejected_before_allocating() {
 fn a_stream_claiming_a_terabyte_is_rejected() {
     // One stream whose length varint says 1 TiB, inside a well-formed frame.
     let mut payload = vec![1u8, 0];
-    cobol_protocol::stages::varint::put(&mut payload, 1 << 40);
+    cobol_protocol::layers::varint::put(&mut payload, 1 << 40);
     let bad = header_with(1000, payload.len() as u32, &payload);
     let err = engine().decompress_to_vec(&bad).unwrap_err();
     assert!(matches!(err, EngineError::Frame { index: 0, .. }), "{err}");

@@ -1,8 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use cobol_protocol::stages::cobol::{Charset, RecordLayout};
-use cobol_protocol::stages::l2_records::{write_value, RecordSpec};
+use cobol_protocol::layers::cobol::{Charset, RecordLayout};
+use cobol_protocol::layers::l2_records::{write_value, RecordSpec};
 
 /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
 pub fn noise(len: usize, seed: u64) -> Vec<u8> {

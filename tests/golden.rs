@@ -8,7 +8,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use cobol_protocol::stages::cobol::RecordLayout;
+use cobol_protocol::layers::cobol::RecordLayout;
 use cobol_protocol::{compress_with, decompress, CompressionMode, EngineConfig};
 
 /// Each case exercises a different path of the format; names starting with `bridge-`
@@ -95,7 +95,7 @@ fn golden_vectors_decode_to_their_inputs() {
 /// most recent offsets.
 #[test]
 fn version_1_vectors_still_decode() {
-    use cobol_protocol::stages::l8_seal::{next_frame, FrameRef, FORMAT_VERSION_1};
+    use cobol_protocol::layers::l8_seal::{next_frame, FrameRef, FORMAT_VERSION_1};
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/v1");
     for (name, input) in cases() {
         let path = dir.join(format!("{name}.cpz"));
@@ -139,7 +139,7 @@ fn the_encoder_still_writes_the_golden_bytes() {
 
 #[test]
 fn golden_vectors_cover_every_layer_and_stored_frames() {
-    use cobol_protocol::stages::l8_seal::{next_frame, FrameRef};
+    use cobol_protocol::layers::l8_seal::{next_frame, FrameRef};
     let mut layer_bits = 0u8;
     let mut stored = 0;
     let mut frames = 0;

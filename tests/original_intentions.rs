@@ -2,7 +2,7 @@
 
 mod common;
 
-use cobol_protocol::stages::{varint, LayerId};
+use cobol_protocol::layers::{varint, LayerId};
 use cobol_protocol::{compress, decompress, CobolEngine, CompressionMode, DualModeEngine, EngineConfig};
 use sha2::{Digest, Sha256};
 

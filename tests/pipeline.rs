@@ -10,16 +10,20 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use cobol_protocol::{EngineConfig, EngineError, InlineEngine, Pipeline};
+use cobol_protocol::{EngineConfig, EngineError, InlineEngine, Pipeline, PipelineConfig};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-fn config(threads: usize, depth: usize) -> EngineConfig {
-    EngineConfig::default().with_block_size(64 << 10).with_threads(threads).with_channel_depth(depth)
+fn config(threads: usize) -> EngineConfig {
+    EngineConfig::default().with_block_size(64 << 10).with_threads(threads)
 }
 
-async fn pipeline_compress(data: &[u8], cfg: EngineConfig) -> Vec<u8> {
+fn pipeline(threads: usize, depth: usize) -> Pipeline {
+    Pipeline::with_pipeline_config(config(threads), PipelineConfig::default().with_channel_depth(depth)).unwrap()
+}
+
+async fn pipeline_compress(data: &[u8], threads: usize, depth: usize) -> Vec<u8> {
     let mut out = Vec::new();
-    Pipeline::new(cfg).unwrap().compress(data, &mut out).await.unwrap();
+    pipeline(threads, depth).compress(data, &mut out).await.unwrap();
     out
 }
 
@@ -28,12 +32,12 @@ async fn pipelined_output_equals_inline_output() {
     let mut data = common::log_lines(20_000, 5);
     data.extend_from_slice(&common::noise(200_000, 5));
     data.extend_from_slice(&common::log_lines(5_000, 6));
-    let inline = InlineEngine::new(&config(1, 1)).unwrap().compress_to_vec(&data).unwrap();
+    let inline = InlineEngine::new(&config(1)).unwrap().compress_to_vec(&data).unwrap();
     for (threads, depth) in [(1, 1), (2, 1), (4, 3)] {
-        let piped = pipeline_compress(&data, config(threads, depth)).await;
+        let piped = pipeline_compress(&data, threads, depth).await;
         assert_eq!(piped, inline, "threads {threads} depth {depth}");
         let mut back = Vec::new();
-        let report = Pipeline::new(config(threads, depth)).unwrap().decompress(&piped[..], &mut back).await.unwrap();
+        let report = pipeline(threads, depth).decompress(&piped[..], &mut back).await.unwrap();
         assert_eq!(back, data);
         assert_eq!(report.bytes_out, data.len() as u64);
         assert!(report.frames > 10);
@@ -42,9 +46,9 @@ async fn pipelined_output_equals_inline_output() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn empty_input_round_trips() {
-    let packed = pipeline_compress(b"", config(2, 2)).await;
+    let packed = pipeline_compress(b"", 2, 2).await;
     let mut back = Vec::new();
-    Pipeline::new(config(2, 2)).unwrap().decompress(&packed[..], &mut back).await.unwrap();
+    pipeline(2, 2).decompress(&packed[..], &mut back).await.unwrap();
     assert!(back.is_empty());
 }
 
@@ -52,28 +56,28 @@ async fn empty_input_round_trips() {
 async fn concatenated_streams_decode_as_one() {
     let a = common::log_lines(3000, 1);
     let b = common::noise(70_000, 2);
-    let mut both = pipeline_compress(&a, config(2, 2)).await;
-    both.extend_from_slice(&pipeline_compress(&b, config(2, 2)).await);
+    let mut both = pipeline_compress(&a, 2, 2).await;
+    both.extend_from_slice(&pipeline_compress(&b, 2, 2).await);
     let mut back = Vec::new();
-    Pipeline::new(config(2, 2)).unwrap().decompress(&both[..], &mut back).await.unwrap();
+    pipeline(2, 2).decompress(&both[..], &mut back).await.unwrap();
     assert_eq!(back, [a, b].concat());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupt_frame_in_the_middle_is_named_and_stops_everything() {
     let data = common::log_lines(30_000, 8);
-    let mut packed = pipeline_compress(&data, config(2, 2)).await;
+    let mut packed = pipeline_compress(&data, 2, 2).await;
     // Find the third frame and damage its payload.
     let mut pos = 0;
     let mut starts = Vec::new();
-    while let Some((_, len)) = cobol_protocol::stages::l8_seal::next_frame(&packed[pos..]).unwrap() {
+    while let Some((_, len)) = cobol_protocol::layers::l8_seal::next_frame(&packed[pos..]).unwrap() {
         starts.push(pos);
         pos += len;
     }
     assert!(starts.len() > 5);
     packed[starts[3] + 70] ^= 0x40;
     let mut back = Vec::new();
-    let err = Pipeline::new(config(2, 2)).unwrap().decompress(&packed[..], &mut back).await.unwrap_err();
+    let err = pipeline(2, 2).decompress(&packed[..], &mut back).await.unwrap_err();
     match err {
         EngineError::Frame { index, offset, .. } => {
             assert_eq!(index, 3);
@@ -118,10 +122,10 @@ async fn input_arriving_in_pieces_with_pending_round_trips() {
     let data = common::log_lines(10_000, 11);
     let reader = TrickleReader { data: data.clone(), pos: 0, ready: false, served: Arc::default(), endless: false };
     let mut packed = Vec::new();
-    Pipeline::new(config(2, 1)).unwrap().compress(reader, &mut packed).await.unwrap();
+    pipeline(2, 1).compress(reader, &mut packed).await.unwrap();
     let reader = TrickleReader { data: packed, pos: 0, ready: false, served: Arc::default(), endless: false };
     let mut back = Vec::new();
-    Pipeline::new(config(2, 1)).unwrap().decompress(reader, &mut back).await.unwrap();
+    pipeline(2, 1).decompress(reader, &mut back).await.unwrap();
     assert_eq!(back, data);
 }
 
@@ -145,13 +149,13 @@ async fn a_stuck_writer_stops_the_reader_within_the_memory_bound() {
     let served = Arc::new(AtomicUsize::new(0));
     let reader =
         TrickleReader { data: common::log_lines(2000, 4), pos: 0, ready: false, served: served.clone(), endless: true };
-    let cfg = config(2, 2);
-    let pipeline = Pipeline::new(cfg.clone()).unwrap();
+    let cfg = config(2);
+    let pipeline = pipeline(2, 2);
     let run = pipeline.compress(reader, StuckWriter);
     // The endless input would never end; the run must stall, and is dropped mid-way.
     assert!(tokio::time::timeout(Duration::from_millis(1500), run).await.is_err());
-    let stages = cobol_protocol::stages::LayerId::ALL.len();
-    let bound = cfg.blocks_in_memory(stages) * cfg.block_size;
+    let stages = cobol_protocol::layers::LayerId::ALL.len();
+    let bound = PipelineConfig::default().with_channel_depth(2).blocks_in_memory(stages, 2) * cfg.block_size;
     let read = served.load(Ordering::Relaxed);
     assert!(read > 0 && read <= bound, "read {read} bytes with a stuck writer; bound {bound}");
     // Dropping the run aborted its stage tasks: none is left alive (a block already on
@@ -175,7 +179,7 @@ async fn a_stuck_writer_stops_the_reader_within_the_memory_bound() {
 async fn stage_metrics_cover_every_stage() {
     let data = common::log_lines(5000, 2);
     let mut out = Vec::new();
-    let report = Pipeline::new(config(2, 2)).unwrap().compress(&data[..], &mut out).await.unwrap();
+    let report = pipeline(2, 2).compress(&data[..], &mut out).await.unwrap();
     let names: Vec<&str> = report.stages.iter().map(|s| s.name).collect();
     assert_eq!(names, ["L1 semantic", "L5 rle", "L6 pattern", "L7 entropy", "L8 seal"], "Bridge, the default");
     for s in &report.stages {

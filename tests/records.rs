@@ -4,10 +4,10 @@
 
 mod common;
 
-use cobol_protocol::stages::cobol::{Charset, RecordLayout};
-use cobol_protocol::stages::l2_records::RecordConfig;
-use cobol_protocol::stages::l8_seal::{self, FrameRef};
-use cobol_protocol::stages::LayerId;
+use cobol_protocol::layers::cobol::{Charset, RecordLayout};
+use cobol_protocol::layers::l2_records::RecordConfig;
+use cobol_protocol::layers::l8_seal::{self, FrameRef};
+use cobol_protocol::layers::LayerId;
 use cobol_protocol::{EngineConfig, InlineEngine, Pipeline};
 
 use common::{bank_records, BANK};
@@ -224,7 +224,7 @@ fn the_corpus_file_round_trips_with_its_copybook() {
 
 #[test]
 fn ebcdic_records_are_detected_and_compress_as_well() {
-    use cobol_protocol::stages::cobol::ebcdic::LATIN1_TO_EBCDIC;
+    use cobol_protocol::layers::cobol::ebcdic::LATIN1_TO_EBCDIC;
     let ascii = bank_records(20_000);
     // The same records as a mainframe writes them: text and zoned digits in code
     // page 037 (unsigned zoned digits 0xF0-0xF9), packed fields unchanged.

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use cobol_protocol::stages::l8_seal::{next_frame, FrameRef};
+use cobol_protocol::layers::l8_seal::{next_frame, FrameRef};
 use cobol_protocol::{EngineConfig, FrameCodec};
 use hdrhistogram::Histogram;
 use zstd::stream::raw::{Decoder as ZDecoder, Encoder as ZEncoder, InBuffer, Operation, OutBuffer};

@@ -13,11 +13,11 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use cobol_protocol::stages::l1_templates::layer::{looks_like_text, SMALL_SPLIT};
-use cobol_protocol::stages::l1_templates::{join, split, TemplateLayer};
-use cobol_protocol::stages::l6_pattern::{MatchParams, PatternLayer};
-use cobol_protocol::stages::trial::size_after_legacy_layers;
-use cobol_protocol::stages::{Block, Layer, LayerSet, Stream, StreamKind};
+use cobol_protocol::layers::l1_templates::layer::{looks_like_text, SMALL_SPLIT};
+use cobol_protocol::layers::l1_templates::{join, split, TemplateLayer};
+use cobol_protocol::layers::l6_pattern::{MatchParams, PatternLayer};
+use cobol_protocol::layers::trial::size_after_legacy_layers;
+use cobol_protocol::layers::{Block, Layer, LayerSet, Stream, StreamKind};
 
 const BLOCK: usize = 2 << 20;
 

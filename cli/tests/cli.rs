@@ -230,7 +230,7 @@ fn records_with_a_copybook_or_a_record_length() {
 /// frame it has and exits 3; `test` and `info` say the same.
 #[test]
 fn lost_swapped_and_missing_frames_are_errors_and_partial_reads_a_cut_stream() {
-    use cobol_protocol::stages::l8_seal::next_frame;
+    use cobol_protocol::layers::l8_seal::next_frame;
     let dir = temp_dir("integrity");
     let data = common::log_lines(20_000, 4);
     std::fs::write(dir.join("app.log"), &data).unwrap();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use cobol_protocol::stages::l8_seal::{frame_extent, next_frame, FrameRef};
+use cobol_protocol::layers::l8_seal::{frame_extent, next_frame, FrameRef};
 use cobol_protocol::{EngineConfig, InlineEngine, Unfinished};
 
 const COBOLP: &str = env!("CARGO_BIN_EXE_cobolp");

@@ -6,21 +6,26 @@ use cobolp_stages::l2_records::RecordConfig;
 
 use crate::mode::CompressionMode;
 
+/// The smallest block size an engine takes.
 pub const MIN_BLOCK_SIZE: usize = 64 << 10;
+/// The largest block size an engine takes: the format's limit.
 pub const MAX_BLOCK_SIZE: usize = cobolp_stages::l8_seal::MAX_BLOCK_LEN;
+/// The block size of [`EngineConfig::default`].
 pub const DEFAULT_BLOCK_SIZE: usize = 1 << 20;
 
+/// How blocks are compressed, whichever executor or adapter runs them: the mode, the
+/// block size, the worker threads, and fixed-width records when the data has them.
+/// (The pipelined executor's own settings are its `PipelineConfig`.) Built from
+/// [`Default`] with the `with_` methods; checked when an engine is built from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EngineConfig {
+    /// Which layers blocks go through.
     pub mode: CompressionMode,
     /// Target block size; blocks are cut at a line end near it when there is one.
     pub block_size: usize,
-    /// Worker threads for the CPU-heavy work.
+    /// Worker threads for the CPU-heavy work (the shared pool of this many).
     pub threads: usize,
-    /// Capacity of each channel between stages, in blocks.
-    pub channel_depth: usize,
-    /// Blocks one stage may work on at once.
-    pub in_flight: usize,
     /// Fixed-width records: L2 splits each block into columns, and blocks end on
     /// record boundaries.
     pub records: Option<RecordConfig>,
@@ -28,33 +33,31 @@ pub struct EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         EngineConfig {
             mode: CompressionMode::default(),
             block_size: DEFAULT_BLOCK_SIZE,
-            threads,
-            channel_depth: 2,
-            in_flight: threads,
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             records: None,
         }
     }
 }
 
 impl EngineConfig {
+    /// Sets the mode.
     pub fn with_mode(mut self, mode: CompressionMode) -> Self {
         self.mode = mode;
         self
     }
 
+    /// Sets the target block size.
     pub fn with_block_size(mut self, block_size: usize) -> Self {
         self.block_size = block_size;
         self
     }
 
-    /// Sets the worker threads, and lets each stage hold as many blocks in flight.
+    /// Sets the worker threads.
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.threads = threads;
-        self.in_flight = threads;
         self
     }
 
@@ -77,11 +80,7 @@ impl EngineConfig {
         self.records.as_ref().map(|r| r.layout.record_len)
     }
 
-    pub fn with_channel_depth(mut self, depth: usize) -> Self {
-        self.channel_depth = depth;
-        self
-    }
-
+    /// Checks every setting: what an engine built from it would refuse.
     pub fn validate(&self) -> Result<()> {
         if !(MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&self.block_size) {
             return Err(EngineError::Config(format!(
@@ -94,19 +93,10 @@ impl EngineConfig {
         if self.threads == 0 || self.threads > 1024 {
             return Err(EngineError::Config(format!("thread count {} is outside 1 to 1024", self.threads)));
         }
-        if self.channel_depth == 0 || self.in_flight == 0 {
-            return Err(EngineError::Config("channel depth and blocks in flight must be at least 1".into()));
-        }
         if let Some(records) = &self.records {
             records.validate().map_err(|e| EngineError::Config(format!("record layout: {e}")))?;
         }
         Ok(())
-    }
-
-    /// Blocks that can exist at once in a pipeline of `stages` stages: what each
-    /// channel holds, what each stage works on, plus one being read and one written.
-    pub fn blocks_in_memory(&self, stages: usize) -> usize {
-        self.channel_depth * (stages + 1) + self.in_flight * stages + 2
     }
 }
 

@@ -4,7 +4,11 @@ use std::io;
 
 use cobolp_stages::Error as StageError;
 
+/// What went wrong in the engine: every error names its cause, and a frame error the
+/// frame. Converts into `std::io::Error` (`InvalidData` for damage, `UnexpectedEof`
+/// for a stream cut short, `InvalidInput` for settings).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EngineError {
     /// A frame could not be encoded or decoded.
     #[error("frame {index} (at byte {offset}): {source}")]
@@ -13,13 +17,16 @@ pub enum EngineError {
         index: u64,
         /// Byte offset of the frame in the compressed stream (compressing: in the input).
         offset: u64,
+        /// What was wrong with it.
         #[source]
         source: StageError,
     },
     /// Reading the input or writing the output failed.
     #[error("{context}: {source}")]
     Io {
+        /// What was being done: "reading input", "writing output".
         context: &'static str,
+        /// The error the reader or writer gave.
         #[source]
         source: io::Error,
     },
@@ -28,7 +35,12 @@ pub enum EngineError {
     Config(String),
     /// A worker panicked: a bug, reported rather than hidden.
     #[error("internal error in stage {stage}: {detail}")]
-    Internal { stage: &'static str, detail: String },
+    Internal {
+        /// The stage it happened in.
+        stage: &'static str,
+        /// What the panic said.
+        detail: String,
+    },
     /// A stage stopped because another stage failed first; never the root cause.
     #[error("pipeline stopped")]
     Stopped,
@@ -53,4 +65,5 @@ impl From<EngineError> for io::Error {
     }
 }
 
+/// A result whose error is an [`EngineError`].
 pub type Result<T> = std::result::Result<T, EngineError>;

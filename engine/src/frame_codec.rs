@@ -16,8 +16,7 @@ use cobolp_stages::{Block, Error as StageError, Layer, LayerId};
 
 use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};
-use crate::inline::InlineEngine;
-use crate::plan::CompressJob;
+use crate::inline::{EncodedFrame, InlineEngine};
 
 /// How much earlier data a session frame may refer to. Fixed by the format (v1), so
 /// both ends agree without negotiating; 64 KiB keeps a connection's state small.
@@ -25,7 +24,7 @@ pub const SESSION_WINDOW: usize = 64 << 10;
 
 /// What one direction of a session has carried: at least its last `SESSION_WINDOW`
 /// bytes, at most twice that, so that trimming is rare and cheap.
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct History {
     bytes: Vec<u8>,
 }
@@ -60,13 +59,13 @@ impl std::fmt::Debug for DetachedFrame {
 
 impl DetachedFrame {
     /// Compresses `data` into the frame.
-    pub fn compress(&self, data: &[u8]) -> Result<CompressJob> {
+    pub fn compress(&self, data: &[u8]) -> Result<EncodedFrame> {
         self.engine.compress_frame(self.index, self.stream_offset, data)
     }
 }
 
 /// Position of the next frame in one direction, so errors can name it.
-#[derive(Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Cursor {
     frames: u64,
     offset: u64,
@@ -78,6 +77,7 @@ struct Cursor {
 /// stream and closed by [`encode_end`](Self::encode_end). Frames coming in are
 /// decoded one at a time; the [`FrameReader`](crate::FrameReader) holds them to their
 /// stream.
+#[derive(Clone)]
 pub struct FrameCodec {
     inline: Arc<InlineEngine>,
     session: bool,
@@ -89,6 +89,16 @@ pub struct FrameCodec {
     into: Cursor,
     /// The stream going out since its start or its last end.
     sending: StreamTally,
+}
+
+impl std::fmt::Debug for FrameCodec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrameCodec")
+            .field("session", &self.session)
+            .field("frames_encoded", &self.out.frames)
+            .field("frames_decoded", &self.into.frames)
+            .finish_non_exhaustive()
+    }
 }
 
 impl FrameCodec {
@@ -107,6 +117,7 @@ impl FrameCodec {
         })
     }
 
+    /// Whether frames share a match window (session mode).
     pub fn is_session(&self) -> bool {
         self.session
     }
@@ -116,10 +127,12 @@ impl FrameCodec {
         self.out.frames + self.into.frames
     }
 
+    /// Frames encoded so far.
     pub fn frames_encoded(&self) -> u64 {
         self.out.frames
     }
 
+    /// Frames decoded so far.
     pub fn frames_decoded(&self) -> u64 {
         self.into.frames
     }
@@ -129,9 +142,9 @@ impl FrameCodec {
     pub fn encode(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<()> {
         let header = match self.detached() {
             Some(next) => {
-                let job = next.compress(data)?;
-                out.extend_from_slice(&job.frame);
-                job.header.expect("a sealed job has a header")
+                let frame = next.compress(data)?;
+                out.extend_from_slice(&frame.bytes);
+                frame.header
             }
             None => {
                 let stream_offset = self.sending.original_len();

@@ -31,14 +31,35 @@ pub enum Next<'a> {
     /// Only once a frame's length is known is this the whole frame; it never exceeds
     /// the maximum frame length.
     NeedMore(usize),
-    /// A data frame, in its place in its stream: decode it. `len` bytes in all.
-    Data { header: FrameHeader, payload: &'a [u8], len: usize, index: u64, offset: u64 },
-    /// A skippable frame, whole: `len` bytes in all.
-    Skippable { content: &'a [u8], len: usize },
+    /// A data frame, in its place in its stream: decode it.
+    Data {
+        /// Its header, checked.
+        header: FrameHeader,
+        /// Its payload.
+        payload: &'a [u8],
+        /// Bytes of the input it spans.
+        len: usize,
+        /// Its index among the input's data frames.
+        index: u64,
+        /// Its byte offset in the input.
+        offset: u64,
+    },
+    /// A skippable frame, whole.
+    Skippable {
+        /// Its content.
+        content: &'a [u8],
+        /// Bytes of the input it spans.
+        len: usize,
+    },
     /// This many bytes of a long skippable frame were passed over.
     Skipped(usize),
-    /// The end of a stream, which matched its frames: `len` bytes.
-    End { end: EndFrame, len: usize },
+    /// The end of a stream, which matched its frames.
+    End {
+        /// What it says of its stream.
+        end: EndFrame,
+        /// Bytes of the input it spans.
+        len: usize,
+    },
 }
 
 impl Next<'_> {
@@ -93,6 +114,7 @@ impl FrameReader {
         self.max_frame_len = max;
     }
 
+    /// The longest frame it accepts.
     pub fn max_frame_len(&self) -> usize {
         self.max_frame_len
     }
@@ -198,7 +220,16 @@ impl FrameReader {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
     /// A data frame in its place in its stream, and its payload.
-    Data { header: FrameHeader, payload: Vec<u8>, index: u64, offset: u64 },
+    Data {
+        /// Its header, checked.
+        header: FrameHeader,
+        /// Its payload.
+        payload: Vec<u8>,
+        /// Its index among the input's data frames.
+        index: u64,
+        /// Its byte offset in the input.
+        offset: u64,
+    },
     /// A skippable frame's content (only those short enough to hand over whole).
     Skippable(Vec<u8>),
     /// The end of a stream, which matched its frames.
@@ -217,6 +248,8 @@ pub struct ReadFrames<R> {
 }
 
 impl<R: std::io::Read> ReadFrames<R> {
+    /// Frames of `source`, walked by `frames` (a new one, or one set up with its limit
+    /// and what it makes of a stream without its end).
     pub fn new(source: R, frames: FrameReader) -> ReadFrames<R> {
         ReadFrames { frames, source, held: Vec::new(), used: 0, summary: None }
     }
@@ -278,9 +311,9 @@ mod tests {
         let mut out = Vec::new();
         let mut tally = StreamTally::default();
         for i in 0..n {
-            let job = engine.compress_frame(i as u64, 10 * i as u64, &[b'a' + i as u8; 10]).unwrap();
-            tally.add(&job.header.unwrap());
-            out.extend_from_slice(&job.frame);
+            let frame = engine.compress_frame(i as u64, 10 * i as u64, &[b'a' + i as u8; 10]).unwrap();
+            tally.add(&frame.header);
+            out.extend_from_slice(&frame.bytes);
         }
         tally.end_frame().write(&mut out);
         out

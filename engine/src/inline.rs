@@ -4,6 +4,7 @@
 use std::io::{Read, Write};
 
 use cobolp_stages::l8_seal::{self, FrameHeader, StreamSummary, StreamTally};
+use cobolp_stages::Error as StageError;
 
 use crate::config::EngineConfig;
 use crate::cut::{blocks, BlockCutter};
@@ -11,6 +12,15 @@ use crate::error::{EngineError, Result};
 use crate::frame_reader::{Frame, FrameReader, Next, ReadFrames};
 use crate::plan::{compress_plan_for, decompress_plan, CompressJob, DecompressJob, Plan};
 use crate::unfinished::Unfinished;
+
+/// One frame as [`InlineEngine::compress_frame`] makes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedFrame {
+    /// The frame's header, as written at the front of `bytes`.
+    pub header: FrameHeader,
+    /// The whole frame: header and payload.
+    pub bytes: Vec<u8>,
+}
 
 /// Compresses and decompresses on the calling thread.
 pub struct InlineEngine {
@@ -20,7 +30,17 @@ pub struct InlineEngine {
     decompress: Plan<DecompressJob>,
 }
 
+impl std::fmt::Debug for InlineEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InlineEngine")
+            .field("block_size", &self.block_size)
+            .field("record_len", &self.record_len)
+            .finish_non_exhaustive()
+    }
+}
+
 impl InlineEngine {
+    /// An engine with these settings; an invalid one is a [`EngineError::Config`].
     pub fn new(config: &EngineConfig) -> Result<InlineEngine> {
         config.validate()?;
         Ok(InlineEngine {
@@ -31,11 +51,12 @@ impl InlineEngine {
         })
     }
 
-    /// Compresses one block into one frame, whatever its size up to the format's limit.
-    pub fn compress_frame(&self, index: u64, offset: u64, block: &[u8]) -> Result<CompressJob> {
+    /// Compresses one block, at most 64 MiB, into one frame: the `index`-th of its
+    /// stream, whose block starts `offset` bytes into the stream's data.
+    pub fn compress_frame(&self, index: u64, offset: u64, block: &[u8]) -> Result<EncodedFrame> {
         let mut job = CompressJob::new(index, offset, block.to_vec());
         self.compress.run_all(&mut job)?;
-        Ok(job)
+        Ok(EncodedFrame { header: job.header.expect("a sealed job has a header"), bytes: job.frame })
     }
 
     /// Compresses `input` into a stream of frames appended to `out`, closed by its end
@@ -43,14 +64,15 @@ impl InlineEngine {
     pub fn compress_into(&self, input: &[u8], out: &mut Vec<u8>) -> Result<()> {
         let mut tally = StreamTally::default();
         for (offset, block) in blocks(input, self.block_size, self.record_len) {
-            let job = self.compress_frame(tally.frames(), offset, block)?;
-            tally.add(&job.header.expect("a sealed job has a header"));
-            out.extend_from_slice(&job.frame);
+            let frame = self.compress_frame(tally.frames(), offset, block)?;
+            tally.add(&frame.header);
+            out.extend_from_slice(&frame.bytes);
         }
         tally.end_frame().write(out);
         Ok(())
     }
 
+    /// `input` compressed into a stream of its own.
     pub fn compress_to_vec(&self, input: &[u8]) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(input.len() / 2 + 64);
         self.compress_into(input, &mut out)?;
@@ -68,6 +90,13 @@ impl InlineEngine {
     /// skippable frames, and appends the data to `out`. A stream without its end, or
     /// whose frames are not those it was written with, is an error.
     pub fn decompress_into(&self, input: &[u8], out: &mut Vec<u8>) -> Result<StreamSummary> {
+        self.decompress_into_limited(input, out, usize::MAX)
+    }
+
+    /// As [`decompress_into`](Self::decompress_into), refusing, before it is decoded,
+    /// a frame that would take `out` past `limit` bytes: for input from a source that
+    /// may claim any size.
+    pub fn decompress_into_limited(&self, input: &[u8], out: &mut Vec<u8>, limit: usize) -> Result<StreamSummary> {
         let mut reader = FrameReader::new();
         let mut pos = 0;
         loop {
@@ -75,6 +104,12 @@ impl InlineEngine {
             match next {
                 Next::NeedMore(_) => return reader.finish(&input[pos..]),
                 Next::Data { header, payload, index, offset, .. } => {
+                    let total = out.len() as u64 + u64::from(header.original_len);
+                    if total > limit as u64 {
+                        let what = "decompressed output (the limit asked for)";
+                        let source = StageError::TooLarge { what, value: total, limit: limit as u64 };
+                        return Err(EngineError::Frame { index, offset, source });
+                    }
                     out.extend_from_slice(&self.decompress_frame(index, offset, header, payload)?);
                 }
                 Next::Skippable { .. } | Next::Skipped(_) | Next::End { .. } => {}
@@ -83,6 +118,7 @@ impl InlineEngine {
         }
     }
 
+    /// The data of every frame of `input`, as [`decompress_into`](Self::decompress_into).
     pub fn decompress_to_vec(&self, input: &[u8]) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         self.decompress_into(input, &mut out)?;
@@ -105,9 +141,9 @@ impl InlineEngine {
                 at_end = (got as u64) < room;
             }
             while let Some((offset, block)) = cutter.next_block(at_end) {
-                let job = self.compress_frame(tally.frames(), offset, &block)?;
-                tally.add(&job.header.expect("a sealed job has a header"));
-                writer.write_all(&job.frame).map_err(|e| EngineError::io("writing output", e))?;
+                let frame = self.compress_frame(tally.frames(), offset, &block)?;
+                tally.add(&frame.header);
+                writer.write_all(&frame.bytes).map_err(|e| EngineError::io("writing output", e))?;
             }
         }
         let mut end = Vec::with_capacity(l8_seal::MAX_END_LEN);

@@ -2,6 +2,7 @@
 //! executors that run it, inline (synchronous) and pipelined (async stages joined by
 //! bounded channels, CPU work on rayon).
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod config;
 mod cut;
@@ -23,12 +24,11 @@ pub use cut::{blocks, BlockCutter};
 pub use error::{EngineError, Result};
 pub use frame_codec::{DetachedFrame, FrameCodec, SESSION_WINDOW};
 pub use frame_reader::{Frame, FrameReader, Next, ReadFrames, DEFAULT_MAX_FRAME_LENGTH};
-pub use inline::InlineEngine;
+pub use inline::{EncodedFrame, InlineEngine};
 #[cfg(feature = "pipeline")]
-pub use metrics::{mb_per_s, PipelineReport, StageMetrics, StageReport};
-pub use mode::{decoder_layers, CompressionMode};
+pub use metrics::{PipelineReport, StageReport};
+pub use mode::CompressionMode;
 #[cfg(feature = "pipeline")]
-pub use pipeline::{Pipeline, Progress};
-pub use plan::{compress_plan, compress_plan_for, decompress_plan, CompressJob, DecompressJob};
+pub use pipeline::{Pipeline, PipelineConfig, Progress};
 pub use pool::shared_pool;
 pub use unfinished::Unfinished;

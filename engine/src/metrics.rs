@@ -78,15 +78,23 @@ impl StageMetrics {
 /// A snapshot of one stage's counters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageReport {
+    /// The stage: the layer it runs ("L6 pattern"), or the framing around them.
     pub name: &'static str,
+    /// Blocks it worked on.
     pub blocks: u64,
+    /// Original bytes of those blocks.
     pub bytes: u64,
     /// Summed work time over all blocks (can exceed wall time with several threads).
     pub busy: Duration,
+    /// Time it waited with nothing to do (its input channel empty).
     pub starved: Duration,
+    /// Time it waited to hand a block on (its output channel full).
     pub blocked: Duration,
+    /// Work time of a block: the median.
     pub p50: Duration,
+    /// Work time of a block: the 99th percentile.
     pub p99: Duration,
+    /// Work time of a block: the 99.9th percentile.
     pub p999: Duration,
 }
 
@@ -97,7 +105,8 @@ impl StageReport {
     }
 }
 
-pub fn mb_per_s(bytes: u64, time: Duration) -> f64 {
+/// `bytes` in `time`, in millions of bytes a second (0 for no time).
+pub(crate) fn mb_per_s(bytes: u64, time: Duration) -> f64 {
     let s = time.as_secs_f64();
     if s == 0.0 {
         0.0
@@ -109,12 +118,17 @@ pub fn mb_per_s(bytes: u64, time: Duration) -> f64 {
 /// What a whole run did, stage by stage.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PipelineReport {
+    /// Each stage, in pipeline order.
     pub stages: Vec<StageReport>,
+    /// The run's wall-clock time.
     pub wall: Duration,
+    /// Bytes read.
     pub bytes_in: u64,
+    /// Bytes written.
     pub bytes_out: u64,
+    /// Blocks that went through (frames made, or frames decoded).
     pub frames: u64,
-    /// Upper bound on block buffers alive at once, in bytes (see `EngineConfig::blocks_in_memory`).
+    /// Upper bound on block buffers alive at once, in bytes (see `PipelineConfig::blocks_in_memory`).
     pub memory_bound: u64,
     /// Decompression: what the input held, streams and frames, and whether the last
     /// stream lacked its end (only when that was accepted, see [`crate::Unfinished`]).

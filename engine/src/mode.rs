@@ -25,7 +25,21 @@ pub enum CompressionMode {
     Maximal,
 }
 
+impl std::str::FromStr for CompressionMode {
+    type Err = EngineError;
+
+    fn from_str(name: &str) -> Result<CompressionMode> {
+        match name.to_ascii_lowercase().as_str() {
+            "legacy" => Ok(CompressionMode::Legacy),
+            "bridge" => Ok(CompressionMode::Bridge),
+            "maximal" => Ok(CompressionMode::Maximal),
+            other => Err(EngineError::Config(format!("unknown mode {other:?}: expected legacy, bridge or maximal"))),
+        }
+    }
+}
+
 impl CompressionMode {
+    /// The mode's name, as `cobolp --mode` takes it.
     pub fn name(self) -> &'static str {
         match self {
             CompressionMode::Legacy => "legacy",
@@ -34,13 +48,9 @@ impl CompressionMode {
         }
     }
 
+    /// The mode of a name, whatever its case (as [`FromStr`](std::str::FromStr)).
     pub fn parse(name: &str) -> Result<CompressionMode> {
-        match name.to_ascii_lowercase().as_str() {
-            "legacy" => Ok(CompressionMode::Legacy),
-            "bridge" => Ok(CompressionMode::Bridge),
-            "maximal" => Ok(CompressionMode::Maximal),
-            other => Err(EngineError::Config(format!("unknown mode {other:?}: expected legacy, bridge or maximal"))),
-        }
+        name.parse()
     }
 
     /// The layers this mode applies, in encoding order (L8 is the container, not listed).

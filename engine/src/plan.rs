@@ -13,14 +13,13 @@ use cobolp_stages::{Block, Error as StageError, Layer, LayerSet};
 
 use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};
-use crate::mode::{decodable, decoder_layers, CompressionMode};
+use crate::mode::{decodable, decoder_layers};
 
 /// Above this order-0 entropy (bits per byte) a block is a candidate for storing as is.
 const INCOMPRESSIBLE_ENTROPY: f64 = 7.9;
 
 /// Something that runs on every block: a layer, or the framing around the layers.
 pub trait Step<J>: Send + Sync {
-    fn name(&self) -> &'static str;
     fn run(&self, job: &mut J) -> std::result::Result<(), StageError>;
 }
 
@@ -144,9 +143,6 @@ impl Job for DecompressJob {
 struct Analyze;
 
 impl Step<CompressJob> for Analyze {
-    fn name(&self) -> &'static str {
-        "analyze"
-    }
     fn run(&self, job: &mut CompressJob) -> std::result::Result<(), StageError> {
         job.entropy = sampled_entropy(&job.input);
         job.incompressible = job.input.is_empty() || job.entropy >= INCOMPRESSIBLE_ENTROPY && !repeats(&job.input);
@@ -235,12 +231,9 @@ impl Hasher for MultiplyHasher {
     }
 }
 
-struct Encode(Arc<dyn Layer>, &'static str);
+struct Encode(Arc<dyn Layer>);
 
 impl Step<CompressJob> for Encode {
-    fn name(&self) -> &'static str {
-        self.1
-    }
     fn run(&self, job: &mut CompressJob) -> std::result::Result<(), StageError> {
         if !job.incompressible {
             self.0.encode_in_turn(&mut job.block)?;
@@ -252,9 +245,6 @@ impl Step<CompressJob> for Encode {
 struct Seal;
 
 impl Step<CompressJob> for Seal {
-    fn name(&self) -> &'static str {
-        "L8 seal"
-    }
     fn run(&self, job: &mut CompressJob) -> std::result::Result<(), StageError> {
         let mut frame = Vec::with_capacity(job.block.stream_bytes().min(job.len) + 64);
         let digest = job.digest.unwrap_or_else(|| l8_seal::sha256(&job.input));
@@ -304,7 +294,8 @@ fn layer_name(layer: &dyn Layer) -> &'static str {
 
 /// The compression plan of a mode: analysis with the first layer, one stage per
 /// layer after it, and the seal.
-pub fn compress_plan(mode: CompressionMode) -> Result<Plan<CompressJob>> {
+#[cfg(test)]
+pub fn compress_plan(mode: crate::CompressionMode) -> Result<Plan<CompressJob>> {
     build_compress_plan(mode.encoder_layers()?)
 }
 
@@ -322,7 +313,7 @@ fn build_compress_plan(layers: Vec<Arc<dyn Layer>>) -> Result<Plan<CompressJob>>
         if i == 0 {
             steps.push(Box::new(Analyze));
         }
-        steps.push(Box::new(Encode(layer, name)));
+        steps.push(Box::new(Encode(layer)));
         stages.push(StageDef { name, steps });
     }
     stages.push(StageDef { name: "L8 seal", steps: vec![Box::new(Seal)] });
@@ -335,9 +326,6 @@ struct Open {
 }
 
 impl Step<DecompressJob> for Open {
-    fn name(&self) -> &'static str {
-        "L8 open"
-    }
     fn run(&self, job: &mut DecompressJob) -> std::result::Result<(), StageError> {
         if job.header.is_session() {
             return Err(StageError::Unsupported {
@@ -357,12 +345,9 @@ impl Step<DecompressJob> for Open {
     }
 }
 
-struct Decode(Arc<dyn Layer>, &'static str);
+struct Decode(Arc<dyn Layer>);
 
 impl Step<DecompressJob> for Decode {
-    fn name(&self) -> &'static str {
-        self.1
-    }
     fn run(&self, job: &mut DecompressJob) -> std::result::Result<(), StageError> {
         let block = job.block.as_mut().expect("open runs first");
         if block.layers.contains(self.0.id()) {
@@ -376,9 +361,6 @@ impl Step<DecompressJob> for Decode {
 struct Verify;
 
 impl Step<DecompressJob> for Verify {
-    fn name(&self) -> &'static str {
-        "verify"
-    }
     fn run(&self, job: &mut DecompressJob) -> std::result::Result<(), StageError> {
         let block = job.block.take().expect("open runs first");
         let bytes = block.into_single_bytes()?;
@@ -405,7 +387,7 @@ pub fn decompress_plan() -> Plan<DecompressJob> {
         if i == 0 {
             steps.push(Box::new(Open { known }));
         }
-        steps.push(Box::new(Decode(layer, name)));
+        steps.push(Box::new(Decode(layer)));
         // The last stage also checks the block's length and SHA-256: its name says so,
         // or `--stats` would charge the hash to a layer the frame may not even use.
         let stage_name = if i + 1 == count {
@@ -422,6 +404,7 @@ pub fn decompress_plan() -> Plan<DecompressJob> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::CompressionMode;
 
     #[test]
     fn the_verifying_stage_is_named_for_the_layer_it_undoes() {

@@ -5,7 +5,7 @@
 //! doubted or not, starting after a lead taken from a third byte.
 #![no_main]
 
-use cobol_protocol::stages::l2_records::RecordConfig;
+use cobol_protocol::layers::l2_records::RecordConfig;
 use cobol_protocol::{CompressionMode, EngineConfig, MIN_BLOCK_SIZE};
 use libfuzzer_sys::fuzz_target;
 

@@ -8,7 +8,7 @@
 
 use std::io::Read;
 
-use cobol_protocol::stages::l8_seal::next_frame;
+use cobol_protocol::layers::l8_seal::next_frame;
 use cobol_protocol::{compress_with, decompress, sync, CompressionMode, EngineConfig};
 use libfuzzer_sys::fuzz_target;
 

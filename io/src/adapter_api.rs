@@ -57,6 +57,7 @@ macro_rules! state_api {
                 self
             }
 
+            /// Whether frames share a match window (session mode).
             pub fn is_session(&self) -> bool {
                 self.state.is_session()
             }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 /// A file being written under a temporary name; dropped without [`commit`], it is removed.
 ///
 /// [`commit`]: AtomicFile::commit
+#[derive(Debug)]
 pub struct AtomicFile {
     temp: PathBuf,
     target: PathBuf,

@@ -20,6 +20,7 @@ use crate::frames::{DecodeState, EncodePhase, EncodeState};
 /// Compresses what an [`AsyncBufRead`] yields: a frame per block of the configured
 /// block size (cut at a line end near it), and the last frame and the stream's end
 /// frame at the end of the input. An empty input gives the end frame alone.
+#[derive(Debug)]
 pub struct Encoder<R> {
     inner: R,
     state: EncodeState,
@@ -63,6 +64,7 @@ impl<R: AsyncBufRead + Unpin> AsyncRead for Encoder<R> {
 /// ends inside a frame gives all the data of the frames before it, then an error
 /// (`UnexpectedEof`) naming the frame; a damaged frame gives `InvalidData`. After an
 /// error, every read repeats it.
+#[derive(Debug)]
 pub struct Decoder<R> {
     inner: R,
     state: DecodeState,

@@ -18,7 +18,7 @@
 use std::io;
 
 use bytes::{Buf, Bytes, BytesMut};
-use cobolp_engine::{EngineConfig, Unfinished};
+use cobolp_engine::{CompressionMode, EngineConfig, Unfinished};
 use cobolp_stages::l8_seal::HEADER_LEN;
 use tokio_util::codec::{Decoder, Encoder};
 
@@ -50,8 +50,19 @@ use crate::frames::{Deframer, Framer, Step};
 /// `SinkExt::<Bytes>::close(&mut framed)`.
 ///
 /// Settings are checked when the first frame is encoded or decoded: an invalid
-/// [`EngineConfig`], is an `InvalidInput`
-/// error then.
+/// [`EngineConfig`] is an `InvalidInput` error then.
+///
+/// Built with [`CpzCodec::builder`] as tokio-util's codecs are:
+///
+/// ```
+/// use cobolp_io::{CpzCodec, Unfinished};
+/// let codec = CpzCodec::builder().session(true).max_frame_length(1 << 20).unfinished(Unfinished::Reject).new_codec();
+/// assert!(codec.is_session());
+/// assert_eq!(codec.max_frame_length(), 1 << 20);
+/// ```
+///
+/// A clone is a codec in the same state (in session mode, with the same history).
+#[derive(Clone)]
 pub struct CpzCodec {
     framer: Framer,
     deframer: Deframer,
@@ -75,7 +86,63 @@ impl std::fmt::Debug for CpzCodec {
     }
 }
 
+/// Settings of a [`CpzCodec`], as [`CpzCodec::builder`] starts them: independent
+/// frames in the default mode, every valid frame accepted, a stream without its end
+/// an error.
+#[derive(Debug, Clone, Copy)]
+pub struct CpzCodecBuilder {
+    mode: CompressionMode,
+    session: bool,
+    max_frame_length: usize,
+    unfinished: Unfinished,
+}
+
+impl CpzCodecBuilder {
+    /// The mode frames are compressed in.
+    pub fn mode(&mut self, mode: CompressionMode) -> &mut Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Session mode: see [`CpzCodec::with_session`].
+    pub fn session(&mut self, session: bool) -> &mut Self {
+        self.session = session;
+        self
+    }
+
+    /// The longest frame: see [`CpzCodec::with_max_frame_length`].
+    pub fn max_frame_length(&mut self, max: usize) -> &mut Self {
+        self.max_frame_length = max;
+        self
+    }
+
+    /// A stream without its end: see [`CpzCodec::with_unfinished`].
+    pub fn unfinished(&mut self, unfinished: Unfinished) -> &mut Self {
+        self.unfinished = unfinished;
+        self
+    }
+
+    /// A codec with these settings.
+    pub fn new_codec(&self) -> CpzCodec {
+        CpzCodec::with_config(EngineConfig::default().with_mode(self.mode))
+            .with_session(self.session)
+            .with_max_frame_length(self.max_frame_length)
+            .with_unfinished(self.unfinished)
+    }
+}
+
 impl CpzCodec {
+    /// The settings of a codec, to build one (tokio-util's `LengthDelimitedCodec`
+    /// has the same shape).
+    pub fn builder() -> CpzCodecBuilder {
+        CpzCodecBuilder {
+            mode: CompressionMode::default(),
+            session: false,
+            max_frame_length: crate::DEFAULT_MAX_FRAME_LENGTH,
+            unfinished: Unfinished::Reject,
+        }
+    }
+
     /// Independent frames, default engine settings.
     pub fn new() -> Self {
         CpzCodec::with_config(EngineConfig::default())
@@ -123,10 +190,12 @@ impl CpzCodec {
         self
     }
 
+    /// The longest frame (header included) it accepts and makes.
     pub fn max_frame_length(&self) -> usize {
         self.deframer.max_frame_len()
     }
 
+    /// Whether frames share a match window (session mode).
     pub fn is_session(&self) -> bool {
         self.framer.is_session()
     }

@@ -13,6 +13,7 @@
 //! offset), a stream cut inside a frame an `UnexpectedEof` after the data of every
 //! complete frame before it.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod adapter_api;
 mod atomic_file;
@@ -28,4 +29,4 @@ pub use cobolp_engine::EngineConfig;
 pub use cobolp_engine::Unfinished;
 pub use cobolp_engine::DEFAULT_MAX_FRAME_LENGTH;
 pub use cobolp_stages::l8_seal::StreamSummary;
-pub use codec::{CpzCodec, EndOfStream};
+pub use codec::{CpzCodec, CpzCodecBuilder, EndOfStream};

@@ -40,6 +40,7 @@ fn write_out<W: Write, S>(
 /// whole data; the data written since the last frame is not in it at all. Dropping an
 /// encoder that holds data or wrote frames without finishing logs a warning (through
 /// the `log` crate).
+#[derive(Debug)]
 pub struct Encoder<W> {
     inner: W,
     state: EncodeState,
@@ -88,6 +89,7 @@ impl<W: Write> Write for Encoder<W> {
 /// ends inside a frame gives all the data of the frames before it, then an
 /// `UnexpectedEof` error naming the frame; a damaged frame gives `InvalidData`. After
 /// an error, every read repeats it.
+#[derive(Debug)]
 pub struct Decoder<R> {
     inner: BufReader<R>,
     state: DecodeState,

@@ -61,6 +61,7 @@ fn poll_write_out<W: AsyncWrite + Unpin, S>(
 /// whole data; the data written since the last frame is not in it at all. Dropping an
 /// encoder that holds data or wrote frames without shutting it down logs a warning
 /// (through the `log` crate).
+#[derive(Debug)]
 pub struct Encoder<W> {
     inner: W,
     state: EncodeState,
@@ -142,6 +143,7 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Encoder<W> {
 /// written, and otherwise flushes and shuts down the inner writer. `poll_flush`
 /// writes out the data of every complete frame and flushes the inner writer; it does
 /// not mind a partly written frame.
+#[derive(Debug)]
 pub struct Decoder<W> {
     inner: W,
     state: DecodeState,

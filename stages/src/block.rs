@@ -12,17 +12,28 @@ use crate::varint;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum LayerId {
+    /// L1: log text as templates and the values of their variables.
     Semantic = 0,
+    /// L2: fixed-width records as columns.
     Structural = 1,
+    /// L3: reserved for the delta stage of typed columns; no layer yet, so a frame
+    /// with its bit is refused.
     Delta = 2,
+    /// L4: reserved for the binary layout of typed columns; no layer yet, so a frame
+    /// with its bit is refused.
     Binary = 3,
+    /// L5: runs of equal bytes.
     Rle = 4,
+    /// L6: matches against earlier bytes (LZ77).
     Pattern = 5,
+    /// L7: Huffman coding of each stream.
     Entropy = 6,
+    /// L8: the frame itself; always set.
     Seal = 7,
 }
 
 impl LayerId {
+    /// Every layer, L1 to L8.
     pub const ALL: [LayerId; 8] = [
         LayerId::Semantic,
         LayerId::Structural,
@@ -39,6 +50,7 @@ impl LayerId {
         self as u8 + 1
     }
 
+    /// The layer's name: "semantic" … "seal".
     pub fn name(self) -> &'static str {
         match self {
             LayerId::Semantic => "semantic",
@@ -64,16 +76,20 @@ impl std::fmt::Display for LayerId {
 pub struct LayerSet(pub u8);
 
 impl LayerSet {
+    /// No layer.
     pub const EMPTY: LayerSet = LayerSet(0);
 
+    /// Whether `layer` is in the set.
     pub fn contains(self, layer: LayerId) -> bool {
         self.0 & (1 << layer as u8) != 0
     }
 
+    /// Adds `layer`.
     pub fn insert(&mut self, layer: LayerId) {
         self.0 |= 1 << layer as u8;
     }
 
+    /// Whether no layer is in the set.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -135,6 +151,7 @@ pub enum StreamKind {
 }
 
 impl StreamKind {
+    /// The kind a frame names by this byte; an unknown one is an error.
     pub fn from_byte(byte: u8) -> Result<StreamKind> {
         Ok(match byte {
             0 => StreamKind::Bytes,
@@ -152,6 +169,7 @@ impl StreamKind {
         })
     }
 
+    /// The kind's name, as docs/FORMAT.md and `cobolp info` give it.
     pub fn name(self) -> &'static str {
         match self {
             StreamKind::Bytes => "bytes",
@@ -172,11 +190,14 @@ impl StreamKind {
 /// One typed stream of a block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stream {
+    /// What the bytes are.
     pub kind: StreamKind,
+    /// The bytes.
     pub data: Vec<u8>,
 }
 
 impl Stream {
+    /// A stream of `kind` holding `data`.
     pub fn new(kind: StreamKind, data: Vec<u8>) -> Stream {
         Stream { kind, data }
     }
@@ -188,8 +209,11 @@ pub const MAX_STREAMS: usize = 64;
 /// A block in flight: its original length, the layers applied so far, and its streams.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
+    /// Bytes of the input the block was made from.
     pub original_len: usize,
+    /// Layers applied so far.
     pub layers: LayerSet,
+    /// The streams the layers made, in order.
     pub streams: Vec<Stream>,
 }
 
@@ -275,6 +299,7 @@ impl Block {
 /// those applied, so that they need not run again: the layers run in order, and
 /// [`Layer::encode_in_turn`] passes over a block a later layer has already reached.
 pub trait Layer: Send + Sync {
+    /// Which layer this is.
     fn id(&self) -> LayerId;
 
     /// Applies the layer if it pays; returns whether it did.

@@ -9,22 +9,48 @@ use crate::l8_seal::StreamError;
 /// Decoders never trust a length they read: each one is checked against a cap
 /// before anything is allocated, and a failed check is reported here.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The input ended before a complete structure could be read.
     #[error("truncated {what}: needed {needed} more bytes")]
-    Truncated { what: &'static str, needed: usize },
+    Truncated {
+        /// What was being read.
+        what: &'static str,
+        /// Bytes missing, at least.
+        needed: usize,
+    },
     /// A structure was read but its contents are impossible.
     #[error("corrupt {what}: {detail}")]
-    Corrupt { what: &'static str, detail: String },
+    Corrupt {
+        /// What was being read.
+        what: &'static str,
+        /// What is impossible about it.
+        detail: String,
+    },
     /// A length read from the input exceeds what the format allows.
     #[error("{what} of {value} bytes exceeds the limit of {limit}")]
-    TooLarge { what: &'static str, value: u64, limit: u64 },
+    TooLarge {
+        /// What the length is of.
+        what: &'static str,
+        /// The length read.
+        value: u64,
+        /// The most it may be.
+        limit: u64,
+    },
     /// A checksum did not match: the data was damaged.
     #[error("{what} checksum mismatch")]
-    Checksum { what: &'static str },
+    Checksum {
+        /// What the checksum covers.
+        what: &'static str,
+    },
     /// A feature bit or version this decoder does not know.
     #[error("unsupported {what}: {value}")]
-    Unsupported { what: &'static str, value: u64 },
+    Unsupported {
+        /// What was not known.
+        what: &'static str,
+        /// Its value.
+        value: u64,
+    },
     /// A caller passed an invalid setting.
     #[error("invalid setting: {0}")]
     Invalid(String),
@@ -34,7 +60,12 @@ pub enum Error {
     /// The input ended inside a stream, after whole frames: cut short at a frame
     /// boundary, or written by an encoder that was never finished.
     #[error("the stream ended without its end frame, after {frames} frames ({bytes} bytes): cut short, or its writer never finished")]
-    Unfinished { frames: u64, bytes: u64 },
+    Unfinished {
+        /// Data frames of the open stream, all decoded and verified.
+        frames: u64,
+        /// Their original bytes.
+        bytes: u64,
+    },
 }
 
 impl Error {
@@ -54,4 +85,5 @@ impl From<Error> for io::Error {
     }
 }
 
+/// A result whose error is an [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;

@@ -94,7 +94,9 @@ impl BuildHasher for FastBuild {
     }
 }
 
+/// A hash map keyed with [`FastBuild`].
 pub type FastMap<K, V> = HashMap<K, V, FastBuild>;
+/// A hash set keyed with [`FastBuild`].
 pub type FastSet<K> = HashSet<K, FastBuild>;
 
 #[cfg(test)]

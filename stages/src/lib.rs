@@ -4,6 +4,7 @@
 //! Nothing here knows of threads or async runtimes: the engine crate runs these
 //! functions, and each of them can be tested alone.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod block;
 pub mod cobol;

@@ -7,13 +7,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cobol_protocol::frames::{Frame, FrameReader, ReadFrames};
-use cobol_protocol::stages::l1_templates::{describe, Split, STREAM_NAMES};
-use cobol_protocol::stages::l2_records::{read_layout, RecordSpec};
-use cobol_protocol::stages::l5_rle::RleLayer;
-use cobol_protocol::stages::l6_pattern::PatternLayer;
-use cobol_protocol::stages::l7_entropy::{self, EntropyLayer};
-use cobol_protocol::stages::l8_seal::{self, read_seek_table};
-use cobol_protocol::stages::{Block, Layer, LayerId, StreamKind};
+use cobol_protocol::layers::l1_templates::{describe, Split, STREAM_NAMES};
+use cobol_protocol::layers::l2_records::{read_layout, RecordSpec};
+use cobol_protocol::layers::l5_rle::RleLayer;
+use cobol_protocol::layers::l6_pattern::PatternLayer;
+use cobol_protocol::layers::l7_entropy::{self, EntropyLayer};
+use cobol_protocol::layers::l8_seal::{self, read_seek_table};
+use cobol_protocol::layers::{Block, Layer, LayerId, StreamKind};
 use cobol_protocol::{EngineConfig, InlineEngine, Unfinished};
 
 use super::{InfoArgs, TestArgs};
@@ -69,7 +69,7 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
                 continue;
             }
         };
-        let at = |e: cobol_protocol::stages::Error| at(&format!("frame {frames} (at byte {offset}): {e}"));
+        let at = |e: cobol_protocol::layers::Error| at(&format!("frame {frames} (at byte {offset}): {e}"));
         let block = l8_seal::open(&header, &payload).map_err(at)?;
         if header.is_stored() {
             stored += 1;

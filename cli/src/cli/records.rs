@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use cobol_protocol::stages::cobol::{self, Charset, RecordLayout};
+use cobol_protocol::layers::cobol::{self, Charset, RecordLayout};
 use cobol_protocol::EngineConfig;
 
 /// The flags that describe fixed-width records.

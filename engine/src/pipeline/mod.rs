@@ -2,10 +2,11 @@
 //! joined by bounded channels, and CPU work runs on a rayon pool.
 //!
 //! A full channel stops the stage before it, and so on up to the reader: memory stays
-//! bounded by `EngineConfig::blocks_in_memory` blocks whatever the stream's length.
+//! bounded by `PipelineConfig::blocks_in_memory` blocks whatever the stream's length.
 //! The first error stops every stage and is returned; dropping the future aborts the
 //! stage tasks.
 
+mod config;
 mod sink;
 mod source;
 mod stage;
@@ -31,26 +32,47 @@ use stage::{run_stage, StageContext};
 /// Bytes read and written so far, for progress displays. Updated as the run goes.
 #[derive(Debug, Default)]
 pub struct Progress {
+    /// Bytes read so far.
     pub bytes_in: AtomicU64,
+    /// Bytes written so far.
     pub bytes_out: AtomicU64,
 }
+
+pub use config::PipelineConfig;
 
 /// Runs compression and decompression over async streams.
 pub struct Pipeline {
     config: EngineConfig,
+    pipeline: PipelineConfig,
     pool: Arc<rayon::ThreadPool>,
     progress: Arc<Progress>,
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("config", &self.config)
+            .field("pipeline", &self.pipeline)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Pipeline {
     /// A pipeline with these settings, on the process's shared pool of
     /// `config.threads` workers.
     pub fn new(config: EngineConfig) -> Result<Pipeline> {
-        config.validate()?;
-        let pool = shared_pool(config.threads)?;
-        Ok(Pipeline { config, pool, progress: Arc::new(Progress::default()) })
+        Pipeline::with_pipeline_config(config, PipelineConfig::default())
     }
 
+    /// As [`new`](Self::new), with the executor's own settings.
+    pub fn with_pipeline_config(config: EngineConfig, pipeline: PipelineConfig) -> Result<Pipeline> {
+        config.validate()?;
+        pipeline.validate()?;
+        let pool = shared_pool(config.threads)?;
+        Ok(Pipeline { config, pipeline, pool, progress: Arc::new(Progress::default()) })
+    }
+
+    /// The engine's settings.
     pub fn config(&self) -> &EngineConfig {
         &self.config
     }
@@ -120,7 +142,7 @@ impl Pipeline {
         KF: Future<Output = Result<(u64, u64)>>,
     {
         let started = Instant::now();
-        let depth = self.config.channel_depth;
+        let depth = self.pipeline.channel_depth;
         let (source_tx, mut next_rx) = mpsc::channel::<J>(depth);
         let mut tasks = JoinSet::new();
         let mut metrics = Vec::new();
@@ -132,7 +154,7 @@ impl Pipeline {
                 plan: plan.clone(),
                 index,
                 pool: self.pool.clone(),
-                in_flight: self.config.in_flight,
+                in_flight: self.pipeline.in_flight_for(self.config.threads),
                 metrics: stage_metrics,
             };
             tasks.spawn(run_stage(ctx, next_rx, tx));
@@ -163,7 +185,8 @@ impl Pipeline {
             bytes_in: bytes_read,
             bytes_out: bytes_written,
             frames,
-            memory_bound: (self.config.blocks_in_memory(plan.stages.len()) * self.config.block_size) as u64,
+            memory_bound: (self.pipeline.blocks_in_memory(plan.stages.len(), self.config.threads)
+                * self.config.block_size) as u64,
             streams,
         })
     }

@@ -24,6 +24,17 @@ pub(crate) struct DecodeState {
     summary: Option<StreamSummary>,
 }
 
+impl std::fmt::Debug for DecodeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodeState")
+            .field("phase", &self.phase)
+            .field("session", &self.deframer.is_session())
+            .field("frames", &self.deframer.frames())
+            .field("buffered", &self.buffered())
+            .finish_non_exhaustive()
+    }
+}
+
 impl DecodeState {
     pub(crate) fn new(config: EngineConfig, session: bool) -> Self {
         DecodeState {

@@ -38,7 +38,7 @@ pub(crate) struct EncodeState {
     /// that the task that polls never spends a block's compression time.
     offload: bool,
     /// The block being compressed on the pool: its length, and its frame to come.
-    in_flight: Option<(usize, oneshot::Receiver<Result<CompressJob, EngineError>>)>,
+    in_flight: Option<(usize, oneshot::Receiver<Result<EncodedFrame, EngineError>>)>,
     /// The end frame follows the block in flight.
     end_after_flight: bool,
     /// The wake-up asked for by the last wait, and for which task.
@@ -53,6 +53,18 @@ pub(crate) enum FlushWait {
     /// Wait; the caller asks to be woken at this instant, when one is given (a wake-up
     /// asked for earlier is still to come otherwise).
     Until(Option<Instant>),
+}
+
+impl std::fmt::Debug for EncodeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncodeState")
+            .field("phase", &self.phase)
+            .field("session", &self.framer.is_session())
+            .field("frames", &self.framer.frames())
+            .field("buffered", &self.buffered())
+            .field("flush_delay", &self.flush_delay)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for EncodeState {
@@ -106,9 +118,8 @@ impl EncodeState {
             Ok(Err(e)) => return Poll::Ready(Err(self.stop(e.into()))),
             Err(_) => return Poll::Ready(Err(self.stop(io::Error::other("a compression worker stopped")))),
         };
-        self.output.extend_from_slice(&job.frame);
-        let header = job.header.expect("a sealed job has a header");
-        if let Err(e) = self.framer.encoded(&header) {
+        self.output.extend_from_slice(&job.bytes);
+        if let Err(e) = self.framer.encoded(&job.header) {
             return Poll::Ready(Err(self.stop(e)));
         }
         if std::mem::take(&mut self.end_after_flight) {

@@ -30,7 +30,7 @@ use std::task::{ready, Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use cobolp_engine::{
-    shared_pool, BlockCutter, CompressJob, DetachedFrame, EngineConfig, EngineError, FrameCodec, FrameReader, Next,
+    shared_pool, BlockCutter, DetachedFrame, EncodedFrame, EngineConfig, EngineError, FrameCodec, FrameReader, Next,
     Unfinished,
 };
 use cobolp_stages::l8_seal::{FrameHeader, StreamSummary, MAX_BLOCK_LEN};
@@ -44,8 +44,9 @@ pub(crate) use encode::{EncodePhase, EncodeState, FlushWait};
 pub(crate) const OFFLOAD_MIN: usize = 16 << 10;
 
 /// A [`FrameCodec`] built on first use, so that constructors stay infallible and
-/// settings can be chained; an invalid configuration is reported by
-/// engine lacks it) is reported by the first encode or decode as `InvalidInput`.
+/// settings can be chained; an invalid configuration is reported by the first encode
+/// or decode as `InvalidInput`.
+#[derive(Debug, Clone)]
 struct LazyCodec {
     config: EngineConfig,
     session: bool,
@@ -91,6 +92,7 @@ impl Stopped {
 }
 
 /// Message to frame: one frame per call.
+#[derive(Debug, Clone)]
 pub(crate) struct Framer {
     codec: LazyCodec,
     frames: u64,
@@ -175,6 +177,7 @@ pub(crate) enum Step {
 
 /// Stream to data: the engine's [`FrameReader`] walking the frames, the codec
 /// decoding them; an error stops it for good.
+#[derive(Debug, Clone)]
 pub(crate) struct Deframer {
     codec: LazyCodec,
     reader: FrameReader,

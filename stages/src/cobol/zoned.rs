@@ -40,8 +40,11 @@ pub const FORM_UNSIGNED: u8 = 0xF;
 /// How a zoned field is written: charset, whether it is signed (`S9`), where the sign is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ZonedFormat {
+    /// ASCII or EBCDIC digits.
     pub charset: Charset,
+    /// Whether the field has a sign.
     pub signed: bool,
+    /// Where the sign is.
     pub sign: SignPosition,
 }
 
@@ -76,7 +79,9 @@ impl ZonedFormat {
 /// A decoded zoned field: its value and the form of its sign (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Zoned {
+    /// The value, its implied decimal point ignored.
     pub value: i64,
+    /// How the sign was written, for the exceptions of a column.
     pub form: u8,
 }
 

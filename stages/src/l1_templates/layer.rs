@@ -51,6 +51,7 @@ pub const SMALL_SPLIT: usize = 3;
 /// the trials use, the one the mode runs after it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TemplateLayer {
+    /// The match search its trials use (the mode's).
     pub pattern: PatternLayer,
 }
 

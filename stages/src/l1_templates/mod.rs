@@ -85,13 +85,21 @@ pub const STREAM_NAMES: [&str; STREAMS] =
 /// A block split into templates and variable streams.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Split {
+    /// The version, line count, and each template's items.
     pub templates: Vec<u8>,
+    /// A template id per line.
     pub ids: Vec<u8>,
+    /// The number columns, as zigzag deltas.
     pub numbers: Vec<u8>,
+    /// Each number column's leading zeros.
     pub zeros: Vec<u8>,
+    /// The length of each new word.
     pub word_lens: Vec<u8>,
+    /// The new words.
     pub words: Vec<u8>,
+    /// The timestamp columns, as zigzag deltas.
     pub times: Vec<u8>,
+    /// A reference per word slot value.
     pub word_refs: Vec<u8>,
 }
 
@@ -101,6 +109,7 @@ impl Split {
         self.streams().iter().map(|s| s.len()).sum()
     }
 
+    /// Whether every stream is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -268,9 +268,13 @@ fn parse(id: usize, text: &[u8]) -> Option<(usize, i64)> {
 /// A timestamp found in a line: where, how long, which form, and its value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Found {
+    /// Where it starts in the line.
     pub start: usize,
+    /// Bytes it takes.
     pub len: usize,
+    /// Its form, an index into the forms.
     pub format: u8,
+    /// Its value in the form's unit.
     pub value: i64,
 }
 

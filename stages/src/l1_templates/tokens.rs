@@ -20,7 +20,12 @@ pub enum Token<'a> {
     /// Template text.
     Static(&'a [u8]),
     /// Digits: the value, and the zeros written before its own digits.
-    Number { value: u64, zeros: u8 },
+    Number {
+        /// The value.
+        value: u64,
+        /// Zeros written before its digits.
+        zeros: u8,
+    },
     /// A word holding digits and other characters, kept as its bytes.
     Word(&'a [u8]),
 }

@@ -184,7 +184,12 @@ pub enum Transform {
     /// record whose column `key` held the same value (0 if none), plus this record's
     /// value of column `add`. Both are earlier numeric columns. Catches running
     /// balances (balance = previous balance of the account + amount).
-    Relation { key: usize, add: Option<usize> },
+    Relation {
+        /// The earlier column whose equal value picks the record to predict from.
+        key: usize,
+        /// The earlier column added to the prediction, if any.
+        add: Option<usize>,
+    },
 }
 
 fn unzigzag(z: u128) -> i128 {

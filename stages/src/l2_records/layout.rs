@@ -20,14 +20,28 @@ pub enum ColumnKind {
     /// Kept as bytes, column-major.
     Text,
     /// `DISPLAY` numeric, in the layout's charset.
-    Zoned { signed: bool, sign: SignPosition },
+    Zoned {
+        /// Whether the field has a sign.
+        signed: bool,
+        /// Where the sign is.
+        sign: SignPosition,
+    },
     /// `COMP-3`, any length of 1 to 16 bytes.
-    Packed { signed: bool },
+    Packed {
+        /// Whether the field has a sign (`C`/`D`, else `F`).
+        signed: bool,
+    },
     /// Two's complement or unsigned binary, 1 to 8 bytes.
-    Binary { signed: bool, order: ByteOrder },
+    Binary {
+        /// Two's complement, else unsigned.
+        signed: bool,
+        /// Byte order.
+        order: ByteOrder,
+    },
 }
 
 impl ColumnKind {
+    /// Whether the column holds numbers (not text).
     pub fn is_numeric(self) -> bool {
         !matches!(self, ColumnKind::Text)
     }
@@ -60,7 +74,9 @@ fn sign_name(signed: bool, sign: SignPosition) -> &'static str {
 /// One column: a field's bytes in every record. Columns lie one after another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ColumnSpec {
+    /// Bytes the column takes in each record.
     pub len: usize,
+    /// What its bytes hold.
     pub kind: ColumnKind,
 }
 
@@ -69,8 +85,11 @@ pub struct ColumnSpec {
 /// block the first record starts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RecordSpec {
+    /// ASCII or EBCDIC.
     pub charset: Charset,
+    /// Bytes a record takes.
     pub record_len: usize,
+    /// The columns, one after another, covering the record.
     pub columns: Vec<ColumnSpec>,
     /// Bytes before the first record (below `record_len`): a block cut at another
     /// length than its records' starts in the middle of one.

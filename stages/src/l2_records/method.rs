@@ -16,18 +16,35 @@ pub enum Method {
     /// order, to the digits stream. `dict`: the (digit-less) values are listed once
     /// in the text stream, in order of first appearance, and each record stores its
     /// value's index.
-    Text { digits: bool, dict: Option<Dict> },
+    Text {
+        /// Digits moved to the digits stream.
+        digits: bool,
+        /// Values listed once, records by index.
+        dict: Option<Dict>,
+    },
     /// Integers under a transform, `width` bytes each.
-    Number { transform: Transform, width: u8 },
+    Number {
+        /// What is stored of each value.
+        transform: Transform,
+        /// Bytes each stored number takes.
+        width: u8,
+    },
     /// Integers as indexes (`dict.width` bytes) into the column's distinct values,
     /// ascending, stored as delta-coded numbers of `value_width` bytes.
-    NumberDict { dict: Dict, value_width: u8 },
+    NumberDict {
+        /// The dictionary of distinct values.
+        dict: Dict,
+        /// Bytes each delta-coded value takes.
+        value_width: u8,
+    },
 }
 
 /// A dictionary: how many entries, and how many bytes each record's index takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Dict {
+    /// Distinct values.
     pub entries: usize,
+    /// Bytes of each record's index.
     pub width: u8,
 }
 
@@ -43,6 +60,7 @@ impl Method {
         }
     }
 
+    /// Appends the method as the record layout stream holds it.
     pub fn write(&self, out: &mut Vec<u8>) {
         match *self {
             Method::Text { digits, dict } => {

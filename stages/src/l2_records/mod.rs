@@ -180,10 +180,15 @@ fn plane_kind_of(counts: &[u32; 256], len: usize) -> StreamKind {
 /// The layer's streams, by role.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Streams {
+    /// The `record-layout` stream.
     pub layout: Vec<u8>,
+    /// The text columns.
     pub text: Vec<u8>,
+    /// Digits taken out of text columns.
     pub digits: Vec<u8>,
+    /// The plane streams of the numeric columns.
     pub numbers: Vec<Vec<u8>>,
+    /// The `record-exceptions` stream.
     pub exceptions: Vec<u8>,
 }
 
@@ -246,6 +251,7 @@ impl Streams {
 /// What the encoder is told about the records.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RecordConfig {
+    /// The record layout, from a copybook or a record length.
     pub layout: RecordLayout,
     /// `None`: judged per block with [`detect_charset`], ASCII when undecided.
     pub charset: Option<Charset>,
@@ -264,6 +270,7 @@ pub struct RecordConfig {
 }
 
 impl RecordConfig {
+    /// Records of `layout`; `charset` `None` finds ASCII or EBCDIC per block.
     pub fn new(layout: RecordLayout, charset: Option<Charset>) -> RecordConfig {
         RecordConfig { layout, charset, infer: false, doubted: false, lead: 0 }
     }
@@ -417,10 +424,12 @@ impl RecordConfig {
 /// in the block.
 #[derive(Clone, Debug, Default)]
 pub struct RecordLayer {
+    /// The records it encodes (a decoder needs none).
     pub config: Option<Arc<RecordConfig>>,
 }
 
 impl RecordLayer {
+    /// An encoder of records of `config`.
     pub fn new(config: RecordConfig) -> RecordLayer {
         RecordLayer { config: Some(Arc::new(config)) }
     }

@@ -37,6 +37,7 @@ pub struct Matcher {
 }
 
 impl Matcher {
+    /// A match finder with its tables empty.
     pub fn new() -> Matcher {
         Matcher::default()
     }
@@ -366,7 +367,7 @@ const SESSION_HASH_LOG: u32 = 15;
 /// A match finder that lives as long as a session: it keeps the session's recent
 /// data and its hash tables between messages, so each message costs only its own
 /// bytes, not a re-indexing of the whole window.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SessionMatcher {
     /// Recent data of the session, then the message being compressed.
     buf: Vec<u8>,

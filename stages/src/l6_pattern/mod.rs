@@ -174,6 +174,7 @@ pub fn compress(input: &[u8], params: &MatchParams) -> [Vec<u8>; 6] {
 /// The L6 layer: each `Bytes` stream becomes a six-stream group where that pays.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PatternLayer {
+    /// How hard the match finder looks.
     pub params: MatchParams,
 }
 

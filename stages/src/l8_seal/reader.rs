@@ -9,9 +9,17 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameRef<'a> {
     /// A data frame: one block.
-    Data { header: FrameHeader, payload: &'a [u8] },
+    Data {
+        /// Its header, checked.
+        header: FrameHeader,
+        /// Its payload.
+        payload: &'a [u8],
+    },
     /// Metadata that decoders pass over.
-    Skippable { content: &'a [u8] },
+    Skippable {
+        /// Its content.
+        content: &'a [u8],
+    },
     /// The end of a stream.
     End(EndFrame),
 }

@@ -36,7 +36,9 @@ pub fn skippable_len(header: &[u8]) -> Result<u32> {
 /// One data frame as a seek table records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeekEntry {
+    /// Bytes of the frame, header included.
     pub frame_len: u64,
+    /// Bytes of its block.
     pub original_len: u64,
 }
 

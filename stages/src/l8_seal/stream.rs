@@ -16,16 +16,40 @@ use crate::error::{Error, Result};
 pub enum StreamError {
     /// The frame starts past the data decoded so far: the frames between were lost.
     #[error("frames missing: this frame's block starts at byte {found} of the stream's data, but the frames before it hold {expected} bytes (bytes {expected}..{found} were lost)")]
-    Missing { expected: u64, found: u64 },
+    Missing {
+        /// Bytes of the stream decoded so far.
+        expected: u64,
+        /// Where the frame's block starts.
+        found: u64,
+    },
     /// The frame starts before the data decoded so far, and not at a stream's start.
     #[error("frame out of order or repeated: its block starts at byte {found} of the stream's data, after {expected} bytes were decoded")]
-    Misplaced { expected: u64, found: u64 },
+    Misplaced {
+        /// Bytes of the stream decoded so far.
+        expected: u64,
+        /// Where the frame's block starts.
+        found: u64,
+    },
     /// A frame starts a new stream while the one before it has not ended.
     #[error("a new stream starts here, but the stream before it ({frames} frames, {bytes} bytes) has no end frame")]
-    EndMissing { frames: u64, bytes: u64 },
+    EndMissing {
+        /// Data frames of the stream without its end.
+        frames: u64,
+        /// Their original bytes.
+        bytes: u64,
+    },
     /// The end frame counts other frames than the stream held.
     #[error("the end frame counts {end_frames} frames and {end_bytes} bytes, the stream held {frames} frames and {bytes} bytes")]
-    Count { end_frames: u64, end_bytes: u64, frames: u64, bytes: u64 },
+    Count {
+        /// Frames the end frame counts.
+        end_frames: u64,
+        /// Bytes the end frame counts.
+        end_bytes: u64,
+        /// Frames the stream held.
+        frames: u64,
+        /// Bytes the stream held.
+        bytes: u64,
+    },
     /// The end frame's digest is not that of the frames the stream held.
     #[error("stream digest mismatch: the frames are not those the end frame was written for")]
     Digest,

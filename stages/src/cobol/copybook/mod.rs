@@ -91,7 +91,9 @@ impl BinarySize {
 /// Settings of [`RecordLayout::from_copybook_with`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct ParseOptions {
+    /// Fixed or free source format, or found from the text.
     pub format: SourceFormat,
+    /// How many bytes a `COMP` field of so many digits takes.
     pub binary_size: BinarySize,
 }
 
@@ -101,11 +103,38 @@ pub enum FieldKind {
     /// Characters: `PIC X`, `PIC A`, and edited pictures.
     Text,
     /// `DISPLAY` numeric: one digit a byte (plus a separate sign byte, if any).
-    Zoned { digits: u8, scale: u8, signed: bool, sign: SignPosition },
+    Zoned {
+        /// Digits, the implied decimal ones included.
+        digits: u8,
+        /// Digits after the implied decimal point (`V`).
+        scale: u8,
+        /// `S` in the picture.
+        signed: bool,
+        /// Where the sign is.
+        sign: SignPosition,
+    },
     /// `COMP-3`/`PACKED-DECIMAL`: `digits / 2 + 1` bytes.
-    Packed { digits: u8, scale: u8, signed: bool },
+    Packed {
+        /// Digits, the implied decimal ones included.
+        digits: u8,
+        /// Digits after the implied decimal point (`V`).
+        scale: u8,
+        /// `S` in the picture.
+        signed: bool,
+    },
     /// `COMP`/`COMP-4`/`BINARY` (big-endian) or, when `native`, `COMP-5` (machine order).
-    Binary { bytes: u8, digits: u8, scale: u8, signed: bool, native: bool },
+    Binary {
+        /// Bytes the field takes.
+        bytes: u8,
+        /// Digits of the picture.
+        digits: u8,
+        /// Digits after the implied decimal point (`V`).
+        scale: u8,
+        /// `S` in the picture.
+        signed: bool,
+        /// `COMP-5`: the machine's byte order, not big-endian.
+        native: bool,
+    },
 }
 
 impl FieldKind {
@@ -143,6 +172,7 @@ pub struct Field {
     pub offset: usize,
     /// Byte length.
     pub len: usize,
+    /// How the field's bytes hold its value.
     pub kind: FieldKind,
     /// `FILLER` or unnamed.
     pub filler: bool,
@@ -158,8 +188,11 @@ pub struct Redefinition {
     pub name: String,
     /// The name of the item it redefines.
     pub redefines: String,
+    /// Where it starts in the record.
     pub offset: usize,
+    /// Bytes it takes.
     pub len: usize,
+    /// The copybook line that declares it.
     pub line: usize,
     /// Its own elementary items, as if it were the definition.
     pub fields: Vec<Field>,

@@ -75,7 +75,9 @@ pub fn len_for_digits(digits: usize) -> usize {
 /// nibble as it was read, so the bytes can be written back exactly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Packed<T> {
+    /// The value, its implied decimal point ignored.
     pub value: T,
+    /// The sign nibble as written.
     pub sign: u8,
 }
 
@@ -114,10 +116,20 @@ impl SignRule {
 pub enum Exception {
     /// The field's bytes are not a packed number (a digit nibble above 9, or a sign
     /// nibble below `A`); they are kept as they are, and the value stored is 0.
-    NotANumber { record: usize, bytes: Vec<u8> },
+    NotANumber {
+        /// The record it is in.
+        record: usize,
+        /// The field's bytes.
+        bytes: Vec<u8>,
+    },
     /// A valid number whose sign nibble is not the one the column's [`SignRule`]
     /// expects (negative zero, `F` in a signed column, `A`, `B`, `E`, ...).
-    Sign { record: usize, sign: u8 },
+    Sign {
+        /// The record it is in.
+        record: usize,
+        /// The sign nibble as written.
+        sign: u8,
+    },
 }
 
 impl Exception {
@@ -133,7 +145,9 @@ impl Exception {
 /// number) and the exceptions, in record order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PackedColumn<T> {
+    /// A value per record (0 where the field is not a number).
     pub values: Vec<T>,
+    /// What the values alone do not give back, in record order.
     pub exceptions: Vec<Exception>,
 }
 
