@@ -88,8 +88,8 @@ impl CompressionMode {
 
     /// The block size the command line uses for the mode unless told otherwise: 1 MiB
     /// for Legacy; 2 MiB for Bridge, whose recent-word lists and keyed columns find more
-    /// in a longer block (`apache_access.log` 9% smaller) while two threads still stay
-    /// under 70 MiB; 4 MiB for Maximal (17% on `apache_access.log`) for twice that.
+    /// in a longer block; 4 MiB for Maximal, for twice the memory (the measurements
+    /// are in docs/ARCHITECTURE.md, "Block sizes by mode").
     pub fn default_block_size(self) -> usize {
         match self {
             CompressionMode::Legacy => 1 << 20,

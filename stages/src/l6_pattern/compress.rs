@@ -100,13 +100,7 @@ impl Matcher {
             next_insert: 0,
         };
         finder.index_prefix(start);
-        let tail = finder.parse(
-            &mut seq,
-            start,
-            usize::from(params.lazy),
-            params.lazy_len as usize,
-            u32::from(params.skip_log),
-        );
+        let tail = finder.parse(&mut seq, start, &params);
         seq.finish(&input[tail..])
     }
 }
@@ -296,9 +290,11 @@ impl Finder<'_> {
         best
     }
 
-    /// Walks the input and emits every sequence but the last; returns where the
-    /// trailing literals start.
-    fn parse(&mut self, seq: &mut SeqWriter, start: usize, lazy: usize, lazy_len: usize, skip_log: u32) -> usize {
+    /// Walks the input and emits every sequence but the last, with the lazy matching
+    /// and skipping of `params`; returns where the trailing literals start.
+    fn parse(&mut self, seq: &mut SeqWriter, start: usize, params: &MatchParams) -> usize {
+        let (lazy, lazy_len, skip_log) =
+            (usize::from(params.lazy), params.lazy_len as usize, u32::from(params.skip_log));
         let input = self.input;
         let limit = input.len() - MARGIN;
         let mut pos = start;
@@ -423,13 +419,7 @@ impl SessionMatcher {
             use_chain,
             next_insert: self.next_insert,
         };
-        let tail = finder.parse(
-            &mut seq,
-            start,
-            usize::from(params.lazy),
-            params.lazy_len as usize,
-            u32::from(params.skip_log),
-        );
+        let tail = finder.parse(&mut seq, start, params);
         self.next_insert = finder.next_insert;
         seq.finish(&self.buf[tail..])
     }

@@ -147,9 +147,8 @@ impl MatchParams {
 }
 
 impl Default for MatchParams {
-    /// Legacy's setting: the shallowest search that matched gzip -6's ratio on every
-    /// file of the benchmark corpus (deep chains cut short once a match is good, one
-    /// step of lazy matching).
+    /// Legacy's setting: deep chains cut short once a match is good, one step of lazy
+    /// matching (docs/ARCHITECTURE.md says how it was chosen).
     fn default() -> MatchParams {
         MatchParams {
             window_log: 24,
