@@ -17,8 +17,8 @@
 mod compat;
 
 pub use cobolp_engine::{
-    parse_size, CompressionMode, EngineConfig, EngineError, FrameCodec, InlineEngine, Unfinished, DEFAULT_BLOCK_SIZE,
-    MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
+    parse_size, CompressionMode, EngineConfig, EngineError, FrameCodec, InlineEngine, Level, Unfinished,
+    DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE,
 };
 #[cfg(feature = "pipeline")]
 pub use cobolp_engine::{Pipeline, PipelineConfig, PipelineReport, Progress, StageReport};

@@ -8,7 +8,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
+    // `-1` … `-9`, as zstd and gzip take them, are `--level N`.
+    let args = cli::Args::parse_from(std::env::args_os().map(|a| match a.to_str() {
+        Some(short) if short.len() == 2 && short.starts_with('-') && matches!(short.as_bytes()[1], b'1'..=b'9') => {
+            format!("--level={}", &short[1..]).into()
+        }
+        _ => a,
+    }));
     match cli::run(args) {
         Ok(code) => code,
         // A reader that stopped early (`cobolp info big.cpz | head`) is not an error.

@@ -275,3 +275,27 @@ fn lost_swapped_and_missing_frames_are_errors_and_partial_reads_a_cut_stream() {
     assert!(text.contains("without its end frame"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `-1` … `-9` and `--level N` say the same, the default is 3, and any level
+/// decompresses without being named.
+#[test]
+fn levels_from_the_command_line() {
+    let dir = temp_dir("levels");
+    let data = common::log_lines(5_000, 9);
+    std::fs::write(dir.join("app.log"), &data).unwrap();
+    let out = |args: &[&str]| {
+        let o = cobolp(args, &dir);
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    };
+    for n in 1..=9 {
+        let short = out(&["compress", &format!("-{n}"), "-c", "app.log"]);
+        assert_eq!(short, out(&["compress", "--level", &n.to_string(), "-c", "app.log"]), "level {n}");
+        std::fs::write(dir.join("l.cpz"), &short).unwrap();
+        assert_eq!(out(&["decompress", "-c", "l.cpz"]), data, "level {n}");
+    }
+    assert_eq!(out(&["compress", "-c", "app.log"]), out(&["compress", "-3", "-c", "app.log"]));
+    let bad = cobolp(&["compress", "--level", "10", "-c", "app.log"], &dir);
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("outside 1 to 9"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

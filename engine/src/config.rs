@@ -4,6 +4,7 @@ use crate::error::{EngineError, Result};
 use cobolp_stages::cobol::{Charset, RecordLayout};
 use cobolp_stages::l2_records::RecordConfig;
 
+use crate::level::Level;
 use crate::mode::CompressionMode;
 
 /// The smallest block size an engine takes.
@@ -22,6 +23,8 @@ pub const DEFAULT_BLOCK_SIZE: usize = 1 << 20;
 pub struct EngineConfig {
     /// Which layers blocks go through.
     pub mode: CompressionMode,
+    /// How hard they search (1 to 9, default 3); not recorded in the stream.
+    pub level: Level,
     /// Target block size; blocks are cut at a line end near it when there is one.
     pub block_size: usize,
     /// Worker threads for the CPU-heavy work (the shared pool of this many).
@@ -35,6 +38,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             mode: CompressionMode::default(),
+            level: Level::default(),
             block_size: DEFAULT_BLOCK_SIZE,
             threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             records: None,
@@ -46,6 +50,12 @@ impl EngineConfig {
     /// Sets the mode.
     pub fn with_mode(mut self, mode: CompressionMode) -> Self {
         self.mode = mode;
+        self
+    }
+
+    /// Sets the level.
+    pub fn with_level(mut self, level: Level) -> Self {
+        self.level = level;
         self
     }
 

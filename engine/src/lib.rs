@@ -10,6 +10,7 @@ mod error;
 mod frame_codec;
 mod frame_reader;
 mod inline;
+mod level;
 #[cfg(feature = "pipeline")]
 mod metrics;
 mod mode;
@@ -25,6 +26,7 @@ pub use error::{EngineError, Result};
 pub use frame_codec::{DetachedFrame, FrameCodec, SESSION_WINDOW};
 pub use frame_reader::{Frame, FrameReader, Next, ReadFrames, DEFAULT_MAX_FRAME_LENGTH};
 pub use inline::{EncodedFrame, InlineEngine};
+pub use level::Level;
 #[cfg(feature = "pipeline")]
 pub use metrics::{PipelineReport, StageReport};
 pub use mode::CompressionMode;

@@ -10,6 +10,7 @@ use cobolp_stages::l7_entropy::EntropyLayer;
 use cobolp_stages::{Layer, LayerId};
 
 use crate::error::{EngineError, Result};
+use crate::level::Level;
 
 /// Which layers the encoder runs. Any decoder reads frames of every mode: the frame
 /// records the layers applied.
@@ -59,24 +60,24 @@ impl CompressionMode {
     /// not pay, which then go on as Legacy's) before Legacy's layers. Maximal adds the
     /// strong match search.
     pub fn encoder_layers(self) -> Result<Vec<Arc<dyn Layer>>> {
-        self.encoder_layers_for(None)
+        self.encoder_layers_for(None, Level::DEFAULT)
     }
 
     /// As [`CompressionMode::encoder_layers`], with L2 records first when `records`
     /// describes the data (Legacy: L2 → L5 → L6 → L7; in Bridge, L1 passes over a
     /// block L2 has taken, as `Layer::encode_in_turn` passes over any block a later
     /// layer has reached: its decoder undoes L2 before L1).
-    pub fn encoder_layers_for(self, records: Option<&RecordConfig>) -> Result<Vec<Arc<dyn Layer>>> {
+    pub fn encoder_layers_for(self, records: Option<&RecordConfig>, level: Level) -> Result<Vec<Arc<dyn Layer>>> {
         let mut layers: Vec<Arc<dyn Layer>> = Vec::new();
         if let Some(config) = records {
             layers.push(Arc::new(RecordLayer::new(config.clone())));
         }
-        layers.extend(self.plain_layers());
+        layers.extend(self.plain_layers(level));
         Ok(layers)
     }
 
-    fn plain_layers(self) -> Vec<Arc<dyn Layer>> {
-        let pattern = PatternLayer { params: self.match_params() };
+    fn plain_layers(self, level: Level) -> Vec<Arc<dyn Layer>> {
+        let pattern = PatternLayer { params: level.match_params(self) };
         let legacy: [Arc<dyn Layer>; 3] = [Arc::new(RleLayer), Arc::new(pattern), Arc::new(EntropyLayer)];
         match self {
             CompressionMode::Legacy => legacy.into(),
@@ -95,14 +96,6 @@ impl CompressionMode {
             CompressionMode::Legacy => 1 << 20,
             CompressionMode::Bridge => 2 << 20,
             CompressionMode::Maximal => 4 << 20,
-        }
-    }
-
-    /// The match search of the mode: Legacy's default, or the strong search (Maximal).
-    pub fn match_params(self) -> MatchParams {
-        match self {
-            CompressionMode::Legacy | CompressionMode::Bridge => MatchParams::default(),
-            CompressionMode::Maximal => MatchParams::strong(),
         }
     }
 }

@@ -302,7 +302,7 @@ pub fn compress_plan(mode: crate::CompressionMode) -> Result<Plan<CompressJob>> 
 /// The compression plan of a configuration: its mode's layers, after L2 records when
 /// the configuration describes records.
 pub fn compress_plan_for(config: &EngineConfig) -> Result<Plan<CompressJob>> {
-    build_compress_plan(config.mode.encoder_layers_for(config.records.as_ref())?)
+    build_compress_plan(config.mode.encoder_layers_for(config.records.as_ref(), config.level)?)
 }
 
 fn build_compress_plan(layers: Vec<Arc<dyn Layer>>) -> Result<Plan<CompressJob>> {

@@ -18,7 +18,7 @@
 use std::io;
 
 use bytes::{Buf, Bytes, BytesMut};
-use cobolp_engine::{CompressionMode, EngineConfig, Unfinished};
+use cobolp_engine::{CompressionMode, EngineConfig, Level, Unfinished};
 use cobolp_stages::l8_seal::HEADER_LEN;
 use tokio_util::codec::{Decoder, Encoder};
 
@@ -56,7 +56,13 @@ use crate::frames::{Deframer, Framer, Step};
 ///
 /// ```
 /// use cobolp_io::{CpzCodec, Unfinished};
-/// let codec = CpzCodec::builder().session(true).max_frame_length(1 << 20).unfinished(Unfinished::Reject).new_codec();
+/// use cobolp_io::Level;
+/// let codec = CpzCodec::builder()
+///     .level(Level::new(6).unwrap())
+///     .session(true)
+///     .max_frame_length(1 << 20)
+///     .unfinished(Unfinished::Reject)
+///     .new_codec();
 /// assert!(codec.is_session());
 /// assert_eq!(codec.max_frame_length(), 1 << 20);
 /// ```
@@ -92,6 +98,7 @@ impl std::fmt::Debug for CpzCodec {
 #[derive(Debug, Clone, Copy)]
 pub struct CpzCodecBuilder {
     mode: CompressionMode,
+    level: Level,
     session: bool,
     max_frame_length: usize,
     unfinished: Unfinished,
@@ -101,6 +108,12 @@ impl CpzCodecBuilder {
     /// The mode frames are compressed in.
     pub fn mode(&mut self, mode: CompressionMode) -> &mut Self {
         self.mode = mode;
+        self
+    }
+
+    /// How hard frames are compressed, 1 to 9 (the decoder needs no level).
+    pub fn level(&mut self, level: Level) -> &mut Self {
+        self.level = level;
         self
     }
 
@@ -124,7 +137,7 @@ impl CpzCodecBuilder {
 
     /// A codec with these settings.
     pub fn new_codec(&self) -> CpzCodec {
-        CpzCodec::with_config(EngineConfig::default().with_mode(self.mode))
+        CpzCodec::with_config(EngineConfig::default().with_mode(self.mode).with_level(self.level))
             .with_session(self.session)
             .with_max_frame_length(self.max_frame_length)
             .with_unfinished(self.unfinished)
@@ -137,6 +150,7 @@ impl CpzCodec {
     pub fn builder() -> CpzCodecBuilder {
         CpzCodecBuilder {
             mode: CompressionMode::default(),
+            level: Level::default(),
             session: false,
             max_frame_length: crate::DEFAULT_MAX_FRAME_LENGTH,
             unfinished: Unfinished::Reject,

@@ -25,8 +25,8 @@ mod wake_timer;
 pub mod write;
 
 pub use atomic_file::AtomicFile;
-pub use cobolp_engine::EngineConfig;
 pub use cobolp_engine::Unfinished;
 pub use cobolp_engine::DEFAULT_MAX_FRAME_LENGTH;
+pub use cobolp_engine::{CompressionMode, EngineConfig, Level};
 pub use cobolp_stages::l8_seal::StreamSummary;
 pub use codec::{CpzCodec, CpzCodecBuilder, EndOfStream};

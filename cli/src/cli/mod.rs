@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use cobol_protocol::{parse_size, CompressionMode, EngineConfig};
+use cobol_protocol::{parse_size, CompressionMode, EngineConfig, Level};
 
 /// Lossless streaming compression for logs, COBOL records and everything else.
 #[derive(Debug, Parser)]
@@ -74,6 +74,10 @@ pub struct CompressArgs {
     /// with the deepest match search and 4 MiB blocks).
     #[arg(long, default_value = "bridge")]
     pub mode: String,
+    /// How hard to search, 1 (fastest) to 9 (smallest); `-1` … `-9` say the same.
+    /// Decompressing needs no level.
+    #[arg(long, value_name = "N", default_value = "3")]
+    pub level: Level,
     /// Block size, 64K to 64M (default 2M for bridge, 1M for legacy, 4M for maximal);
     /// blocks end at a line end when there is one.
     #[arg(long = "block-size", value_name = "SIZE")]
@@ -140,7 +144,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Compress(a) => {
             let mode = CompressionMode::parse(&a.mode)?;
-            let mut config = engine_config(&a.common)?.with_mode(mode).with_block_size(mode.default_block_size());
+            let mut config = engine_config(&a.common)?
+                .with_mode(mode)
+                .with_level(a.level)
+                .with_block_size(mode.default_block_size());
             if let Some(size) = &a.block_size {
                 config = config.with_block_size(parse_size(size)?);
             }

@@ -1,0 +1,108 @@
+//! Compression levels: how hard each layer searches, within a mode.
+
+use cobolp_stages::l6_pattern::MatchParams;
+
+use crate::error::{EngineError, Result};
+use crate::mode::CompressionMode;
+
+/// How hard the layers search, 1 (fastest) to 9 (smallest), as zstd's and gzip's
+/// levels do; the default is 3. A level is not recorded in the stream: any decoder
+/// reads any level. Within a mode the level sets L6's match search, which L1's
+/// trials also use; Maximal's levels continue where the others' stop (Maximal at 3
+/// searches as the others do at 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Level(u8);
+
+impl Level {
+    /// The fastest level.
+    pub const FASTEST: Level = Level(1);
+    /// The level of [`Default`].
+    pub const DEFAULT: Level = Level(3);
+    /// The strongest level.
+    pub const STRONGEST: Level = Level(9);
+
+    /// The level `n`, 1 to 9.
+    pub fn new(n: u8) -> Result<Level> {
+        if (1..=9).contains(&n) {
+            Ok(Level(n))
+        } else {
+            Err(EngineError::Config(format!("level {n} is outside 1 to 9")))
+        }
+    }
+
+    /// The level's number.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+
+    /// L6's match search at this level in `mode`.
+    pub fn match_params(self, mode: CompressionMode) -> MatchParams {
+        let step = match mode {
+            CompressionMode::Legacy | CompressionMode::Bridge => self.0,
+            CompressionMode::Maximal => (self.0 + 3).min(9),
+        };
+        search(step)
+    }
+}
+
+impl Default for Level {
+    fn default() -> Self {
+        Level::DEFAULT
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = EngineError;
+
+    fn from_str(text: &str) -> Result<Level> {
+        match text.trim().parse::<u8>() {
+            Ok(n) => Level::new(n),
+            Err(_) => Err(EngineError::Config(format!("level {text:?} is not a number from 1 to 9"))),
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// The match search of each step, 1 to 9: 1 is L6's fast search, 3 its default (the
+/// search every mode but Maximal used before levels), 6 its strong one (Maximal's).
+fn search(step: u8) -> MatchParams {
+    let base = MatchParams::default();
+    let strong = MatchParams::strong();
+    match step {
+        1 => MatchParams::fast(),
+        2 => MatchParams { search_depth: 8, lazy: 0, lazy_len: 0, enough_len: 16, good_len: 64, ..base },
+        3 => base,
+        4 => MatchParams { search_depth: 256, hash_log: 18, chain_log: 17, good_len: 192, enough_len: 32, ..base },
+        5 => MatchParams { search_depth: 512, lazy: 2, hash_log: 19, chain_log: 18, good_len: 256, ..base },
+        6 => strong,
+        7 => MatchParams { search_depth: 1024, ..strong },
+        8 => MatchParams { search_depth: 4096, enough_len: 128, skip_log: 12, ..strong },
+        _ => MatchParams { search_depth: 16384, good_len: 1024, enough_len: 256, skip_log: 14, ..strong },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_parse_and_the_default_searches_as_before_levels() {
+        assert_eq!("3".parse::<Level>().unwrap(), Level::default());
+        assert!("0".parse::<Level>().is_err() && "10".parse::<Level>().is_err() && "x".parse::<Level>().is_err());
+        assert_eq!(Level::DEFAULT.match_params(CompressionMode::Bridge), MatchParams::default());
+        assert_eq!(Level::DEFAULT.match_params(CompressionMode::Legacy), MatchParams::default());
+        assert_eq!(Level::DEFAULT.match_params(CompressionMode::Maximal), MatchParams::strong());
+        assert_eq!(Level::FASTEST.match_params(CompressionMode::Legacy), MatchParams::fast());
+    }
+
+    #[test]
+    fn each_level_searches_at_least_as_deep_as_the_one_below() {
+        let depths: Vec<u32> = (1..=9).map(|n| search(n).search_depth).collect();
+        assert!(depths.windows(2).all(|w| w[0] <= w[1]), "{depths:?}");
+    }
+}
