@@ -2,6 +2,7 @@
 
 mod bench;
 mod cli;
+mod report;
 
 use std::process::ExitCode;
 
@@ -17,17 +18,11 @@ fn main() -> ExitCode {
     }));
     match cli::run(args) {
         Ok(code) => code,
-        // A reader that stopped early (`cobolp info big.cpz | head`) is not an error.
-        Err(e)
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            }) =>
-        {
-            ExitCode::SUCCESS
-        }
+        // One line, each cause once; the status says how it ended (a closed pipe: 141,
+        // as a SIGPIPE death reports it; a signal: 128 + its number).
         Err(e) => {
-            eprintln!("cobolp: {e:#}");
-            ExitCode::FAILURE
+            eprintln!("cobolp: {}", report::one_line(&e));
+            report::exit_code(&e)
         }
     }
 }

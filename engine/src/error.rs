@@ -21,6 +21,12 @@ pub enum EngineError {
         #[source]
         source: StageError,
     },
+    /// The input is not a stream of this format at all: no frame starts it.
+    #[error("not a .cpz stream: it starts with {}", cobolp_stages::l8_seal::shown(start))]
+    NotAStream {
+        /// Its first bytes (up to 16).
+        start: Vec<u8>,
+    },
     /// Reading the input or writing the output failed.
     #[error("{context}: {source}")]
     Io {

@@ -8,7 +8,7 @@
 use std::io::Read;
 
 use cobolp_stages::l8_seal::{
-    frame_extent, next_frame, EndFrame, FrameHeader, StreamCheck, StreamSummary, FRAME_MAGIC, HEADER_LEN,
+    frame_extent, next_frame, EndFrame, FrameHeader, StreamCheck, StreamSummary, END_MAGIC, FRAME_MAGIC, HEADER_LEN,
     MAX_BLOCK_LEN, SKIPPABLE_HEADER_LEN, SKIPPABLE_MAGIC,
 };
 use cobolp_stages::Error as StageError;
@@ -19,6 +19,9 @@ use crate::unfinished::Unfinished;
 /// The largest frame a reader accepts unless told otherwise: the header and the
 /// largest block the format allows, so every valid data frame.
 pub const DEFAULT_MAX_FRAME_LENGTH: usize = MAX_BLOCK_LEN + HEADER_LEN;
+
+/// Bytes shown of an input where no frame starts.
+const SHOWN: usize = 16;
 
 /// Skippable frames up to this length are handed over whole (metadata, seek tables);
 /// longer ones are passed over in pieces, never gathered.
@@ -135,7 +138,10 @@ impl FrameReader {
     }
 
     fn error(&self, source: StageError) -> EngineError {
-        EngineError::Frame { index: self.index, offset: self.offset, source }
+        match source {
+            StageError::NoFrame { found } if self.offset == 0 => EngineError::NotAStream { start: found },
+            source => EngineError::Frame { index: self.index, offset: self.offset, source },
+        }
     }
 
     /// Looks at the front of `input` (the input from the current frame on).
@@ -150,6 +156,11 @@ impl FrameReader {
                 self.offset += self.skip_frame_len;
             }
             return Ok(Next::Skipped(n as usize));
+        }
+        // Bytes that start no frame: take a few more first, to show them in the error.
+        let known = [FRAME_MAGIC, SKIPPABLE_MAGIC, END_MAGIC];
+        if (4..SHOWN).contains(&input.len()) && !known.iter().any(|m| input[..4] == *m) {
+            return Ok(Next::NeedMore(SHOWN));
         }
         let len = match frame_extent(input).map_err(|e| self.error(e))? {
             Some(len) => len,
@@ -203,6 +214,10 @@ impl FrameReader {
         if self.skip > 0 {
             let needed = usize::try_from(self.skip).unwrap_or(usize::MAX);
             return Err(self.error(StageError::Truncated { what: "skippable frame", needed }));
+        }
+        let known = [FRAME_MAGIC, SKIPPABLE_MAGIC, END_MAGIC];
+        if rest.len() < 4 && !rest.is_empty() && !known.iter().any(|m| m.starts_with(rest)) {
+            return Err(self.error(cobolp_stages::l8_seal::not_a_stream(rest)));
         }
         match next_frame(rest) {
             Ok(None) => self.unfinished.judge(&self.check).map_err(|e| self.error(e)),

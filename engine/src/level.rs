@@ -78,7 +78,7 @@ fn search(step: u8) -> MatchParams {
         2 => MatchParams { search_depth: 8, lazy: 0, lazy_len: 0, enough_len: 16, good_len: 64, ..base },
         3 => base,
         4 => MatchParams { search_depth: 256, hash_log: 18, chain_log: 17, good_len: 192, enough_len: 32, ..base },
-        5 => MatchParams { search_depth: 512, lazy: 2, hash_log: 19, chain_log: 18, good_len: 256, ..base },
+        5 => MatchParams { search_depth: 256, lazy: 2, hash_log: 19, chain_log: 18, good_len: 256, ..base },
         6 => strong,
         7 => MatchParams { search_depth: 1024, ..strong },
         8 => MatchParams { search_depth: 4096, enough_len: 128, skip_log: 12, ..strong },

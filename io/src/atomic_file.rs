@@ -40,6 +40,38 @@ impl AtomicFile {
         Ok(AtomicFile { temp, target: target.to_path_buf(), file: Some(file) })
     }
 
+    /// Removes the temporary files that runs to `target` left behind and whose process
+    /// no longer exists (killed by SIGKILL, or the machine stopped), and returns them.
+    /// Only where processes can be looked up (`/proc`); elsewhere none is removed.
+    pub fn remove_stale(target: &Path) -> io::Result<Vec<PathBuf>> {
+        let (Some(name), Some(folder)) = (target.file_name(), target.parent()) else { return Ok(Vec::new()) };
+        let processes = Path::new("/proc/self");
+        if !processes.exists() {
+            return Ok(Vec::new());
+        }
+        let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+        let prefix = format!(".{}.cobolp-", name.to_string_lossy());
+        let mut removed = Vec::new();
+        let entries = match std::fs::read_dir(folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let file_name = entry.file_name();
+            let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)?.strip_suffix(".tmp")) else {
+                continue;
+            };
+            let Ok(pid) = pid.parse::<u32>() else { continue };
+            if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+                std::fs::remove_file(entry.path())?;
+                removed.push(entry.path());
+            }
+        }
+        Ok(removed)
+    }
+
     /// The open temporary file, handed out once to be written and closed by the caller.
     pub fn take_file(&mut self) -> Option<File> {
         self.file.take()

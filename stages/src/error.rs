@@ -51,6 +51,12 @@ pub enum Error {
         /// Its value.
         value: u64,
     },
+    /// Where a frame should start, none does (no frame magic).
+    #[error("no frame starts here: found {}", crate::l8_seal::shown(found))]
+    NoFrame {
+        /// The first bytes found there (up to 16).
+        found: Vec<u8>,
+    },
     /// A caller passed an invalid setting.
     #[error("invalid setting: {0}")]
     Invalid(String),

@@ -4,13 +4,16 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use cobol_protocol::{EngineConfig, Pipeline, PipelineReport, Unfinished};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use super::progress::ProgressDisplay;
 use super::CommonArgs;
+use crate::report::Stopped;
 use cobolp_io::AtomicFile;
 
 pub const SUFFIX: &str = "cpz";
@@ -96,13 +99,13 @@ fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow:
     {
         bail!("refusing to write compressed data to a terminal; use -o FILE, a pipe, or -f");
     }
-    let total = match input {
+    let before = match input {
         Some(p) => {
-            let meta = std::fs::metadata(p).with_context(|| format!("{}", p.display()))?;
-            if meta.is_dir() {
+            let seen = InputSeen::now(p)?;
+            if seen.is_dir {
                 bail!("{} is a folder", p.display());
             }
-            Some(meta.len())
+            Some(seen)
         }
         None => None,
     };
@@ -112,12 +115,15 @@ fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow:
         .build()
         .context("cannot start the async runtime")?;
     let pipeline = Pipeline::new(config)?;
+    // Caught before the output exists: a signal then removes it, instead of killing
+    // the process with a temporary file in place.
+    let mut signals = runtime.block_on(async { Signals::catch() })?;
     let mut output = match &target {
-        Target::File(path) => Some(AtomicFile::create(path, args.force)?),
+        Target::File(path) => Some(create_output(path, args)?),
         Target::Stdout => None,
     };
-    let display = ProgressDisplay::start(pipeline.progress(), total, args.quiet);
-    let report = runtime.block_on(async {
+    let display = ProgressDisplay::start(pipeline.progress(), before.as_ref().map(|b| b.len), args.quiet);
+    let work = async {
         let reader: Pin<Box<dyn AsyncRead + Send>> = match input {
             Some(p) => {
                 let f = tokio::fs::File::open(p).await.with_context(|| format!("cannot open {}", p.display()))?;
@@ -139,9 +145,25 @@ fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow:
         let report = report.with_context(|| input.map_or("stdin".to_string(), |p| p.display().to_string()))?;
         writer.shutdown().await.context("writing output")?;
         anyhow::Ok(report)
+    };
+    let report = runtime.block_on(async {
+        tokio::select! {
+            report = work => report,
+            signal = signals.next() => Err(anyhow::Error::new(Stopped::Signal(signal))),
+        }
     });
     drop(display);
+    // A block being compressed when a signal came finishes on its worker; the
+    // process does not wait for more than that.
+    runtime.shutdown_timeout(Duration::from_millis(300));
     let report = report?;
+    if let (Some(p), Some(before)) = (input, &before) {
+        let read = match direction {
+            Direction::Compress => report.bytes_in,
+            Direction::Decompress { .. } => before.len,
+        };
+        before.unchanged(p, read)?;
+    }
     if let Some(out) = output {
         out.commit()?;
     }
@@ -157,6 +179,77 @@ fn run(args: &CommonArgs, config: EngineConfig, direction: Direction) -> anyhow:
         eprintln!("{report}");
     }
     Ok(report)
+}
+
+/// Creates the output under its temporary name, first removing the temporary files
+/// of earlier runs to the same output whose process is gone (killed, or the machine
+/// stopped), and saying so.
+fn create_output(path: &Path, args: &CommonArgs) -> anyhow::Result<AtomicFile> {
+    for stale in AtomicFile::remove_stale(path).with_context(|| format!("{}", path.display()))? {
+        if !args.quiet {
+            eprintln!("cobolp: removed {}, left by an earlier run that no longer runs", stale.display());
+        }
+    }
+    Ok(AtomicFile::create(path, args.force)?)
+}
+
+/// An input file as it was when the run started, to tell whether it changed while it
+/// was read (truncated, appended to, replaced): then the output would not be of it.
+struct InputSeen {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+    is_dir: bool,
+}
+
+impl InputSeen {
+    fn now(path: &Path) -> anyhow::Result<InputSeen> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
+        Ok(InputSeen { len: meta.len(), modified: meta.modified().ok(), inode: meta.ino(), is_dir: meta.is_dir() })
+    }
+
+    /// An error when the file now differs from what was seen, or `read` bytes of it
+    /// were read where it held `len`.
+    fn unchanged(&self, path: &Path, read: u64) -> anyhow::Result<()> {
+        let now = InputSeen::now(path).with_context(|| "the input vanished while it was read".to_string())?;
+        let what = if now.inode != self.inode {
+            "was replaced".to_string()
+        } else if now.len != self.len || read != self.len {
+            format!("held {} bytes when it was opened, {} when it was read to its end, {} now", self.len, read, now.len)
+        } else if now.modified != self.modified {
+            "was modified".to_string()
+        } else {
+            return Ok(());
+        };
+        bail!("{}: the input {what} while it was read; no output was written", path.display())
+    }
+}
+
+/// SIGINT, SIGTERM and SIGHUP, caught.
+struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+    hangup: Signal,
+}
+
+impl Signals {
+    fn catch() -> anyhow::Result<Signals> {
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt()).context("cannot catch SIGINT")?,
+            terminate: signal(SignalKind::terminate()).context("cannot catch SIGTERM")?,
+            hangup: signal(SignalKind::hangup()).context("cannot catch SIGHUP")?,
+        })
+    }
+
+    /// The number of the next signal to come.
+    async fn next(&mut self) -> i32 {
+        tokio::select! {
+            _ = self.interrupt.recv() => 2,
+            _ = self.terminate.recv() => 15,
+            _ = self.hangup.recv() => 1,
+        }
+    }
 }
 
 fn summarize(input: Option<&Path>, target: &Target, direction: Direction, report: &PipelineReport) {

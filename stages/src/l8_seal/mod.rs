@@ -18,7 +18,7 @@ pub use header::{
     header_len, FrameHeader, FramePlace, FLAG_SESSION, FORMAT_VERSION, FORMAT_VERSION_1, FRAME_MAGIC, HEADER_LEN,
     HEADER_LEN_V1, MAX_BLOCK_LEN, SKIPPABLE_MAGIC,
 };
-pub use reader::{frame_extent, next_frame, not_a_stream, FrameRef};
+pub use reader::{frame_extent, next_frame, not_a_stream, shown, FrameRef};
 pub use skippable::{
     read_seek_table, skippable_len, write_seek_table, write_skippable, SeekEntry, SKIPPABLE_HEADER_LEN,
 };

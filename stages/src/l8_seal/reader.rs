@@ -59,14 +59,18 @@ pub fn next_frame(input: &[u8]) -> Result<Option<(FrameRef<'_>, usize)>> {
 
 /// The error for bytes where a frame should start, showing them as text when they are.
 pub fn not_a_stream(input: &[u8]) -> Error {
-    let shown = &input[..input.len().min(16)];
-    let printable = shown.iter().all(|&b| b == b' ' || b.is_ascii_graphic() || b == b'\n' || b == b'\t');
-    let detail = if printable {
-        format!("no frame magic: found {:?}", String::from_utf8_lossy(shown))
+    Error::NoFrame { found: input[..input.len().min(16)].to_vec() }
+}
+
+/// Bytes as a person reads them: quoted text when they are printable, else the first
+/// four in hex.
+pub fn shown(bytes: &[u8]) -> String {
+    let printable = bytes.iter().all(|&b| b == b' ' || b.is_ascii_graphic() || b == b'\n' || b == b'\t');
+    if printable {
+        format!("{:?}", String::from_utf8_lossy(bytes))
     } else {
-        format!("no frame magic: found {:02x?}", &shown[..shown.len().min(4)])
-    };
-    Error::corrupt("stream (not a .cpz stream)", detail)
+        format!("{:02x?}", &bytes[..bytes.len().min(4)])
+    }
 }
 
 /// How long the frame at the start of `input` is, header included, once enough of it
