@@ -188,3 +188,105 @@ async fn stage_metrics_cover_every_stage() {
     }
     assert!(report.to_string().contains("L6 pattern"));
 }
+
+/// A writer that takes `left` bytes, then fails with the error it holds.
+struct FailingWriter {
+    left: usize,
+    error: io::ErrorKind,
+}
+
+impl AsyncWrite for FailingWriter {
+    fn poll_write(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if self.left == 0 {
+            return Poll::Ready(Err(io::Error::from(self.error)));
+        }
+        let n = buf.len().min(self.left);
+        self.left -= n;
+        Poll::Ready(Ok(n))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// A reader that gives `left` bytes of log lines, then fails with EIO.
+struct FailingReader {
+    data: Vec<u8>,
+    pos: usize,
+    left: usize,
+}
+
+impl AsyncRead for FailingReader {
+    fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        if self.left == 0 {
+            return Poll::Ready(Err(io::Error::from_raw_os_error(5)));
+        }
+        let n = buf.remaining().min(self.left).min(self.data.len() - self.pos % self.data.len());
+        let at = self.pos % self.data.len();
+        buf.put_slice(&self.data[at..at + n]);
+        self.pos += n;
+        self.left -= n;
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Faults at either end stop the run with the cause (a disk that fills, a device
+/// that fails), never a hang or a success; in both directions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_writer_or_reader_ends_the_run_with_its_cause() {
+    let data = common::log_lines(20_000, 7);
+    for left in [0, 1, 70_000, 200_000] {
+        for error in [io::ErrorKind::StorageFull, io::ErrorKind::BrokenPipe] {
+            let p = pipeline(2, 1);
+            let run = p.compress(&data[..], FailingWriter { left, error });
+            let err = tokio::time::timeout(Duration::from_secs(30), run).await.expect("no hang").unwrap_err();
+            assert!(
+                matches!(&err, EngineError::Io { context: "writing output", source } if source.kind() == error),
+                "{err}"
+            );
+        }
+    }
+    let packed = pipeline_compress(&data, 2, 1).await;
+    let p = pipeline(2, 1);
+    let run = p.decompress(&packed[..], FailingWriter { left: 100_000, error: io::ErrorKind::StorageFull });
+    let err = tokio::time::timeout(Duration::from_secs(30), run).await.expect("no hang").unwrap_err();
+    assert!(matches!(err, EngineError::Io { context: "writing output", .. }), "{err}");
+    for left in [0, 10, 200_000] {
+        let reader = FailingReader { data: data.clone(), pos: 0, left };
+        let p = pipeline(2, 1);
+        let run = p.compress(reader, FailingWriter { left: usize::MAX, error: io::ErrorKind::Other });
+        let err = tokio::time::timeout(Duration::from_secs(30), run).await.expect("no hang").unwrap_err();
+        assert!(
+            matches!(&err, EngineError::Io { context: "reading input", source } if source.raw_os_error() == Some(5)),
+            "{err}"
+        );
+        let reader = FailingReader { data: packed.clone(), pos: 0, left };
+        let run = p.decompress(reader, FailingWriter { left: usize::MAX, error: io::ErrorKind::Other });
+        let err = tokio::time::timeout(Duration::from_secs(30), run).await.expect("no hang").unwrap_err();
+        assert!(matches!(err, EngineError::Io { context: "reading input", .. }), "{err}");
+    }
+}
+
+/// Dropping a decompression midway stops its stages too, as dropping a compression
+/// does (above): no task is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_a_decompression_midway_leaves_no_task() {
+    let data = common::log_lines(200_000, 9);
+    let packed = pipeline_compress(&data, 2, 1).await;
+    let p = pipeline(2, 1);
+    let run = p.decompress(&packed[..], StuckWriter);
+    assert!(tokio::time::timeout(Duration::from_millis(300), run).await.is_err(), "a stuck writer stalls the run");
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let mut alive = metrics.num_alive_tasks();
+    for _ in 0..200 {
+        if alive == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        alive = metrics.num_alive_tasks();
+    }
+    assert_eq!(alive, 0, "tasks left behind by a dropped run");
+}

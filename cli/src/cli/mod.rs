@@ -5,6 +5,7 @@ mod follow;
 mod info;
 mod progress;
 pub(crate) mod records;
+mod recover;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ pub enum Command {
     Info(InfoArgs),
     /// Check a compressed file completely (every checksum); the exit status says the verdict.
     Test(TestArgs),
+    /// Write every frame of a damaged file that still verifies, and say what is lost.
+    Recover(RecoverArgs),
     /// Compare every mode with zstd, lz4 and gzip on files or folders (default: the bundled sample).
     Bench(crate::bench::BenchArgs),
     /// One measurement of `bench`, run in a child process so its peak memory is its own.
@@ -132,6 +135,21 @@ pub struct InfoArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct RecoverArgs {
+    /// The damaged compressed file.
+    pub input: PathBuf,
+    /// Where the recovered data goes (written under a temporary name, renamed at the end).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Overwrite an existing output.
+    #[arg(short, long)]
+    pub force: bool,
+    /// Say nothing when nothing is lost.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct TestArgs {
     /// Compressed files to check.
     #[arg(required = true)]
@@ -171,6 +189,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Info(a) => info::info(&a).map(|_| ExitCode::SUCCESS),
         Command::Test(a) => info::test(&a),
+        Command::Recover(a) => recover::recover(&a),
         Command::Bench(a) => crate::bench::run(&a).map(|_| ExitCode::SUCCESS),
         Command::BenchOne(a) => crate::bench::run_one(&a).map(|_| ExitCode::SUCCESS),
     }
