@@ -160,16 +160,7 @@ async fn a_stuck_writer_stops_the_reader_within_the_memory_bound() {
     assert!(read > 0 && read <= bound, "read {read} bytes with a stuck writer; bound {bound}");
     // Dropping the run aborted its stage tasks: none is left alive (a block already on
     // the blocking pool finishes first, so give it a moment).
-    let metrics = tokio::runtime::Handle::current().metrics();
-    let mut alive = metrics.num_alive_tasks();
-    for _ in 0..200 {
-        if alive == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        alive = metrics.num_alive_tasks();
-    }
-    assert_eq!(alive, 0, "tasks left behind by a dropped run");
+    assert_eq!(alive_tasks_after_a_moment().await, 0, "tasks left behind by a dropped run");
     // Dropping the run released the stages: the same pipeline still works.
     let mut out = Vec::new();
     pipeline.compress(&b"after"[..], &mut out).await.unwrap();
@@ -279,14 +270,18 @@ async fn dropping_a_decompression_midway_leaves_no_task() {
     let p = pipeline(2, 1);
     let run = p.decompress(&packed[..], StuckWriter);
     assert!(tokio::time::timeout(Duration::from_millis(300), run).await.is_err(), "a stuck writer stalls the run");
+    assert_eq!(alive_tasks_after_a_moment().await, 0, "tasks left behind by a dropped run");
+}
+
+/// The runtime's live tasks, once those that are ending have had a moment (a block
+/// already on the blocking pool finishes first).
+async fn alive_tasks_after_a_moment() -> usize {
     let metrics = tokio::runtime::Handle::current().metrics();
-    let mut alive = metrics.num_alive_tasks();
     for _ in 0..200 {
-        if alive == 0 {
+        if metrics.num_alive_tasks() == 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
-        alive = metrics.num_alive_tasks();
     }
-    assert_eq!(alive, 0, "tasks left behind by a dropped run");
+    metrics.num_alive_tasks()
 }
