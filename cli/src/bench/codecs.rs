@@ -4,22 +4,27 @@
 use std::io::{Read, Write};
 
 use anyhow::{bail, Context};
-use cobol_protocol::{CompressionMode, EngineConfig, InlineEngine};
+use cobol_protocol::{CompressionMode, EngineConfig, InlineEngine, Level};
 
 use crate::cli::records::RecordSetup;
 
-/// Default reference codecs, in table order.
-pub const DEFAULT_REFERENCES: &str = "zstd-1,zstd-3,zstd-19,lz4,gzip-6";
+/// Default reference codecs, in table order. `zstd-3+sha256` is zstd -3 whose
+/// decompression also takes the SHA-256 of its output: the guarantee cobolp gives
+/// (every block checked against its SHA-256), so the bound its decoding is held to.
+pub const DEFAULT_REFERENCES: &str = "zstd-1,zstd-3,zstd-3+sha256,zstd-19,lz4,gzip-6";
 /// Default cobolp modes, in table order.
 pub const DEFAULT_MODES: &str = "legacy,bridge,maximal";
 /// The codec every figure is compared with.
 pub const BASELINE: CodecSpec = CodecSpec::Zstd(3);
 
-/// What a codec is, by name: `cobolp-legacy`, `zstd-19`, `lz4`, `gzip-6`.
+/// What a codec is, by name: `cobolp-legacy`, `cobolp-bridge-1`, `zstd-19`,
+/// `zstd-3+sha256`, `lz4`, `gzip-6`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CodecSpec {
-    Cobolp(CompressionMode),
+    Cobolp(CompressionMode, Level),
     Zstd(i32),
+    /// zstd at this level, its decompression followed by a SHA-256 of the output.
+    ZstdSha256(i32),
     Lz4,
     Gzip(u32),
 }
@@ -36,8 +41,10 @@ pub enum Family {
 impl CodecSpec {
     pub fn name(&self) -> String {
         match self {
-            CodecSpec::Cobolp(mode) => format!("cobolp-{}", mode.name()),
+            CodecSpec::Cobolp(mode, level) if *level == Level::DEFAULT => format!("cobolp-{}", mode.name()),
+            CodecSpec::Cobolp(mode, level) => format!("cobolp-{}-{level}", mode.name()),
             CodecSpec::Zstd(level) => format!("zstd-{level}"),
+            CodecSpec::ZstdSha256(level) => format!("zstd-{level}+sha256"),
             CodecSpec::Lz4 => "lz4".to_string(),
             CodecSpec::Gzip(level) => format!("gzip-{level}"),
         }
@@ -45,16 +52,42 @@ impl CodecSpec {
 
     pub fn family(&self) -> Family {
         match self {
-            CodecSpec::Cobolp(_) => Family::Cobolp,
-            CodecSpec::Zstd(_) => Family::Zstd,
+            CodecSpec::Cobolp(..) => Family::Cobolp,
+            CodecSpec::Zstd(_) | CodecSpec::ZstdSha256(_) => Family::Zstd,
             CodecSpec::Lz4 => Family::Lz4,
             CodecSpec::Gzip(_) => Family::Gzip,
         }
     }
 
-    /// Parses a codec name; `zstd` and `gzip` alone mean their usual default levels.
+    /// The curve the codec's point is on in the chart: its settings joined (zstd's
+    /// levels; each cobolp mode's levels).
+    pub fn series(&self) -> String {
+        match self {
+            CodecSpec::Cobolp(mode, _) => format!("cobolp-{}", mode.name()),
+            CodecSpec::Zstd(_) => "zstd".into(),
+            CodecSpec::ZstdSha256(_) => "zstd+sha256".into(),
+            CodecSpec::Lz4 => "lz4".into(),
+            CodecSpec::Gzip(_) => "gzip".into(),
+        }
+    }
+
+    /// Parses a codec name; `zstd` and `gzip` alone mean their usual default levels,
+    /// `cobolp-MODE` level 3.
     pub fn parse(name: &str) -> anyhow::Result<CodecSpec> {
         let name = name.trim().to_ascii_lowercase();
+        if let Some(level) = name.strip_prefix("zstd-").and_then(|l| l.strip_suffix("+sha256")) {
+            return match level.parse::<i32>() {
+                Ok(n) if (1..=22).contains(&n) => Ok(CodecSpec::ZstdSha256(n)),
+                _ => bail!("codec {name:?}: level must be 1 to 22"),
+            };
+        }
+        if let Some(rest) = name.strip_prefix("cobolp-") {
+            let (mode, level) = match rest.split_once('-') {
+                Some((mode, level)) => (mode, level.parse::<Level>()?),
+                None => (rest, Level::DEFAULT),
+            };
+            return Ok(CodecSpec::Cobolp(CompressionMode::parse(mode)?, level));
+        }
         let (base, level) = match name.split_once('-') {
             Some((base, level)) => (base, Some(level)),
             None => (name.as_str(), None),
@@ -67,7 +100,7 @@ impl CodecSpec {
             }
         };
         Ok(match base {
-            "cobolp" => CodecSpec::Cobolp(CompressionMode::parse(level.unwrap_or("legacy"))?),
+            "cobolp" => CodecSpec::Cobolp(CompressionMode::Legacy, Level::DEFAULT),
             "zstd" => CodecSpec::Zstd(level_in(1, 22, 3)? as i32),
             "gzip" => CodecSpec::Gzip(level_in(1, 9, 6)? as u32),
             "lz4" if level.is_none() => CodecSpec::Lz4,
@@ -80,9 +113,12 @@ impl CodecSpec {
     /// same flags (`records`), as part of the compression timed.
     pub fn build(&self, records: &RecordSetup) -> Result<Codec, String> {
         match *self {
-            CodecSpec::Cobolp(mode) => {
-                let config =
-                    EngineConfig::default().with_mode(mode).with_block_size(mode.default_block_size()).with_threads(1);
+            CodecSpec::Cobolp(mode, level) => {
+                let config = EngineConfig::default()
+                    .with_mode(mode)
+                    .with_level(level)
+                    .with_block_size(mode.default_block_size())
+                    .with_threads(1);
                 let decoder = InlineEngine::new(&config).map_err(|e| e.to_string())?;
                 let records = records.clone();
                 Ok(Codec {
@@ -97,6 +133,14 @@ impl CodecSpec {
             CodecSpec::Zstd(level) => Ok(Codec {
                 compress: Box::new(move |data| Ok(zstd::bulk::compress(data, level)?)),
                 decompress: Box::new(zstd_decompress),
+            }),
+            CodecSpec::ZstdSha256(level) => Ok(Codec {
+                compress: Box::new(move |data| Ok(zstd::bulk::compress(data, level)?)),
+                decompress: Box::new(|packed| {
+                    let data = zstd_decompress(packed)?;
+                    std::hint::black_box(<sha2::Sha256 as sha2::Digest>::digest(&data));
+                    Ok(data)
+                }),
             }),
             CodecSpec::Lz4 => Ok(Codec { compress: Box::new(lz4_compress), decompress: Box::new(lz4_decompress) }),
             CodecSpec::Gzip(level) => Ok(Codec {
@@ -142,12 +186,27 @@ pub fn codec_list(modes: &[String], references: &[String]) -> anyhow::Result<Vec
         }
     };
     for mode in modes.iter().map(|m| m.trim()).filter(|m| !m.is_empty() && *m != "none") {
-        push(CodecSpec::Cobolp(CompressionMode::parse(mode)?), &mut list);
+        push(CodecSpec::parse(&format!("cobolp-{mode}"))?, &mut list);
     }
     for name in references.iter().map(|c| c.trim()).filter(|c| !c.is_empty() && *c != "none") {
         push(CodecSpec::parse(name)?, &mut list);
     }
     push(BASELINE, &mut list);
+    Ok(list)
+}
+
+/// Every level of every codec, for the chart's curves: cobolp's 1-9 in each of
+/// `modes`, zstd 1-19, gzip 1-9, lz4, and zstd-3+sha256.
+pub fn curves(modes: &[String]) -> anyhow::Result<Vec<CodecSpec>> {
+    let mut list = Vec::new();
+    for mode in modes.iter().map(|m| m.trim()).filter(|m| !m.is_empty() && *m != "none") {
+        let mode = CompressionMode::parse(mode)?;
+        list.extend((1..=9).map(|n| CodecSpec::Cobolp(mode, Level::new(n).expect("1 to 9"))));
+    }
+    list.extend((1..=19).map(CodecSpec::Zstd));
+    list.extend((1..=9).map(CodecSpec::Gzip));
+    list.push(CodecSpec::Lz4);
+    list.push(CodecSpec::ZstdSha256(3));
     Ok(list)
 }
 
@@ -157,7 +216,7 @@ pub fn legend() -> Vec<String> {
         "cobolp-MODE: this engine, inline (one thread), blocks of 1 MiB (legacy), 2 MiB (bridge), 4 MiB (maximal), frames with SHA-256 per block; records set up as `cobolp compress` does with the same flags (--copybook, --record-length, else detected), inside the time measured"
             .into(),
         format!(
-            "zstd-N: libzstd {} (C) via the zstd crate, one-shot API, level N, one thread",
+            "zstd-N: libzstd {} (C) via the zstd crate, one-shot API, level N, one thread; zstd-N+sha256: the same, its decompression followed by a SHA-256 of the output (sha2, with the CPU's SHA extensions): the check cobolp's decoding includes",
             zstd::zstd_safe::version_string()
         ),
         "lz4: lz4_flex (pure Rust, safe) frame format as the lz4 CLI writes it: independent blocks up to 4 MiB, content checksum".into(),
@@ -228,14 +287,14 @@ mod tests {
         let data = sample();
         let split = |s: &str| s.split(',').map(String::from).collect::<Vec<_>>();
         let list = codec_list(&split(DEFAULT_MODES), &split(DEFAULT_REFERENCES)).unwrap();
-        assert_eq!(list.len(), 8);
+        assert_eq!(list.len(), 9);
         let mut ran = 0;
         let records = RecordSetup::new(&Default::default(), true).unwrap();
         for spec in list {
             let codec = match spec.build(&records) {
                 Ok(c) => c,
                 Err(reason) => {
-                    assert!(matches!(spec, CodecSpec::Cobolp(_)), "{spec} unavailable: {reason}");
+                    assert!(matches!(spec, CodecSpec::Cobolp(..)), "{spec} unavailable: {reason}");
                     continue;
                 }
             };
@@ -257,8 +316,9 @@ mod tests {
             })
             .collect();
         let size = |records: RecordArgs| {
-            let codec =
-                CodecSpec::Cobolp(CompressionMode::Bridge).build(&RecordSetup::new(&records, true).unwrap()).unwrap();
+            let codec = CodecSpec::Cobolp(CompressionMode::Bridge, Level::DEFAULT)
+                .build(&RecordSetup::new(&records, true).unwrap())
+                .unwrap();
             let packed = codec.compress(&data).unwrap();
             assert_eq!(codec.decompress(&packed).unwrap(), data);
             packed.len()
@@ -276,13 +336,21 @@ mod tests {
         assert_eq!(CodecSpec::parse("ZSTD").unwrap(), CodecSpec::Zstd(3));
         assert_eq!(CodecSpec::parse("gzip-6").unwrap(), CodecSpec::Gzip(6));
         assert_eq!(CodecSpec::parse("lz4").unwrap(), CodecSpec::Lz4);
-        assert_eq!(CodecSpec::parse("cobolp-bridge").unwrap(), CodecSpec::Cobolp(CompressionMode::Bridge));
-        for bad in ["zstd-0", "zstd-23", "gzip-10", "lz4-3", "brotli", "zstd-x"] {
+        let bridge = |n| CodecSpec::Cobolp(CompressionMode::Bridge, Level::new(n).unwrap());
+        assert_eq!(CodecSpec::parse("cobolp-bridge").unwrap(), bridge(3));
+        assert_eq!(CodecSpec::parse("cobolp-bridge-7").unwrap(), bridge(7));
+        assert_eq!(CodecSpec::parse("zstd-3+sha256").unwrap(), CodecSpec::ZstdSha256(3));
+        for bad in ["zstd-0", "zstd-23", "gzip-10", "lz4-3", "brotli", "zstd-x", "cobolp-bridge-0", "zstd-0+sha256"] {
             assert!(CodecSpec::parse(bad).is_err(), "{bad}");
         }
-        for spec in
-            [CodecSpec::Zstd(1), CodecSpec::Lz4, CodecSpec::Gzip(9), CodecSpec::Cobolp(CompressionMode::Maximal)]
-        {
+        for spec in [
+            CodecSpec::Zstd(1),
+            CodecSpec::Lz4,
+            CodecSpec::Gzip(9),
+            CodecSpec::Cobolp(CompressionMode::Maximal, Level::DEFAULT),
+            bridge(1),
+            CodecSpec::ZstdSha256(19),
+        ] {
             assert_eq!(CodecSpec::parse(&spec.name()).unwrap(), spec);
         }
     }
@@ -292,7 +360,12 @@ mod tests {
         let list = codec_list(&["legacy".into()], &["lz4".into(), "zstd-1".into(), "lz4".into()]).unwrap();
         assert_eq!(
             list,
-            vec![CodecSpec::Cobolp(CompressionMode::Legacy), CodecSpec::Lz4, CodecSpec::Zstd(1), BASELINE]
+            vec![
+                CodecSpec::Cobolp(CompressionMode::Legacy, Level::DEFAULT),
+                CodecSpec::Lz4,
+                CodecSpec::Zstd(1),
+                BASELINE
+            ]
         );
         assert_eq!(codec_list(&["none".into()], &["none".into()]).unwrap(), vec![BASELINE]);
         assert!(codec_list(&["fast".into()], &[]).is_err());

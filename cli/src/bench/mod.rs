@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::cli::records::{RecordArgs, RecordSetup};
 
-use codecs::{codec_list, CodecSpec, Family, BASELINE, DEFAULT_MODES, DEFAULT_REFERENCES};
+use codecs::{codec_list, CodecSpec, BASELINE, DEFAULT_MODES, DEFAULT_REFERENCES};
 use measure::{Measurement, RunPolicy, Status};
 use report::{Figure, FileResult};
 
@@ -41,6 +41,10 @@ pub struct BenchArgs {
     /// zstd-3 is always measured: every figure is also given as a ratio to it.
     #[arg(long, value_delimiter = ',', default_value = DEFAULT_REFERENCES)]
     pub codecs: Vec<String>,
+    /// Every level: cobolp's 1-9 in each mode of --modes, zstd 1-19, gzip 1-9, lz4 and
+    /// zstd-3+sha256 (in place of --codecs), so that --plot draws each as a curve.
+    #[arg(long)]
+    pub curves: bool,
     /// Timed runs per figure, the best kept (fewer once 2 s went into one figure; more,
     /// up to 0.1 s, for very fast ones).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
@@ -92,7 +96,7 @@ struct Input {
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
-    let specs = codec_list(&args.modes, &args.codecs)?;
+    let specs = if args.curves { codecs::curves(&args.modes)? } else { codec_list(&args.modes, &args.codecs)? };
     // Checked here, once, rather than by every measuring process.
     let records = RecordSetup::new(&args.records, true)?;
     let codecs: Vec<String> = specs.iter().map(CodecSpec::name).collect();
@@ -148,6 +152,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     println!("{}", report::totals_table(&files, &codecs, &baseline));
     println!("ratio× comp× dec×: the figure divided by zstd-3's on the same files, on this machine in this run:");
     println!("  these relative figures are the ones to compare across runs and machines; absolute MB/s are not.");
+    println!("dec×sha: decompression speed divided by zstd-3+sha256's (zstd's decoding and a SHA-256 of its output,");
+    println!("  the check every cobolp frame gets), when that codec is in the run.");
     println!(
         "speeds: MB/s = 10^6 bytes of original data per second, one thread, best of --repeat {} runs.",
         args.repeat
@@ -413,12 +419,7 @@ fn write_plot(path: &Path, files: &[FileResult], specs: &[CodecSpec], machine: &
         match (report::aggregate(files, &name, Figure::Compress), report::aggregate(files, &name, Figure::Ratio)) {
             (Some(x), Some(y)) if t.unavailable.is_none() => {
                 let mark = if t.failures > 0 { " (FAILED)" } else { "" };
-                let series = match spec.family() {
-                    // zstd's and gzip's levels make one curve each; cobolp's modes are
-                    // curves of their own.
-                    Family::Zstd | Family::Gzip | Family::Lz4 => name.split('-').next().unwrap_or(&name).to_string(),
-                    Family::Cobolp => name.clone(),
-                };
+                let series = spec.series();
                 points.push(plot::Point { label: format!("{name}{mark}"), series, family: spec.family(), x, y });
             }
             _ => missing.push(match &t.unavailable {

@@ -128,8 +128,12 @@ pub fn total(files: &[FileResult], codec: &str) -> Total {
     }
 }
 
-const HEADER: [&str; 9] = ["codec", "ratio", "comp MB/s", "dec MB/s", "peak MiB", "ratio×", "comp×", "dec×", "check"];
-const WIDTHS: [usize; 9] = [15, 7, 10, 10, 9, 7, 7, 7, 6];
+/// The reference a decoder that checks a SHA-256 of its output is held to.
+pub const SHA_REFERENCE: &str = "zstd-3+sha256";
+
+const HEADER: [&str; 10] =
+    ["codec", "ratio", "comp MB/s", "dec MB/s", "peak MiB", "ratio×", "comp×", "dec×", "dec×sha", "check"];
+const WIDTHS: [usize; 10] = [15, 7, 10, 10, 9, 7, 7, 7, 7, 6];
 
 fn row(out: &mut String, cells: &[String]) {
     let mut line = String::new();
@@ -220,6 +224,7 @@ pub fn file_table(file: &FileResult, baseline: &str) -> String {
                 fmt_times(rel(Figure::Ratio)),
                 fmt_times(rel(Figure::Compress)),
                 fmt_times(rel(Figure::Decompress)),
+                fmt_times(relative(&one, &m.codec, SHA_REFERENCE, Figure::Decompress)),
                 check.into(),
             ],
         );
@@ -268,6 +273,7 @@ pub fn totals_table(files: &[FileResult], codecs: &[String], baseline: &str) -> 
                 fmt_times(rel(Figure::Ratio)),
                 fmt_times(rel(Figure::Compress)),
                 fmt_times(rel(Figure::Decompress)),
+                fmt_times(relative(files, codec, SHA_REFERENCE, Figure::Decompress)),
                 check,
             ],
         );
@@ -340,7 +346,7 @@ pub(crate) mod tests {
         assert!(lines[1].starts_with("codec") && lines[1].ends_with("check"));
         let legacy = lines.iter().find(|l| l.starts_with("cobolp-legacy")).unwrap();
         let cells: Vec<&str> = legacy.split_whitespace().collect();
-        assert_eq!(cells, ["cobolp-legacy", "10.00", "20.0", "100", "10.0", "2.00", "0.20", "0.20", "ok"]);
+        assert_eq!(cells, ["cobolp-legacy", "10.00", "20.0", "100", "10.0", "2.00", "0.20", "0.20", "-", "ok"]);
         assert_eq!(legacy.chars().count(), lines[1].chars().count());
         assert!(table.contains("cobolp-bridge   n/a (why: under the totals)"));
 
