@@ -433,7 +433,7 @@ fn write_plot(path: &Path, files: &[FileResult], specs: &[CodecSpec], machine: &
     let subtitle = format!("{} file(s), {} bytes in all; {machine}", files.len(), report::fmt_bytes(size));
     let mut notes = vec![
         "ratio = total original / total compressed; speed = total bytes / total best time, one thread. Up and right is better.".to_string(),
-        "Dashed: zstd's levels. Compare positions against zstd across runs, not absolute MB/s.".to_string(),
+        "Each line joins one codec's settings (levels; cobolp's per mode). Compare positions against zstd across runs, not absolute MB/s.".to_string(),
     ];
     if !missing.is_empty() {
         notes.push(format!("Not shown: {}", missing.join(", ")));

@@ -37,10 +37,12 @@ pub struct Chart<'a> {
     pub points: &'a [Point],
 }
 
-fn colour(family: Family) -> RGBColor {
+/// The colour of the `nth` curve of a family: cobolp's modes in reds to purple,
+/// zstd's plain and checked rows in two blues.
+fn colour(family: Family, nth: usize) -> RGBColor {
     match family {
-        Family::Cobolp => RGBColor(0xd6, 0x27, 0x28),
-        Family::Zstd => RGBColor(0x1f, 0x77, 0xb4),
+        Family::Cobolp => [RGBColor(0xd6, 0x27, 0x28), RGBColor(0x8c, 0x1a, 0x1a), RGBColor(0x94, 0x67, 0xbd)][nth % 3],
+        Family::Zstd => [RGBColor(0x1f, 0x77, 0xb4), RGBColor(0x17, 0xbe, 0xcf)][nth % 2],
         Family::Lz4 => RGBColor(0x2c, 0xa0, 0x2c),
         Family::Gzip => RGBColor(0xff, 0x7f, 0x0e),
     }
@@ -141,7 +143,8 @@ pub fn render(chart: &Chart) -> anyhow::Result<String> {
         for (name, family) in &series {
             let mut curve: Vec<&&Point> = points.iter().filter(|p| p.series == *name).collect();
             curve.sort_by(|a, b| a.x.total_cmp(&b.x));
-            let style = colour(*family);
+            let nth = series.iter().take_while(|(s, _)| s != name).filter(|(_, f)| f == family).count();
+            let style = colour(*family, nth);
             ctx.draw_series(LineSeries::new(curve.iter().map(|p| (p.x, p.y)), style.stroke_width(2)))?
                 .label(name.to_string())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style.stroke_width(2)));
