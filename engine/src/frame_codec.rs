@@ -323,7 +323,7 @@ mod tests {
             sender.encode(&m, &mut session_wire).unwrap();
             plain.encode(&m, &mut plain_wire).unwrap();
         }
-        // Headers are the same 56 bytes either way; the payloads show what sharing buys.
+        // Headers are the same 68 bytes either way; the payloads show what sharing buys.
         let headers = 300 * l8_seal::HEADER_LEN;
         let (session_payload, plain_payload) = (session_wire.len() - headers, plain_wire.len() - headers);
         assert!(session_payload * 2 < plain_payload, "{session_payload} vs {plain_payload}");

@@ -25,6 +25,8 @@ pub trait Step<J>: Send + Sync {
 
 /// A named group of steps, run together on one block.
 pub struct StageDef<J> {
+    /// The stage's name in the pipeline's metrics.
+    #[cfg_attr(not(feature = "pipeline"), allow(dead_code))]
     pub name: &'static str,
     pub steps: Vec<Box<dyn Step<J>>>,
 }
@@ -39,6 +41,7 @@ pub trait Job: Send + 'static {
     fn index(&self) -> u64;
     fn offset(&self) -> u64;
     /// Bytes this job represents in the uncompressed data, for throughput figures.
+    #[cfg_attr(not(feature = "pipeline"), allow(dead_code))]
     fn original_len(&self) -> usize;
 }
 

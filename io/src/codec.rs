@@ -43,7 +43,7 @@ use crate::frames::{Deframer, Framer, Step};
 ///   stops there. At the end of the input, a partial frame is an `UnexpectedEof` error.
 /// - Encoding refuses (`InvalidInput`) a message over the format's 64 MiB block limit,
 ///   or one whose frame could exceed the maximum frame length (message plus the
-///   56-byte header), so the peer with the same limit accepts every frame sent.
+///   68-byte header), so the peer with the same limit accepts every frame sent.
 ///
 /// It encodes `Bytes`, `BytesMut` and `&[u8]` messages, so sink methods that take no
 /// item (`flush`, `close`) need the item type named:

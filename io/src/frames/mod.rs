@@ -6,13 +6,17 @@
 //! what a truncated or damaged stream reports is decided here, once, without any I/O:
 //!
 //! - [`Framer`] and [`Deframer`] turn one message into one frame and walk a stream of
-//!   frames one step at a time. The `Framed` codec uses them directly, since it is
-//!   handed whole messages and a growing buffer.
-//! - [`EncodeState`] cuts a byte stream into blocks (at a line end near the block
-//!   size, as the engine's executors do) and holds at most one block of input and one
-//!   frame of output: `Encoding → Flushing → Encoding …`, then `Finishing → Done`.
+//!   frames one step at a time (the engine's `FrameReader` decides where frames end
+//!   and holds them to their stream). The `Framed` codec uses them directly, since it
+//!   is handed whole messages and a growing buffer.
+//! - [`EncodeState`] cuts a byte stream into blocks (with the engine's `BlockCutter`,
+//!   as its executors do) and holds at most one block of input and one frame of
+//!   output: `Encoding → Flushing → Encoding …`, then `Finishing → Done`; the async
+//!   drivers have it compress blocks on the engine's pool (`poll_ready`) and flush
+//!   after a quiet moment (`flush_wait`).
 //! - [`DecodeState`] takes compressed bytes in pieces of any size and holds at most
-//!   one frame of input and one block of output: `Decoding → Done`, or `Failed`.
+//!   one frame of input and one block of output: `Decoding → Done`, or an error that
+//!   sticks.
 //!
 //! The drivers (`bufread`, `write`, `sync`) move bytes between these states and their
 //! inner reader or writer, and nothing else.
