@@ -5,35 +5,19 @@
 
 #[path = "../../tests/common.rs"]
 mod common;
+mod util;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use util::{cobolp, entries as files, stderr};
 
 const COBOLP: &str = env!("CARGO_BIN_EXE_cobolp");
 
-fn cobolp(args: &[&str], dir: &Path) -> Output {
-    Command::new(COBOLP).args(args).current_dir(dir).output().expect("cobolp runs")
-}
-
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cobolp-faults-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The files in `dir`, hidden ones (temporary outputs) included.
-fn files(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    names
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    util::temp_dir("faults", name)
 }
 
 /// A log of about `mb` MB.
