@@ -70,7 +70,7 @@ impl std::fmt::Debug for EncodeState {
 impl Drop for EncodeState {
     fn drop(&mut self) {
         let Some(adapter) = self.warn_on_drop else { return };
-        let unwritten = self.cutter.held() + self.pending().len();
+        let unwritten = self.buffered();
         if self.phase != EncodePhase::Done && self.stopped.is_none() && (unwritten > 0 || self.framer.frames() > 0) {
             log::warn!(
                 "cobol-protocol: {adapter} dropped before finish/shutdown: {unwritten} bytes were never written, \
