@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use util::{cobolp, entries};
+use util::{cobolp, entries, split_frames};
 
 fn temp_dir(name: &str) -> PathBuf {
     util::temp_dir("cli", name)
@@ -219,19 +219,13 @@ fn records_with_a_copybook_or_a_record_length() {
 /// frame it has and exits 3; `test` and `info` say the same.
 #[test]
 fn lost_swapped_and_missing_frames_are_errors_and_partial_reads_a_cut_stream() {
-    use cobol_protocol::layers::l8_seal::next_frame;
     let dir = temp_dir("integrity");
     let data = common::log_lines(20_000, 4);
     std::fs::write(dir.join("app.log"), &data).unwrap();
     let out = cobolp(&["compress", "-q", "--block-size", "64K", "app.log"], &dir);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let packed = std::fs::read(dir.join("app.log.cpz")).unwrap();
-    let mut frames = Vec::new();
-    let mut pos = 0;
-    while let Some((_, len)) = next_frame(&packed[pos..]).unwrap() {
-        frames.push(&packed[pos..pos + len]);
-        pos += len;
-    }
+    let frames = split_frames(&packed);
     assert!(frames.len() > 4, "{} frames", frames.len());
     let cut = 3;
     let damaged = [

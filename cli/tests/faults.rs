@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use util::{cobolp, entries as files, stderr};
+use util::{cobolp, entries as files, split_frames, stderr};
 
 const COBOLP: &str = env!("CARGO_BIN_EXE_cobolp");
 
@@ -205,18 +205,13 @@ fn recover_keeps_what_verifies_and_names_what_is_lost() {
     let out = cobolp(&["compress", "-q", "--block-size", "64K", "app.log"], &dir);
     assert!(out.status.success());
     let packed = std::fs::read(dir.join("app.log.cpz")).unwrap();
-    let mut frames = Vec::new();
-    let mut pos = 0;
-    while let Some((_, len)) = next_frame(&packed[pos..]).unwrap() {
-        frames.push(packed[pos..pos + len].to_vec());
-        pos += len;
-    }
+    let frames = split_frames(&packed);
     assert!(frames.len() > 6);
     let intact = cobolp(&["recover", "app.log.cpz", "-o", "intact.log"], &dir);
     assert_eq!(intact.status.code(), Some(0), "{}", stderr(&intact));
     assert!(std::fs::read(dir.join("intact.log")).unwrap() == data);
     // Frame 2's payload damaged, frame 4 gone, and the end frame cut off.
-    let mut damaged = frames.clone();
+    let mut damaged: Vec<Vec<u8>> = frames.iter().map(|f| f.to_vec()).collect();
     let last = damaged[2].len() - 1;
     damaged[2][last] ^= 0x55;
     damaged.remove(4);

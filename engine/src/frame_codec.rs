@@ -203,11 +203,6 @@ impl FrameCodec {
         }
     }
 
-    /// Data frames of the stream going out since its start or its last end.
-    pub fn frames_in_stream(&self) -> u64 {
-        self.sending.frames()
-    }
-
     /// Decodes one data frame (`header` parsed from its first bytes, `payload` the
     /// rest) and appends its data to `out`. A session codec decodes independent
     /// frames too; every frame it decodes joins its history.

@@ -26,6 +26,17 @@ pub fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
+/// The frames of a whole `.cpz` stream, end frame included, in order.
+pub fn split_frames(packed: &[u8]) -> Vec<&[u8]> {
+    let mut frames = Vec::new();
+    let mut pos = 0;
+    while let Some((_, len)) = cobol_protocol::layers::l8_seal::next_frame(&packed[pos..]).unwrap() {
+        frames.push(&packed[pos..pos + len]);
+        pos += len;
+    }
+    frames
+}
+
 /// What the run said on stderr.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

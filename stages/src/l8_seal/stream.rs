@@ -199,11 +199,6 @@ impl StreamCheck {
         self.open = Open::None;
     }
 
-    /// Data frames and bytes of the stream still open (0 at a stream boundary).
-    pub fn open_stream(&self) -> (u64, u64) {
-        (self.tally.frames, self.tally.original_len)
-    }
-
     /// The input ended: what it held, with a stream still open (or an input without
     /// any frame) reported as unfinished.
     pub fn summary(&self) -> StreamSummary {
