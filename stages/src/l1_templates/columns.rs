@@ -3,13 +3,33 @@
 
 use super::*;
 
-/// What one template collects while a block is encoded.
+/// What one template collects while a block is encoded: a row per line that uses it,
+/// the rows end to end. One vector a kind rather than one a slot: a line's values are
+/// appended in one copy, and the block's thousands of slots do not each grow (and
+/// copy) a vector of their own.
 pub(super) struct Column {
-    /// Values (with their leading zeros) of each number slot, and of each word slot,
-    /// in line order.
-    pub(super) numbers: Vec<Vec<(u64, u8)>>,
-    /// By [`WordIds`] id.
-    pub(super) words: Vec<Vec<u32>>,
+    /// Number slots a row holds.
+    pub(super) number_slots: usize,
+    /// Word slots a row holds.
+    pub(super) word_slots: usize,
+    /// Values with their leading zeros, row after row.
+    pub(super) numbers: Vec<(u64, u8)>,
+    /// Word ids (see [`WordIds`]), row after row.
+    pub(super) words: Vec<u32>,
+}
+
+impl Column {
+    /// Every row's value in number slot `slot`, in line order, into `out`.
+    pub(super) fn number_column(&self, slot: usize, out: &mut Vec<(u64, u8)>) {
+        out.clear();
+        out.extend(self.numbers.iter().skip(slot).step_by(self.number_slots).copied());
+    }
+
+    /// Every row's word id in word slot `slot`, in line order, into `out`.
+    pub(super) fn word_column(&self, slot: usize, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(self.words.iter().skip(slot).step_by(self.word_slots).copied());
+    }
 }
 
 /// A template key as it is built: static text merged into runs, slots between them.

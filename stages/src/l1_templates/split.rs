@@ -92,18 +92,19 @@ pub fn split(block: &[u8]) -> Split {
                 ids.insert(key.to_vec(), id);
                 varint::put(&mut dictionary, key.len() as u64);
                 dictionary.extend_from_slice(key);
-                columns.push(Column { numbers: vec![Vec::new(); numbers.len()], words: vec![Vec::new(); words.len()] });
+                columns.push(Column {
+                    number_slots: numbers.len(),
+                    word_slots: words.len(),
+                    numbers: Vec::new(),
+                    words: Vec::new(),
+                });
                 id
             }
         };
         varint::put(&mut out.ids, u64::from(id));
         let column = &mut columns[id as usize];
-        for (slot, &v) in column.numbers.iter_mut().zip(&numbers) {
-            slot.push(v);
-        }
-        for (slot, &w) in column.words.iter_mut().zip(&words) {
-            slot.push(w);
-        }
+        column.numbers.extend_from_slice(&numbers);
+        column.words.extend_from_slice(&words);
     }
     out.templates.push(SPLIT_VERSION);
     varint::put(&mut out.templates, lines);
@@ -117,15 +118,19 @@ pub fn split(block: &[u8]) -> Split {
     let mut keyed = KeyedValues::default();
     // The templates as the decoder reads them: contexts and keys come from one place.
     let written = Dictionary::read(&out.templates, usize::MAX).expect("the templates this split wrote");
+    let (mut values, mut keys, mut ids) = (Vec::new(), Vec::new(), Vec::new());
     for (column, (key, items)) in columns.iter().zip(&written.templates) {
         let contexts = word_contexts(key, items);
-        for (values, key_slot) in column.numbers.iter().zip(number_keys(items)) {
+        for (slot, key_slot) in number_keys(items).into_iter().enumerate() {
+            column.number_column(slot, &mut values);
+            let values = &values[..];
             let plain = NumberColumn::Plain.deltas(values, &[], &mut keyed);
             let stored = match key_slot {
                 None => plain,
                 Some(k) => {
                     keyed.start_column(word_ids.words.len());
-                    let keyed = NumberColumn::Keyed.deltas(values, &column.words[k], &mut keyed);
+                    column.word_column(k, &mut keys);
+                    let keyed = NumberColumn::Keyed.deltas(values, &keys, &mut keyed);
                     let take = delta_bits(&keyed) * 10 < delta_bits(&plain) * 9;
                     out.zeros.push(u8::from(take));
                     if take {
@@ -140,9 +145,10 @@ pub fn split(block: &[u8]) -> Split {
             }
             write_padding(values, &mut out.zeros);
         }
-        for (values, context) in column.words.iter().zip(contexts) {
+        for (slot, context) in contexts.into_iter().enumerate() {
+            column.word_column(slot, &mut ids);
             let recent = recent.entry(context).or_default();
-            for &id in values {
+            for &id in &ids {
                 let seen = std::mem::replace(&mut listed[id as usize], true);
                 match recent.find(id, seen) {
                     Some(rank) => varint::put(&mut out.word_refs, rank as u64 + 1),
