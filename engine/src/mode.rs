@@ -82,7 +82,8 @@ impl CompressionMode {
         match self {
             CompressionMode::Legacy => legacy.into(),
             CompressionMode::Bridge | CompressionMode::Maximal => {
-                std::iter::once(Arc::new(TemplateLayer { pattern }) as Arc<dyn Layer>).chain(legacy).collect()
+                let decision = level.split_decision();
+                std::iter::once(Arc::new(TemplateLayer { pattern, decision }) as Arc<dyn Layer>).chain(legacy).collect()
             }
         }
     }

@@ -52,6 +52,25 @@ pub const SMALL_SPLIT: usize = 3;
 pub struct TemplateLayer {
     /// The match search its trials use (the mode's).
     pub pattern: PatternLayer,
+    /// How it decides whether a split pays.
+    pub decision: SplitDecision,
+}
+
+/// How [`TemplateLayer`] decides whether to keep a split: the levels' dial between
+/// the certainty of a trial and its cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SplitDecision {
+    /// Both forms through L5-L7, as the module says: a split is kept only where it
+    /// measures smaller.
+    #[default]
+    Measured,
+    /// A split of at most a [`SMALL_SPLIT`]-th of its block is kept without a trial of
+    /// the block as it is (a fifth of Bridge's time on a log); larger splits are
+    /// measured as in [`SplitDecision::Measured`]. Every corpus log's split pays by
+    /// 1.17x or more after L5-L7, so on them nothing changes but the time; a block
+    /// whose small split would not pay (text that LZ matching alone reduces further)
+    /// comes out larger than its measured choice would.
+    SmallSplitKept,
 }
 
 /// Text with lines: almost every byte printable (or tab, CR, LF, or part of a UTF-8
@@ -95,9 +114,14 @@ impl TemplateLayer {
             streams: split(data).into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect(),
         };
         candidate.layers.insert(LayerId::Semantic);
+        let small = candidate.stream_bytes() * SMALL_SPLIT <= data.len();
+        if small && self.decision == SplitDecision::SmallSplitKept {
+            // Handed on as split: the engine's L5-L7 compress it as the trial would have.
+            return Ok(Some(candidate));
+        }
         let fast = PatternLayer { params: MatchParams::fast() };
         let without_fast = || trial::size_after_legacy_layers(block.clone(), &fast);
-        let candidate = if candidate.stream_bytes() * SMALL_SPLIT <= data.len() {
+        let candidate = if small {
             // A split a small part of its block: its trial with the mode's search costs
             // little, and is kept.
             let candidate = trial::after_legacy_layers(candidate, &self.pattern)?;
@@ -217,6 +241,35 @@ mod tests {
             assert!(!l.encode_in_turn(&mut block).unwrap());
         }
         assert_eq!(block, expected);
+    }
+
+    /// At the fast levels a small split is handed on as it is, for the engine's
+    /// L5-L7, and comes back; a split that is most of its block is still measured.
+    #[test]
+    fn a_small_split_is_kept_untried_when_told() {
+        let data: Vec<u8> = (0..30_000)
+            .flat_map(|i| {
+                format!("2026-11-30 10:{:02}:{:02} GET /item/{} 200\n", i / 60 % 60, i % 60, i % 97).into_bytes()
+            })
+            .collect();
+        let layer = TemplateLayer { decision: SplitDecision::SmallSplitKept, ..TemplateLayer::default() };
+        let mut block = Block::from_input(data.clone());
+        assert!(layer.encode(&mut block).unwrap());
+        let mut expected = Block::from_input(data.clone());
+        expected.streams = split(&data).into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect();
+        expected.layers.insert(LayerId::Semantic);
+        assert_eq!(block, expected, "no layer after L1 ran");
+        layer.decode(&mut block).unwrap();
+        assert_eq!(block.into_single_bytes().unwrap(), data);
+
+        // Words with no template to share (most of the block stays in the split):
+        // measured, and declined as the default layer declines it.
+        let words: Vec<u8> = (0..4000u32)
+            .flat_map(|i| format!("w{:x} q{:x}\n", i.wrapping_mul(2_654_435_761), i.wrapping_mul(40_503)).into_bytes())
+            .collect();
+        let (mut kept, mut measured) = (Block::from_input(words.clone()), Block::from_input(words));
+        assert_eq!(layer.encode(&mut kept).unwrap(), TemplateLayer::default().encode(&mut measured).unwrap());
+        assert_eq!(kept, measured);
     }
 
     #[test]
