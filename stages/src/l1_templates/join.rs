@@ -70,7 +70,8 @@ pub(super) struct Rows {
 /// Rebuilds the block of `original_len` bytes from its streams; every count is checked
 /// against what the streams can hold before anything is allocated for it.
 pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
-    let Dictionary { lines, ends_with_newline, templates } = Dictionary::read(&split.templates, original_len + 1)?;
+    let Dictionary { version, lines, ends_with_newline, templates } =
+        Dictionary::read(&split.templates, original_len + 1)?;
     let count = templates.len();
 
     // Each id takes at least a byte.
@@ -108,12 +109,40 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     let mut number_widths: Vec<u8> = Vec::new();
     let mut words: Vec<DecodedWord<'_>> = Vec::new();
     let mut rows = Vec::with_capacity(count);
-    for ((key, items), &n) in templates.iter().zip(&uses) {
+    // Values of copied columns, which take no bytes of their own in the streams: each
+    // is at least a byte of the block, which caps them before they are allocated.
+    let mut copied = 0usize;
+    let mut relation_list = match version {
+        SPLIT_VERSION_1 => None,
+        _ => Some(RelationReader::read(&split.zeros, &mut zpos, count)?),
+    };
+    for (template, ((key, items), &n)) in templates.iter().zip(&uses).enumerate() {
         let contexts = word_contexts(key, items);
-        let word_slots = contexts.len();
+        let keys = number_keys(items);
+        let (word_slots, number_slots) = (contexts.len(), keys.len());
+        let relations = match &mut relation_list {
+            None => Relations::none(number_slots, word_slots),
+            Some(list) => list.template(template, number_slots, word_slots)?,
+        };
+        let (coded_numbers, coded_words) = relations.coded();
+        copied = copied.saturating_add(n.saturating_mul(number_slots + word_slots - coded_numbers - coded_words));
+        if copied > original_len {
+            return Err(Error::corrupt(
+                "column relations",
+                format!("more copied values than the block's {original_len} bytes"),
+            ));
+        }
         let word_base = words.len();
-        words.resize(word_base + rows_within(n, word_slots, &split.word_refs[rpos..], "word references")?, (&[], 0));
+        rows_within(n, coded_words, &split.word_refs[rpos..], "word references")?;
+        words.resize(word_base + n * word_slots, (&[], 0));
         for (slot, context) in contexts.into_iter().enumerate() {
+            if let Some(source) = relations.words[slot] {
+                for row in 0..n {
+                    let at = word_base + row * word_slots;
+                    words[at + slot] = words[at + source];
+                }
+                continue;
+            }
             let recent = recent.entry(context).or_default();
             for row in 0..n {
                 let reference = varint::get_capped(&split.word_refs, &mut rpos, RECENT_WORDS as u64, "word reference")?;
@@ -137,13 +166,19 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
             }
         }
         // Numbers after words: a keyed column's predictions need its key's words.
-        let keys = number_keys(items);
-        let number_slots = keys.len();
         let number_base = numbers.len();
-        let count = rows_within(n, number_slots, &split.numbers[npos..], "numbers")?;
-        numbers.resize(number_base + count, 0);
-        number_widths.resize(number_base + count, 0);
+        rows_within(n, coded_numbers, &split.numbers[npos..], "numbers")?;
+        numbers.resize(number_base + n * number_slots, 0);
+        number_widths.resize(number_base + n * number_slots, 0);
         for (slot, key_slot) in keys.into_iter().enumerate() {
+            if let Some(source) = relations.numbers[slot] {
+                for row in 0..n {
+                    let at = number_base + row * number_slots;
+                    numbers[at + slot] = numbers[at + source];
+                    number_widths[at + slot] = number_widths[at + source];
+                }
+                continue;
+            }
             let prediction = match key_slot {
                 None => NumberColumn::Plain,
                 Some(_) => match split.zeros.get(zpos) {
@@ -177,6 +212,9 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
             }
         }
         rows.push(Rows { numbers: number_base, number_slots, words: word_base, word_slots });
+    }
+    if relation_list.is_some_and(|list| !list.is_done()) {
+        return Err(Error::corrupt("column relations", "relations out of template order"));
     }
     // Timestamps: a column per form, each value in line order.
     let mut time_counts = vec![0usize; timestamps::FORMAT_COUNT];

@@ -24,7 +24,9 @@
 //!   the same key word (see `NumberColumn`). (Choosing raw values instead for some
 //!   columns, by an entropy estimate, measured worse on every corpus log: the deltas
 //!   of unrelated values still share L6's matches and L7's table with the rest.)
-//! - `zeros`: in the same order, for a column with a word slot before it a byte 1
+//! - `zeros`: first the block's column relations (see `relations.rs`: a column equal
+//!   to an earlier one of its template is not stored again); then in the same order
+//!   as `numbers`, for a column with a word slot before it a byte 1
 //!   when it is keyed (else 0), then each number column's leading zeros: a byte 0
 //!   when no value has one, a width 2–19 when every value is written in that many
 //!   digits (times, zero-padded ids), or 255 and then a byte per value;
@@ -45,6 +47,7 @@ mod join;
 pub mod layer;
 mod padding;
 mod rebuild;
+mod relations;
 mod split;
 mod survey;
 #[cfg(test)]
@@ -64,6 +67,7 @@ pub use join::{describe, join};
 pub use layer::TemplateLayer;
 use padding::*;
 use rebuild::{Rebuilt, SHORT_TEXT};
+use relations::*;
 pub use split::split;
 use survey::*;
 use timestamps::Found;
@@ -73,7 +77,11 @@ use words::*;
 
 /// The version of the split's format, the first byte of its `templates` stream: a
 /// decoder refuses a split of a version it does not know with an error that says so.
-pub const SPLIT_VERSION: u8 = 1;
+/// Version 2 added column relations (see `relations`); version 1 splits still decode.
+pub const SPLIT_VERSION: u8 = 2;
+
+/// The first version of the split, without column relations.
+pub const SPLIT_VERSION_1: u8 = 1;
 
 /// How many streams a split has.
 pub const STREAMS: usize = 8;

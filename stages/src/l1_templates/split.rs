@@ -118,10 +118,24 @@ pub fn split(block: &[u8]) -> Split {
     let mut keyed = KeyedValues::default();
     // The templates as the decoder reads them: contexts and keys come from one place.
     let written = Dictionary::read(&out.templates, usize::MAX).expect("the templates this split wrote");
+    // Columns equal to an earlier one of their template, listed first in `zeros`.
+    let sources: Vec<_> = columns
+        .iter()
+        .map(|c| (equal_earlier(&c.numbers, c.number_slots), equal_earlier(&c.words, c.word_slots)))
+        .collect();
+    let mut relations = RelationList::default();
+    for (template, (numbers, words)) in sources.iter().enumerate() {
+        relations.add(template, numbers, words);
+    }
+    relations.write(&mut out.zeros);
     let (mut values, mut keys, mut ids) = (Vec::new(), Vec::new(), Vec::new());
-    for (column, (key, items)) in columns.iter().zip(&written.templates) {
+    for ((column, (key, items)), (number_sources, word_sources)) in columns.iter().zip(&written.templates).zip(&sources)
+    {
         let contexts = word_contexts(key, items);
         for (slot, key_slot) in number_keys(items).into_iter().enumerate() {
+            if number_sources[slot].is_some() {
+                continue;
+            }
             column.number_column(slot, &mut values);
             let values = &values[..];
             let plain = NumberColumn::Plain.deltas(values, &[], &mut keyed);
@@ -146,6 +160,9 @@ pub fn split(block: &[u8]) -> Split {
             write_padding(values, &mut out.zeros);
         }
         for (slot, context) in contexts.into_iter().enumerate() {
+            if word_sources[slot].is_some() {
+                continue;
+            }
             column.word_column(slot, &mut ids);
             let recent = recent.entry(context).or_default();
             for &id in &ids {

@@ -98,6 +98,8 @@ impl RecentWords {
 
 /// The `templates` stream, read.
 pub(super) struct Dictionary<'a> {
+    /// [`SPLIT_VERSION_1`] or [`SPLIT_VERSION`].
+    pub(super) version: u8,
     pub(super) lines: usize,
     pub(super) ends_with_newline: bool,
     /// Each template's key and its items.
@@ -108,11 +110,11 @@ impl<'a> Dictionary<'a> {
     /// Reads the stream; at most `max_lines` lines, and no more templates than lines
     /// or than the stream has bytes, both checked before anything is allocated.
     pub(super) fn read(t: &'a [u8], max_lines: usize) -> Result<Dictionary<'a>> {
-        match t.first() {
-            Some(&SPLIT_VERSION) => {}
+        let version = match t.first() {
+            Some(&v @ (SPLIT_VERSION_1 | SPLIT_VERSION)) => v,
             Some(&other) => return Err(Error::Unsupported { what: "log template split version", value: other.into() }),
             None => return Err(Error::Truncated { what: "templates", needed: 1 }),
-        }
+        };
         let mut pos = 1;
         let lines = varint::get_capped(t, &mut pos, max_lines as u64, "line count")? as usize;
         let ends_with_newline = match t.get(pos) {
@@ -136,7 +138,7 @@ impl<'a> Dictionary<'a> {
         if pos != t.len() {
             return Err(Error::corrupt("templates", format!("{} bytes after the last template", t.len() - pos)));
         }
-        Ok(Dictionary { lines, ends_with_newline, templates })
+        Ok(Dictionary { version, lines, ends_with_newline, templates })
     }
 }
 
