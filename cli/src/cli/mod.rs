@@ -129,7 +129,8 @@ pub struct InfoArgs {
     #[arg(short, long)]
     pub summary: bool,
     /// For frames of log text split into templates (L1), list every template with the
-    /// number of lines that use it (`<n>` a number, `<w>` a variable word, `<%Y-%m-%d ...>` a timestamp in that form).
+    /// number of lines that use it (`<n>` a number, `<w>` a variable word, `<%Y-%m-%d ...>` a timestamp in that form,
+    /// `<n=2>` or `<w=1>` a slot stored as a copy of the template's second number or first word).
     #[arg(short, long)]
     pub templates: bool,
 }

@@ -329,33 +329,51 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
 }
 
 /// What a split holds, for `cobolp info`: its line count and its templates, each as
-/// text (`<n>` for a number, `<w>` for a variable word; other bytes that are not
-/// printable ASCII as `\xNN`) with the number of lines that use it, most used first.
+/// text (`<n>` for a number, `<w>` for a variable word, `<n=2>` or `<w=1>` for a slot
+/// stored as a copy of the template's second number or first word slot; other bytes
+/// that are not printable ASCII as `\xNN`) with the number of lines that use it, most
+/// used first.
 pub fn describe(split: &Split) -> Result<(usize, Vec<(String, usize)>)> {
     let dictionary = Dictionary::read(&split.templates, usize::MAX)?;
-    let mut templates: Vec<(String, usize)> = dictionary
-        .templates
-        .iter()
-        .map(|(key, items)| {
-            let mut text = String::new();
-            for item in items {
-                match item {
-                    Item::Static(r) => {
-                        for &b in &key[r.clone()] {
-                            match b {
-                                b' '..=b'~' => text.push(b as char),
-                                _ => text.push_str(&format!("\\x{b:02x}")),
-                            }
+    let count = dictionary.templates.len();
+    let mut relations = match dictionary.version {
+        SPLIT_VERSION_1 => None,
+        _ => Some(RelationReader::read(&split.zeros, &mut 0, count)?),
+    };
+    let mut templates = Vec::with_capacity(count);
+    for (template, (key, items)) in dictionary.templates.iter().enumerate() {
+        let (number_slots, word_slots) = (number_keys(items).len(), word_contexts(key, items).len());
+        let copies = match &mut relations {
+            None => Relations::none(number_slots, word_slots),
+            Some(list) => list.template(template, number_slots, word_slots)?,
+        };
+        let (mut number, mut word) = (0, 0);
+        let slot = |kind: &str, sources: &[Option<usize>], at: &mut usize| {
+            let source = sources[*at];
+            *at += 1;
+            match source {
+                Some(s) => format!("<{kind}={}>", s + 1),
+                None => format!("<{kind}>"),
+            }
+        };
+        let mut text = String::new();
+        for item in items {
+            match item {
+                Item::Static(r) => {
+                    for &b in &key[r.clone()] {
+                        match b {
+                            b' '..=b'~' => text.push(b as char),
+                            _ => text.push_str(&format!("\\x{b:02x}")),
                         }
                     }
-                    Item::Number => text.push_str("<n>"),
-                    Item::Word => text.push_str("<w>"),
-                    Item::Time(f) => text.push_str(&format!("<{}>", timestamps::format_spec(*f))),
                 }
+                Item::Number => text.push_str(&slot("n", &copies.numbers, &mut number)),
+                Item::Word => text.push_str(&slot("w", &copies.words, &mut word)),
+                Item::Time(f) => text.push_str(&format!("<{}>", timestamps::format_spec(*f))),
             }
-            (text, 0)
-        })
-        .collect();
+        }
+        templates.push((text, 0));
+    }
     let mut ipos = 0;
     while ipos < split.ids.len() {
         let id = varint::get(&split.ids, &mut ipos)? as usize;

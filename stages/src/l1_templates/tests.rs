@@ -298,6 +298,7 @@ fn a_column_said_twice_is_stored_once() {
     // as a count, then each as (template gap, 2 x slot + kind, source) by column:
     // word 1 from word 0, number 2 from number 0, number 3 from number 1.
     assert_eq!(s.zeros[..10], [3, 0, 2 + 1, 0, 0, 2 * 2, 0, 0, 2 * 3, 1], "{:?}", &s.zeros[..10]);
+    assert_eq!(describe(&s).unwrap().1[0].0, "port=<n> status=<n> user=<w> again=<n=1>|<n=2>|<w=1> n=<n>");
     assert!(s.numbers.len() < plain.numbers.len(), "{} against {}", s.numbers.len(), plain.numbers.len());
     assert!(s.word_refs.len() < plain.word_refs.len());
 }
