@@ -35,8 +35,8 @@ pub(super) fn equal_earlier<T: Copy + Eq + Hash>(matrix: &[T], slots: usize) -> 
     let column = |slot: usize| matrix.iter().skip(slot).step_by(slots);
     let mut by_hash: FastMap<u64, Vec<usize>> = FastMap::default();
     let mut sources = Vec::with_capacity(slots);
-    for slot in 0..slots {
-        let first = matrix[slot];
+    // The first row holds each column's first value.
+    for (slot, &first) in matrix.iter().enumerate().take(slots) {
         if column(slot).all(|&v| v == first) {
             sources.push(None);
             continue;
@@ -205,7 +205,10 @@ mod tests {
         assert_eq!(equal_earlier::<u32>(&[], 0), []);
     }
 
-    fn list(entries: &[(usize, &[Option<usize>], &[Option<usize>])]) -> Vec<u8> {
+    /// A template's id, and the sources of its number and word slots.
+    type Copies<'a> = (usize, &'a [Option<usize>], &'a [Option<usize>]);
+
+    fn list(entries: &[Copies<'_>]) -> Vec<u8> {
         let mut list = RelationList::default();
         for &(t, n, w) in entries {
             list.add(t, n, w);
