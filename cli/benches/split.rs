@@ -6,6 +6,12 @@
 //! block in the same run (these machines are shared and noisy, so the ratio is the
 //! steadier figure).
 //!
+//! And `walk`: what a split that matches each line against a template it already
+//! knows would pay on a hit (this crate has no such split yet; docs/ARCHITECTURE.md,
+//! "Where Bridge's time goes"): every line walked along the template today's split
+//! gave it, its static text compared and its numbers, words and timestamps taken out.
+//! `misses` counts the lines such a walk does not reproduce.
+//!
 //! `cargo bench --bench split [-- FILE_OR_DIR ...]` (default: `samples/`); blocks of
 //! 2 MiB, Bridge's default on the command line.
 
@@ -14,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use cobol_protocol::layers::l1_templates::layer::{looks_like_text, SMALL_SPLIT};
-use cobol_protocol::layers::l1_templates::{join, split, TemplateLayer};
+use cobol_protocol::layers::l1_templates::{join, split, templates, timestamps, TemplateItem, TemplateLayer};
 use cobol_protocol::layers::l6_pattern::{MatchParams, PatternLayer};
 use cobol_protocol::layers::trial::size_after_legacy_layers;
 use cobol_protocol::layers::{Block, Layer, LayerSet, Stream, StreamKind};
@@ -31,6 +37,57 @@ fn fastest<T>(mut f: impl FnMut() -> T) -> Duration {
         best = best.min(t.elapsed());
     }
     best
+}
+
+/// Takes the values out of `line` along `items`: a checksum of them, or `None` where
+/// the line does not follow the template. A word runs to the next static text.
+fn walk(line: &[u8], items: &[TemplateItem<'_>]) -> Option<u64> {
+    let (mut pos, mut sum) = (0, 0u64);
+    for (i, item) in items.iter().enumerate() {
+        match *item {
+            TemplateItem::Text(text) => {
+                if line.get(pos..pos + text.len())? != text {
+                    return None;
+                }
+                pos += text.len();
+            }
+            TemplateItem::Number => {
+                let digits = line[pos..].iter().take(19).take_while(|b| b.is_ascii_digit()).count();
+                if digits == 0 {
+                    return None;
+                }
+                let value = line[pos..pos + digits].iter().fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+                sum = sum.wrapping_add(value);
+                pos += digits;
+            }
+            TemplateItem::Word => {
+                let end = match items.get(i + 1) {
+                    Some(TemplateItem::Text(next)) => {
+                        let mut from = pos + 1;
+                        loop {
+                            let at = from + line.get(from..)?.iter().position(|&b| b == next[0])?;
+                            if line[at..].starts_with(next) {
+                                break at;
+                            }
+                            from = at + 1;
+                        }
+                    }
+                    None => line.len(),
+                    Some(_) => {
+                        pos + line[pos..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b >= 0x80).count()
+                    }
+                };
+                sum = sum.wrapping_add((end - pos) as u64);
+                pos = end;
+            }
+            TemplateItem::Time(form) => {
+                let time = timestamps::at_format(line, pos, form)?;
+                sum = sum.wrapping_add(time.value as u64);
+                pos += time.len;
+            }
+        }
+    }
+    (pos == line.len()).then_some(sum)
 }
 
 fn files(args: &[String]) -> Vec<PathBuf> {
@@ -57,8 +114,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let fast = PatternLayer { params: MatchParams::fast() };
     println!(
-        "{:<24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}   (each as time / zstd -3's compression time)",
-        "file", "MiB", "text?", "split", "trial+", "trial-", "L1", "join", "zstd-3 MB/s"
+        "{:<24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>11}   (each as time / zstd -3's compression time)",
+        "file", "MiB", "text?", "split", "trial+", "trial-", "L1", "join", "walk", "misses", "zstd-3 MB/s"
     );
     for path in files(&args) {
         let data = std::fs::read(&path).expect("a readable file");
@@ -82,9 +139,21 @@ fn main() {
             whole
         });
         let join_time = fastest(|| join(&parts, block.len()).expect("join"));
+        let known = templates(&parts).expect("the split's templates");
+        let mut ids = Vec::new();
+        let mut pos = 0;
+        while pos < parts.ids.len() {
+            ids.push(cobol_protocol::layers::varint::get(&parts.ids, &mut pos).expect("an id") as usize);
+        }
+        let body = block.strip_suffix(b"\n").unwrap_or(block);
+        let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+        let misses = lines.iter().zip(&ids).filter(|(line, &id)| walk(line, &known[id]).is_none()).count();
+        let walk_time = fastest(|| {
+            lines.iter().zip(&ids).fold(0u64, |sum, (line, &id)| sum.wrapping_add(walk(line, &known[id]).unwrap_or(1)))
+        });
         let share = |d: Duration| d.as_secs_f64() / zstd.as_secs_f64();
         println!(
-            "{:<24} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.0}",
+            "{:<24} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8} {:>11.0}",
             name,
             block.len() as f64 / (1 << 20) as f64,
             share(text),
@@ -93,6 +162,8 @@ fn main() {
             share(without),
             share(layer),
             share(join_time),
+            share(walk_time),
+            misses,
             block.len() as f64 / zstd.as_secs_f64() / 1e6
         );
     }

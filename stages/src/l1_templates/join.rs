@@ -328,6 +328,40 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
     Ok(out.into_bytes())
 }
 
+/// One item of a template, as [`templates`] lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateItem<'a> {
+    /// Static text.
+    Text(&'a [u8]),
+    /// A number slot.
+    Number,
+    /// A variable word slot.
+    Word,
+    /// A timestamp slot of this form (see [`timestamps`]).
+    Time(u8),
+}
+
+/// The templates of a split, in id order, each as its items; for tools and for the
+/// bench that measures what matching lines against known templates would cost.
+pub fn templates(split: &Split) -> Result<Vec<Vec<TemplateItem<'_>>>> {
+    let dictionary = Dictionary::read(&split.templates, usize::MAX)?;
+    Ok(dictionary
+        .templates
+        .iter()
+        .map(|(key, items)| {
+            items
+                .iter()
+                .map(|item| match item {
+                    Item::Static(r) => TemplateItem::Text(&key[r.clone()]),
+                    Item::Number => TemplateItem::Number,
+                    Item::Word => TemplateItem::Word,
+                    Item::Time(f) => TemplateItem::Time(*f),
+                })
+                .collect()
+        })
+        .collect())
+}
+
 /// What a split holds, for `cobolp info`: its line count and its templates, each as
 /// text (`<n>` for a number, `<w>` for a variable word, `<n=2>` or `<w=1>` for a slot
 /// stored as a copy of the template's second number or first word slot; other bytes

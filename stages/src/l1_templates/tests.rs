@@ -20,6 +20,17 @@ fn describe_lists_templates_most_used_first() {
 }
 
 #[test]
+fn templates_are_listed_by_id_with_their_items() {
+    let s = split(b"a=1\na=2\nb 12:00:01 x7\n");
+    let t = templates(&s).unwrap();
+    assert_eq!(t.len(), 2);
+    assert_eq!(t[0], [TemplateItem::Text(b"a="), TemplateItem::Number]);
+    // A line alone in its shapes: each field a word.
+    let (w, space) = (TemplateItem::Word, TemplateItem::Text(b" "));
+    assert_eq!(t[1], [w, space, w, space, w]);
+}
+
+#[test]
 fn edges() {
     for block in [&b""[..], b"\n", b"\n\n", b"a", b"a\n", b"a\nb", b"\r\n\r\n", b"x\0y\n\xff\xfe", b"007 0 00"] {
         round_trip(block);
