@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cobol_protocol::frames::{Frame, FrameReader, ReadFrames};
-use cobol_protocol::layers::l1_templates::{describe, Split, STREAM_NAMES};
+use cobol_protocol::layers::l1_templates::{column_bytes, describe, describe_with_bytes, Split, STREAM_NAMES};
 use cobol_protocol::layers::l2_records::{read_layout, RecordSpec};
 use cobol_protocol::layers::l5_rle::RleLayer;
 use cobol_protocol::layers::l6_pattern::PatternLayer;
@@ -147,8 +147,10 @@ fn print_split(mut block: Block, all: bool) -> anyhow::Result<()> {
             layer.decode(&mut block)?;
         }
     }
+    let original_len = block.original_len;
     let split = Split::from_block_streams(block.streams)?;
-    let (lines, templates) = describe(&split)?;
+    let (lines, templates) =
+        if all { describe_with_bytes(&split, &column_bytes(&split, original_len)?)? } else { describe(&split)? };
     let sizes = STREAM_NAMES
         .iter()
         .zip(split.streams())

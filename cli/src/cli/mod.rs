@@ -129,8 +129,9 @@ pub struct InfoArgs {
     #[arg(short, long)]
     pub summary: bool,
     /// For frames of log text split into templates (L1), list every template with the
-    /// number of lines that use it (`<n>` a number, `<w>` a variable word, `<%Y-%m-%d ...>` a timestamp in that form,
-    /// `<n=2>` or `<w=1>` a slot stored as a copy of the template's second number or first word).
+    /// number of lines that use it (`<n 812>` a number, `<w 1210>` a variable word, with the bytes its column takes
+    /// before L5; `<%Y-%m-%d ...>` a timestamp in that form; `<n=2>` or `<w=1>` a slot stored as a copy of the
+    /// template's second number or first word).
     #[arg(short, long)]
     pub templates: bool,
 }

@@ -70,6 +70,22 @@ pub(super) struct Rows {
 /// Rebuilds the block of `original_len` bytes from its streams; every count is checked
 /// against what the streams can hold before anything is allocated for it.
 pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
+    join_counting(split, original_len, None)
+}
+
+/// The bytes each column takes in the streams (before L5), by template in id order:
+/// each number slot's (its values and its `zeros` bytes), then each word slot's (its
+/// references and its new words with their lengths); a copied column takes none.
+pub type ColumnBytes = Vec<(Vec<usize>, Vec<usize>)>;
+
+/// [`join`], also counting what each column takes ([`ColumnBytes`]), for `cobolp info`.
+pub fn column_bytes(split: &Split, original_len: usize) -> Result<ColumnBytes> {
+    let mut bytes = ColumnBytes::new();
+    join_counting(split, original_len, Some(&mut bytes))?;
+    Ok(bytes)
+}
+
+fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut ColumnBytes>) -> Result<Vec<u8>> {
     let Dictionary { version, lines, ends_with_newline, templates } =
         Dictionary::read(&split.templates, original_len + 1)?;
     let count = templates.len();
@@ -135,7 +151,9 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
         let word_base = words.len();
         rows_within(n, coded_words, &split.word_refs[rpos..], "word references")?;
         words.resize(word_base + n * word_slots, (&[], 0));
+        let (mut number_bytes, mut word_bytes) = (vec![0; number_slots], vec![0; word_slots]);
         for (slot, context) in contexts.into_iter().enumerate() {
+            let before = rpos + lpos + wpos;
             if let Some(source) = relations.words[slot] {
                 for row in 0..n {
                     let at = word_base + row * word_slots;
@@ -164,6 +182,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                 recent.push_front(value);
                 words[word_base + row * word_slots + slot] = value;
             }
+            word_bytes[slot] = rpos + lpos + wpos - before;
         }
         // Numbers after words: a keyed column's predictions need its key's words.
         let number_base = numbers.len();
@@ -171,6 +190,7 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
         numbers.resize(number_base + n * number_slots, 0);
         number_widths.resize(number_base + n * number_slots, 0);
         for (slot, key_slot) in keys.into_iter().enumerate() {
+            let before = npos + zpos;
             if let Some(source) = relations.numbers[slot] {
                 for row in 0..n {
                     let at = number_base + row * number_slots;
@@ -210,8 +230,12 @@ pub fn join(split: &Split, original_len: usize) -> Result<Vec<u8>> {
                 numbers[number_base + row * number_slots + slot] = value;
                 number_widths[number_base + row * number_slots + slot] = padding.width(row, value)?;
             }
+            number_bytes[slot] = npos + zpos - before;
         }
         rows.push(Rows { numbers: number_base, number_slots, words: word_base, word_slots });
+        if let Some(bytes) = bytes.as_deref_mut() {
+            bytes.push((number_bytes, word_bytes));
+        }
     }
     if relation_list.is_some_and(|list| !list.is_done()) {
         return Err(Error::corrupt("column relations", "relations out of template order"));
@@ -368,6 +392,16 @@ pub fn templates(split: &Split) -> Result<Vec<Vec<TemplateItem<'_>>>> {
 /// that are not printable ASCII as `\xNN`) with the number of lines that use it, most
 /// used first.
 pub fn describe(split: &Split) -> Result<(usize, Vec<(String, usize)>)> {
+    describe_counted(split, None)
+}
+
+/// [`describe`], each slot that is stored followed by the bytes its column takes in the
+/// streams (see [`column_bytes`]): `<n 812>`, `<w 1210>`.
+pub fn describe_with_bytes(split: &Split, bytes: &ColumnBytes) -> Result<(usize, Vec<(String, usize)>)> {
+    describe_counted(split, Some(bytes))
+}
+
+fn describe_counted(split: &Split, bytes: Option<&ColumnBytes>) -> Result<(usize, Vec<(String, usize)>)> {
     let dictionary = Dictionary::read(&split.templates, usize::MAX)?;
     let count = dictionary.templates.len();
     let mut relations = match dictionary.version {
@@ -382,12 +416,14 @@ pub fn describe(split: &Split) -> Result<(usize, Vec<(String, usize)>)> {
             Some(list) => list.template(template, number_slots, word_slots)?,
         };
         let (mut number, mut word) = (0, 0);
-        let slot = |kind: &str, sources: &[Option<usize>], at: &mut usize| {
-            let source = sources[*at];
+        let sizes = bytes.and_then(|b| b.get(template));
+        let slot = |kind: &str, sources: &[Option<usize>], sizes: Option<&Vec<usize>>, at: &mut usize| {
+            let (source, size) = (sources[*at], sizes.and_then(|s| s.get(*at)));
             *at += 1;
-            match source {
-                Some(s) => format!("<{kind}={}>", s + 1),
-                None => format!("<{kind}>"),
+            match (source, size) {
+                (Some(s), _) => format!("<{kind}={}>", s + 1),
+                (None, Some(size)) => format!("<{kind} {size}>"),
+                (None, None) => format!("<{kind}>"),
             }
         };
         let mut text = String::new();
@@ -401,8 +437,8 @@ pub fn describe(split: &Split) -> Result<(usize, Vec<(String, usize)>)> {
                         }
                     }
                 }
-                Item::Number => text.push_str(&slot("n", &copies.numbers, &mut number)),
-                Item::Word => text.push_str(&slot("w", &copies.words, &mut word)),
+                Item::Number => text.push_str(&slot("n", &copies.numbers, sizes.map(|s| &s.0), &mut number)),
+                Item::Word => text.push_str(&slot("w", &copies.words, sizes.map(|s| &s.1), &mut word)),
                 Item::Time(f) => text.push_str(&format!("<{}>", timestamps::format_spec(*f))),
             }
         }

@@ -63,7 +63,7 @@ use crate::fast_hash::{FastBuild, FastMap, FastSet};
 use crate::{varint, Error, Result, Stream, StreamKind};
 use columns::*;
 use join::*;
-pub use join::{describe, join, templates, TemplateItem};
+pub use join::{column_bytes, describe, describe_with_bytes, join, templates, ColumnBytes, TemplateItem};
 pub use layer::TemplateLayer;
 use padding::*;
 use rebuild::{Rebuilt, SHORT_TEXT};

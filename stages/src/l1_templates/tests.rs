@@ -310,6 +310,22 @@ fn a_column_said_twice_is_stored_once() {
     // word 1 from word 0, number 2 from number 0, number 3 from number 1.
     assert_eq!(s.zeros[..10], [3, 0, 2 + 1, 0, 0, 2 * 2, 0, 0, 2 * 3, 1], "{:?}", &s.zeros[..10]);
     assert_eq!(describe(&s).unwrap().1[0].0, "port=<n> status=<n> user=<w> again=<n=1>|<n=2>|<w=1> n=<n>");
+    // Each stored column's bytes: the port's and status's deltas and their `zeros`
+    // bytes, the user's references and new words, the line number's deltas.
+    let bytes = column_bytes(&s, with.len()).unwrap();
+    let ((numbers, words), stored) = (&bytes[0], |v: &[usize]| v.iter().sum::<usize>());
+    assert_eq!((numbers.len(), words.len()), (5, 2));
+    assert_eq!((numbers[2], numbers[3], words[1]), (0, 0, 0), "copies take nothing");
+    assert_eq!(stored(numbers) + 10, s.numbers.len() + s.zeros.len(), "all but the ten relation bytes");
+    assert_eq!(stored(words), s.word_refs.len() + s.word_lens.len() + s.words.len());
+    let text = &describe_with_bytes(&s, &bytes).unwrap().1[0].0;
+    assert_eq!(
+        *text,
+        format!(
+            "port=<n {}> status=<n {}> user=<w {}> again=<n=1>|<n=2>|<w=1> n=<n {}>",
+            numbers[0], numbers[1], words[0], numbers[4]
+        )
+    );
     assert!(s.numbers.len() < plain.numbers.len(), "{} against {}", s.numbers.len(), plain.numbers.len());
     assert!(s.word_refs.len() < plain.word_refs.len());
 }
