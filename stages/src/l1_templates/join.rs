@@ -237,7 +237,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
             bytes.push((number_bytes, word_bytes));
         }
     }
-    if relation_list.is_some_and(|list| !list.is_done()) {
+    if relation_list.as_mut().is_some_and(|list| !list.is_done()) {
         return Err(Error::corrupt("column relations", "relations out of template order"));
     }
     // Timestamps: a column per form, each value in line order.

@@ -29,11 +29,11 @@ use super::*;
 /// left alone: L6 and L7 already make it next to nothing, and two constants equal by
 /// chance (a version's 1 and a host's) would cost a relation each.
 pub(super) fn equal_earlier<T: Copy + Eq + Hash>(matrix: &[T], slots: usize) -> Vec<Option<usize>> {
-    if slots == 0 {
-        return Vec::new();
-    }
     let column = |slot: usize| matrix.iter().skip(slot).step_by(slots);
-    let mut by_hash: FastMap<u64, Vec<usize>> = FastMap::default();
+    // Each stored column that is not a constant, by a hash of its values: a template
+    // has a few dozen slots at most, so a list looked through (no table built a
+    // template), and columns compared in full only where their hashes are equal.
+    let mut stored: Vec<(u64, usize)> = Vec::new();
     let mut sources = Vec::with_capacity(slots);
     // The first row holds each column's first value.
     for (slot, &first) in matrix.iter().enumerate().take(slots) {
@@ -43,10 +43,11 @@ pub(super) fn equal_earlier<T: Copy + Eq + Hash>(matrix: &[T], slots: usize) -> 
         }
         let mut h = FastBuild.build_hasher();
         column(slot).for_each(|v| v.hash(&mut h));
-        let candidates = by_hash.entry(h.finish()).or_default();
-        let source = candidates.iter().copied().find(|&earlier| column(earlier).eq(column(slot)));
+        let hash = h.finish();
+        let source =
+            stored.iter().find(|&&(h, earlier)| h == hash && column(earlier).eq(column(slot))).map(|&(_, s)| s);
         if source.is_none() {
-            candidates.push(slot);
+            stored.push((hash, slot));
         }
         sources.push(source);
     }
@@ -96,8 +97,7 @@ impl RelationList {
 /// out template by template.
 pub(super) struct RelationReader {
     /// (template, column, source), as read.
-    entries: std::vec::IntoIter<(usize, u64, u64)>,
-    next: Option<(usize, u64, u64)>,
+    entries: std::iter::Peekable<std::vec::IntoIter<(usize, u64, u64)>>,
 }
 
 impl RelationReader {
@@ -123,9 +123,7 @@ impl RelationReader {
             let source = varint::get(stream, pos)?;
             entries.push((template, column, source));
         }
-        let mut entries = entries.into_iter();
-        let next = entries.next();
-        Ok(RelationReader { entries, next })
+        Ok(RelationReader { entries: entries.into_iter().peekable() })
     }
 
     /// Template `template`'s relations (templates asked in id order), each checked
@@ -133,9 +131,7 @@ impl RelationReader {
     pub(super) fn template(&mut self, template: usize, number_slots: usize, word_slots: usize) -> Result<Relations> {
         let mut relations = Relations::none(number_slots, word_slots);
         let mut last = None;
-        while let Some((t, column, source)) = self.next.filter(|&(t, ..)| t == template) {
-            let _ = t;
-            self.next = self.entries.next();
+        while let Some((_, column, source)) = self.entries.next_if(|&(t, ..)| t == template) {
             if last.is_some_and(|l| column <= l) {
                 return Err(Error::corrupt(
                     "column relations",
@@ -162,13 +158,13 @@ impl RelationReader {
     }
 
     /// Whether every relation was handed out (any left names a template out of order).
-    pub(super) fn is_done(&self) -> bool {
-        self.next.is_none()
+    pub(super) fn is_done(&mut self) -> bool {
+        self.entries.peek().is_none()
     }
 }
 
 /// A template's relations as the decoder reads them.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub(super) struct Relations {
     /// Each number slot's source, if it is a copy.
     pub(super) numbers: Vec<Option<usize>>,
