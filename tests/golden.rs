@@ -32,6 +32,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>)> {
         ("bridge-log-lines", common::log_lines(400, 11)),
         ("bridge-syslog", bridge_syslog()),
         ("bridge-relations", bridge_relations()),
+        ("bridge-json-docker", bridge_json_docker()),
         ("records-copybook", common::bank_records(1500)),
         ("records-wrong-copybook", common::bank_records(1500)),
     ]
@@ -76,6 +77,27 @@ fn bridge_relations() -> Vec<u8> {
         .collect()
 }
 
+/// Docker's json-file lines: a log line with its own time, JSON escapes (`\n`, `\"`,
+/// `\u00e9`) inside it, and the RFC 3339 nanosecond time (timestamp form 21).
+fn bridge_json_docker() -> Vec<u8> {
+    (0..300)
+        .flat_map(|i: usize| {
+            format!(
+                "{{\"log\":\"17/06/09 20:{:02}:{:02} INFO task {} on \\\"worker-{}\\\" caf\\u00e9\\n\",\"stream\":\"{}\",\"time\":\"2017-06-09T20:{:02}:{:02}.{:09}Z\"}}\n",
+                i / 60 % 60,
+                i % 60,
+                i * 13 % 1000,
+                i % 4,
+                ["stdout", "stderr"][i % 5 / 4],
+                i / 60 % 60,
+                i % 60,
+                i * 7_919_111 % 1_000_000_000
+            )
+            .into_bytes()
+        })
+        .collect()
+}
+
 fn golden_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.cpz"))
 }
@@ -113,7 +135,9 @@ fn version_1_vectors_still_decode() {
     use cobol_protocol::layers::l8_seal::{next_frame, FrameRef, FORMAT_VERSION_1};
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/v1");
     // Cases that came after version 2 have no version 1 file.
-    for (name, input) in cases().into_iter().filter(|(name, _)| *name != "bridge-relations") {
+    for (name, input) in
+        cases().into_iter().filter(|(name, _)| !matches!(*name, "bridge-relations" | "bridge-json-docker"))
+    {
         let path = dir.join(format!("{name}.cpz"));
         let old = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let (frame, _) = next_frame(&old).unwrap().unwrap();

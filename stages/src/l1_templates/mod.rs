@@ -44,6 +44,7 @@
 
 mod columns;
 mod join;
+mod json_fields;
 pub mod layer;
 mod padding;
 mod rebuild;
@@ -64,6 +65,7 @@ use crate::{varint, Error, Result, Stream, StreamKind};
 use columns::*;
 use join::*;
 pub use join::{column_bytes, describe, describe_with_bytes, join, templates, ColumnBytes, TemplateItem};
+use json_fields::{is_json_line, JsonCut};
 pub use layer::TemplateLayer;
 use padding::*;
 use rebuild::{Rebuilt, SHORT_TEXT};

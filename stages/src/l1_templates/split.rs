@@ -58,7 +58,11 @@ pub fn split(block: &[u8]) -> Split {
             pos = span.end;
             let f = &line[span.start..span.end];
             let address_word = address_words.get(index).copied().unwrap_or(false) && is_address(f);
-            if address_word || span.shape == SPACED || counts[span.shape as usize] < common {
+            if address_word
+                || span.shape == SPACED
+                || counts[span.shape as usize] < common
+                || (span.plain && span.value)
+            {
                 // A field with a space is a quoted string (a request line, a user
                 // agent): kept whole as a word, or every combination of them with
                 // the rest of the line would be a template of its own.

@@ -46,7 +46,8 @@ pub(super) struct TimeFinder {
 }
 
 impl TimeFinder {
-    pub(super) fn find(&mut self, line: &[u8], out: &mut Vec<Found>) {
+    /// Finds the timestamps of `line` starting before `span`.
+    pub(super) fn find(&mut self, line: &[u8], span: usize, out: &mut Vec<Found>) {
         let first = out.len();
         let mut end = 0;
         let all_again = !self.previous.is_empty()
@@ -62,7 +63,7 @@ impl TimeFinder {
             out.truncate(first);
             let mut from = 0;
             while out.len() - first < MAX_TIMES_PER_LINE {
-                let Some(f) = timestamps::find_from(line, from) else { break };
+                let Some(f) = timestamps::find_before(line, from, span) else { break };
                 from = f.start + f.len;
                 out.push(f);
             }
@@ -121,6 +122,8 @@ pub(super) struct FieldSpan {
     pub(super) shape: u32,
     /// No digit in it: the field is one piece of template text, its own shape.
     pub(super) plain: bool,
+    /// A JSON string value: a variable even when plain.
+    pub(super) value: bool,
 }
 
 /// The shape of a field with a space in it: such a field is always a word.
@@ -158,7 +161,7 @@ pub(super) fn address_as_word(stats: &AddressStats<'_>) -> bool {
     stats.count >= 16 && (stats.count - stats.seen.len()) * 2 >= stats.count
 }
 
-pub(super) fn survey(body: &[u8]) -> Survey {
+pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
     let mut survey = Survey {
         times: Vec::new(),
         line_times: Vec::new(),
@@ -177,11 +180,13 @@ pub(super) fn survey(body: &[u8]) -> Survey {
         let first = survey.times.len();
         survey.line_times.push(first as u32);
         survey.line_fields.push(survey.fields.len() as u32);
-        finder.find(line, &mut survey.times);
+        let mut json = is_json_line(line).then(JsonCut::default);
+        let span = if json.is_some() { usize::MAX } else { timestamps::SEARCH_SPAN };
+        finder.find(line, span, &mut survey.times);
         let Survey { times, fields: spans, counts, .. } = &mut survey;
         let mut index = 0;
         between_times(line, &times[first..], |text| {
-            fields(text, |f, piece| {
+            let each = |f: &'a [u8], piece: Piece| {
                 if piece != Piece::Delimiter {
                     // A field with a space (a quoted one) is a word whatever its
                     // shape, so it is not shaped: a user agent has dozens of tokens.
@@ -206,7 +211,13 @@ pub(super) fn survey(body: &[u8]) -> Survey {
                     }
                     // `f` is a piece of `line`: its offset is the difference of their addresses.
                     let start = f.as_ptr() as usize - line.as_ptr() as usize;
-                    spans.push(FieldSpan { start, end: start + f.len(), shape: id, plain });
+                    spans.push(FieldSpan {
+                        start,
+                        end: start + f.len(),
+                        shape: id,
+                        plain,
+                        value: piece == Piece::Value,
+                    });
                     if index < ADDRESS_FIELDS && is_address(f) {
                         if addresses.len() <= index {
                             addresses.resize_with(index + 1, AddressStats::default);
@@ -216,7 +227,11 @@ pub(super) fn survey(body: &[u8]) -> Survey {
                     }
                     index += 1;
                 }
-            })
+            };
+            match &mut json {
+                Some(cut) => cut.cut(text, each),
+                None => fields(text, each),
+            }
         });
     }
     survey.line_times.push(survey.times.len() as u32);

@@ -350,3 +350,108 @@ fn version_1_splits_still_join() {
     v1.zeros = vec![0];
     assert_eq!(join(&v1, v1_block.len()).unwrap(), v1_block);
 }
+
+/// A JSON string, quotes included, with every kind of escape, non-ASCII text, a key
+/// that names a log line, and timestamps inside.
+fn json_string() -> impl Strategy<Value = String> {
+    let part = prop_oneof![
+        "[a-zA-Z0-9 ./:=-]{1,6}",
+        Just(r#"\""#.to_string()),
+        Just(r"\\".to_string()),
+        Just(r"\/".to_string()),
+        Just(r"\n".to_string()),
+        Just(r"\t".to_string()),
+        Just(r"\u00e9".to_string()),
+        Just("é".to_string()),
+        Just("message".to_string()),
+        Just("2017-06-09T20:10:40.000209333Z".to_string()),
+        Just("[17/May/2015:10:05:03 +0000]".to_string()),
+    ];
+    prop::collection::vec(part, 0..6).prop_map(|parts| format!("\"{}\"", parts.concat()))
+}
+
+/// Any JSON value, written with white space anywhere it may go.
+fn json_value() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("null".to_string()),
+        Just("true".to_string()),
+        Just("false".to_string()),
+        "-?(0|[1-9][0-9]{0,25})(\\.[0-9]{1,8})?([eE][+-]?[0-9]{1,3})?",
+        json_string(),
+    ];
+    leaf.prop_recursive(4, 40, 6, |inner| {
+        let key = prop_oneof![json_string(), Just("\"msg\"".to_string()), Just("\"log\"".to_string())];
+        prop_oneof![
+            (prop::collection::vec(inner.clone(), 0..5), "[ \t]{0,2}")
+                .prop_map(|(items, w)| format!("[{w}{}{w}]", items.join(&format!("{w},{w}")))),
+            (prop::collection::vec((key, inner), 0..5), "[ \t]{0,2}").prop_map(|(members, w)| {
+                let members: Vec<String> = members.iter().map(|(k, v)| format!("{k}{w}:{w}{v}")).collect();
+                format!("{{{w}{}{w}}}", members.join(&format!("{w},{w}")))
+            }),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn json_lines_round_trip(lines in prop::collection::vec(json_value(), 0..30), newline in any::<bool>()) {
+        let mut block = lines.join("\n").into_bytes();
+        if newline { block.push(b'\n'); }
+        let s = split(&block);
+        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+    }
+
+    /// Lines that start as JSON and are not (cut short, bytes of any value after).
+    #[test]
+    fn lines_that_only_start_as_json_round_trip(
+        lines in prop::collection::vec((json_value(), prop::collection::vec(any::<u8>(), 0..30), 0usize..60), 0..20),
+    ) {
+        let mut block = Vec::new();
+        for (value, tail, cut) in lines {
+            block.push(b'{');
+            block.extend_from_slice(&value.as_bytes()[..cut.min(value.len())]);
+            block.extend(tail.into_iter().filter(|&b| b != b'\n'));
+            block.push(b'\n');
+        }
+        let s = split(&block);
+        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+    }
+}
+
+#[test]
+fn json_keys_are_template_text_and_values_columns() {
+    let methods = ["GET", "POST", "HEAD"];
+    let block: String = (0..300)
+        .map(|i| {
+            format!(
+                "{{\"method\":\"{}\",\"path\":\"/a/b\",\"status\":{},\"ok\":true,\"msg\":\"user {} said \\\"hi there\\\"\\n\"}}\n",
+                methods[i % 3],
+                200 + i % 5,
+                i % 7
+            )
+        })
+        .collect();
+    let s = round_trip(block.as_bytes());
+    let (_, templates) = describe(&s).unwrap();
+    // Plain values are words (not a template for each method), the log text in `msg`
+    // is cut as text, its escaped quotes read as quotes.
+    assert_eq!(templates.len(), 1, "{templates:?}");
+    assert_eq!(
+        templates[0].0,
+        r#"{"method":"<w>","path":"<w>","status":<n>,"ok":true,"msg":"user <n> said \"<w>\"\n"}"#
+    );
+}
+
+#[test]
+fn a_quoted_value_in_a_json_message_is_a_copy_of_its_field() {
+    let block: String = (0..400)
+        .map(|i| {
+            let agent = format!("Mozilla/5.0 (X11; Linux {})", i * 7 % 9);
+            format!("{{\"agent\":\"{agent}\",\"message\":\"GET /x/{i} 200 \\\"{agent}\\\"\"}}\n")
+        })
+        .collect();
+    let s = round_trip(block.as_bytes());
+    let (_, templates) = describe(&s).unwrap();
+    assert_eq!(templates.len(), 1, "{templates:?}");
+    assert_eq!(templates[0].0, r#"{"agent":"<w>","message":"GET /x/<n> <n> \"<w=1>\""}"#);
+}

@@ -93,6 +93,9 @@ pub enum Piece {
     Field,
     /// A run of bytes between quotes, up to the closing one: delimiters included.
     Quoted,
+    /// A JSON string value without a space: a value, never template text, whatever
+    /// its shape.
+    Value,
 }
 
 /// Calls `emit` with each piece of `line`: a delimiter byte or a field, a maximal run
