@@ -73,6 +73,41 @@ impl TimeFinder {
     }
 }
 
+/// Takes the fraction out of every timestamp of a form whose fraction is zero all
+/// through the block (`.000` where a writer had seconds only): they are written in
+/// the form without it, and the zeros become template text. A column of
+/// milliseconds that are all whole seconds codes each difference in a byte or two
+/// more than the seconds do, and two columns of one time in two forms (an ECS
+/// document's `@timestamp` and its message's) then hold the same differences.
+pub(super) fn drop_zero_fractions(times: &mut [Found]) {
+    let mut fraction = [FractionUse::None; timestamps::FORMAT_COUNT];
+    for t in times.iter() {
+        if let Some((_, digits)) = timestamps::without_fraction(t.format) {
+            let zero = t.value.rem_euclid(10i64.pow(u32::from(digits))) == 0;
+            let used = &mut fraction[usize::from(t.format)];
+            *used = match (*used, zero) {
+                (FractionUse::None | FractionUse::Zero, true) => FractionUse::Zero,
+                _ => FractionUse::Used,
+            };
+        }
+    }
+    for t in times.iter_mut() {
+        if fraction[usize::from(t.format)] == FractionUse::Zero {
+            let (twin, digits) = timestamps::without_fraction(t.format).expect("a form with a twin");
+            t.format = twin;
+            t.value /= 10i64.pow(u32::from(digits));
+            t.len -= 1 + usize::from(digits);
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FractionUse {
+    None,
+    Zero,
+    Used,
+}
+
 /// Calls `each` with the stretches of `line` between its timestamps `times`, in
 /// line order.
 pub(super) fn between_times<'a>(line: &'a [u8], times: &[Found], mut each: impl FnMut(&'a [u8])) {
@@ -177,15 +212,19 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
     // place there (a level, a status, a host) is not shaped again.
     let mut before: Vec<(&[u8], u32, bool)> = Vec::new();
     for line in lines_of(body) {
-        let first = survey.times.len();
-        survey.line_times.push(first as u32);
+        survey.line_times.push(survey.times.len() as u32);
+        let span = if is_json_line(line) { usize::MAX } else { timestamps::SEARCH_SPAN };
+        finder.find(line, span, &mut survey.times);
+    }
+    survey.line_times.push(survey.times.len() as u32);
+    drop_zero_fractions(&mut survey.times);
+    for (index, line) in lines_of(body).enumerate() {
+        let line_times = survey.line_times[index] as usize..survey.line_times[index + 1] as usize;
         survey.line_fields.push(survey.fields.len() as u32);
         let mut json = is_json_line(line).then(JsonCut::default);
-        let span = if json.is_some() { usize::MAX } else { timestamps::SEARCH_SPAN };
-        finder.find(line, span, &mut survey.times);
         let Survey { times, fields: spans, counts, .. } = &mut survey;
         let mut index = 0;
-        between_times(line, &times[first..], |text| {
+        between_times(line, &times[line_times.clone()], |text| {
             let each = |f: &'a [u8], piece: Piece| {
                 if piece != Piece::Delimiter {
                     // A field with a space (a quoted one) is a word whatever its
@@ -234,7 +273,6 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
             }
         });
     }
-    survey.line_times.push(survey.times.len() as u32);
     survey.line_fields.push(survey.fields.len() as u32);
     survey.address_words = addresses.iter().map(address_as_word).collect();
     survey

@@ -455,3 +455,26 @@ fn a_quoted_value_in_a_json_message_is_a_copy_of_its_field() {
     assert_eq!(templates.len(), 1, "{templates:?}");
     assert_eq!(templates[0].0, r#"{"agent":"<w>","message":"GET /x/<n> <n> \"<w=1>\""}"#);
 }
+
+#[test]
+fn a_fraction_that_is_always_zero_is_template_text() {
+    let lines = |fraction: &dyn Fn(usize) -> usize| -> String {
+        (0..50).map(|i| format!("2026-11-30T10:{:02}:{:02}.{:03}Z GET /a {i}\n", i / 60, i % 60, fraction(i))).collect()
+    };
+    let s = round_trip(lines(&|_| 0).as_bytes());
+    assert!(describe(&s).unwrap().1[0].0.starts_with("<%Y-%m-%dT%H:%M:%S>."), "{:?}", describe(&s));
+    let s = round_trip(lines(&|i| usize::from(i == 49) * 5).as_bytes());
+    assert!(describe(&s).unwrap().1[0].0.starts_with("<%Y-%m-%dT%H:%M:%S.%3>Z"), "{:?}", describe(&s));
+}
+
+proptest! {
+    #[test]
+    fn times_with_zero_fractions_round_trip(lines in prop::collection::vec(
+        "(1969-12-31|2026-11-30)[ T][0-2][0-9]:[0-5][0-9]:[0-5][0-9][.,](000|00[0-2]|000000|000000000)Z? [a-z]{0,3}",
+        0..40,
+    )) {
+        let block = lines.join("\n").into_bytes();
+        let s = split(&block);
+        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+    }
+}

@@ -357,6 +357,25 @@ pub fn at_format(line: &[u8], pos: usize, format: u8) -> Option<Found> {
     parse(usize::from(format), text).map(|(len, value)| Found { start: pos, len, format, value })
 }
 
+/// The form that writes what `format` writes without its fraction (`%Y-%m-%dT%H:%M:%S`
+/// for `%Y-%m-%dT%H:%M:%S.%3`), and the fraction's digits; `None` for a form without
+/// a fraction or without such a twin.
+pub fn without_fraction(format: u8) -> Option<(u8, u8)> {
+    static TWINS: std::sync::LazyLock<Vec<Option<(u8, u8)>>> = std::sync::LazyLock::new(|| {
+        FORMATS
+            .iter()
+            .map(|spec| {
+                let cut = spec.len().checked_sub(3)?;
+                let (head, tail) = spec.split_at(cut);
+                let digits = tail.strip_prefix(['.', ','])?.strip_prefix('%')?.parse::<u8>().ok()?;
+                let twin = FORMATS.iter().position(|other| *other == head)?;
+                Some((twin as u8, digits))
+            })
+            .collect()
+    });
+    TWINS.get(usize::from(format)).copied().flatten()
+}
+
 /// The form `format` as written in `FORMATS` (`%Y-%m-%d %H:%M:%S,%3`: `%3` is
 /// three digits of a fraction, `%e` a space-padded day, `%E10` ten digits of epoch
 /// seconds), for people reading `cobolp info`.
@@ -547,6 +566,26 @@ mod tests {
         assert!(render(15, i64::MAX, &mut out).is_err());
         assert!(render(15, i64::MIN, &mut out).is_err());
         assert!(render(FORMAT_COUNT as u8, 0, &mut out).is_err());
+    }
+
+    #[test]
+    fn forms_with_a_fraction_know_their_twin_without() {
+        assert_eq!(without_fraction(0), Some((3, 3)), "%Y-%m-%d %H:%M:%S,%3");
+        assert_eq!(without_fraction(4), Some((6, 3)));
+        assert_eq!(without_fraction(21), Some((6, 9)));
+        assert_eq!(without_fraction(6), None);
+        assert_eq!(without_fraction(10), None, "no %m-%d %H:%M:%S form");
+        for form in 0..FORMAT_COUNT as u8 {
+            if let Some((twin, digits)) = without_fraction(form) {
+                // The twin writes the same text up to the fraction.
+                let value = 1_497_039_040 * 10i64.pow(u32::from(digits));
+                let (mut long, mut short) = (Vec::new(), Vec::new());
+                render(form, value, &mut long).unwrap();
+                render(twin, value / 10i64.pow(u32::from(digits)), &mut short).unwrap();
+                assert_eq!(long[..short.len()], short[..], "{}", format_spec(form));
+                assert_eq!(long.len(), short.len() + 1 + usize::from(digits));
+            }
+        }
     }
 
     #[test]
