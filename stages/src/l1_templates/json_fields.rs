@@ -196,7 +196,7 @@ impl JsonCut {
 
 /// A string value, or a quoted one inside log text: one value, or when it holds a
 /// space one word ([`Piece::Quoted`]), unless it is an HTTP request line.
-fn quoted_value<'a>(value: &'a [u8], emit: &mut impl FnMut(&'a [u8], Piece)) {
+pub(super) fn quoted_value<'a>(value: &'a [u8], emit: &mut impl FnMut(&'a [u8], Piece)) {
     if !value.contains(&b' ') {
         if !value.is_empty() {
             emit(value, Piece::Value);

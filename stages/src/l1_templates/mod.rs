@@ -43,6 +43,7 @@
 //!   column's previous value (the first from 0).
 
 mod columns;
+mod delimited_fields;
 mod join;
 mod json_fields;
 pub mod layer;
@@ -63,6 +64,7 @@ use crate::fast_hash::{FastBuild, FastMap, FastSet};
 
 use crate::{varint, Error, Result, Stream, StreamKind};
 use columns::*;
+use delimited_fields::{separator_of, DelimitedCut};
 use join::*;
 pub use join::{column_bytes, describe, describe_with_bytes, join, templates, ColumnBytes, TemplateItem};
 use json_fields::{is_json_line, JsonCut};

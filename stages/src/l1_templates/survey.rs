@@ -46,8 +46,9 @@ pub(super) struct TimeFinder {
 }
 
 impl TimeFinder {
-    /// Finds the timestamps of `line` starting before `span`.
-    pub(super) fn find(&mut self, line: &[u8], span: usize, out: &mut Vec<Found>) {
+    /// Finds the timestamps of `line` starting before `span` (past the first bytes,
+    /// only after a quote, a bracket or `separator`).
+    pub(super) fn find(&mut self, line: &[u8], (span, separator): (usize, u8), out: &mut Vec<Found>) {
         let first = out.len();
         let mut end = 0;
         let all_again = !self.previous.is_empty()
@@ -63,7 +64,7 @@ impl TimeFinder {
             out.truncate(first);
             let mut from = 0;
             while out.len() - first < MAX_TIMES_PER_LINE {
-                let Some(f) = timestamps::find_before(line, from, span) else { break };
+                let Some(f) = timestamps::find_before(line, from, span, separator) else { break };
                 from = f.start + f.len;
                 out.push(f);
             }
@@ -71,6 +72,16 @@ impl TimeFinder {
             self.previous.extend(out[first..].iter().map(|f| (f.start, f.format)));
         }
     }
+}
+
+/// How a line is cut into fields.
+enum LineCut {
+    /// By the text rules ([`fields`]).
+    Text,
+    /// As JSON.
+    Json(JsonCut),
+    /// As a CSV or TSV record.
+    Delimited(DelimitedCut),
 }
 
 /// Takes the fraction out of every timestamp of a form whose fraction is zero all
@@ -211,17 +222,26 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
     // Each field of the line before, with its shape: a field equal to the one in its
     // place there (a level, a status, a host) is not shaped again.
     let mut before: Vec<(&[u8], u32, bool)> = Vec::new();
+    let separator = separator_of(lines_of(body));
+    let search = |line: &[u8]| match separator {
+        _ if is_json_line(line) => (usize::MAX, b'"'),
+        Some(separator) => (usize::MAX, separator),
+        None => (timestamps::SEARCH_SPAN, b'"'),
+    };
     for line in lines_of(body) {
         survey.line_times.push(survey.times.len() as u32);
-        let span = if is_json_line(line) { usize::MAX } else { timestamps::SEARCH_SPAN };
-        finder.find(line, span, &mut survey.times);
+        finder.find(line, search(line), &mut survey.times);
     }
     survey.line_times.push(survey.times.len() as u32);
     drop_zero_fractions(&mut survey.times);
     for (index, line) in lines_of(body).enumerate() {
         let line_times = survey.line_times[index] as usize..survey.line_times[index + 1] as usize;
         survey.line_fields.push(survey.fields.len() as u32);
-        let mut json = is_json_line(line).then(JsonCut::default);
+        let mut cut = match separator {
+            _ if is_json_line(line) => LineCut::Json(JsonCut::default()),
+            Some(separator) => LineCut::Delimited(DelimitedCut::new(separator)),
+            None => LineCut::Text,
+        };
         let Survey { times, fields: spans, counts, .. } = &mut survey;
         let mut index = 0;
         between_times(line, &times[line_times.clone()], |text| {
@@ -267,9 +287,10 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
                     index += 1;
                 }
             };
-            match &mut json {
-                Some(cut) => cut.cut(text, each),
-                None => fields(text, each),
+            match &mut cut {
+                LineCut::Json(cut) => cut.cut(text, each),
+                LineCut::Delimited(cut) => cut.cut(text, each),
+                LineCut::Text => fields(text, each),
             }
         });
     }

@@ -478,3 +478,58 @@ proptest! {
         prop_assert_eq!(join(&s, block.len()).unwrap(), block);
     }
 }
+
+/// A CSV value with random quoting: plain, quoted (separators, doubled quotes and
+/// line-free text inside), empty, a request line, a timestamp.
+fn csv_value(separator: char) -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9./:-]{0,8}",
+        "[a-z ,;|\t0-9]{0,10}".prop_map(|v| format!("\"{}\"", v)),
+        "[a-z\"]{0,6}".prop_map(|v| format!("\"{}\"", v.replace('"', "\"\""))),
+        Just("GET /a/b?c=1 HTTP/1.1".to_string()),
+        Just("17/May/2015:10:05:03 +0000".to_string()),
+        Just("\"2026-11-30T10:57:31.000Z\"".to_string()),
+        Just(format!("x{separator}y")),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn delimited_lines_round_trip(
+        separator in prop::sample::select(vec![',', '\t', ';', '|']),
+        rows in prop::collection::vec(prop::collection::vec(csv_value(','), 3..6), 0..40),
+        newline in any::<bool>(),
+    ) {
+        let mut block = rows
+            .iter()
+            .map(|row| row.iter().map(|v| v.replace(',', &separator.to_string())).collect::<Vec<_>>().join(&separator.to_string()))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .into_bytes();
+        if newline { block.push(b'\n'); }
+        let s = split(&block);
+        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+    }
+}
+
+#[test]
+fn csv_values_are_columns() {
+    let methods = ["GET", "POST", "HEAD"];
+    let mut block = String::from("client,time,request,status,agent\n");
+    for i in 0..300 {
+        block += &format!(
+            "10.0.0.{},17/May/2015:10:{:02}:{:02} +0000,{} /a/{} HTTP/1.1,{},\"Agent {}, \"\"x\"\"\"\n",
+            i % 7,
+            i / 60,
+            i % 60,
+            methods[i % 3],
+            i % 11,
+            200 + i % 3,
+            i % 5
+        );
+    }
+    let s = round_trip(block.as_bytes());
+    let (_, templates) = describe(&s).unwrap();
+    assert_eq!(templates.len(), 2, "the header and the records: {templates:?}");
+    assert_eq!(templates[0].0, r#"<w>,<%d/%b/%Y:%H:%M:%S> +<n>,<w> /a/<n> HTTP/<n>.<n>,<n>,"<w>""#);
+}

@@ -290,21 +290,22 @@ pub const SEARCH_SPAN: usize = 64;
 /// The first timestamp starting at `start` or later (before [`SEARCH_SPAN`]), at a
 /// position that does not continue a word.
 pub fn find_from(line: &[u8], start: usize) -> Option<Found> {
-    find_before(line, start, SEARCH_SPAN)
+    find_before(line, start, SEARCH_SPAN, b'"')
 }
 
-/// [`find_from`], and past [`SEARCH_SPAN`] up to `span`, at the start of a string or
-/// a bracket (`"` or `[` just before): where a JSON line's values and the times of
-/// the log text inside them start. Looking at every digit of a long line instead
-/// cost the split of an ECS document a line a quarter more.
-pub fn find_before(line: &[u8], start: usize, span: usize) -> Option<Found> {
+/// [`find_from`], and past [`SEARCH_SPAN`] up to `span`, at the start of a string, a
+/// bracket or a value (`"`, `[` or `separator` just before): where a JSON or CSV
+/// line's values and the times of the log text inside them start. Looking at every
+/// digit of a long line instead cost the split of an ECS document a line a quarter
+/// more.
+pub fn find_before(line: &[u8], start: usize, span: usize, separator: u8) -> Option<Found> {
     let end = line.len().min(span);
     let near = end.min(SEARCH_SPAN);
     if let Some(found) = (start..near).find_map(|pos| try_at(line, pos)) {
         return Some(found);
     }
     let mut from = start.max(near);
-    while let Some(p) = memchr::memchr2(b'"', b'[', line.get(from..end)?) {
+    while let Some(p) = memchr::memchr3(b'"', b'[', separator, line.get(from..end)?) {
         let pos = from + p + 1;
         if let Some(found) = try_at(line, pos).filter(|_| pos < end) {
             return Some(found);

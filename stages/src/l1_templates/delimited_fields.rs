@@ -1,0 +1,217 @@
+//! The fields of a delimited line (CSV, TSV, and the like): what lies between two
+//! separators is one value, quoted as RFC 4180 quotes it, whatever its shape.
+//!
+//! Cut as free text, a CSV line's plain values (`GET`, `-`, a path without digits)
+//! would be template text, and each combination of them a template; and a value
+//! with a space would be cut at its spaces. Here each value is a field of its own,
+//! as a JSON string value is (see `json_fields`), so it becomes a column.
+//!
+//! A block is read as delimited when the lines of its start agree on a separator
+//! count ([`separator_of`]): a rule of the format (every record has as many fields
+//! as the header), not of any file. Nothing has to be well-formed: the cut only
+//! chooses which bytes become fields, and any line comes back.
+
+use super::json_fields::quoted_value;
+use super::tokens::{fields, Piece};
+
+/// The separators a block is tried for, most common first.
+const SEPARATORS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// Lines looked at to find the separator.
+const SAMPLE_LINES: usize = 64;
+
+/// Whether the lines of a block's start agree on one separator: at least eight
+/// lines, nine in ten of them with the same count of it (two or more) outside
+/// quotes, and over them all at least as many separators as spaces outside quotes
+/// (in text that says `a, b` or `x|y|z` among its words, the spaces are the
+/// structure). The separator agreed on with the most fields wins.
+pub(super) fn separator_of<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Option<u8> {
+    let mut counts: Vec<[u32; SEPARATORS.len()]> = Vec::with_capacity(SAMPLE_LINES);
+    let mut spaces = 0;
+    for line in lines.take(SAMPLE_LINES) {
+        let mut line_counts = [0u32; SEPARATORS.len()];
+        let mut quoted = false;
+        for &b in line {
+            if b == b'"' {
+                quoted = !quoted;
+            } else if !quoted {
+                spaces += usize::from(b == b' ');
+                if let Some(i) = SEPARATORS.iter().position(|&s| s == b) {
+                    line_counts[i] += 1;
+                }
+            }
+        }
+        counts.push(line_counts);
+    }
+    if counts.len() < 8 {
+        return None;
+    }
+    let mut best: Option<(u32, u8)> = None;
+    for (i, &separator) in SEPARATORS.iter().enumerate() {
+        let mut values: Vec<u32> = counts.iter().map(|c| c[i]).collect();
+        let total: usize = values.iter().map(|&v| v as usize).sum();
+        values.sort_unstable();
+        // The most common count, and how many lines have it.
+        let (count, lines) =
+            values.chunk_by(|a, b| a == b).map(|run| (run[0], run.len())).max_by_key(|&(_, n)| n).unwrap_or((0, 0));
+        if count >= 2 && lines * 10 >= counts.len() * 9 && total >= spaces && best.is_none_or(|(c, _)| count > c) {
+            best = Some((count, separator));
+        }
+    }
+    best.map(|(_, separator)| separator)
+}
+
+/// Where a delimited line's cut stands between two of its stretches (the line is cut
+/// at its timestamps first).
+#[derive(Clone, Debug)]
+pub(super) struct DelimitedCut {
+    separator: u8,
+    /// Inside a quoted value.
+    quoted: bool,
+    /// The stretch starts inside a value (after a timestamp).
+    inside: bool,
+}
+
+impl DelimitedCut {
+    pub(super) fn new(separator: u8) -> DelimitedCut {
+        DelimitedCut { separator, quoted: false, inside: false }
+    }
+
+    /// Calls `emit` with the fields of `text`, the next stretch of the line.
+    pub(super) fn cut<'a>(&mut self, text: &'a [u8], mut emit: impl FnMut(&'a [u8], Piece)) {
+        let mut pos = 0;
+        // The rest of a value after a timestamp: text (` +0000`, `.5Z`).
+        if std::mem::replace(&mut self.inside, true) {
+            let end = self.value_end(text, 0);
+            fields(&text[..end.content], &mut emit);
+            pos = end.next;
+        }
+        while pos < text.len() {
+            if text[pos] == self.separator {
+                pos += 1;
+                continue;
+            }
+            if text[pos] == b'"' && !self.quoted {
+                self.quoted = true;
+                pos += 1;
+            }
+            let end = self.value_end(text, pos);
+            quoted_value(&text[pos..end.content], &mut emit);
+            pos = end.next;
+        }
+    }
+
+    /// Where the value starting at `from` ends: its content, and where the cut goes
+    /// on (past a closing quote). Leaves the quote state as it is after the value.
+    fn value_end(&mut self, text: &[u8], from: usize) -> ValueEnd {
+        if !self.quoted {
+            let content = memchr::memchr(self.separator, &text[from..]).map_or(text.len(), |p| from + p);
+            return ValueEnd { content, next: content };
+        }
+        let mut at = from;
+        while let Some(p) = memchr::memchr(b'"', &text[at..]) {
+            let quote = at + p;
+            if text.get(quote + 1) == Some(&b'"') {
+                // `""`: a quote inside the value.
+                at = quote + 2;
+                continue;
+            }
+            self.quoted = false;
+            // Bytes between the closing quote and the separator stay template text.
+            let next = memchr::memchr(self.separator, &text[quote..]).map_or(text.len(), |p| quote + p);
+            return ValueEnd { content: quote, next };
+        }
+        ValueEnd { content: text.len(), next: text.len() }
+    }
+}
+
+struct ValueEnd {
+    content: usize,
+    next: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cut(separator: u8, line: &[u8]) -> Vec<(String, Piece)> {
+        let mut out = Vec::new();
+        DelimitedCut::new(separator).cut(line, |f, p| {
+            if p != Piece::Delimiter {
+                out.push((String::from_utf8_lossy(f).into_owned(), p))
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn each_value_is_a_field() {
+        let values = cut(b',', br#"1.2.3.4,-,GET /a HTTP/1.1,200,"x, ""y"" z",,"plain""#);
+        let want = [
+            ("1.2.3.4", Piece::Value),
+            ("-", Piece::Value),
+            ("GET", Piece::Value),
+            ("/a", Piece::Value),
+            ("HTTP/1.1", Piece::Value),
+            ("200", Piece::Value),
+            (r#"x, ""y"" z"#, Piece::Quoted),
+            ("plain", Piece::Value),
+        ];
+        assert_eq!(values, want.map(|(s, p)| (s.to_string(), p)));
+    }
+
+    #[test]
+    fn the_separator_is_what_the_lines_agree_on() {
+        let csv = "a,b,c\n1,2,3\n4,\"5,6\",7\n".repeat(4);
+        assert_eq!(separator_of(csv.lines().map(str::as_bytes)), Some(b','));
+        let tsv = "a\tb,c\tx\n".repeat(9);
+        assert_eq!(separator_of(tsv.lines().map(str::as_bytes)), Some(b'\t'));
+        let log = (0..20).map(|i| format!("Jun 14 15:16:{i:02} host sshd[1]: a, b {i}")).collect::<Vec<_>>();
+        assert_eq!(separator_of(log.iter().map(|l| l.as_bytes())), None, "one comma a line");
+        let words = (0..20).map(|i| format!("port={i} user=u again={i}|{i}|x n=1")).collect::<Vec<_>>();
+        assert_eq!(separator_of(words.iter().map(|l| l.as_bytes())), None, "more spaces than bars");
+        let sentences = (0..20).map(|i| format!("took {i} ms, retries 2, status ok")).collect::<Vec<_>>();
+        assert_eq!(separator_of(sentences.iter().map(|l| l.as_bytes())), None, "commas in sentences");
+        let ragged = (0..20).map(|i| ",".repeat(2 + i % 3)).collect::<Vec<_>>();
+        assert_eq!(separator_of(ragged.iter().map(|l| l.as_bytes())), None);
+        assert_eq!(separator_of(["a,b,c"; 7].into_iter().map(str::as_bytes)), None, "too few lines");
+    }
+
+    #[test]
+    fn the_rest_of_a_value_after_a_timestamp_is_text() {
+        let mut cutter = DelimitedCut::new(b',');
+        let mut out = Vec::new();
+        cutter.cut(b"a,", |f, p| out.push((f.to_vec(), p)));
+        cutter.cut(b" +0000,b", |f, p| out.push((f.to_vec(), p)));
+        let fields: Vec<_> = out.into_iter().filter(|(_, p)| *p != Piece::Delimiter).collect();
+        assert_eq!(
+            fields,
+            [(b"a".to_vec(), Piece::Value), (b"+0000".to_vec(), Piece::Field), (b"b".to_vec(), Piece::Value)]
+        );
+    }
+
+    proptest! {
+        /// Every field is a piece of the line, in order, without overlaps, whatever
+        /// the bytes and however the line is cut into stretches.
+        #[test]
+        fn fields_are_ordered_pieces_of_the_line(
+            line in prop::collection::vec(prop::sample::select(b",\t\" ab1.-".to_vec()), 0..200),
+            cuts in prop::collection::vec(0usize..200, 0..4),
+            separator in prop::sample::select(SEPARATORS.to_vec()),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= line.len()).collect();
+            cuts.sort_unstable();
+            let mut cutter = DelimitedCut::new(separator);
+            let (mut from, mut last_end) = (0, 0);
+            for end in cuts.into_iter().chain([line.len()]) {
+                cutter.cut(&line[from..end], |f, _| {
+                    let start = f.as_ptr() as usize - line.as_ptr() as usize;
+                    assert!(start >= last_end && start + f.len() <= end && !f.is_empty());
+                    last_end = start + f.len();
+                });
+                from = end;
+            }
+        }
+    }
+}
