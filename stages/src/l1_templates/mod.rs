@@ -51,6 +51,7 @@ mod padding;
 mod rebuild;
 mod relations;
 mod split;
+mod stanza_fields;
 mod survey;
 #[cfg(test)]
 mod tests;
@@ -73,6 +74,7 @@ use padding::*;
 use rebuild::{Rebuilt, SHORT_TEXT};
 use relations::*;
 pub use split::split;
+use stanza_fields::{is_stanza_block, stanza_fields, stanza_value_start};
 use survey::*;
 use timestamps::Found;
 use tokens::{fields, tokenize, Piece, Token};

@@ -82,6 +82,8 @@ enum LineCut {
     Json(JsonCut),
     /// As a CSV or TSV record.
     Delimited(DelimitedCut),
+    /// As a `Key: value` line, its value starting here.
+    Stanza(usize),
 }
 
 /// Takes the fraction out of every timestamp of a form whose fraction is zero all
@@ -223,6 +225,7 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
     // place there (a level, a status, a host) is not shaped again.
     let mut before: Vec<(&[u8], u32, bool)> = Vec::new();
     let separator = separator_of(lines_of(body));
+    let stanzas = separator.is_none() && is_stanza_block(lines_of(body));
     let search = |line: &[u8]| match separator {
         _ if is_json_line(line) => (usize::MAX, b'"'),
         Some(separator) => (usize::MAX, separator),
@@ -240,6 +243,11 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
         let mut cut = match separator {
             _ if is_json_line(line) => LineCut::Json(JsonCut::default()),
             Some(separator) => LineCut::Delimited(DelimitedCut::new(separator)),
+            None if stanzas => match stanza_value_start(line) {
+                Some(value) => LineCut::Stanza(value),
+                None if line.first() == Some(&b' ') => LineCut::Stanza(1),
+                None => LineCut::Text,
+            },
             None => LineCut::Text,
         };
         let Survey { times, fields: spans, counts, .. } = &mut survey;
@@ -291,6 +299,10 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
                 LineCut::Json(cut) => cut.cut(text, each),
                 LineCut::Delimited(cut) => cut.cut(text, each),
                 LineCut::Text => fields(text, each),
+                LineCut::Stanza(value) => {
+                    let mut each = each;
+                    stanza_fields(text, text.as_ptr() as usize - line.as_ptr() as usize, *value, &mut each)
+                }
             }
         });
     }

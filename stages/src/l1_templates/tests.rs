@@ -533,3 +533,25 @@ fn csv_values_are_columns() {
     assert_eq!(templates.len(), 2, "the header and the records: {templates:?}");
     assert_eq!(templates[0].0, r#"<w>,<%d/%b/%Y:%H:%M:%S> +<n>,<w> /a/<n> HTTP/<n>.<n>,<n>,"<w>""#);
 }
+
+proptest! {
+    /// `Key: value` stanzas with continuation lines, blank lines between them, values
+    /// with and without spaces or timestamps, and lines that are neither.
+    #[test]
+    fn stanzas_round_trip(
+        lines in prop::collection::vec(prop_oneof![
+            ("[A-Z][a-zA-Z0-9-]{0,12}", "[a-z0-9.:,<>@ -]{0,20}").prop_map(|(k, v)| format!("{k}: {v}")),
+            "[a-z0-9 .]{0,30}".prop_map(|v| format!(" {v}")),
+            Just(String::new()),
+            Just("Date: Mon, 14 Jun 2021 15:16:01 GMT +0000".to_string()),
+            Just("Last-Modified: 2026-11-30 10:57:31.000 x".to_string()),
+            "[a-z:]{0,10}",
+        ], 8..60),
+        newline in any::<bool>(),
+    ) {
+        let mut block = lines.join("\n").into_bytes();
+        if newline { block.push(b'\n'); }
+        let s = split(&block);
+        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+    }
+}
