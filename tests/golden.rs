@@ -177,9 +177,9 @@ fn version_1_vectors_still_decode() {
     use cobol_protocol::layers::l8_seal::{next_frame, FrameRef, FORMAT_VERSION_1};
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/v1");
     // Cases that came after version 2 have no version 1 file.
-    for (name, input) in
-        cases().into_iter().filter(|(name, _)| !matches!(*name, "bridge-relations" | "bridge-json-docker" | "bridge-csv" | "bridge-stanzas"))
-    {
+    for (name, input) in cases().into_iter().filter(|(name, _)| {
+        !matches!(*name, "bridge-relations" | "bridge-json-docker" | "bridge-csv" | "bridge-stanzas")
+    }) {
         let path = dir.join(format!("{name}.cpz"));
         let old = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let (frame, _) = next_frame(&old).unwrap().unwrap();

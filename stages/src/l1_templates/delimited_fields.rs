@@ -11,8 +11,9 @@
 //! as the header), not of any file. Nothing has to be well-formed: the cut only
 //! chooses which bytes become fields, and any line comes back.
 
-use super::json_fields::quoted_value;
+use super::json_fields::{quoted_value, request_line};
 use super::tokens::{fields, Piece};
+use crate::fast_hash::FastSet;
 
 /// The separators a block is tried for, most common first.
 const SEPARATORS: [u8; 4] = [b',', b'\t', b';', b'|'];
@@ -21,21 +22,18 @@ const SEPARATORS: [u8; 4] = [b',', b'\t', b';', b'|'];
 const SAMPLE_LINES: usize = 64;
 
 /// Whether the lines of a block's start agree on one separator: at least eight
-/// lines, nine in ten of them with the same count of it (two or more) outside
-/// quotes, and over them all at least as many separators as spaces outside quotes
-/// (in text that says `a, b` or `x|y|z` among its words, the spaces are the
-/// structure). The separator agreed on with the most fields wins.
+/// lines, and nine in ten of them with the same count of it (two or more) outside
+/// quotes, a separator followed by a space not counted (`a, b` is prose, `a,b` a
+/// record). The separator agreed on with the most fields wins.
 pub(super) fn separator_of<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Option<u8> {
     let mut counts: Vec<[u32; SEPARATORS.len()]> = Vec::with_capacity(SAMPLE_LINES);
-    let mut spaces = 0;
     for line in lines.take(SAMPLE_LINES) {
         let mut line_counts = [0u32; SEPARATORS.len()];
         let mut quoted = false;
-        for &b in line {
+        for (at, &b) in line.iter().enumerate() {
             if b == b'"' {
                 quoted = !quoted;
-            } else if !quoted {
-                spaces += usize::from(b == b' ');
+            } else if !quoted && line.get(at + 1) != Some(&b' ') {
                 if let Some(i) = SEPARATORS.iter().position(|&s| s == b) {
                     line_counts[i] += 1;
                 }
@@ -49,12 +47,11 @@ pub(super) fn separator_of<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Option<
     let mut best: Option<(u32, u8)> = None;
     for (i, &separator) in SEPARATORS.iter().enumerate() {
         let mut values: Vec<u32> = counts.iter().map(|c| c[i]).collect();
-        let total: usize = values.iter().map(|&v| v as usize).sum();
         values.sort_unstable();
         // The most common count, and how many lines have it.
         let (count, lines) =
             values.chunk_by(|a, b| a == b).map(|run| (run[0], run.len())).max_by_key(|&(_, n)| n).unwrap_or((0, 0));
-        if count >= 2 && lines * 10 >= counts.len() * 9 && total >= spaces && best.is_none_or(|(c, _)| count > c) {
+        if count >= 2 && lines * 10 >= counts.len() * 9 && best.is_none_or(|(c, _)| count > c) {
             best = Some((count, separator));
         }
     }
@@ -64,17 +61,58 @@ pub(super) fn separator_of<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Option<
 /// Where a delimited line's cut stands between two of its stretches (the line is cut
 /// at its timestamps first).
 #[derive(Clone, Debug)]
-pub(super) struct DelimitedCut {
+pub(super) struct DelimitedCut<'c> {
     separator: u8,
+    /// By column: whether its values with spaces are text (see [`text_columns`]).
+    text_columns: &'c [bool],
+    column: usize,
     /// Inside a quoted value.
     quoted: bool,
     /// The stretch starts inside a value (after a timestamp).
     inside: bool,
 }
 
-impl DelimitedCut {
-    pub(super) fn new(separator: u8) -> DelimitedCut {
-        DelimitedCut { separator, quoted: false, inside: false }
+/// Lines looked at to tell text columns from columns of words.
+const COLUMN_SAMPLE_LINES: usize = 256;
+
+/// By column, whether its values with spaces are text to be cut as a text line is
+/// (a message: most values new, but made of the same few shapes) rather than one
+/// word each (a user agent: values that come back, each best coded as a reference
+/// to where it was before): text when more than half of the values with spaces in
+/// the block's first lines are new. A request line is left out, it has its own cut.
+pub(super) fn text_columns<'a>(lines: impl Iterator<Item = &'a [u8]>, separator: u8) -> Vec<bool> {
+    let mut columns: Vec<(usize, FastSet<&'a [u8]>)> = Vec::new();
+    for line in lines.take(COLUMN_SAMPLE_LINES) {
+        let mut cut = DelimitedCut::new(separator, &[]);
+        let (mut pos, mut column) = (0, 0);
+        while pos < line.len() {
+            if line[pos] == separator {
+                column += 1;
+                pos += 1;
+                continue;
+            }
+            if line[pos] == b'"' {
+                cut.quoted = true;
+                pos += 1;
+            }
+            let end = cut.value_end(line, pos);
+            let value = &line[pos..end.content];
+            if value.contains(&b' ') && request_line(value).is_none() {
+                if columns.len() <= column {
+                    columns.resize_with(column + 1, Default::default);
+                }
+                columns[column].0 += 1;
+                columns[column].1.insert(value);
+            }
+            pos = end.next;
+        }
+    }
+    columns.iter().map(|(spaced, distinct)| distinct.len() * 2 > *spaced).collect()
+}
+
+impl<'c> DelimitedCut<'c> {
+    pub(super) fn new(separator: u8, text_columns: &'c [bool]) -> DelimitedCut<'c> {
+        DelimitedCut { separator, text_columns, column: 0, quoted: false, inside: false }
     }
 
     /// Calls `emit` with the fields of `text`, the next stretch of the line.
@@ -88,6 +126,7 @@ impl DelimitedCut {
         }
         while pos < text.len() {
             if text[pos] == self.separator {
+                self.column += 1;
                 pos += 1;
                 continue;
             }
@@ -96,7 +135,13 @@ impl DelimitedCut {
                 pos += 1;
             }
             let end = self.value_end(text, pos);
-            quoted_value(&text[pos..end.content], &mut emit);
+            let value = &text[pos..end.content];
+            let text_column = self.text_columns.get(self.column).copied().unwrap_or(false);
+            if text_column && value.contains(&b' ') && request_line(value).is_none() {
+                fields(value, &mut emit);
+            } else {
+                quoted_value(value, &mut emit);
+            }
             pos = end.next;
         }
     }
@@ -137,7 +182,7 @@ mod tests {
 
     fn cut(separator: u8, line: &[u8]) -> Vec<(String, Piece)> {
         let mut out = Vec::new();
-        DelimitedCut::new(separator).cut(line, |f, p| {
+        DelimitedCut::new(separator, &[]).cut(line, |f, p| {
             if p != Piece::Delimiter {
                 out.push((String::from_utf8_lossy(f).into_owned(), p))
             }
@@ -170,7 +215,10 @@ mod tests {
         let log = (0..20).map(|i| format!("Jun 14 15:16:{i:02} host sshd[1]: a, b {i}")).collect::<Vec<_>>();
         assert_eq!(separator_of(log.iter().map(|l| l.as_bytes())), None, "one comma a line");
         let words = (0..20).map(|i| format!("port={i} user=u again={i}|{i}|x n=1")).collect::<Vec<_>>();
-        assert_eq!(separator_of(words.iter().map(|l| l.as_bytes())), None, "more spaces than bars");
+        // Read as records, its first column is text (each value new), its last a
+        // word that comes back.
+        assert_eq!(separator_of(words.iter().map(|l| l.as_bytes())), Some(b'|'));
+        assert_eq!(text_columns(words.iter().map(|l| l.as_bytes()), b'|'), [true, false, false]);
         let sentences = (0..20).map(|i| format!("took {i} ms, retries 2, status ok")).collect::<Vec<_>>();
         assert_eq!(separator_of(sentences.iter().map(|l| l.as_bytes())), None, "commas in sentences");
         let ragged = (0..20).map(|i| ",".repeat(2 + i % 3)).collect::<Vec<_>>();
@@ -180,7 +228,7 @@ mod tests {
 
     #[test]
     fn the_rest_of_a_value_after_a_timestamp_is_text() {
-        let mut cutter = DelimitedCut::new(b',');
+        let mut cutter = DelimitedCut::new(b',', &[]);
         let mut out = Vec::new();
         cutter.cut(b"a,", |f, p| out.push((f.to_vec(), p)));
         cutter.cut(b" +0000,b", |f, p| out.push((f.to_vec(), p)));
@@ -202,7 +250,7 @@ mod tests {
         ) {
             let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= line.len()).collect();
             cuts.sort_unstable();
-            let mut cutter = DelimitedCut::new(separator);
+            let mut cutter = DelimitedCut::new(separator, &[]);
             let (mut from, mut last_end) = (0, 0);
             for end in cuts.into_iter().chain([line.len()]) {
                 cutter.cut(&line[from..end], |f, _| {

@@ -214,7 +214,7 @@ pub(super) fn quoted_value<'a>(value: &'a [u8], emit: &mut impl FnMut(&'a [u8], 
 /// /index.html HTTP/1.1`): its method, target and version, each a value of its own
 /// so that each is coded as a copy of the field that says it again (`method`,
 /// `url`, `uri`), where one word for the whole line is not.
-fn request_line(text: &[u8]) -> Option<[&[u8]; 3]> {
+pub(super) fn request_line(text: &[u8]) -> Option<[&[u8]; 3]> {
     let mut parts = text.splitn(3, |&b| b == b' ');
     let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
     let digits = |d: &[u8]| !d.is_empty() && d.iter().all(u8::is_ascii_digit);

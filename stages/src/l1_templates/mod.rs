@@ -65,7 +65,7 @@ use crate::fast_hash::{FastBuild, FastMap, FastSet};
 
 use crate::{varint, Error, Result, Stream, StreamKind};
 use columns::*;
-use delimited_fields::{separator_of, DelimitedCut};
+use delimited_fields::{separator_of, text_columns, DelimitedCut};
 use join::*;
 pub use join::{column_bytes, describe, describe_with_bytes, join, templates, ColumnBytes, TemplateItem};
 use json_fields::{is_json_line, JsonCut};

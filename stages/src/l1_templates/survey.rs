@@ -75,13 +75,13 @@ impl TimeFinder {
 }
 
 /// How a line is cut into fields.
-enum LineCut {
+enum LineCut<'c> {
     /// By the text rules ([`fields`]).
     Text,
     /// As JSON.
     Json(JsonCut),
     /// As a CSV or TSV record.
-    Delimited(DelimitedCut),
+    Delimited(DelimitedCut<'c>),
     /// As a `Key: value` line, its value starting here.
     Stanza(usize),
 }
@@ -226,6 +226,7 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
     let mut before: Vec<(&[u8], u32, bool)> = Vec::new();
     let separator = separator_of(lines_of(body));
     let stanzas = separator.is_none() && is_stanza_block(lines_of(body));
+    let text_columns = separator.map(|s| text_columns(lines_of(body), s)).unwrap_or_default();
     let search = |line: &[u8]| match separator {
         _ if is_json_line(line) => (usize::MAX, b'"'),
         Some(separator) => (usize::MAX, separator),
@@ -242,7 +243,7 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
         survey.line_fields.push(survey.fields.len() as u32);
         let mut cut = match separator {
             _ if is_json_line(line) => LineCut::Json(JsonCut::default()),
-            Some(separator) => LineCut::Delimited(DelimitedCut::new(separator)),
+            Some(separator) => LineCut::Delimited(DelimitedCut::new(separator, &text_columns)),
             None if stanzas => match stanza_value_start(line) {
                 Some(value) => LineCut::Stanza(value),
                 None if line.first() == Some(&b' ') => LineCut::Stanza(1),

@@ -555,3 +555,19 @@ proptest! {
         prop_assert_eq!(join(&s, block.len()).unwrap(), block);
     }
 }
+
+#[test]
+fn a_csv_column_of_log_text_is_templated_and_one_of_agents_is_words() {
+    let mut block = String::from("host,message,agent\n");
+    for i in 0..400 {
+        let message = ["user {} logged in from host{}", "job {} took {} ms"][i % 2]
+            .replacen("{}", &(i * 7 % 101).to_string(), 1)
+            .replacen("{}", &(i % 13).to_string(), 1);
+        block += &format!("node-{},{message},Agent {} (x)\n", i % 3, i % 4);
+    }
+    let s = round_trip(block.as_bytes());
+    let (_, templates) = describe(&s).unwrap();
+    let texts: Vec<&str> = templates.iter().map(|t| t.0.as_str()).collect();
+    assert!(texts.contains(&"node-<n>,user <n> logged in from <w>,<w>"), "{texts:?}");
+    assert!(texts.contains(&"node-<n>,job <n> took <n> ms,<w>"), "{texts:?}");
+}
