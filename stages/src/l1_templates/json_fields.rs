@@ -69,6 +69,9 @@ impl JsonCut {
                 };
                 match kind {
                     Text::Key => self.message_key = closed && MESSAGE_KEYS.contains(&content),
+                    // An empty string is a value too: a field that is sometimes
+                    // empty (a referrer, a forwarded address) keeps one template.
+                    Text::Value if closed && content.is_empty() => emit(content, Piece::Value),
                     Text::Value if closed => quoted_value(content, &mut emit),
                     Text::Value | Text::Line => self.line_fields(content, &mut emit),
                 }
@@ -318,9 +321,10 @@ mod tests {
             let mut last_end = 0;
             for end in cuts.into_iter().chain([line.len()]) {
                 let stretch = &line[from..end];
-                cutter.cut(stretch, |f, _| {
+                cutter.cut(stretch, |f, piece| {
                     let start = f.as_ptr() as usize - line.as_ptr() as usize;
-                    assert!(start >= last_end && start + f.len() <= end && !f.is_empty());
+                    // Only a value may be empty (an empty string).
+                    assert!(start >= last_end && start + f.len() <= end && (!f.is_empty() || piece == Piece::Value));
                     last_end = start + f.len();
                 });
                 from = end;

@@ -571,3 +571,14 @@ fn a_csv_column_of_log_text_is_templated_and_one_of_agents_is_words() {
     assert!(texts.contains(&"node-<n>,user <n> logged in from <w>,<w>"), "{texts:?}");
     assert!(texts.contains(&"node-<n>,job <n> took <n> ms,<w>"), "{texts:?}");
 }
+
+#[test]
+fn a_json_value_that_is_sometimes_empty_keeps_one_template() {
+    let block: String = (0..200)
+        .map(|i| format!("{{\"n\":{i},\"referrer\":\"{}\"}}\n", ["", "http://a.example/", "-"][i % 3]))
+        .collect();
+    let s = round_trip(block.as_bytes());
+    let (_, templates) = describe(&s).unwrap();
+    assert_eq!(templates.len(), 1, "{templates:?}");
+    assert_eq!(templates[0].0, r#"{"n":<n>,"referrer":"<w>"}"#);
+}
