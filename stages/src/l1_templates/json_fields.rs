@@ -51,9 +51,12 @@ pub(super) struct JsonCut {
     quoted: bool,
 }
 
-/// Whether a line is read as JSON: it starts with `{` (leading white space allowed).
+/// Whether a line is read as JSON: it starts with `{` and ends with `}` (white space
+/// around allowed), as a JSON object a line does; a text log line that happens to
+/// start with a brace (`{main} started`) stays text.
 pub(super) fn is_json_line(line: &[u8]) -> bool {
-    line.iter().find(|b| !matches!(b, b' ' | b'\t')).is_some_and(|&b| b == b'{')
+    let blank = |b: &&u8| matches!(b, b' ' | b'\t' | b'\r');
+    line.iter().find(|b| !blank(b)) == Some(&b'{') && line.iter().rev().find(|b| !blank(b)) == Some(&b'}')
 }
 
 impl JsonCut {
@@ -252,6 +255,12 @@ mod tests {
         let mut out = Vec::new();
         JsonCut::default().cut(line, |f, p| out.push((String::from_utf8_lossy(f).into_owned(), p)));
         out
+    }
+
+    #[test]
+    fn a_json_line_is_an_object_from_brace_to_brace() {
+        assert!(is_json_line(br#"{"a":1}"#) && is_json_line(b" {} \r") && is_json_line(b"{x}"));
+        assert!(!is_json_line(b"{main} started") && !is_json_line(br#"{"a":1"#) && !is_json_line(b"[1]"));
     }
 
     #[test]
