@@ -110,6 +110,33 @@ fn a_closed_pipe_is_a_failure() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A listing read only in part (`cobolp info --templates x.cpz | head`) ends with
+/// 141 and says the pipe closed, not that a frame is damaged.
+#[test]
+fn a_closed_pipe_under_a_listing_blames_no_frame() {
+    let dir = temp_dir("info-pipe");
+    big_log(&dir, 8);
+    let packed = Command::new(COBOLP).args(["compress", "-q", "big.log"]).current_dir(&dir).output().unwrap();
+    assert!(packed.status.success(), "{}", stderr(&packed));
+    // Far more than a pipe holds (64 KiB), so that a write after the reader leaves fails.
+    let whole = Command::new(COBOLP).args(["info", "--templates", "big.log.cpz"]).current_dir(&dir).output().unwrap();
+    assert!(whole.stdout.len() > 256 << 10, "{} bytes of listing", whole.stdout.len());
+    let mut child = Command::new(COBOLP)
+        .args(["info", "--templates", "big.log.cpz"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(141), "{message}");
+    assert!(message.contains("Broken pipe") && !message.contains("frame"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A file that is not a stream of this format is called that, its first bytes shown,
 /// once; the output is not created.
 #[test]

@@ -102,8 +102,12 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
                 header.layers
             );
             if header.layers.contains(LayerId::Semantic) {
-                print_split(block, args.templates)
-                    .with_context(|| format!("{}: frame {frames} (at byte {offset})", path.display()))?;
+                // A frame's name goes on what its bytes caused, not on output that could
+                // not be written (`| head`).
+                print_split(block, args.templates).map_err(|e| match e.downcast::<std::io::Error>() {
+                    Ok(io) => anyhow::Error::new(io).context("writing the listing"),
+                    Err(e) => e.context(format!("{}: frame {frames} (at byte {offset})", path.display())),
+                })?;
             }
         }
         frames += 1;
