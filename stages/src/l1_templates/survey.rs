@@ -74,18 +74,6 @@ impl TimeFinder {
     }
 }
 
-/// How a line is cut into fields.
-enum LineCut<'c> {
-    /// By the text rules ([`fields`]).
-    Text,
-    /// As JSON.
-    Json(JsonCut),
-    /// As a CSV or TSV record.
-    Delimited(DelimitedCut<'c>),
-    /// As a `Key: value` line, its value starting here.
-    Stanza(usize),
-}
-
 /// Takes the fraction out of every timestamp of a form whose fraction is zero all
 /// through the block (`.000` where a writer had seconds only): they are written in
 /// the form without it, and the zeros become template text. A column of
@@ -224,33 +212,17 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
     // Each field of the line before, with its shape: a field equal to the one in its
     // place there (a level, a status, a host) is not shaped again.
     let mut before: Vec<(&[u8], u32, bool)> = Vec::new();
-    let separator = separator_of(lines_of(body));
-    let stanzas = separator.is_none() && is_stanza_block(lines_of(body));
-    let text_columns = separator.map(|s| text_columns(lines_of(body), s)).unwrap_or_default();
-    let search = |line: &[u8]| match separator {
-        _ if is_json_line(line) => (usize::MAX, b'"'),
-        Some(separator) => (usize::MAX, separator),
-        None => (timestamps::SEARCH_SPAN, b'"'),
-    };
+    let block_cut = BlockCut::of(body);
     for line in lines_of(body) {
         survey.line_times.push(survey.times.len() as u32);
-        finder.find(line, search(line), &mut survey.times);
+        finder.find(line, block_cut.time_search(line), &mut survey.times);
     }
     survey.line_times.push(survey.times.len() as u32);
     drop_zero_fractions(&mut survey.times);
-    for (index, line) in lines_of(body).enumerate() {
-        let line_times = survey.line_times[index] as usize..survey.line_times[index + 1] as usize;
+    for (line_index, line) in lines_of(body).enumerate() {
+        let line_times = survey.line_times[line_index] as usize..survey.line_times[line_index + 1] as usize;
         survey.line_fields.push(survey.fields.len() as u32);
-        let mut cut = match separator {
-            _ if is_json_line(line) => LineCut::Json(JsonCut::default()),
-            Some(separator) => LineCut::Delimited(DelimitedCut::new(separator, &text_columns)),
-            None if stanzas => match stanza_value_start(line) {
-                Some(value) => LineCut::Stanza(value),
-                None if line.first() == Some(&b' ') => LineCut::Stanza(1),
-                None => LineCut::Text,
-            },
-            None => LineCut::Text,
-        };
+        let mut cut = block_cut.line(line);
         let Survey { times, fields: spans, counts, .. } = &mut survey;
         let mut index = 0;
         between_times(line, &times[line_times.clone()], |text| {
@@ -296,15 +268,7 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
                     index += 1;
                 }
             };
-            match &mut cut {
-                LineCut::Json(cut) => cut.cut(text, each),
-                LineCut::Delimited(cut) => cut.cut(text, each),
-                LineCut::Text => fields(text, each),
-                LineCut::Stanza(value) => {
-                    let mut each = each;
-                    stanza_fields(text, text.as_ptr() as usize - line.as_ptr() as usize, *value, &mut each)
-                }
-            }
+            cut.cut(line, text, each);
         });
     }
     survey.line_fields.push(survey.fields.len() as u32);
