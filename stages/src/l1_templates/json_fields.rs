@@ -110,7 +110,11 @@ impl JsonCut {
                             matches!(b, b'{' | b'}' | b'[' | b']' | b',' | b':' | b'"' | b' ' | b'\t' | b'\r')
                         })
                         .map_or(text.len(), |p| pos + p);
-                    emit(&text[pos..end], Piece::Field);
+                    let literal = &text[pos..end];
+                    // `true`, `false` and `null` are values of a column, as strings are
+                    // (a referrer that is `null` or a string keeps one template).
+                    let value = matches!(literal, b"true" | b"false" | b"null");
+                    emit(literal, if value { Piece::Value } else { Piece::Field });
                     self.message_key = false;
                     pos = end;
                     continue;
@@ -269,7 +273,7 @@ mod tests {
         let want = [
             ("GET", Piece::Value),
             ("404", Piece::Field),
-            ("true", Piece::Field),
+            ("true", Piece::Value),
             ("a b", Piece::Quoted),
             ("c", Piece::Value),
             ("-1.5e3", Piece::Field),

@@ -438,7 +438,7 @@ fn json_keys_are_template_text_and_values_columns() {
     assert_eq!(templates.len(), 1, "{templates:?}");
     assert_eq!(
         templates[0].0,
-        r#"{"method":"<w>","path":"<w>","status":<n>,"ok":true,"msg":"user <n> said \"<w>\"\n"}"#
+        r#"{"method":"<w>","path":"<w>","status":<n>,"ok":<w>,"msg":"user <n> said \"<w>\"\n"}"#
     );
 }
 
@@ -581,4 +581,20 @@ fn a_json_value_that_is_sometimes_empty_keeps_one_template() {
     let (_, templates) = describe(&s).unwrap();
     assert_eq!(templates.len(), 1, "{templates:?}");
     assert_eq!(templates[0].0, r#"{"n":<n>,"referrer":"<w>"}"#);
+}
+
+#[test]
+fn json_booleans_and_nulls_are_columns() {
+    let block: String = (0..300)
+        .map(|i| {
+            let user = if i % 3 == 0 { "null".to_string() } else { format!("\"u{}\"", i % 7) };
+            format!("{{\"cached\":{},\"user\":{user},\"n\":{i}}}\n", i % 2 == 0)
+        })
+        .collect();
+    let s = round_trip(block.as_bytes());
+    let (_, templates) = describe(&s).unwrap();
+    // `user` is `null` or a string: two shapes of one column, not one template each
+    // combination of them and `cached`.
+    assert_eq!(templates.len(), 2, "{templates:?}");
+    assert!(templates.iter().all(|t| t.0.starts_with(r#"{"cached":<w>,"user":"#)), "{templates:?}");
 }
