@@ -110,7 +110,13 @@ impl InlineEngine {
                         let source = StageError::TooLarge { what, value: total, limit: limit as u64 };
                         return Err(EngineError::Frame { index, offset, source });
                     }
-                    out.extend_from_slice(&self.decompress_frame(index, offset, header, payload)?);
+                    let block = self.decompress_frame(index, offset, header, payload)?;
+                    // The first block is the output as it is: no copy of a one-frame stream.
+                    if out.is_empty() {
+                        *out = block;
+                    } else {
+                        out.extend_from_slice(&block);
+                    }
                 }
                 Next::Skippable { .. } | Next::Skipped(_) | Next::End { .. } => {}
             }
