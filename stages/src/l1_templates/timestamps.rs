@@ -91,6 +91,10 @@ struct Format {
     has_time: bool,
     /// Whether the first byte of a match is a digit (else a letter).
     starts_with_digit: bool,
+    /// For a form that starts with digits: how many come before its first other
+    /// byte, and that byte (`None` when the digits end the form); a place where the
+    /// run of digits is another length, or ends otherwise, is not this form.
+    lead: Option<(usize, Option<u8>)>,
 }
 
 fn parse_format(spec: &str) -> Format {
@@ -126,9 +130,26 @@ fn parse_format(spec: &str) -> Format {
         year: parts.iter().copied().find(|p| matches!(p, Part::Year4 | Part::Year2)),
         has_time: parts.iter().any(|p| matches!(p, Part::Hour2)),
         starts_with_digit: !matches!(parts[0], Part::MonthName | Part::Weekday),
+        lead: lead_digits(&parts),
         fraction_digits,
         parts,
     }
+}
+
+/// See [`Format::lead`].
+fn lead_digits(parts: &[Part]) -> Option<(usize, Option<u8>)> {
+    let mut digits = 0;
+    for part in parts {
+        digits += match *part {
+            Part::Year4 => 4,
+            Part::Year2 | Part::Month2 | Part::Day2 | Part::Hour2 | Part::Minute2 | Part::Second2 => 2,
+            Part::Fraction(n) | Part::Epoch(n) => usize::from(n),
+            Part::Lit(b) if b.is_ascii_digit() => return None,
+            Part::Lit(b) => return (digits > 0).then_some((digits, Some(b))),
+            Part::MonthName | Part::DaySpace | Part::Weekday => return None,
+        };
+    }
+    Some((digits, None))
 }
 
 fn formats() -> &'static [Format] {
@@ -304,15 +325,12 @@ pub fn find_before(line: &[u8], start: usize, span: usize, separator: u8) -> Opt
     if let Some(found) = (start..near).find_map(|pos| try_at(line, pos)) {
         return Some(found);
     }
-    let mut from = start.max(near);
-    while let Some(p) = memchr::memchr3(b'"', b'[', separator, line.get(from..end)?) {
-        let pos = from + p + 1;
-        if let Some(found) = try_at(line, pos).filter(|_| pos < end) {
-            return Some(found);
-        }
-        from = pos;
-    }
-    None
+    let from = start.max(near);
+    // One pass over the rest (a JSON line has a quote every few bytes: a search a
+    // quote would start over a hundred times a line).
+    memchr::memchr3_iter(b'"', b'[', separator, line.get(from..end)?)
+        .map(|p| from + p + 1)
+        .find_map(|pos| try_at(line, pos).filter(|_| pos < end))
 }
 
 /// The timestamp at `pos`, if one starts there (and not inside a word).
@@ -343,9 +361,24 @@ const TRIAL_ORDER: [u8; FORMAT_COUNT] = [0, 1, 2, 3, 4, 5, 21, 6, 7, 8, 9, 10, 1
 
 fn at(line: &[u8], pos: usize, digit: bool) -> Option<Found> {
     let formats = formats();
-    TRIAL_ORDER.iter().filter(|&&id| formats[usize::from(id)].starts_with_digit == digit).find_map(|&id| {
-        parse(usize::from(id), &line[pos..]).map(|(len, value)| Found { start: pos, len, format: id, value })
-    })
+    // The run of digits here and what ends it: most forms cannot start at a place
+    // whose digits run another length (an address, a version, a count), and are not
+    // tried there.
+    let run = if digit { line[pos..].iter().take(16).take_while(|b| b.is_ascii_digit()).count() } else { 0 };
+    let after = line.get(pos + run).copied().filter(|_| run < 16);
+    TRIAL_ORDER
+        .iter()
+        .filter(|&&id| {
+            let format = &formats[usize::from(id)];
+            format.starts_with_digit == digit
+                && format.lead.is_none_or(|(digits, next)| match next {
+                    Some(next) => digits == run && after == Some(next),
+                    None => digits == run,
+                })
+        })
+        .find_map(|&id| {
+            parse(usize::from(id), &line[pos..]).map(|(len, value)| Found { start: pos, len, format: id, value })
+        })
 }
 
 /// Whether form `format` reads a timestamp at `pos` of `line`; the cheap check
@@ -608,9 +641,26 @@ mod tests {
     }
 
     proptest! {
+        /// Past the first 64 bytes, a time is found after a quote, a bracket or the
+        /// separator, the first of them, as trying every form there finds it.
+        #[test]
+        fn a_time_far_in_a_line_is_found_where_a_value_opens(
+            head in "[a-z0-9 ,:\"]{64,80}",
+            tail in prop::collection::vec(("[\"\\[,;x]", "(2017-06-09T20:10:40.000209333Z|17/May/2015:10:05:03|2026-11-05 07:08|1714000000|12\\.5|[0-9]{2,6}|[a-z]{1,3})"), 0..8),
+        ) {
+            let line: String = head + &tail.iter().map(|(a, b)| format!("{a}{b}")).collect::<String>();
+            let line = line.as_bytes();
+            let near = find_from(line, 0);
+            let slow = near.or_else(|| (SEARCH_SPAN..line.len()).find_map(|pos| {
+                let opens = matches!(line[pos - 1], b'"' | b'[' | b',');
+                opens.then(|| TRIAL_ORDER.iter().find_map(|&f| at_format(line, pos, f))).flatten()
+            }));
+            prop_assert_eq!(find_before(line, 0, usize::MAX, b','), slow);
+        }
+
         #[test]
         fn the_quick_test_of_where_a_time_begins_misses_none(
-            line in "[0-9A-Za-z :./,T\\[\\]-]{0,30}(Jun 14 15:16:01|2026-11-05 07:08:09|Sun Dec 04 04:47:44 2005|10/Oct/2000:13:55:36|1714000000)?[0-9a-z :.-]{0,30}",
+            line in "[0-9A-Za-z :./,T\\[\\]\"-]{0,30}(Jun 14 15:16:01|2026-11-05 07:08:09|Sun Dec 04 04:47:44 2005|10/Oct/2000:13:55:36|1714000000|1714000000123|2017-06-09T20:10:40.000209333Z|081109 203615|17/06/09 20:10:40|2005.06.03|03-17 16:13:38.811|2005-06-03-15.42.50.675872|10.30 16:49:06|2026/11/05 07:08:09)?[0-9a-z :.-]{0,30}",
             start in 0usize..8,
         ) {
             let line = line.as_bytes();
