@@ -4,11 +4,11 @@
 #![no_main]
 
 use cobolp_stages::block::{Block, Layer, LayerSet};
+use cobolp_stages::l1_templates::TemplateLayer;
 use cobolp_stages::l2_records::RecordLayer;
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer};
 use cobolp_stages::l7_entropy::EntropyLayer;
-use cobolp_stages::l1_templates::TemplateLayer;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -18,12 +18,10 @@ fuzz_target!(|data: &[u8]| {
         1 => CompressionMode::Bridge,
         _ => CompressionMode::Maximal,
     };
-    let mut config = EngineConfig {
-        mode,
-        block_size: MIN_BLOCK_SIZE + usize::from(choice / 3) * 512,
-        threads: 1,
-        ..EngineConfig::default()
-    };
+    let mut config = EngineConfig::default()
+        .with_mode(mode)
+        .with_block_size(MIN_BLOCK_SIZE + usize::from(choice / 3) * 512)
+        .with_threads(1);
     if records & 0x7F != 0 {
         let mut layout = RecordConfig::record_length(usize::from(records & 0x7F));
         layout.doubted = records & 0x80 != 0;

@@ -12,7 +12,8 @@ fuzz_target!(|data: &[u8]| {
     // The templates stream gets the version byte, or nearly every case would stop there.
     let Some((&cut, rest)) = data.split_first() else { return };
     let mut parts = rest.chunks(usize::from(cut).max(1));
-    let mut garbage = Split::from_streams(std::array::from_fn(|_| parts.next().map(<[u8]>::to_vec).unwrap_or_default()));
+    let mut garbage =
+        Split::from_streams(std::array::from_fn(|_| parts.next().map(<[u8]>::to_vec).unwrap_or_default()));
     garbage.templates.insert(0, SPLIT_VERSION);
     let _ = join(&garbage, rest.len());
 });

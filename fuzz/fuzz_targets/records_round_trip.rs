@@ -2,8 +2,8 @@
 //! same bytes, and a damaged column is an error or some bytes, never a panic.
 #![no_main]
 
-use cobolp_stages::l2_records::{join, split, ColumnKind, ColumnSpec, RecordSpec};
 use cobolp_stages::cobol::{ByteOrder, Charset, SignPosition};
+use cobolp_stages::l2_records::{join, split, ColumnKind, ColumnSpec, RecordSpec};
 use libfuzzer_sys::fuzz_target;
 
 fn kind(b: u8) -> ColumnKind {
