@@ -80,7 +80,8 @@ impl JsonCut {
                 }
                 pos += content.len();
                 if closed {
-                    self.string = None;
+                    // An escaped quote left open ends with its string.
+                    (self.string, self.quoted) = (None, false);
                     pos += 1;
                 }
                 continue;
@@ -171,9 +172,8 @@ impl JsonCut {
                 }
                 end += 1;
             }
-            // Quoted without a space, it is a value as a string value is (a referrer
-            // beside its `referrer` field is then cut the same way, and coded as a
-            // copy of it).
+            // Quoted, it is cut as a string value is (a referrer beside its
+            // `referrer` field is then cut the same way, and coded as a copy of it).
             match self.quoted {
                 true => quoted_value(&text[pos..end], emit),
                 false => emit(&text[pos..end], Piece::Field),
