@@ -2,9 +2,10 @@
 //! separators is one value, quoted as RFC 4180 quotes it, whatever its shape.
 //!
 //! Cut as free text, a CSV line's plain values (`GET`, `-`, a path without digits)
-//! would be template text, and each combination of them a template; and a value
-//! with a space would be cut at its spaces. Here each value is a field of its own,
-//! as a JSON string value is (see `json_fields`), so it becomes a column.
+//! would be template text, and each combination of them a template. Here each value
+//! is a field of its own, as a JSON string value is (see `json_fields`), so it
+//! becomes a column; a value with spaces is one word in a column whose such values
+//! come back, and cut as text in one where most are new ([`text_columns`]).
 //!
 //! A block is read as delimited when the lines of its start agree on a separator
 //! count ([`separator_of`]): a rule of the format (every record has as many fields
