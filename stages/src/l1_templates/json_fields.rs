@@ -13,7 +13,10 @@
 //! text). The state carries across the stretches of one line between its timestamps,
 //! so a string holding a timestamp is still known as a string after it.
 
+use std::hash::BuildHasher;
+
 use super::tokens::{is_delimiter, Piece};
+use crate::fast_hash::{FastBuild, FastMap, FastSet};
 
 /// Keys whose string value is a log line, by the specifications of the formats that
 /// carry one: ECS `message`, Docker's and Fluentd's `log`, the `msg` of pino, bunyan,
@@ -38,7 +41,10 @@ enum Text {
 
 /// Where a line's cut stands between two of its stretches.
 #[derive(Clone, Debug, Default)]
-pub(super) struct JsonCut {
+pub(super) struct JsonCut<'k> {
+    /// Keys whose values are log text in this block, besides [`MESSAGE_KEYS`] (see
+    /// [`text_keys`]), by the hash of their bytes.
+    text_keys: Option<&'k FastSet<u64>>,
     /// A bit per open container, 1 for an object, the innermost lowest.
     objects: u64,
     depth: u32,
@@ -59,7 +65,12 @@ pub(super) fn is_json_line(line: &[u8]) -> bool {
     line.iter().find(|b| !blank(b)) == Some(&b'{') && line.iter().rev().find(|b| !blank(b)) == Some(&b'}')
 }
 
-impl JsonCut {
+impl<'k> JsonCut<'k> {
+    /// A line's cut in a block whose log-text keys are `text_keys`.
+    pub(super) fn with_text_keys(text_keys: &'k FastSet<u64>) -> JsonCut<'k> {
+        JsonCut { text_keys: Some(text_keys), ..JsonCut::default() }
+    }
+
     /// Calls `emit` with the fields of `text`, the next stretch of the line.
     pub(super) fn cut<'a>(&mut self, text: &'a [u8], mut emit: impl FnMut(&'a [u8], Piece)) {
         let mut pos = 0;
@@ -71,7 +82,13 @@ impl JsonCut {
                     None => (rest, false),
                 };
                 match kind {
-                    Text::Key => self.message_key = closed && MESSAGE_KEYS.contains(&content),
+                    Text::Key => {
+                        self.message_key = closed
+                            && (MESSAGE_KEYS.contains(&content)
+                                || self
+                                    .text_keys
+                                    .is_some_and(|keys| !keys.is_empty() && keys.contains(&key_hash(content))))
+                    }
                     // An empty string is a value too: a field that is sometimes
                     // empty (a referrer, a forwarded address) keeps one template.
                     Text::Value if closed && content.is_empty() => emit(content, Piece::Value),
@@ -202,6 +219,47 @@ impl JsonCut {
     fn in_object(&self) -> bool {
         self.depth > MAX_DEPTH || self.objects & 1 == 1
     }
+}
+
+fn key_hash(key: &[u8]) -> u64 {
+    FastBuild.hash_one(key)
+}
+
+/// Lines looked at for [`text_keys`].
+const KEY_SAMPLE_LINES: usize = 64;
+
+/// The keys of a block's JSON lines whose string values are log text though their
+/// name is none of [`MESSAGE_KEYS`]: values with spaces, eight or more in the block's
+/// first lines, more than half of them new (a message under any name: new lines of
+/// few shapes), as against values that come back (a user agent), which are cheapest
+/// as one word referring to where it was before.
+pub(super) fn text_keys<'a>(lines: impl Iterator<Item = &'a [u8]>) -> FastSet<u64> {
+    let mut values: FastMap<u64, (usize, FastSet<&'a [u8]>)> = FastMap::default();
+    for line in lines.filter(|l| is_json_line(l)).take(KEY_SAMPLE_LINES) {
+        // Each `"key":"value"` (white space after the colon allowed): a quick look,
+        // not a parse; the counts only weigh keys.
+        for colon in memchr::memchr_iter(b':', line) {
+            let Some(key_end) = colon.checked_sub(1).filter(|&k| line[k] == b'"') else { continue };
+            let Some(key_start) = memchr::memrchr(b'"', &line[..key_end]).map(|q| q + 1) else { continue };
+            let after = colon + 1 + line[colon + 1..].iter().take_while(|&&b| b == b' ').count();
+            if line.get(after) != Some(&b'"') {
+                continue;
+            }
+            let Some(end) = string_end(&line[after + 1..]).map(|e| after + 1 + e) else { continue };
+            let value = &line[after + 1..end];
+            let key = &line[key_start..key_end];
+            if value.contains(&b' ') && request_line(value).is_none() && !MESSAGE_KEYS.contains(&key) {
+                let entry = values.entry(key_hash(key)).or_default();
+                entry.0 += 1;
+                entry.1.insert(value);
+            }
+        }
+    }
+    values
+        .into_iter()
+        .filter(|(_, (spaced, distinct))| *spaced >= 8 && distinct.len() * 2 > *spaced)
+        .map(|(key, _)| key)
+        .collect()
 }
 
 /// A string value, or a quoted one inside log text: one value, or when it holds a

@@ -3,10 +3,11 @@
 //! decided once, from its first lines; a JSON line is read as JSON in any block.
 
 use super::delimited_fields::{separator_of, text_columns, DelimitedCut};
-use super::json_fields::{is_json_line, JsonCut};
+use super::json_fields::{is_json_line, text_keys, JsonCut};
 use super::stanza_fields::{is_stanza_block, stanza_fields, stanza_value_start};
 use super::timestamps;
 use super::tokens::{fields, Piece};
+use crate::fast_hash::FastSet;
 
 /// What a block is read as, from its first lines.
 pub(super) struct BlockCut {
@@ -16,6 +17,9 @@ pub(super) struct BlockCut {
     text_columns: Vec<bool>,
     /// `Key: value` stanzas.
     stanzas: bool,
+    /// For JSON lines: the keys whose values are log text (see
+    /// [`super::json_fields::text_keys`]).
+    text_keys: FastSet<u64>,
 }
 
 impl BlockCut {
@@ -26,6 +30,7 @@ impl BlockCut {
             separator,
             text_columns: separator.map(|s| text_columns(lines(), s)).unwrap_or_default(),
             stanzas: separator.is_none() && is_stanza_block(lines()),
+            text_keys: text_keys(lines()),
         }
     }
 
@@ -43,7 +48,7 @@ impl BlockCut {
     /// The cut of one line.
     pub(super) fn line(&self, line: &[u8]) -> LineCut<'_> {
         match self.separator {
-            _ if is_json_line(line) => LineCut::Json(JsonCut::default()),
+            _ if is_json_line(line) => LineCut::Json(JsonCut::with_text_keys(&self.text_keys)),
             Some(separator) => LineCut::Delimited(DelimitedCut::new(separator, &self.text_columns)),
             None if self.stanzas => match stanza_value_start(line) {
                 Some(value) => LineCut::Stanza(value),
@@ -61,7 +66,7 @@ pub(super) enum LineCut<'c> {
     /// By the text rules.
     Text,
     /// As JSON.
-    Json(JsonCut),
+    Json(JsonCut<'c>),
     /// As a CSV or TSV record.
     Delimited(DelimitedCut<'c>),
     /// As a `Key: value` line (or a continuation line), its value starting here.

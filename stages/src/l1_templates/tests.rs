@@ -598,3 +598,22 @@ fn json_booleans_and_nulls_are_columns() {
     assert_eq!(templates.len(), 2, "{templates:?}");
     assert!(templates.iter().all(|t| t.0.starts_with(r#"{"cached":<w>,"user":"#)), "{templates:?}");
 }
+
+#[test]
+fn a_json_key_whose_values_are_new_lines_is_log_text_whatever_its_name() {
+    let block: String = (0..300)
+        .map(|i| {
+            format!(
+                "{{\"event\":\"user {} logged in from host {}\",\"agent\":\"Agent {} (x)\"}}\n",
+                i * 7 % 101,
+                i % 13,
+                i % 3
+            )
+        })
+        .collect();
+    let s = round_trip(block.as_bytes());
+    let (_, templates) = describe(&s).unwrap();
+    // `event` is templated as a message is; `agent`, whose values come back, is a word.
+    assert_eq!(templates.len(), 1, "{templates:?}");
+    assert_eq!(templates[0].0, r#"{"event":"user <n> logged in from host <n>","agent":"<w>"}"#);
+}
