@@ -13,8 +13,8 @@
 //! chooses which bytes become fields, and any line comes back.
 
 use super::json_fields::{quoted_value, request_line};
+use super::line_cut::SpacedValues;
 use super::tokens::{fields, Piece};
-use crate::fast_hash::FastSet;
 
 /// The separators a block is tried for, most common first.
 const SEPARATORS: [u8; 4] = [b',', b'\t', b';', b'|'];
@@ -77,12 +77,9 @@ pub(super) struct DelimitedCut<'c> {
 const COLUMN_SAMPLE_LINES: usize = 256;
 
 /// By column, whether its values with spaces are text to be cut as a text line is
-/// (a message: most values new, but made of the same few shapes) rather than one
-/// word each (a user agent: values that come back, each best coded as a reference
-/// to where it was before): text when more than half of the values with spaces in
-/// the block's first lines are new. A request line is left out, it has its own cut.
+/// rather than one word each ([`SpacedValues`], over the block's first lines).
 pub(super) fn text_columns<'a>(lines: impl Iterator<Item = &'a [u8]>, separator: u8) -> Vec<bool> {
-    let mut columns: Vec<(usize, FastSet<&'a [u8]>)> = Vec::new();
+    let mut columns: Vec<SpacedValues<'a>> = Vec::new();
     for line in lines.take(COLUMN_SAMPLE_LINES) {
         let mut cut = DelimitedCut::new(separator, &[]);
         let (mut pos, mut column) = (0, 0);
@@ -97,19 +94,22 @@ pub(super) fn text_columns<'a>(lines: impl Iterator<Item = &'a [u8]>, separator:
                 pos += 1;
             }
             let end = cut.value_end(line, pos);
-            let value = &line[pos..end.content];
-            if value.contains(&b' ') && request_line(value).is_none() {
+            // Columns past the last tracked are words (a line of a million separators
+            // must not make a million counters).
+            if column < MAX_TEXT_COLUMNS {
                 if columns.len() <= column {
-                    columns.resize_with(column + 1, Default::default);
+                    columns.resize_with(column + 1, SpacedValues::default);
                 }
-                columns[column].0 += 1;
-                columns[column].1.insert(value);
+                columns[column].add(&line[pos..end.content]);
             }
             pos = end.next;
         }
     }
-    columns.iter().map(|(spaced, distinct)| distinct.len() * 2 > *spaced).collect()
+    columns.iter().map(SpacedValues::are_text).collect()
 }
+
+/// Columns looked at by [`text_columns`].
+const MAX_TEXT_COLUMNS: usize = 256;
 
 impl<'c> DelimitedCut<'c> {
     pub(super) fn new(separator: u8, text_columns: &'c [bool]) -> DelimitedCut<'c> {
@@ -225,6 +225,13 @@ mod tests {
         let ragged = (0..20).map(|i| ",".repeat(2 + i % 3)).collect::<Vec<_>>();
         assert_eq!(separator_of(ragged.iter().map(|l| l.as_bytes())), None);
         assert_eq!(separator_of(["a,b,c"; 7].into_iter().map(str::as_bytes)), None, "too few lines");
+    }
+
+    #[test]
+    fn columns_past_the_last_tracked_are_words() {
+        let line = format!("{}a b", ",".repeat(100_000));
+        let columns = text_columns(std::iter::repeat_n(line.as_bytes(), 20), b',');
+        assert!(columns.len() <= MAX_TEXT_COLUMNS && !columns.iter().any(|&t| t));
     }
 
     #[test]

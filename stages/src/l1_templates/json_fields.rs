@@ -15,6 +15,7 @@
 
 use std::hash::BuildHasher;
 
+use super::line_cut::SpacedValues;
 use super::tokens::{is_delimiter, Piece};
 use crate::fast_hash::{FastBuild, FastMap, FastSet};
 
@@ -229,13 +230,11 @@ fn key_hash(key: &[u8]) -> u64 {
 const KEY_SAMPLE_LINES: usize = 64;
 
 /// The keys of a block's JSON lines whose string values are log text though their
-/// name is none of [`MESSAGE_KEYS`]: values with spaces, eight or more in the block's
-/// first lines, more than half of them new (a message under any name: new lines of
-/// few shapes), as against values that come back (a user agent), which are cheapest
-/// as one word referring to where it was before.
+/// name is none of [`MESSAGE_KEYS`] ([`SpacedValues`], over the JSON lines among the
+/// block's first lines).
 pub(super) fn text_keys<'a>(lines: impl Iterator<Item = &'a [u8]>) -> FastSet<u64> {
-    let mut values: FastMap<u64, (usize, FastSet<&'a [u8]>)> = FastMap::default();
-    for line in lines.filter(|l| is_json_line(l)).take(KEY_SAMPLE_LINES) {
+    let mut values: FastMap<u64, SpacedValues<'a>> = FastMap::default();
+    for line in lines.take(KEY_SAMPLE_LINES).filter(|l| is_json_line(l)) {
         // Each `"key":"value"` (white space after the colon allowed): a quick look,
         // not a parse; the counts only weigh keys.
         for colon in memchr::memchr_iter(b':', line) {
@@ -248,18 +247,12 @@ pub(super) fn text_keys<'a>(lines: impl Iterator<Item = &'a [u8]>) -> FastSet<u6
             let Some(end) = string_end(&line[after + 1..]).map(|e| after + 1 + e) else { continue };
             let value = &line[after + 1..end];
             let key = &line[key_start..key_end];
-            if value.contains(&b' ') && request_line(value).is_none() && !MESSAGE_KEYS.contains(&key) {
-                let entry = values.entry(key_hash(key)).or_default();
-                entry.0 += 1;
-                entry.1.insert(value);
+            if !MESSAGE_KEYS.contains(&key) {
+                values.entry(key_hash(key)).or_default().add(value);
             }
         }
     }
-    values
-        .into_iter()
-        .filter(|(_, (spaced, distinct))| *spaced >= 8 && distinct.len() * 2 > *spaced)
-        .map(|(key, _)| key)
-        .collect()
+    values.into_iter().filter(|(_, spaced)| spaced.are_text()).map(|(key, _)| key).collect()
 }
 
 /// A string value, or a quoted one inside log text: one value, or when it holds a

@@ -3,6 +3,7 @@
 //! decided once, from its first lines; a JSON line is read as JSON in any block.
 
 use super::delimited_fields::{separator_of, text_columns, DelimitedCut};
+use super::json_fields::request_line;
 use super::json_fields::{is_json_line, text_keys, JsonCut};
 use super::stanza_fields::{is_stanza_block, stanza_fields, stanza_value_start};
 use super::timestamps;
@@ -57,6 +58,32 @@ impl BlockCut {
             },
             None => LineCut::Text,
         }
+    }
+}
+
+/// The values with spaces of one column (a CSV column, a JSON key) in a block's first
+/// lines, to tell log text from words that come back: a message under any name is new
+/// lines of a few shapes, best cut as text; a user agent comes back, and is cheapest as
+/// one word referring to where it was before.
+#[derive(Default)]
+pub(super) struct SpacedValues<'a> {
+    count: usize,
+    distinct: FastSet<&'a [u8]>,
+}
+
+impl<'a> SpacedValues<'a> {
+    /// Counts `value` if it has a space and is not a request line (which has its own
+    /// cut).
+    pub(super) fn add(&mut self, value: &'a [u8]) {
+        if value.contains(&b' ') && request_line(value).is_none() {
+            self.count += 1;
+            self.distinct.insert(value);
+        }
+    }
+
+    /// Eight or more, more than half of them new.
+    pub(super) fn are_text(&self) -> bool {
+        self.count >= 8 && self.distinct.len() * 2 > self.count
     }
 }
 

@@ -158,7 +158,7 @@ pub(super) struct FieldSpan {
     pub(super) shape: u32,
     /// No digit in it: the field is one piece of template text, its own shape.
     pub(super) plain: bool,
-    /// A JSON string value: a variable even when plain.
+    /// A value of a structured line ([`Piece::Value`]): a variable even when plain.
     pub(super) value: bool,
 }
 

@@ -93,8 +93,9 @@ pub enum Piece {
     Field,
     /// A run of bytes between quotes, up to the closing one: delimiters included.
     Quoted,
-    /// A JSON string value without a space: a value, never template text, whatever
-    /// its shape.
+    /// A value of a structured line (a JSON string or literal, a CSV value, a stanza's
+    /// value) without a space, maybe empty: a variable, never template text, even
+    /// without a digit.
     Value,
 }
 
