@@ -87,22 +87,22 @@ fn signals_at_any_moment_leave_a_whole_output_or_none() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Runs the command in `dir`, reads the first bytes of its output and closes the pipe:
+/// its next write fails with EPIPE.
+fn read_a_little(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut child =
+        Command::new(COBOLP).args(args).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// Output to a pipe that closes early is a failure: 141, with one line.
 #[test]
 fn a_closed_pipe_is_a_failure() {
     let dir = temp_dir("pipe");
     big_log(&dir, 8);
-    let mut child = Command::new(COBOLP)
-        .args(["compress", "-c", "big.log"])
-        .current_dir(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 100];
-    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
-    // The read end is dropped here: the next write fails with EPIPE.
-    let out = child.wait_with_output().unwrap();
+    let out = read_a_little(&dir, &["compress", "-c", "big.log"]);
     assert_eq!(out.status.code(), Some(141), "{}", stderr(&out));
     let message = stderr(&out);
     assert_eq!(message.lines().count(), 1, "{message}");
@@ -121,16 +121,7 @@ fn a_closed_pipe_under_a_listing_blames_no_frame() {
     // Far more than a pipe holds (64 KiB), so that a write after the reader leaves fails.
     let whole = Command::new(COBOLP).args(["info", "--templates", "big.log.cpz"]).current_dir(&dir).output().unwrap();
     assert!(whole.stdout.len() > 256 << 10, "{} bytes of listing", whole.stdout.len());
-    let mut child = Command::new(COBOLP)
-        .args(["info", "--templates", "big.log.cpz"])
-        .current_dir(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 10];
-    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = read_a_little(&dir, &["info", "--templates", "big.log.cpz"]);
     let message = stderr(&out);
     assert_eq!(out.status.code(), Some(141), "{message}");
     assert!(message.contains("Broken pipe") && !message.contains("frame"), "{message}");
