@@ -47,12 +47,14 @@ impl Level {
 
     /// How L1 decides whether a template split pays at this level: levels 1 and 2
     /// keep a small split without the trial of the block as it is (Bridge 1.26x and
-    /// 1.28x as fast over logs/ and json/, the same size there); the others measure.
+    /// 1.28x as fast over logs/ and json/, the same size there); 3 to 6 set it against
+    /// a sample of the block, and measure the whole block only where the sample does
+    /// not settle it; 7 to 9 always measure.
     pub fn split_decision(self) -> SplitDecision {
-        if self.0 <= 2 {
-            SplitDecision::SmallSplitKept
-        } else {
-            SplitDecision::Measured
+        match self.0 {
+            ..=2 => SplitDecision::SmallSplitKept,
+            3..=6 => SplitDecision::Sampled,
+            _ => SplitDecision::Measured,
         }
     }
 }
@@ -110,6 +112,17 @@ mod tests {
         assert_eq!(Level::DEFAULT.match_params(CompressionMode::Legacy), MatchParams::default());
         assert_eq!(Level::DEFAULT.match_params(CompressionMode::Maximal), MatchParams::strong());
         assert_eq!(Level::FASTEST.match_params(CompressionMode::Legacy), MatchParams::fast());
+    }
+
+    /// The split's decision grows more certain (and dearer) with the level.
+    #[test]
+    fn levels_decide_the_split_from_less_to_more() {
+        let decisions: Vec<SplitDecision> = (1..=9).map(|n| Level::new(n).unwrap().split_decision()).collect();
+        use SplitDecision::{Measured, Sampled, SmallSplitKept};
+        assert_eq!(
+            decisions,
+            [SmallSplitKept, SmallSplitKept, Sampled, Sampled, Sampled, Sampled, Measured, Measured, Measured]
+        );
     }
 
     #[test]
