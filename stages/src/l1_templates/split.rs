@@ -1,4 +1,8 @@
 //! The split: a block of log lines into templates and the streams of their values.
+//!
+//! Two steps: the lines are cut ([`cut_lines`]: the survey, then each line's template
+//! key and values), and what the cut found is written line after line in block order
+//! ([`StreamWriter`]: template ids by first use, columns, the streams).
 
 use super::*;
 
@@ -9,29 +13,84 @@ pub(super) const RARE_SHAPE_LINES: usize = 100;
 
 /// Splits `block` into templates and variable streams.
 pub fn split(block: &[u8]) -> Split {
-    let (body, ends_with_newline) = match block.strip_suffix(b"\n") {
+    let (body, ends_with_newline) = body_of(block);
+    let lines: Vec<&[u8]> = lines_of(body).collect();
+    let block_cut = BlockCut::of(body);
+    let mut keys = TemplateKeys::default();
+    let mut word_ids = WordIds::default();
+    let mut writer = StreamWriter::default();
+    let common = common_count(lines.len());
+    cut_lines(&lines, &block_cut, common, &mut keys, &mut word_ids, |_, template, key, values| {
+        writer.line(template, key, values)
+    });
+    writer.finish(ends_with_newline, &word_ids)
+}
+
+/// The block without its last `\n`, and whether it had one.
+pub(super) fn body_of(block: &[u8]) -> (&[u8], bool) {
+    match block.strip_suffix(b"\n") {
         Some(body) => (body, true),
         None => (block, false),
-    };
-    let mut out = Split::default();
-    // Template keys, by first use; the dictionary stream is written as they come.
-    let mut ids: FastMap<Vec<u8>, u32> = FastMap::default();
-    let mut dictionary = Vec::new();
-    let mut columns: Vec<Column> = Vec::new();
-    let mut word_ids = WordIds::default();
-    let mut numbers = Vec::new();
-    let mut words = Vec::new();
-    let Survey { times, line_times, fields: spans, line_fields, counts, address_words } = survey(body);
-    let mut time_columns: Vec<Vec<i64>> = vec![Vec::new(); timestamps::FORMAT_COUNT];
-    let newlines = line_times.len() - 2;
-    let common = (newlines / RARE_SHAPE_LINES).max(2) as u32;
+    }
+}
+
+/// How many of `lines` lines a shape needs to be template text (see
+/// [`RARE_SHAPE_LINES`]).
+pub(super) fn common_count(lines: usize) -> u32 {
+    (lines.saturating_sub(1) / RARE_SHAPE_LINES).max(2) as u32
+}
+
+/// Template keys as the cut finds them, numbered in that order.
+#[derive(Default)]
+pub(super) struct TemplateKeys {
+    pub(super) ids: FastMap<Vec<u8>, u32>,
+}
+
+impl TemplateKeys {
+    /// The number of `key`, a new one if it is new.
+    pub(super) fn id(&mut self, key: &[u8]) -> u32 {
+        match self.ids.get(key) {
+            Some(&id) => id,
+            None => {
+                let id = self.ids.len() as u32;
+                self.ids.insert(key.to_vec(), id);
+                id
+            }
+        }
+    }
+}
+
+/// One line's values, as a cut found them.
+pub(super) struct LineValues<'v> {
+    /// Each number slot's value and leading zeros.
+    pub(super) numbers: &'v [(u64, u8)],
+    /// Each word slot's word, by [`WordIds`] id.
+    pub(super) words: &'v [u32],
+    /// Each timestamp's form and value.
+    pub(super) times: &'v [(u8, i64)],
+}
+
+/// Cuts `lines` into template keys and values by the survey's rules, a shape that
+/// fewer than `common` of them have being a word; calls `each` with every line's
+/// index in `lines`, its template's number in `keys`, the key and the values, in
+/// line order.
+pub(super) fn cut_lines<'a>(
+    lines: &[&'a [u8]],
+    block_cut: &BlockCut,
+    common: u32,
+    keys: &mut TemplateKeys,
+    word_ids: &mut WordIds<'a>,
+    mut each: impl FnMut(usize, u32, &[u8], LineValues<'_>),
+) {
+    let Survey { times, line_times, fields: spans, line_fields, counts, address_words } =
+        survey_lines(lines, block_cut);
     let mut builder = KeyBuilder::default();
-    let mut lines = 0u64;
-    for (line_index, line) in lines_of(body).enumerate() {
-        lines += 1;
+    let (mut numbers, mut words, mut line_values) = (Vec::new(), Vec::new(), Vec::new());
+    for (line_index, &line) in lines.iter().enumerate() {
         builder.clear();
         numbers.clear();
         words.clear();
+        line_values.clear();
         let line_times = &times[line_times[line_index] as usize..line_times[line_index + 1] as usize];
         let line_spans = &spans[line_fields[line_index] as usize..line_fields[line_index + 1] as usize];
         // The line as the first pass saw it: its timestamps and fields in order, and
@@ -44,20 +103,20 @@ pub fn split(block: &[u8]) -> Split {
             }
             *pos = end;
         };
-        let mut time = |builder: &mut KeyBuilder, pos: &mut usize, t: &Found| {
+        let time = |builder: &mut KeyBuilder, pos: &mut usize, t: &Found, out: &mut Vec<(u8, i64)>| {
             static_to(builder, pos, t.start);
             builder.time(t.format);
-            time_columns[usize::from(t.format)].push(t.value);
+            out.push((t.format, t.value));
             *pos = t.start + t.len;
         };
         for (index, span) in line_spans.iter().enumerate() {
             while let Some(t) = line_times.next_if(|t| t.start < span.start) {
-                time(&mut builder, &mut pos, t);
+                time(&mut builder, &mut pos, t, &mut line_values);
             }
             static_to(&mut builder, &mut pos, span.start);
             pos = span.end;
             let f = &line[span.start..span.end];
-            let address_word = address_words.get(index).copied().unwrap_or(false) && is_address(f);
+            let address_word = address_words.get(index).copied().unwrap_or(false) && survey::is_address(f);
             if address_word
                 || span.shape == SPACED
                 || counts[span.shape as usize] < common
@@ -85,110 +144,149 @@ pub fn split(block: &[u8]) -> Split {
             }
         }
         for t in line_times {
-            time(&mut builder, &mut pos, t);
+            time(&mut builder, &mut pos, t, &mut line_values);
         }
         static_to(&mut builder, &mut pos, line.len());
         let key = builder.finish();
-        let id = match ids.get(key) {
-            Some(&id) => id,
+        let template = keys.id(key);
+        each(line_index, template, key, LineValues { numbers: &numbers, words: &words, times: &line_values });
+    }
+}
+
+/// The streams of a split, written line after line in block order: a template's id
+/// is its place in order of first use, and its key goes into the dictionary then.
+#[derive(Default)]
+pub(super) struct StreamWriter {
+    /// By a template's number in its [`TemplateKeys`]: its id, once used.
+    ids: Vec<Option<u32>>,
+    dictionary: Vec<u8>,
+    columns: Vec<Column>,
+    time_columns: Vec<Vec<i64>>,
+    lines: u64,
+    out: Split,
+}
+
+impl StreamWriter {
+    /// Adds the next line: template `template` (of its [`TemplateKeys`]), whose key is
+    /// `key`, and its values.
+    pub(super) fn line(&mut self, template: u32, key: &[u8], values: LineValues<'_>) {
+        self.lines += 1;
+        let template = template as usize;
+        if self.ids.len() <= template {
+            self.ids.resize(template + 1, None);
+        }
+        let id = match self.ids[template] {
+            Some(id) => id,
             None => {
-                let id = columns.len() as u32;
-                ids.insert(key.to_vec(), id);
-                varint::put(&mut dictionary, key.len() as u64);
-                dictionary.extend_from_slice(key);
-                columns.push(Column {
-                    number_slots: numbers.len(),
-                    word_slots: words.len(),
+                let id = self.columns.len() as u32;
+                self.ids[template] = Some(id);
+                varint::put(&mut self.dictionary, key.len() as u64);
+                self.dictionary.extend_from_slice(key);
+                self.columns.push(Column {
+                    number_slots: values.numbers.len(),
+                    word_slots: values.words.len(),
                     numbers: Vec::new(),
                     words: Vec::new(),
                 });
                 id
             }
         };
-        varint::put(&mut out.ids, u64::from(id));
-        let column = &mut columns[id as usize];
-        column.numbers.extend_from_slice(&numbers);
-        column.words.extend_from_slice(&words);
+        varint::put(&mut self.out.ids, u64::from(id));
+        let column = &mut self.columns[id as usize];
+        column.numbers.extend_from_slice(values.numbers);
+        column.words.extend_from_slice(values.words);
+        if self.time_columns.is_empty() {
+            self.time_columns = vec![Vec::new(); timestamps::FORMAT_COUNT];
+        }
+        for &(form, value) in values.times {
+            self.time_columns[usize::from(form)].push(value);
+        }
     }
-    out.templates.push(SPLIT_VERSION);
-    varint::put(&mut out.templates, lines);
-    out.templates.push(u8::from(ends_with_newline));
-    varint::put(&mut out.templates, columns.len() as u64);
-    out.templates.extend_from_slice(&dictionary);
-    let mut recent: FastMap<WordContext, RecentWords> = FastMap::default();
-    // Whether each word has been in any list yet: one that has not is new to its list
-    // too, without a look through it (most words of a free-text block are new).
-    let mut listed = vec![false; word_ids.words.len()];
-    let mut keyed = KeyedValues::default();
-    // The templates as the decoder reads them: contexts and keys come from one place.
-    let written = Dictionary::read(&out.templates, usize::MAX).expect("the templates this split wrote");
-    // Columns equal to an earlier one of their template, listed first in `zeros`.
-    let sources: Vec<_> = columns
-        .iter()
-        .map(|c| (equal_earlier(&c.numbers, c.number_slots), equal_earlier(&c.words, c.word_slots)))
-        .collect();
-    let mut relations = RelationList::default();
-    for (template, (numbers, words)) in sources.iter().enumerate() {
-        relations.add(template, numbers, words);
-    }
-    relations.write(&mut out.zeros);
-    let (mut values, mut keys, mut ids) = (Vec::new(), Vec::new(), Vec::new());
-    for ((column, (key, items)), (number_sources, word_sources)) in columns.iter().zip(&written.templates).zip(&sources)
-    {
-        let contexts = word_contexts(key, items);
-        for (slot, key_slot) in number_keys(items).into_iter().enumerate() {
-            if number_sources[slot].is_some() {
-                continue;
+
+    /// The split, its word slots' words numbered as in `word_ids`.
+    pub(super) fn finish(self, ends_with_newline: bool, word_ids: &WordIds<'_>) -> Split {
+        let StreamWriter { dictionary, columns, time_columns, lines, mut out, .. } = self;
+        out.templates.push(SPLIT_VERSION);
+        varint::put(&mut out.templates, lines);
+        out.templates.push(u8::from(ends_with_newline));
+        varint::put(&mut out.templates, columns.len() as u64);
+        out.templates.extend_from_slice(&dictionary);
+        let mut recent: FastMap<WordContext, RecentWords> = FastMap::default();
+        // Whether each word has been in any list yet: one that has not is new to its
+        // list too, without a look through it (most words of a free-text block are new).
+        let mut listed = vec![false; word_ids.words.len()];
+        let mut keyed = KeyedValues::default();
+        // The templates as the decoder reads them: contexts and keys come from one place.
+        let written = Dictionary::read(&out.templates, usize::MAX).expect("the templates this split wrote");
+        // Columns equal to an earlier one of their template, listed first in `zeros`.
+        let sources: Vec<_> = columns
+            .iter()
+            .map(|c| (equal_earlier(&c.numbers, c.number_slots), equal_earlier(&c.words, c.word_slots)))
+            .collect();
+        let mut relations = RelationList::default();
+        for (template, (numbers, words)) in sources.iter().enumerate() {
+            relations.add(template, numbers, words);
+        }
+        relations.write(&mut out.zeros);
+        let (mut values, mut keys, mut ids) = (Vec::new(), Vec::new(), Vec::new());
+        for ((column, (key, items)), (number_sources, word_sources)) in
+            columns.iter().zip(&written.templates).zip(&sources)
+        {
+            let contexts = word_contexts(key, items);
+            for (slot, key_slot) in number_keys(items).into_iter().enumerate() {
+                if number_sources[slot].is_some() {
+                    continue;
+                }
+                column.number_column(slot, &mut values);
+                let values = &values[..];
+                let plain = NumberColumn::Plain.deltas(values, &[], &mut keyed);
+                let stored = match key_slot {
+                    None => plain,
+                    Some(k) => {
+                        keyed.start_column(word_ids.words.len());
+                        column.word_column(k, &mut keys);
+                        let keyed = NumberColumn::Keyed.deltas(values, &keys, &mut keyed);
+                        let take = delta_bits(&keyed) * 10 < delta_bits(&plain) * 9;
+                        out.zeros.push(u8::from(take));
+                        if take {
+                            keyed
+                        } else {
+                            plain
+                        }
+                    }
+                };
+                for z in stored {
+                    varint::put(&mut out.numbers, z);
+                }
+                write_padding(values, &mut out.zeros);
             }
-            column.number_column(slot, &mut values);
-            let values = &values[..];
-            let plain = NumberColumn::Plain.deltas(values, &[], &mut keyed);
-            let stored = match key_slot {
-                None => plain,
-                Some(k) => {
-                    keyed.start_column(word_ids.words.len());
-                    column.word_column(k, &mut keys);
-                    let keyed = NumberColumn::Keyed.deltas(values, &keys, &mut keyed);
-                    let take = delta_bits(&keyed) * 10 < delta_bits(&plain) * 9;
-                    out.zeros.push(u8::from(take));
-                    if take {
-                        keyed
-                    } else {
-                        plain
+            for (slot, context) in contexts.into_iter().enumerate() {
+                if word_sources[slot].is_some() {
+                    continue;
+                }
+                column.word_column(slot, &mut ids);
+                let recent = recent.entry(context).or_default();
+                for &id in &ids {
+                    let seen = std::mem::replace(&mut listed[id as usize], true);
+                    match recent.find(id, seen) {
+                        Some(rank) => varint::put(&mut out.word_refs, rank as u64 + 1),
+                        None => {
+                            let w = word_ids.words[id as usize];
+                            out.word_refs.push(0);
+                            varint::put(&mut out.word_lens, w.len() as u64);
+                            out.words.extend_from_slice(w);
+                        }
                     }
                 }
-            };
-            for z in stored {
-                varint::put(&mut out.numbers, z);
-            }
-            write_padding(values, &mut out.zeros);
-        }
-        for (slot, context) in contexts.into_iter().enumerate() {
-            if word_sources[slot].is_some() {
-                continue;
-            }
-            column.word_column(slot, &mut ids);
-            let recent = recent.entry(context).or_default();
-            for &id in &ids {
-                let seen = std::mem::replace(&mut listed[id as usize], true);
-                match recent.find(id, seen) {
-                    Some(rank) => varint::put(&mut out.word_refs, rank as u64 + 1),
-                    None => {
-                        let w = word_ids.words[id as usize];
-                        out.word_refs.push(0);
-                        varint::put(&mut out.word_lens, w.len() as u64);
-                        out.words.extend_from_slice(w);
-                    }
-                }
             }
         }
+        for column in &time_columns {
+            let mut previous = 0i64;
+            for &v in column {
+                varint::put(&mut out.times, zigzag(v.wrapping_sub(previous)));
+                previous = v;
+            }
+        }
+        out
     }
-    for column in &time_columns {
-        let mut previous = 0i64;
-        for &v in column {
-            varint::put(&mut out.times, zigzag(v.wrapping_sub(previous)));
-            previous = v;
-        }
-    }
-    out
 }

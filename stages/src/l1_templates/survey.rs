@@ -197,7 +197,15 @@ pub(super) fn address_as_word(stats: &AddressStats<'_>) -> bool {
     stats.count >= 16 && (stats.count - stats.seen.len()) * 2 >= stats.count
 }
 
-pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
+/// The survey of every line of `body`.
+#[cfg(test)]
+pub(super) fn survey(body: &[u8]) -> Survey {
+    let lines: Vec<&[u8]> = lines_of(body).collect();
+    survey_lines(&lines, &BlockCut::of(body))
+}
+
+/// The survey of `lines`, cut as `block_cut` says.
+pub(super) fn survey_lines<'a>(lines: &[&'a [u8]], block_cut: &BlockCut) -> Survey {
     let mut survey = Survey {
         times: Vec::new(),
         line_times: Vec::new(),
@@ -212,14 +220,13 @@ pub(super) fn survey<'a>(body: &'a [u8]) -> Survey {
     // Each field of the line before, with its shape: a field equal to the one in its
     // place there (a level, a status, a host) is not shaped again.
     let mut before: Vec<(&[u8], u32, bool)> = Vec::new();
-    let block_cut = BlockCut::of(body);
-    for line in lines_of(body) {
+    for &line in lines {
         survey.line_times.push(survey.times.len() as u32);
         finder.find(line, block_cut.time_search(line), &mut survey.times);
     }
     survey.line_times.push(survey.times.len() as u32);
     drop_zero_fractions(&mut survey.times);
-    for (line_index, line) in lines_of(body).enumerate() {
+    for (line_index, &line) in lines.iter().enumerate() {
         let line_times = survey.line_times[line_index] as usize..survey.line_times[line_index + 1] as usize;
         survey.line_fields.push(survey.fields.len() as u32);
         let mut cut = block_cut.line(line);
