@@ -280,17 +280,22 @@ mod tests {
         assert_eq!(back, data);
     }
 
+    /// `count` lines of a request log: times, a path from 97, sizes.
+    fn request_lines(count: u32) -> Vec<u8> {
+        (0..count)
+            .flat_map(|i| {
+                format!("2026-11-30 10:{:02}:{:02} GET /item/{} 200 {}\n", i / 60 % 60, i % 60, i % 97, i * 13 % 4000)
+                    .into_bytes()
+            })
+            .collect()
+    }
+
     /// The split's trial with the mode's search is its compression: L1 hands the block
     /// on with L5-L7 applied, exactly as they would have left the split, and they
     /// then pass it over.
     #[test]
     fn a_split_is_handed_on_compressed() {
-        let data: Vec<u8> = (0..30_000)
-            .flat_map(|i| {
-                format!("2026-11-30 10:{:02}:{:02} GET /item/{} 200 {}\n", i / 60 % 60, i % 60, i % 97, i * 13 % 4000)
-                    .into_bytes()
-            })
-            .collect();
+        let data = request_lines(30_000);
         let mut block = Block::from_input(data.clone());
         assert!(TemplateLayer::default().encode(&mut block).unwrap());
         let mut expected = Block::from_input(data.clone());
@@ -358,12 +363,7 @@ mod tests {
     /// matching alone reduces), the block is measured and the outcomes agree too.
     #[test]
     fn a_sampled_decision_keeps_what_measuring_keeps() {
-        let logs: Vec<u8> = (0..6_000)
-            .flat_map(|i| {
-                format!("2026-11-30 10:{:02}:{:02} GET /item/{} 200 {}\n", i / 60 % 60, i % 60, i % 97, i * 13 % 4000)
-                    .into_bytes()
-            })
-            .collect();
+        let logs = request_lines(6_000);
         let split_size = trial::size_after_legacy_layers(
             Block {
                 original_len: logs.len(),
