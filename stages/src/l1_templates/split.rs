@@ -1,8 +1,8 @@
 //! The split: a block of log lines into templates and the streams of their values.
 //!
 //! Two steps: the lines are cut ([`cut_lines`]: the survey, then each line's template
-//! key and values), and what the cut found is written line after line in block order
-//! ([`StreamWriter`]: template ids by first use, columns, the streams).
+//! key and values), and what the cut found is written line after line
+//! ([`StreamWriter`]: the dictionary, the ids, columns, the streams).
 
 use super::*;
 
@@ -13,77 +13,41 @@ pub(super) const RARE_SHAPE_LINES: usize = 100;
 
 /// Splits `block` into templates and variable streams.
 pub fn split(block: &[u8]) -> Split {
-    let (body, ends_with_newline) = body_of(block);
+    let (body, ends_with_newline) = match block.strip_suffix(b"\n") {
+        Some(body) => (body, true),
+        None => (block, false),
+    };
     let lines: Vec<&[u8]> = lines_of(body).collect();
-    let block_cut = BlockCut::of(body);
-    let mut keys = TemplateKeys::default();
     let mut word_ids = WordIds::default();
-    let mut writer = StreamWriter::default();
-    let common = common_count(lines.len());
-    cut_lines(&lines, &block_cut, common, &mut keys, &mut word_ids, |_, template, key, values| {
-        writer.line(template, key, values)
-    });
+    let mut writer = StreamWriter::new();
+    cut_lines(&lines, &BlockCut::of(body), &mut word_ids, |id, key, values| writer.line(id, key, values));
     writer.finish(ends_with_newline, &word_ids)
 }
 
-/// The block without its last `\n`, and whether it had one.
-pub(super) fn body_of(block: &[u8]) -> (&[u8], bool) {
-    match block.strip_suffix(b"\n") {
-        Some(body) => (body, true),
-        None => (block, false),
-    }
-}
-
-/// How many of `lines` lines a shape needs to be template text (see
-/// [`RARE_SHAPE_LINES`]).
-pub(super) fn common_count(lines: usize) -> u32 {
-    (lines.saturating_sub(1) / RARE_SHAPE_LINES).max(2) as u32
-}
-
-/// Template keys as the cut finds them, numbered in that order.
-#[derive(Default)]
-pub(super) struct TemplateKeys {
-    pub(super) ids: FastMap<Vec<u8>, u32>,
-}
-
-impl TemplateKeys {
-    /// The number of `key`, a new one if it is new.
-    pub(super) fn id(&mut self, key: &[u8]) -> u32 {
-        match self.ids.get(key) {
-            Some(&id) => id,
-            None => {
-                let id = self.ids.len() as u32;
-                self.ids.insert(key.to_vec(), id);
-                id
-            }
-        }
-    }
-}
-
-/// One line's values, as a cut found them.
-pub(super) struct LineValues<'v> {
+/// One line's values, as the cut found them.
+struct LineValues<'v> {
     /// Each number slot's value and leading zeros.
-    pub(super) numbers: &'v [(u64, u8)],
+    numbers: &'v [(u64, u8)],
     /// Each word slot's word, by [`WordIds`] id.
-    pub(super) words: &'v [u32],
+    words: &'v [u32],
     /// Each timestamp's form and value.
-    pub(super) times: &'v [(u8, i64)],
+    times: &'v [(u8, i64)],
 }
 
 /// Cuts `lines` into template keys and values by the survey's rules, a shape that
-/// fewer than `common` of them have being a word; calls `each` with every line's
-/// index in `lines`, its template's number in `keys`, the key and the values, in
-/// line order.
-pub(super) fn cut_lines<'a>(
+/// fewer than one line in [`RARE_SHAPE_LINES`] has (and fewer than two) being a word;
+/// calls `each` with every line's template id (ids in order of first use), its key and
+/// its values, in line order.
+fn cut_lines<'a>(
     lines: &[&'a [u8]],
     block_cut: &BlockCut,
-    common: u32,
-    keys: &mut TemplateKeys,
     word_ids: &mut WordIds<'a>,
-    mut each: impl FnMut(usize, u32, &[u8], LineValues<'_>),
+    mut each: impl FnMut(u32, &[u8], LineValues<'_>),
 ) {
     let Survey { times, line_times, fields: spans, line_fields, counts, address_words } =
         survey_lines(lines, block_cut);
+    let common = (lines.len().saturating_sub(1) / RARE_SHAPE_LINES).max(2) as u32;
+    let mut ids: FastMap<Vec<u8>, u32> = FastMap::default();
     let mut builder = KeyBuilder::default();
     let (mut numbers, mut words, mut line_values) = (Vec::new(), Vec::new(), Vec::new());
     for (line_index, &line) in lines.iter().enumerate() {
@@ -148,63 +112,65 @@ pub(super) fn cut_lines<'a>(
         }
         static_to(&mut builder, &mut pos, line.len());
         let key = builder.finish();
-        let template = keys.id(key);
-        each(line_index, template, key, LineValues { numbers: &numbers, words: &words, times: &line_values });
+        let id = match ids.get(key) {
+            Some(&id) => id,
+            None => {
+                let id = ids.len() as u32;
+                ids.insert(key.to_vec(), id);
+                id
+            }
+        };
+        each(id, key, LineValues { numbers: &numbers, words: &words, times: &line_values });
     }
 }
 
-/// The streams of a split, written line after line in block order: a template's id
-/// is its place in order of first use, and its key goes into the dictionary then.
-#[derive(Default)]
-pub(super) struct StreamWriter {
-    /// By a template's number in its [`TemplateKeys`]: its id, once used.
-    ids: Vec<Option<u32>>,
+/// The streams of a split, written line after line in block order.
+struct StreamWriter {
     dictionary: Vec<u8>,
+    /// By template id: its rows of values.
     columns: Vec<Column>,
+    /// By timestamp form: its values in line order.
     time_columns: Vec<Vec<i64>>,
     lines: u64,
     out: Split,
 }
 
 impl StreamWriter {
-    /// Adds the next line: template `template` (of its [`TemplateKeys`]), whose key is
-    /// `key`, and its values.
-    pub(super) fn line(&mut self, template: u32, key: &[u8], values: LineValues<'_>) {
-        self.lines += 1;
-        let template = template as usize;
-        if self.ids.len() <= template {
-            self.ids.resize(template + 1, None);
+    fn new() -> StreamWriter {
+        StreamWriter {
+            dictionary: Vec::new(),
+            columns: Vec::new(),
+            time_columns: vec![Vec::new(); timestamps::FORMAT_COUNT],
+            lines: 0,
+            out: Split::default(),
         }
-        let id = match self.ids[template] {
-            Some(id) => id,
-            None => {
-                let id = self.columns.len() as u32;
-                self.ids[template] = Some(id);
-                varint::put(&mut self.dictionary, key.len() as u64);
-                self.dictionary.extend_from_slice(key);
-                self.columns.push(Column {
-                    number_slots: values.numbers.len(),
-                    word_slots: values.words.len(),
-                    numbers: Vec::new(),
-                    words: Vec::new(),
-                });
-                id
-            }
-        };
+    }
+
+    /// Adds the next line: template `id` (one more than the last new one when it is
+    /// new), whose key is `key`, and its values.
+    fn line(&mut self, id: u32, key: &[u8], values: LineValues<'_>) {
+        self.lines += 1;
+        if id as usize == self.columns.len() {
+            varint::put(&mut self.dictionary, key.len() as u64);
+            self.dictionary.extend_from_slice(key);
+            self.columns.push(Column {
+                number_slots: values.numbers.len(),
+                word_slots: values.words.len(),
+                numbers: Vec::new(),
+                words: Vec::new(),
+            });
+        }
         varint::put(&mut self.out.ids, u64::from(id));
         let column = &mut self.columns[id as usize];
         column.numbers.extend_from_slice(values.numbers);
         column.words.extend_from_slice(values.words);
-        if self.time_columns.is_empty() {
-            self.time_columns = vec![Vec::new(); timestamps::FORMAT_COUNT];
-        }
         for &(form, value) in values.times {
             self.time_columns[usize::from(form)].push(value);
         }
     }
 
     /// The split, its word slots' words numbered as in `word_ids`.
-    pub(super) fn finish(self, ends_with_newline: bool, word_ids: &WordIds<'_>) -> Split {
+    fn finish(self, ends_with_newline: bool, word_ids: &WordIds<'_>) -> Split {
         let StreamWriter { dictionary, columns, time_columns, lines, mut out, .. } = self;
         out.templates.push(SPLIT_VERSION);
         varint::put(&mut out.templates, lines);
