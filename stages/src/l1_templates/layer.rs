@@ -150,14 +150,13 @@ fn sample_of(data: &[u8]) -> Option<Vec<u8>> {
     Some(sample)
 }
 
-/// Whether a sample of `data` (see [`sample_of`]) through the fast search, scaled to
+/// Whether a sample of `data` (see [`sample_of`]) through `fast` (the fast search), scaled to
 /// the block, comes out at least [`SAMPLE_CLEAR_GAIN`] times `split_size`, from a
 /// sample of at least [`MIN_SAMPLE_OUTPUT`] bytes.
-fn sample_settles(data: &[u8], split_size: usize) -> Result<bool> {
+fn sample_settles(data: &[u8], split_size: usize, fast: &PatternLayer) -> Result<bool> {
     let Some(sample) = sample_of(data) else { return Ok(false) };
     let scale = data.len() as f64 / sample.len() as f64;
-    let fast = PatternLayer { params: MatchParams::fast() };
-    let sample_size = trial::size_after_legacy_layers(Block::from_input(sample), &fast)?;
+    let sample_size = trial::size_after_legacy_layers(Block::from_input(sample), fast)?;
     Ok(sample_size >= MIN_SAMPLE_OUTPUT && sample_size as f64 * scale >= split_size as f64 * SAMPLE_CLEAR_GAIN)
 }
 
@@ -185,7 +184,7 @@ impl TemplateLayer {
             // little, and is kept.
             let candidate = trial::after_legacy_layers(candidate, &self.pattern)?;
             let with = trial::size(&candidate);
-            if self.decision == SplitDecision::Sampled && sample_settles(data, with)? {
+            if self.decision == SplitDecision::Sampled && sample_settles(data, with, &fast)? {
                 return Ok(Some(candidate));
             }
             let without_fast = without_fast()?;
@@ -373,7 +372,8 @@ mod tests {
             &PatternLayer::default(),
         )
         .unwrap();
-        assert!(sample_settles(&logs, split_size).unwrap(), "a log's split is settled by the sample");
+        let fast = PatternLayer { params: MatchParams::fast() };
+        assert!(sample_settles(&logs, split_size, &fast).unwrap(), "a log's split is settled by the sample");
         // One line over and over: LZ alone makes nearly nothing of it, the split a
         // template and columns of equal values; the sample cannot tell which is smaller.
         let same = b"2026-11-30 10:00:00 GET /item/1 200 7\n".repeat(4000);
