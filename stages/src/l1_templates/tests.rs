@@ -3,6 +3,11 @@
 use super::*;
 use proptest::prelude::*;
 
+/// `block` split and joined again.
+fn rejoined(block: &[u8]) -> Vec<u8> {
+    join(&split(block), block.len()).unwrap()
+}
+
 fn round_trip(block: &[u8]) -> Split {
     let s = split(block);
     assert_eq!(join(&s, block.len()).unwrap(), block);
@@ -190,8 +195,7 @@ proptest! {
         0..40,
     )) {
         let block = lines.join("\n").into_bytes();
-        let s = split(&block);
-        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        prop_assert_eq!(rejoined(&block), block);
     }
 
     /// The survey's shape of every field is the field's own: a field with a space is
@@ -243,16 +247,14 @@ proptest! {
 
     #[test]
     fn any_bytes_round_trip(block in prop::collection::vec(any::<u8>(), 0..2000)) {
-        let s = split(&block);
-        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        prop_assert_eq!(rejoined(&block), block);
     }
 
     #[test]
     fn log_like_lines_round_trip(lines in prop::collection::vec("[a-z]{0,6}[ =:.-]?[0-9]{0,20}[ /]?[a-f0-9]{0,8}\r?", 0..60), newline in any::<bool>()) {
         let mut block = lines.join("\n").into_bytes();
         if newline { block.push(b'\n'); }
-        let s = split(&block);
-        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        prop_assert_eq!(rejoined(&block), block);
     }
 
     #[test]
@@ -397,8 +399,7 @@ proptest! {
     fn json_lines_round_trip(lines in prop::collection::vec(json_value(), 0..30), newline in any::<bool>()) {
         let mut block = lines.join("\n").into_bytes();
         if newline { block.push(b'\n'); }
-        let s = split(&block);
-        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        prop_assert_eq!(rejoined(&block), block);
     }
 
     /// Lines that start as JSON and are not (cut short, bytes of any value after).
@@ -413,8 +414,7 @@ proptest! {
             block.extend(tail.into_iter().filter(|&b| b != b'\n'));
             block.push(b'\n');
         }
-        let s = split(&block);
-        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        prop_assert_eq!(rejoined(&block), block);
     }
 }
 
@@ -474,8 +474,7 @@ proptest! {
         0..40,
     )) {
         let block = lines.join("\n").into_bytes();
-        let s = split(&block);
-        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        prop_assert_eq!(rejoined(&block), block);
     }
 }
 
@@ -507,8 +506,7 @@ proptest! {
             .join("\n")
             .into_bytes();
         if newline { block.push(b'\n'); }
-        let s = split(&block);
-        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        prop_assert_eq!(rejoined(&block), block);
     }
 }
 
@@ -551,8 +549,7 @@ proptest! {
     ) {
         let mut block = lines.join("\n").into_bytes();
         if newline { block.push(b'\n'); }
-        let s = split(&block);
-        prop_assert_eq!(join(&s, block.len()).unwrap(), block);
+        prop_assert_eq!(rejoined(&block), block);
     }
 }
 
