@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use cobolp_stages::l1_templates::TemplateLayer;
 use cobolp_stages::l2_records::{RecordConfig, RecordLayer};
+use cobolp_stages::l3_delta::DeltaLayer;
+use cobolp_stages::l4_binary::BinaryLayer;
 use cobolp_stages::l5_rle::RleLayer;
 use cobolp_stages::l6_pattern::{MatchParams, PatternLayer};
 use cobolp_stages::l7_entropy::EntropyLayer;
@@ -64,15 +66,27 @@ impl CompressionMode {
     }
 
     /// As [`CompressionMode::encoder_layers`], with L2 records first when `records`
-    /// describes the data (Legacy: L2 → L5 → L6 → L7; in Bridge, L1 passes over a
+    /// describes the data, and L3 and L4, which code the integer columns L2 makes,
+    /// before L5 (Legacy: L2 → L3 → L4 → L5 → L6 → L7; in Bridge, L1 passes over a
     /// block L2 has taken, as `Layer::encode_in_turn` passes over any block a later
-    /// layer has reached: its decoder undoes L2 before L1).
+    /// layer has reached: its decoder undoes L2 before L1; L3 and L4 pass over a block
+    /// L1 took, which it hands on with L5-L7 applied).
     pub fn encoder_layers_for(self, records: Option<&RecordConfig>, level: Level) -> Result<Vec<Arc<dyn Layer>>> {
         let mut layers: Vec<Arc<dyn Layer>> = Vec::new();
-        if let Some(config) = records {
-            layers.push(Arc::new(RecordLayer::new(config.clone())));
+        let plain = self.plain_layers(level);
+        match records {
+            Some(config) => {
+                layers.push(Arc::new(RecordLayer::new(config.clone())));
+                // L1 (Bridge, Maximal) stays before the typed-column layers, L5-L7 after.
+                let legacy_from = plain.len() - 3;
+                let mut plain = plain.into_iter();
+                layers.extend(plain.by_ref().take(legacy_from));
+                layers.push(Arc::new(DeltaLayer));
+                layers.push(Arc::new(BinaryLayer));
+                layers.extend(plain);
+            }
+            None => layers.extend(plain),
         }
-        layers.extend(self.plain_layers(level));
         Ok(layers)
     }
 
@@ -113,6 +127,8 @@ pub fn decoder_layers() -> Vec<Arc<dyn Layer>> {
         Arc::new(EntropyLayer),
         Arc::new(PatternLayer { params: MatchParams::default() }),
         Arc::new(RleLayer),
+        Arc::new(BinaryLayer),
+        Arc::new(DeltaLayer),
         Arc::new(TemplateLayer::default()),
         Arc::new(RecordLayer::decoder()),
     ]

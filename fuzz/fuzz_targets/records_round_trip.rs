@@ -51,8 +51,9 @@ fuzz_target!(|input: &[u8]| {
     let spec = RecordSpec { charset, record_len, columns, lead };
     let mut streams = split(data, &spec);
     assert_eq!(join(&streams, data.len()).expect("own streams decode"), data);
-    let targets = [&mut streams.layout, &mut streams.text, &mut streams.digits, &mut streams.exceptions];
-    let stream = targets.into_iter().nth(damage % 4).expect("four");
+    let targets =
+        [&mut streams.layout, &mut streams.text, &mut streams.digits, &mut streams.columns, &mut streams.exceptions];
+    let stream = targets.into_iter().nth(damage % 5).expect("five");
     if !stream.is_empty() {
         let at = damage % stream.len();
         stream[at] ^= 0x5A;

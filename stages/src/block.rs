@@ -16,11 +16,10 @@ pub enum LayerId {
     Semantic = 0,
     /// L2: fixed-width records as columns.
     Structural = 1,
-    /// L3: reserved for the delta stage of typed columns; no layer yet, so a frame
-    /// with its bit is refused.
+    /// L3: how each integer column of typed columns is predicted (deltas, relations,
+    /// dictionaries).
     Delta = 2,
-    /// L4: reserved for the binary layout of typed columns; no layer yet, so a frame
-    /// with its bit is refused.
+    /// L4: the byte layout of L3's sequences (byte planes).
     Binary = 3,
     /// L5: runs of equal bytes.
     Rle = 4,
@@ -146,8 +145,18 @@ pub enum StreamKind {
     RecordLayout = 8,
     /// L2 records: numeric fields kept as bytes, then a trailing partial record.
     RecordExceptions = 9,
-    /// L2 records: byte planes of the numeric columns.
+    /// L2 records (layout versions 1 and 2): byte planes of the numeric columns.
     RecordNumbers = 10,
+    /// Typed integer columns, as a structural layer hands them to L3.
+    IntColumns = 11,
+    /// L3: each column's role, length and coding.
+    DeltaMethods = 12,
+    /// L3: the unsigned numbers the codings store, as L4 takes them.
+    IntSequences = 13,
+    /// L4: each sequence's length and width in bytes.
+    BinaryLayout = 14,
+    /// L4: byte planes of the sequences.
+    NumberPlanes = 15,
 }
 
 impl StreamKind {
@@ -165,6 +174,11 @@ impl StreamKind {
             8 => StreamKind::RecordLayout,
             9 => StreamKind::RecordExceptions,
             10 => StreamKind::RecordNumbers,
+            11 => StreamKind::IntColumns,
+            12 => StreamKind::DeltaMethods,
+            13 => StreamKind::IntSequences,
+            14 => StreamKind::BinaryLayout,
+            15 => StreamKind::NumberPlanes,
             other => return Err(Error::Unsupported { what: "stream kind", value: other.into() }),
         })
     }
@@ -183,6 +197,11 @@ impl StreamKind {
             StreamKind::RecordLayout => "record-layout",
             StreamKind::RecordExceptions => "record-exceptions",
             StreamKind::RecordNumbers => "record-numbers",
+            StreamKind::IntColumns => "int-columns",
+            StreamKind::DeltaMethods => "delta-methods",
+            StreamKind::IntSequences => "int-sequences",
+            StreamKind::BinaryLayout => "binary-layout",
+            StreamKind::NumberPlanes => "number-planes",
         }
     }
 }

@@ -14,11 +14,14 @@ pub mod error;
 pub mod fast_hash;
 pub mod l1_templates;
 pub mod l2_records;
+pub mod l3_delta;
+pub mod l4_binary;
 pub mod l5_rle;
 pub mod l6_pattern;
 pub mod l7_entropy;
 pub mod l8_seal;
 pub mod trial;
+pub mod typed_columns;
 pub mod varint;
 
 pub use block::{Block, Layer, LayerId, LayerSet, Stream, StreamKind};

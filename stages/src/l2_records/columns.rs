@@ -1,14 +1,11 @@
-//! Numeric columns: field bytes to integers and back (exactly, or not at all), and the
-//! integer transforms and byte planes a column of integers is written as.
+//! Numeric columns: field bytes to integers and back, exactly or not at all.
 
-use crate::fast_hash::FastMap;
-
-use super::int::{Int, Zig};
 use super::layout::ColumnKind;
 use crate::cobol::packed::{self, SignRule};
 use crate::cobol::zoned::{self, ZonedFormat};
 use crate::cobol::{binary, Charset, Column};
 use crate::error::{Error, Result};
+use crate::typed_columns::Int;
 
 /// Reads a numeric field. `Some` only when writing the value back with
 /// [`write_value`] gives exactly these bytes (the sign COBOL writes, digits only):
@@ -171,171 +168,6 @@ pub fn write_column(
     Ok(())
 }
 
-/// How a column's integers are turned into the unsigned numbers that are stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Transform {
-    /// The values themselves.
-    Raw,
-    /// Each value minus the one before (the first minus 0).
-    Delta,
-    /// Each delta minus the delta before.
-    DeltaOfDelta,
-    /// Each value minus a prediction: the value this column had in the last earlier
-    /// record whose column `key` held the same value (0 if none), plus this record's
-    /// value of column `add`. Both are earlier numeric columns. Catches running
-    /// balances (balance = previous balance of the account + amount).
-    Relation {
-        /// The earlier column whose equal value picks the record to predict from.
-        key: usize,
-        /// The earlier column added to the prediction, if any.
-        add: Option<usize>,
-    },
-}
-
-fn unzigzag(z: u128) -> i128 {
-    ((z >> 1) as i128) ^ -((z & 1) as i128)
-}
-
-/// The values of the columns a transform refers to; `values[i]` is column `i`'s.
-pub type Known<'a, V = i128> = &'a [Vec<V>];
-
-fn other<V: Int>(known: Known<V>, col: usize, i: usize) -> V {
-    known.get(col).and_then(|v| v.get(i)).copied().unwrap_or_default()
-}
-
-/// The stored numbers of `values` under `t` (zigzag coded). Wrapping arithmetic: the
-/// inverse wraps the same way, so every input comes back. (In `i64` nothing wraps:
-/// see [`Int`].)
-pub fn forward<V: Int>(values: &[V], t: Transform, known: Known<V>) -> Vec<V::Zig> {
-    if let Transform::Relation { key, add } = t {
-        let mut last: FastMap<V, V> = FastMap::default();
-        return values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                let k = other(known, key, i);
-                let base = last.insert(k, v).unwrap_or_default();
-                let predicted = base.wrapping_add(add.map_or(V::default(), |a| other(known, a, i)));
-                v.wrapping_sub(predicted).zigzag()
-            })
-            .collect();
-    }
-    let (mut prev, mut prev_delta) = (V::default(), V::default());
-    values
-        .iter()
-        .map(|&v| {
-            let d = v.wrapping_sub(prev);
-            prev = v;
-            let out = match t {
-                Transform::Delta => d,
-                Transform::DeltaOfDelta => d.wrapping_sub(prev_delta),
-                _ => v,
-            };
-            prev_delta = d;
-            out.zigzag()
-        })
-        .collect()
-}
-
-/// [`forward`] under `Relation` for a key column given as each row's index among its
-/// `entries` distinct values (`key_rows`) instead of the values themselves: the same
-/// numbers, with an array where `forward` needs a hash map. `add` is the added
-/// column's values; both are read at the rows of `values` only.
-pub fn forward_relation<V: Int>(values: &[V], key_rows: &[u32], entries: usize, add: Option<&[V]>) -> Vec<V::Zig> {
-    let mut last = vec![V::default(); entries];
-    values
-        .iter()
-        .zip(key_rows)
-        .enumerate()
-        .map(|(i, (&v, &k))| {
-            let base = std::mem::replace(&mut last[k as usize], v);
-            let predicted = base.wrapping_add(add.map_or(V::default(), |a| a[i]));
-            v.wrapping_sub(predicted).zigzag()
-        })
-        .collect()
-}
-
-/// The inverse of [`forward`], given the same known columns.
-pub fn inverse(stored: &[u128], t: Transform, known: Known) -> Vec<i128> {
-    if let Transform::Relation { key, add } = t {
-        let mut last: FastMap<i128, i128> = FastMap::default();
-        return stored
-            .iter()
-            .enumerate()
-            .map(|(i, &z)| {
-                let k = other(known, key, i);
-                let base = last.get(&k).copied().unwrap_or(0);
-                let v = unzigzag(z).wrapping_add(base.wrapping_add(add.map_or(0, |a| other(known, a, i))));
-                last.insert(k, v);
-                v
-            })
-            .collect();
-    }
-    let (mut prev, mut prev_delta) = (0i128, 0i128);
-    stored
-        .iter()
-        .map(|&z| {
-            let x = unzigzag(z);
-            let (v, d) = match t {
-                Transform::Delta => (prev.wrapping_add(x), x),
-                Transform::DeltaOfDelta => {
-                    let d = prev_delta.wrapping_add(x);
-                    (prev.wrapping_add(d), d)
-                }
-                _ => (x, x.wrapping_sub(prev)),
-            };
-            prev = v;
-            prev_delta = d;
-            v
-        })
-        .collect()
-}
-
-/// [`cost`] of `values` under `Raw`, `Delta` and `DeltaOfDelta`, in that order, in
-/// one pass and without storing them: what choosing among the three needs.
-pub fn plain_costs<V: Int>(values: &[V]) -> [u64; 3] {
-    let bits = |v: V| u64::from(v.zigzag().significant_bits());
-    let (mut prev, mut prev_delta) = (V::default(), V::default());
-    let mut costs = [0u64; 3];
-    for &v in values {
-        let d = v.wrapping_sub(prev);
-        costs[0] += bits(v);
-        costs[1] += bits(d);
-        costs[2] += bits(d.wrapping_sub(prev_delta));
-        prev = v;
-        prev_delta = d;
-    }
-    costs
-}
-
-/// Significant bits of the stored numbers: the encoder's measure of cost.
-pub fn cost<Z: Zig>(stored: &[Z]) -> u64 {
-    stored.iter().map(|&z| u64::from(z.significant_bits())).sum()
-}
-
-/// Bytes needed for the largest of `stored` (0 when all are 0).
-pub fn width<Z: Zig>(stored: &[Z]) -> usize {
-    let max = stored.iter().fold(Z::default(), |m, &z| m.or(z));
-    (max.significant_bits() as usize).div_ceil(8)
-}
-
-/// Splits `stored` into `width` byte planes, most significant first; plane `k` holds
-/// byte `k` of every number.
-pub fn to_planes<Z: Zig>(stored: &[Z], width: usize) -> Vec<Vec<u8>> {
-    (0..width).map(|k| stored.iter().map(|&z| z.byte(width - 1 - k)).collect()).collect()
-}
-
-/// Joins byte planes (each of `n` bytes, already checked) back into numbers.
-pub fn from_planes(planes: &[&[u8]], n: usize) -> Vec<u128> {
-    let mut out = vec![0u128; n];
-    for plane in planes {
-        for (z, &b) in out.iter_mut().zip(plane.iter()) {
-            *z = *z << 8 | u128::from(b);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::tests::kinds;
@@ -344,47 +176,6 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #[test]
-        fn plain_costs_are_the_costs_of_the_stored_values(values in prop::collection::vec(any::<i128>(), 0..50)) {
-            let each = [Transform::Raw, Transform::Delta, Transform::DeltaOfDelta].map(|t| cost(&forward(&values, t, &[])));
-            prop_assert_eq!(plain_costs(&values), each);
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn transforms_invert(values in proptest::collection::vec(any::<i128>(), 0..50), t in 0usize..5,
-                             keys in proptest::collection::vec(0i128..4, 50)) {
-            let t = [
-                Transform::Raw,
-                Transform::Delta,
-                Transform::DeltaOfDelta,
-                Transform::Relation { key: 0, add: None },
-                Transform::Relation { key: 0, add: Some(1) },
-            ][t];
-            let known = vec![keys, values.iter().map(|v| v / 3).collect()];
-            let s = forward(&values, t, &known);
-            prop_assert_eq!(inverse(&s, t, &known), values);
-            let w = width(&s);
-            let planes = to_planes(&s, w);
-            let refs: Vec<&[u8]> = planes.iter().map(Vec::as_slice).collect();
-            prop_assert_eq!(from_planes(&refs, s.len()), s);
-        }
-
-        #[test]
-        fn forward_relation_is_forward(rows in proptest::collection::vec((0u32..5, any::<i64>(), -9i128..9), 0..60),
-                                       with_add in any::<bool>()) {
-            let values: Vec<i128> = rows.iter().map(|r| i128::from(r.1)).collect();
-            let key_rows: Vec<u32> = rows.iter().map(|r| r.0).collect();
-            let adds: Vec<i128> = rows.iter().map(|r| r.2).collect();
-            // Key values that differ as their indexes do.
-            let keys: Vec<i128> = key_rows.iter().map(|&k| i128::from(k) * 1000 - 7).collect();
-            let known = vec![keys, adds.clone()];
-            let t = Transform::Relation { key: 0, add: with_add.then_some(1) };
-            let add = with_add.then_some(adds.as_slice());
-            prop_assert_eq!(forward_relation(&values, &key_rows, 5, add), forward(&values, t, &known));
-        }
-
         #[test]
         fn read_column_reads_as_read_value(
             fields in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 20), 1..40),
@@ -472,13 +263,7 @@ mod tests {
     }
 
     #[test]
-    fn costs_and_values() {
-        let counter: Vec<i128> = (1..100).collect();
-        assert_eq!(cost(&forward(&counter, Transform::Delta, &[])), 2 * 99, "zigzag 1 is 2");
-        let balances = [5i128, 7, 10, 13];
-        let known = vec![vec![1, 2, 1, 2], vec![5, 7, 5, 6]];
-        let relation = Transform::Relation { key: 0, add: Some(1) };
-        assert_eq!(forward(&balances, relation, &known), vec![0, 0, 0, 0]);
+    fn values_read_exactly() {
         assert_eq!(read_value(&[0x00, 0x12, 0x3C], ColumnKind::Packed { signed: true }, Charset::Ascii), Some(123));
         assert_eq!(read_value(&[0x00, 0x12, 0x3F], ColumnKind::Packed { signed: true }, Charset::Ascii), None);
         assert_eq!(read_value(&[0x00, 0x00, 0x0D], ColumnKind::Packed { signed: true }, Charset::Ascii), None);

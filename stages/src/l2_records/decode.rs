@@ -1,125 +1,104 @@
-//! Columns back to records: the decoding half of the record layer.
+//! Columns back to records: the decoding half of the record layer (layout version 3,
+//! whose integer columns come back from L3 and L4 as typed columns).
 
 use super::columns;
-use super::layout::{ColumnKind, RecordSpec};
-use super::method::Method;
-use super::{plane_streams, text, Streams, MAX_PLANE_STREAMS};
+use super::layout::RecordSpec;
+use super::method::TextMethod;
+use super::{text, Streams};
 use crate::error::{Error, Result};
+use crate::typed_columns::{ColumnRole, IntColumns};
 use crate::varint;
 
 /// Rebuilds the `original_len` bytes of a block from its streams. Every length is
 /// checked against the layout before it is used; bad streams are an error.
 pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
     let mut pos = 0;
-    let spec = RecordSpec::read(&streams.layout, &mut pos)?;
+    let (version, spec) = RecordSpec::read_versioned(&streams.layout, &mut pos)?;
+    if version < 3 {
+        return Err(Error::corrupt("record layout", format!("version {version} with an int-columns stream")));
+    }
     let rl = spec.record_len;
     let lead_len = spec.lead;
     let body_len = original_len.checked_sub(lead_len).ok_or_else(|| {
         Error::corrupt("record layout", format!("a {lead_len}-byte lead in a {original_len}-byte block"))
     })?;
     let n = body_len / rl;
-    let tail_len = body_len % rl;
-    let methods = (0..spec.columns.len())
-        .map(|c| Method::read(&streams.layout, &mut pos, &spec, c, n))
+    let text_methods = spec
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, col)| !col.kind.is_numeric())
+        .map(|(c, _)| TextMethod::read(&streams.layout, &mut pos, c, n))
         .collect::<Result<Vec<_>>>()?;
     if pos != streams.layout.len() {
         return Err(Error::corrupt("record layout", format!("{} bytes after the end", streams.layout.len() - pos)));
     }
-
-    // Where each plane is: (stream, offset, length), checked against the streams.
-    let mut plane_lens = Vec::new();
-    for m in &methods {
-        for (len, w) in m.sequences(n) {
-            plane_lens.extend(std::iter::repeat_n(len, usize::from(w)));
-        }
-    }
-    if streams.numbers.len() != plane_streams(plane_lens.len()) {
+    let int_columns = IntColumns::from_stream(&streams.columns)?;
+    let expected = spec.columns.iter().filter(|c| c.kind.is_numeric()).count()
+        + text_methods.iter().filter(|m| m.entries.is_some()).count();
+    if int_columns.columns.len() != expected {
         return Err(Error::corrupt(
-            "record numbers",
-            format!("{} streams for {} planes", streams.numbers.len(), plane_lens.len()),
+            "record int columns",
+            format!("{} columns where the layout has {expected}", int_columns.columns.len()),
         ));
     }
-    let mut planes: Vec<&[u8]> = Vec::with_capacity(plane_lens.len());
-    let mut at = 0;
-    for (j, &len) in plane_lens.iter().enumerate() {
-        let s = j.min(MAX_PLANE_STREAMS - 1);
-        if j < MAX_PLANE_STREAMS {
-            at = 0;
+    let mut int_columns = int_columns.columns.into_iter();
+    let mut next_column = |c: usize, role: ColumnRole| -> Result<Vec<i128>> {
+        let column = int_columns.next().unwrap_or_else(|| unreachable!("counted above"));
+        if column.role != role || column.values.len() != n {
+            return Err(Error::corrupt(
+                "record int columns",
+                format!(
+                    "column {c}: {} {:?} values where {n} {role:?} values belong",
+                    column.values.len(),
+                    column.role
+                ),
+            ));
         }
-        let plane = streams.numbers[s]
-            .get(at..at + len)
-            .ok_or_else(|| Error::corrupt("record numbers", format!("stream {s} is too short")))?;
-        planes.push(plane);
-        at += len;
-        let last_of_stream = j + 1 == plane_lens.len() || j + 1 < MAX_PLANE_STREAMS;
-        if last_of_stream && at != streams.numbers[s].len() {
-            return Err(Error::corrupt("record numbers", format!("stream {s} has bytes left over")));
-        }
-    }
-    let mut planes = planes.into_iter();
-    let mut next_sequence = |len: usize, width: u8| -> Vec<u128> {
-        let p: Vec<&[u8]> = planes.by_ref().take(usize::from(width)).collect();
-        columns::from_planes(&p, len)
+        Ok(column.values)
     };
 
     let mut out = vec![0u8; original_len];
     let (lead, body) = out.split_at_mut(lead_len);
     let (records, tail) = body.split_at_mut(n * rl);
     let (mut offset, mut text_at, mut digits_at) = (0, 0, 0);
-    let mut known: Vec<Vec<i128>> = vec![Vec::new(); spec.columns.len()];
-    for (c, (col, method)) in spec.columns.iter().zip(&methods).enumerate() {
-        match *method {
-            Method::Text { digits, dict } => {
-                let rows = dict.map_or(n, |d| d.entries);
-                let take = rows * col.len;
-                let mut values = streams
-                    .text
-                    .get(text_at..text_at + take)
-                    .ok_or_else(|| Error::Truncated {
-                        what: "record text",
-                        needed: text_at + take - streams.text.len(),
-                    })?
-                    .to_vec();
-                text_at += take;
-                if let Some(d) = dict {
-                    let indexes = next_sequence(n, d.width);
-                    let mut expanded = Vec::with_capacity(n * col.len);
-                    for &i in &indexes {
-                        let i = usize::try_from(i).ok().filter(|&i| i < d.entries).ok_or_else(|| {
-                            Error::corrupt("record numbers", format!("column {c}: index past the dictionary"))
-                        })?;
-                        expanded.extend_from_slice(&values[i * col.len..][..col.len]);
-                    }
-                    values = expanded;
-                }
-                if digits {
-                    text::put_digits(&mut values, spec.charset, &streams.digits, &mut digits_at)?;
-                }
-                for (f, v) in fields_of(records, rl, offset, col.len).zip(values.chunks_exact(col.len)) {
-                    f.copy_from_slice(v);
-                }
-            }
-            Method::Number { transform, width } => {
-                let stored = next_sequence(n, width);
-                known[c] = columns::inverse(&stored, transform, &known);
-            }
-            Method::NumberDict { dict, value_width } => {
-                let indexes = next_sequence(n, dict.width);
-                let entries =
-                    columns::inverse(&next_sequence(dict.entries, value_width), columns::Transform::Delta, &[]);
-                known[c] = indexes
-                    .iter()
-                    .map(|&i| usize::try_from(i).ok().and_then(|i| entries.get(i)).copied())
-                    .collect::<Option<Vec<i128>>>()
-                    .ok_or_else(|| {
-                        Error::corrupt("record numbers", format!("column {c}: index past the dictionary"))
-                    })?;
-            }
-        }
-        if col.kind != ColumnKind::Text {
+    let mut text_methods = text_methods.into_iter();
+    for (c, col) in spec.columns.iter().enumerate() {
+        if col.kind.is_numeric() {
+            let values = next_column(c, ColumnRole::Number)?;
             let at = crate::cobol::Column { record_len: rl, offset, len: col.len };
-            columns::write_column(records, at, col.kind, spec.charset, &known[c])
+            columns::write_column(records, at, col.kind, spec.charset, &values)
                 .map_err(|e| Error::corrupt("record numbers", format!("column {c}: {e}")))?;
+            offset += col.len;
+            continue;
+        }
+        let method = text_methods.next().unwrap_or_else(|| unreachable!("one a text column"));
+        let rows = method.entries.unwrap_or(n);
+        let take = rows * col.len;
+        let mut values = streams
+            .text
+            .get(text_at..text_at + take)
+            .ok_or_else(|| Error::Truncated { what: "record text", needed: text_at + take - streams.text.len() })?
+            .to_vec();
+        text_at += take;
+        if let Some(entries) = method.entries {
+            let indexes = next_column(c, ColumnRole::Index)?;
+            let mut expanded = Vec::with_capacity(n * col.len);
+            for &i in &indexes {
+                let i = usize::try_from(i).ok().filter(|&i| i < entries).ok_or_else(|| {
+                    Error::corrupt("record int columns", format!("column {c}: index past the dictionary"))
+                })?;
+                expanded.extend_from_slice(&values[i * col.len..][..col.len]);
+            }
+            values = expanded;
+        }
+        if method.digits {
+            text::put_digits(&mut values, spec.charset, &streams.digits, &mut digits_at)?;
+        }
+        for (f, v) in
+            records.chunks_exact_mut(rl).map(|r| &mut r[offset..offset + col.len]).zip(values.chunks_exact(col.len))
+        {
+            f.copy_from_slice(v);
         }
         offset += col.len;
     }
@@ -129,8 +108,21 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
     if digits_at != streams.digits.len() {
         return Err(Error::corrupt("record digits", format!("{} bytes left over", streams.digits.len() - digits_at)));
     }
+    put_exceptions(&spec, records, &streams.exceptions, lead, tail)?;
+    Ok(out)
+}
 
-    let ex = &streams.exceptions;
+/// Writes the fields kept as bytes over the `records` the columns gave, and the lead
+/// and the partial record after them (the `record-exceptions` stream `ex`).
+pub(super) fn put_exceptions(
+    spec: &RecordSpec,
+    records: &mut [u8],
+    ex: &[u8],
+    lead: &mut [u8],
+    tail: &mut [u8],
+) -> Result<()> {
+    let rl = spec.record_len;
+    let n = records.len() / rl;
     let mut pos = 0;
     let numeric = spec.columns.iter().filter(|c| c.kind.is_numeric()).count();
     let count = varint::get_capped(ex, &mut pos, (n * numeric) as u64, "record exception count")? as usize;
@@ -165,6 +157,7 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
         records[record * rl + starts[c]..][..col.len].copy_from_slice(bytes);
         pos += col.len;
     }
+    let (lead_len, tail_len) = (lead.len(), tail.len());
     if ex.len() - pos != lead_len + tail_len {
         return Err(Error::corrupt(
             "record exceptions",
@@ -174,9 +167,5 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
     let (lead_bytes, tail_bytes) = ex[pos..].split_at(lead_len);
     lead.copy_from_slice(lead_bytes);
     tail.copy_from_slice(tail_bytes);
-    Ok(out)
-}
-
-fn fields_of(records: &mut [u8], rl: usize, offset: usize, len: usize) -> impl Iterator<Item = &mut [u8]> {
-    records.chunks_exact_mut(rl).map(move |r| &mut r[offset..offset + len])
+    Ok(())
 }

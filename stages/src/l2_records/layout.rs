@@ -6,9 +6,10 @@ use crate::error::{Error, Result};
 use crate::varint;
 
 /// Newest layout stream version; this decoder reads every version up to it.
-/// Version 2 adds a lead (bytes before the first record); an encoder writes
-/// version 1 whenever the lead is 0.
-pub const LAYOUT_VERSION: u8 = 2;
+/// Version 2 added a lead (bytes before the first record); version 3 hands the
+/// integer columns to L3 and L4 (an `int-columns` stream instead of planes), keeps
+/// only the text columns' methods, and always writes the lead.
+pub const LAYOUT_VERSION: u8 = 3;
 /// Longest record the layer takes, in bytes.
 pub const MAX_RECORD_LEN: usize = 1 << 24;
 /// Most columns a layout may have.
@@ -135,17 +136,15 @@ impl RecordSpec {
         Ok(RecordSpec { charset, record_len: layout.record_len, columns, lead: 0 })
     }
 
-    /// Appends the layout to `out` (see `docs/FORMAT.md`).
+    /// Appends the layout to `out`, version 3 (see `docs/FORMAT.md`).
     pub fn write(&self, out: &mut Vec<u8>) {
-        out.push(if self.lead == 0 { 1 } else { 2 });
+        out.push(LAYOUT_VERSION);
         out.push(match self.charset {
             Charset::Ascii => 0,
             Charset::Ebcdic => 1,
         });
         varint::put(out, self.record_len as u64);
-        if self.lead > 0 {
-            varint::put(out, self.lead as u64);
-        }
+        varint::put(out, self.lead as u64);
         varint::put(out, self.columns.len() as u64);
         for c in &self.columns {
             let kind = match c.kind {
@@ -169,10 +168,10 @@ impl RecordSpec {
         }
     }
 
-    /// Reads what [`RecordSpec::write`] wrote at `*pos`, advancing it. Every count is
-    /// checked before anything is allocated; a layout the encoder could not have
-    /// written is an error.
-    pub fn read(input: &[u8], pos: &mut usize) -> Result<RecordSpec> {
+    /// Reads what [`RecordSpec::write`] wrote at `*pos`, advancing it, with the
+    /// layout's version. Every count is checked before anything is allocated; a
+    /// layout the encoder could not have written is an error.
+    pub fn read_versioned(input: &[u8], pos: &mut usize) -> Result<(u8, RecordSpec)> {
         let byte = |pos: &mut usize, what: &'static str| -> Result<u8> {
             let b = *input.get(*pos).ok_or(Error::Truncated { what, needed: 1 })?;
             *pos += 1;
@@ -190,6 +189,7 @@ impl RecordSpec {
         let record_len = varint::get_capped(input, pos, MAX_RECORD_LEN as u64, "record length")? as usize;
         let lead = match version {
             1 => 0,
+            3 => varint::get_capped(input, pos, record_len.saturating_sub(1) as u64, "record lead")? as usize,
             _ => match varint::get_capped(input, pos, record_len.saturating_sub(1) as u64, "record lead")? {
                 0 => return Err(Error::corrupt("record layout", "a version 2 layout with no lead")),
                 lead => lead as usize,
@@ -239,7 +239,12 @@ impl RecordSpec {
         if total != record_len {
             return Err(Error::corrupt("record layout", format!("columns cover {total} of {record_len} bytes")));
         }
-        Ok(RecordSpec { charset, record_len, columns, lead })
+        Ok((version, RecordSpec { charset, record_len, columns, lead }))
+    }
+
+    /// [`RecordSpec::read_versioned`] without the version.
+    pub fn read(input: &[u8], pos: &mut usize) -> Result<RecordSpec> {
+        Ok(Self::read_versioned(input, pos)?.1)
     }
 
     /// One line per column, for `cobolp info`.

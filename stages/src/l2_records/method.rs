@@ -1,15 +1,58 @@
 //! How each column of one block is coded: chosen by the encoder per block, written
-//! after the columns in the `record-layout` stream.
+//! after the columns in the `record-layout` stream. Since layout version 3 only text
+//! columns have a method here ([`TextMethod`]); the integer columns' codings are L3's.
+//! [`Method`] is what versions 1 and 2 wrote for every column, still read.
 
-use super::columns::Transform;
 use super::layout::RecordSpec;
 use crate::error::{Error, Result};
+use crate::l3_delta::Transform;
 use crate::varint;
 
 /// Widest stored number, in bytes.
 pub const MAX_WIDTH: u8 = 16;
 
-/// A column's coding in one block.
+/// A text column's coding in one block (layout version 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TextMethod {
+    /// Each digit byte is replaced by the charset's `0` and moved, in order, to the
+    /// digits stream.
+    pub digits: bool,
+    /// The (digit-less) values are listed once in the text stream, this many, in
+    /// order of first appearance; each record's index is an index column of the
+    /// block's typed columns.
+    pub entries: Option<usize>,
+}
+
+impl TextMethod {
+    /// Appends the method as the record layout stream holds it.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(self.digits) | u8::from(self.entries.is_some()) << 1);
+        if let Some(entries) = self.entries {
+            varint::put(out, entries as u64);
+        }
+    }
+
+    /// Reads the method of text column `c` for a block of `n` records.
+    pub fn read(input: &[u8], pos: &mut usize, c: usize, n: usize) -> Result<TextMethod> {
+        let tag = *input.get(*pos).ok_or(Error::Truncated { what: "record column method", needed: 1 })?;
+        *pos += 1;
+        if tag > 3 {
+            return Err(Error::corrupt("record column method", format!("column {c}: text method {tag}")));
+        }
+        let entries = if tag & 2 != 0 {
+            let entries = varint::get_capped(input, pos, n as u64, "record dictionary entries")? as usize;
+            if entries == 0 && n > 0 {
+                return Err(Error::corrupt("record column method", format!("column {c}: empty dictionary")));
+            }
+            Some(entries)
+        } else {
+            None
+        };
+        Ok(TextMethod { digits: tag & 1 != 0, entries })
+    }
+}
+
+/// A column's coding in one block (layout versions 1 and 2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
     /// Text. `digits`: each digit byte is replaced by the charset's `0` and moved, in

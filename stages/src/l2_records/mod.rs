@@ -19,15 +19,13 @@
 //!   values, those values once each (a dictionary; the records store indexes).
 //! - `bytes`: digits taken out of text columns whose values differ mostly in their
 //!   digits (`POS STORE #1234`): the text keeps a `0` for each.
-//! - plane streams: the numeric columns. Each field is read as an integer; the
-//!   column's integers are stored as they are, as deltas, as deltas of deltas, as the
-//!   difference from a *relation* (the column's last value for the same key column
-//!   plus another column: running balances), or as indexes into a sorted dictionary,
-//!   whichever needs fewest significant bits, cut into byte planes. Each plane is a
-//!   `record-numbers` stream of its own (so L7 gives it its own code), up to
-//!   [`MAX_PLANE_STREAMS`]; the last stream takes every plane past that. A stream
-//!   that is nearly all one byte value goes out as `bytes` instead, so that L5 and L6
-//!   take its runs out (Huffman alone costs at least a bit a byte).
+//! - `int-columns`: the integer columns (see [`crate::typed_columns`]), in column
+//!   order: each numeric column's values as integers (a quantity), and for each text
+//!   column with a dictionary its records' indexes (an index). L3 then chooses how
+//!   each is predicted (values, deltas, deltas of deltas, a *relation* to other
+//!   columns such as a running balance, or a dictionary) and L4 cuts what it stores
+//!   into byte planes; before layout version 3 the layer did both itself, and those
+//!   blocks still decode (`decode_v2.rs`).
 //! - `record-exceptions`: every numeric field whose bytes are not exactly what COBOL
 //!   writes for its value (a bad digit or sign nibble, a sign form other than the
 //!   preferred one, negative zero, spaces ...), byte for byte, and after them the
@@ -46,13 +44,13 @@
 //! the layers after it little. A block whose streams a decoder would refuse (too
 //! long, or too many once L5 has run) is declined too. A block the given layout does
 //! not pay for (or, for a doubted layout, any block) is tried with the layout guessed
-//! from its own bytes (record length, fields, lead). The layer records itself as [`LayerId::Structural`] only; the integer
-//! transforms are part of it, not the Delta or Binary layers.
+//! from its own bytes (record length, fields, lead). The estimates and the trial code
+//! the block's first records through L3 and L4 as those layers would.
 
 mod columns;
 mod decode;
+mod decode_v2;
 mod encode;
-mod int;
 mod layout;
 mod method;
 #[cfg(test)]
@@ -61,18 +59,19 @@ mod text;
 
 use std::sync::Arc;
 
-pub use columns::{read_value, write_value, Transform};
+pub use crate::l3_delta::Transform;
+pub use columns::{read_value, write_value};
 pub use layout::{ColumnKind, ColumnSpec, RecordSpec, LAYOUT_VERSION, MAX_COLUMNS, MAX_RECORD_LEN};
-pub use method::{Dict, Method};
+pub use method::{Dict, Method, TextMethod};
 
-use crate::block::{Block, Layer, LayerId, LayerSet, Stream, StreamKind, MAX_STREAMS};
+use crate::block::{Block, Layer, LayerId, LayerSet, Stream, StreamKind};
 use crate::cobol::length::{detect_record_length, infer_layout};
 use crate::cobol::{detect_charset, Charset, Field, FieldKind, RecordLayout};
 use crate::error::{Error, Result};
+use crate::l3_delta::DeltaLayer;
+use crate::l4_binary::BinaryLayer;
 use crate::l6_pattern::PatternLayer;
-
-/// Most `record-numbers` streams in a block; planes past the last one share it.
-pub const MAX_PLANE_STREAMS: usize = 40;
+use encode::Verdict;
 /// The split must come out this much smaller through L5-L7 than the bytes it replaces.
 pub const MIN_GAIN_PERCENT: usize = 1;
 /// Longest record length looked for in a block its layout does not fit.
@@ -100,7 +99,9 @@ const INFER_LEAD_BYTES: usize = 1 << 20;
 fn trial_size(data: &[u8], spec: &RecordSpec, records: usize) -> f64 {
     let sample = &data[..data.len().min(spec.lead + records * spec.record_len)];
     let block = encode::split(sample, spec).into_block(sample.len(), LayerSet::EMPTY);
-    crate::trial::size_after_legacy_layers(block, &trial_pattern()).map_or(f64::INFINITY, |size| size as f64)
+    coded(block)
+        .and_then(|block| crate::trial::size_after_legacy_layers(block, &trial_pattern()))
+        .map_or(f64::INFINITY, |size| size as f64)
 }
 
 /// The match search of the layer's trials: the fast one, since a trial only compares.
@@ -112,8 +113,18 @@ impl encode::Split {
     /// The block the split's streams make, for `original_len` bytes with `layers`
     /// already applied.
     fn into_block(self, original_len: usize, layers: LayerSet) -> Block {
-        Block { original_len, layers, streams: self.streams.into_block_streams_as(&self.number_kinds) }
+        let mut layers = layers;
+        layers.insert(LayerId::Structural);
+        Block { original_len, layers, streams: self.streams.into_block_streams() }
     }
+}
+
+/// `block` (a split) with L3 and L4 applied, as the engine's next stages would: what a
+/// trial of the split goes on from.
+fn coded(mut block: Block) -> Result<Block> {
+    DeltaLayer.encode_in_turn(&mut block)?;
+    BinaryLayer.encode_in_turn(&mut block)?;
+    Ok(block)
 }
 
 /// The layouts guessed from `data` for records of `record_len` bytes at each likely
@@ -154,29 +165,6 @@ fn best_start(data: &[u8], record_len: usize, charset: Charset, skip_start: bool
     sized_starts(data, record_len, charset, skip_start, LEAD_SAMPLE).into_iter().min_by(|a, b| a.0.total_cmp(&b.0))
 }
 
-/// A block's numeric planes take this many streams.
-pub(crate) fn plane_streams(planes: usize) -> usize {
-    planes.min(MAX_PLANE_STREAMS)
-}
-
-/// The kind a stream of planes goes out as: `bytes`, for L5 and L6 to shorten, when
-/// one byte value fills seven eighths of it (a column that is mostly 0 but for a few
-/// wide values costs at least a bit a byte under Huffman alone); else
-/// `record-numbers`, which only L7 codes.
-fn plane_kind(plane: &[u8]) -> StreamKind {
-    plane_kind_of(&crate::entropy_estimate::histogram(plane), plane.len())
-}
-
-/// [`plane_kind`] of a plane of `len` bytes whose byte values `counts` holds.
-fn plane_kind_of(counts: &[u32; 256], len: usize) -> StreamKind {
-    let most = counts.iter().max().copied().unwrap_or(0) as usize;
-    if most * 8 >= len * 7 {
-        StreamKind::Bytes
-    } else {
-        StreamKind::RecordNumbers
-    }
-}
-
 /// The layer's streams, by role.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Streams {
@@ -186,54 +174,46 @@ pub struct Streams {
     pub text: Vec<u8>,
     /// Digits taken out of text columns.
     pub digits: Vec<u8>,
-    /// The plane streams of the numeric columns.
-    pub numbers: Vec<Vec<u8>>,
+    /// The `int-columns` stream.
+    pub columns: Vec<u8>,
     /// The `record-exceptions` stream.
     pub exceptions: Vec<u8>,
 }
 
 impl Streams {
     fn into_block_streams(self) -> Vec<Stream> {
-        let kinds: Vec<StreamKind> = self.numbers.iter().map(|p| plane_kind(p)).collect();
-        self.into_block_streams_as(&kinds)
+        vec![
+            Stream::new(StreamKind::RecordLayout, self.layout),
+            Stream::new(StreamKind::Bytes, self.text),
+            Stream::new(StreamKind::Bytes, self.digits),
+            Stream::new(StreamKind::IntColumns, self.columns),
+            Stream::new(StreamKind::RecordExceptions, self.exceptions),
+        ]
     }
+}
 
-    /// [`Streams::into_block_streams`] with each number stream's [`plane_kind`] known.
-    fn into_block_streams_as(self, kinds: &[StreamKind]) -> Vec<Stream> {
-        let mut out = Vec::with_capacity(self.numbers.len() + 3);
-        out.push(Stream::new(StreamKind::RecordLayout, self.layout));
-        out.push(Stream::new(StreamKind::Bytes, self.text));
-        out.push(Stream::new(StreamKind::Bytes, self.digits));
-        // L5 may add a stream after every `bytes` stream (text, digits and these
-        // planes), and a frame holds at most MAX_STREAMS: planes go out as bytes only
-        // while that leaves room.
-        let mut room = MAX_STREAMS.saturating_sub(self.numbers.len() + 4 + 2);
-        out.extend(self.numbers.into_iter().zip(kinds).map(|(p, &kind)| {
-            if kind == StreamKind::Bytes && room > 0 {
-                room -= 1;
-                return Stream::new(kind, p);
-            }
-            Stream::new(StreamKind::RecordNumbers, p)
-        }));
-        out.push(Stream::new(StreamKind::RecordExceptions, self.exceptions));
-        out
-    }
+/// A block's streams once the layers after L2 are undone: version 3's five, or a
+/// version 1 or 2 block's planes.
+enum BlockStreams {
+    Columns(Streams),
+    Planes(decode_v2::PlaneStreams),
+}
 
-    fn from_block_streams(streams: &mut Vec<Stream>) -> Result<Streams> {
-        let shape_ok = streams.len() >= 4
-            && streams[0].kind == StreamKind::RecordLayout
-            && streams[1].kind == StreamKind::Bytes
-            && streams[2].kind == StreamKind::Bytes
-            && streams[streams.len() - 1].kind == StreamKind::RecordExceptions
-            && streams[3..streams.len() - 1]
-                .iter()
-                .all(|s| matches!(s.kind, StreamKind::RecordNumbers | StreamKind::Bytes));
-        if !shape_ok {
-            let kinds: Vec<&str> = streams.iter().map(|s| s.kind.name()).collect();
+impl BlockStreams {
+    fn from_block_streams(streams: &mut Vec<Stream>) -> Result<BlockStreams> {
+        let kinds: Vec<StreamKind> = streams.iter().map(|s| s.kind).collect();
+        use StreamKind::{Bytes, IntColumns, RecordExceptions, RecordLayout, RecordNumbers};
+        let columns = kinds == [RecordLayout, Bytes, Bytes, IntColumns, RecordExceptions];
+        let planes = kinds.len() >= 4
+            && kinds[..3] == [RecordLayout, Bytes, Bytes]
+            && kinds[kinds.len() - 1] == RecordExceptions
+            && kinds[3..kinds.len() - 1].iter().all(|k| matches!(k, RecordNumbers | Bytes));
+        if !columns && !planes {
+            let kinds: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
             return Err(Error::corrupt(
                 "record streams",
                 format!(
-                    "expected record-layout, bytes, bytes, (record-numbers or bytes)*, record-exceptions; found {}",
+                    "expected record-layout, bytes, bytes, int-columns (or planes), record-exceptions; found {}",
                     kinds.join(", ")
                 ),
             ));
@@ -242,9 +222,37 @@ impl Streams {
         let layout = it.next().unwrap_or_default();
         let text = it.next().unwrap_or_default();
         let digits = it.next().unwrap_or_default();
-        let mut numbers: Vec<Vec<u8>> = it.collect();
-        let exceptions = numbers.pop().unwrap_or_default();
-        Ok(Streams { layout, text, digits, numbers, exceptions })
+        let mut rest: Vec<Vec<u8>> = it.collect();
+        let exceptions = rest.pop().unwrap_or_default();
+        Ok(if columns {
+            let columns = rest.pop().unwrap_or_default();
+            BlockStreams::Columns(Streams { layout, text, digits, columns, exceptions })
+        } else {
+            BlockStreams::Planes(decode_v2::PlaneStreams { layout, text, digits, numbers: rest, exceptions })
+        })
+    }
+
+    fn join(&self, original_len: usize) -> Result<Vec<u8>> {
+        match self {
+            BlockStreams::Columns(s) => decode::join(s, original_len),
+            BlockStreams::Planes(s) => decode_v2::join(s, original_len),
+        }
+    }
+
+    fn into_block_streams(self) -> Vec<Stream> {
+        match self {
+            BlockStreams::Columns(s) => s.into_block_streams(),
+            BlockStreams::Planes(s) => {
+                let mut out = vec![
+                    Stream::new(StreamKind::RecordLayout, s.layout),
+                    Stream::new(StreamKind::Bytes, s.text),
+                    Stream::new(StreamKind::Bytes, s.digits),
+                ];
+                out.extend(s.numbers.into_iter().map(|p| Stream::new(StreamKind::RecordNumbers, p)));
+                out.push(Stream::new(StreamKind::RecordExceptions, s.exceptions));
+                out
+            }
+        }
     }
 }
 
@@ -447,39 +455,50 @@ impl RecordLayer {
             return Ok(None);
         }
         let columns = encode::block_columns(data, spec);
-        let split = encode::split_columns(data, &columns);
-        let bytes_cost = encode::numeric_bytes_cost(data, &columns);
-        if !split.pays(bytes_cost) {
+        // Judged on the block's first records: the estimates and the trial code them
+        // through L3 and L4 as the layers after this one will code the whole block, and
+        // the records of a block behave alike.
+        let sample_at = |bytes: usize| spec.lead + (bytes / spec.record_len).max(1) * spec.record_len;
+        let sample = &data[..sample_at(TRIAL_BYTES).min(data.len())];
+        let sample_split = encode::split_columns(sample, &columns);
+        let verdict = sample_split.judge(encode::numeric_bytes_cost(sample, &columns));
+        // The per-column estimates can all look good while the whole loses to plain
+        // bytes (a layout that does not fit, fields that share their values): the
+        // split is kept only when it also comes out smaller through L5-L7 on the
+        // sample (the layout costs little, so a sample judges the whole fairly, at a
+        // fraction of the cost). Numbers that shrink several times over are a layout
+        // that fits: a shorter trial still catches a whole that loses, at a quarter of
+        // the cost.
+        let (trial, trial_sample) = match verdict {
+            Verdict::Loses => return Ok(None),
+            Verdict::Pays => (sample_split, sample),
+            Verdict::ClearlyPays => {
+                let quarter = &data[..sample_at(TRIAL_BYTES / 4).min(data.len())];
+                (encode::split_columns(quarter, &columns), quarter)
+            }
+        };
+        if !self.split_pays(trial, trial_sample)? {
             return Ok(None);
         }
-        // Decoders refuse any stream longer than this cap before allocating. Planes
-        // can outgrow the bytes they came from (a two-byte field whose numbers take
-        // three), and the last plane stream holds every plane past the 39th: such a
-        // block stays bytes rather than become a frame no decoder would read.
+        let split = encode::split_columns(data, &columns);
+        if split.exception_bytes * 4 > split.numeric_len {
+            return Ok(None);
+        }
+        // Decoders refuse any stream longer than this cap before allocating: such a
+        // block stays bytes rather than become a frame no decoder would read. (L3 and
+        // L4 check what they make in turn.)
         let cap = Block::stream_cap(data.len());
         let s = &split.streams;
-        if [&s.layout, &s.text, &s.digits, &s.exceptions].into_iter().chain(&s.numbers).any(|d| d.len() > cap) {
-            return Ok(None);
-        }
-        // The per-column estimates above can all look good while the whole loses to
-        // plain bytes (a layout that does not fit, fields that share their values):
-        // the split is kept only when it also comes out smaller through L5-L7, tried
-        // on the block's first records (the layout costs little, so a sample judges
-        // the whole fairly, at a fraction of the cost). Numbers that shrink several
-        // times over are a layout that fits: a shorter trial still catches a whole
-        // that loses, at a quarter of the cost.
-        let trial_bytes = if split.clearly_pays(bytes_cost) { TRIAL_BYTES / 4 } else { TRIAL_BYTES };
-        let sample_len = spec.lead + (trial_bytes / spec.record_len).max(1) * spec.record_len;
-        if !self.sample_pays(&data[..sample_len.min(data.len())], &columns)? {
+        if [&s.layout, &s.text, &s.digits, &s.columns, &s.exceptions].into_iter().any(|d| d.len() > cap) {
             return Ok(None);
         }
         Ok(Some(split))
     }
 
-    /// Whether `sample` (whole records) cut into `columns` is smaller through L5-L7
-    /// than as bytes.
-    fn sample_pays(&self, sample: &[u8], columns: &RecordSpec) -> Result<bool> {
-        let candidate = encode::split_columns(sample, columns).into_block(sample.len(), LayerSet::EMPTY);
+    /// Whether `split` of `sample` (whole records), once L3 and L4 have coded it, is
+    /// smaller through L5-L7 than `sample` as bytes.
+    fn split_pays(&self, split: encode::Split, sample: &[u8]) -> Result<bool> {
+        let candidate = coded(split.into_block(sample.len(), LayerSet::EMPTY))?;
         let bytes = Block::from_input(sample.to_vec());
         crate::trial::owned_pays_by(candidate, bytes, &trial_pattern(), MIN_GAIN_PERCENT)
     }
@@ -526,14 +545,14 @@ impl Layer for RecordLayer {
 
     fn decode(&self, block: &mut Block) -> Result<()> {
         let mut streams = std::mem::take(&mut block.streams);
-        let parts = match Streams::from_block_streams(&mut streams) {
+        let parts = match BlockStreams::from_block_streams(&mut streams) {
             Ok(p) => p,
             Err(e) => {
                 block.streams = streams;
                 return Err(e);
             }
         };
-        match decode::join(&parts, block.original_len) {
+        match parts.join(block.original_len) {
             Ok(data) => {
                 block.streams = vec![Stream::new(StreamKind::Bytes, data)];
                 Ok(())

@@ -1,5 +1,7 @@
 use super::*;
 use crate::cobol::{ByteOrder, SignPosition};
+use crate::l3_delta::Coding;
+use crate::typed_columns::ColumnRole;
 use proptest::prelude::*;
 
 pub(super) fn kinds() -> Vec<ColumnKind> {
@@ -40,6 +42,28 @@ fn spec_of(cols: &[(usize, usize)], ebcdic: bool) -> RecordSpec {
     }
 }
 
+/// Each integer column's coding as L3 chooses it for `split`.
+fn int_methods(split: &encode::Split) -> Vec<crate::l3_delta::ColumnMethod> {
+    crate::l3_delta::read_methods(&crate::l3_delta::code_stream(&split.streams.columns).unwrap().0).unwrap()
+}
+
+/// Undoes every layer `block` has, as a decoder would.
+fn undo(block: &mut Block) {
+    let decoders: [&dyn Layer; 6] = [
+        &crate::l7_entropy::EntropyLayer,
+        &crate::l6_pattern::PatternLayer::default(),
+        &crate::l5_rle::RleLayer,
+        &BinaryLayer,
+        &DeltaLayer,
+        &RecordLayer::decoder(),
+    ];
+    for layer in decoders {
+        if block.layers.contains(layer.id()) {
+            layer.decode(block).unwrap();
+        }
+    }
+}
+
 fn round_trip(data: &[u8], spec: &RecordSpec) {
     let streams = split(data, spec);
     assert_eq!(join(&streams, data.len()).unwrap(), data, "{spec:?}");
@@ -47,7 +71,9 @@ fn round_trip(data: &[u8], spec: &RecordSpec) {
     let mut block = Block::from_input(data.to_vec());
     block.streams = streams.into_block_streams();
     block.layers.insert(LayerId::Structural);
-    RecordLayer::decoder().decode(&mut block).unwrap();
+    // Through L3 and L4 too, as the engine runs them after this layer.
+    assert!(DeltaLayer.encode(&mut block).unwrap() && BinaryLayer.encode(&mut block).unwrap());
+    undo(&mut block);
     assert_eq!(block.into_single_bytes().unwrap(), data);
 }
 
@@ -125,7 +151,7 @@ proptest! {
         spec.lead = lead.len();
         let data = [lead, &records[..]].concat();
         let led = split(&data, &spec);
-        prop_assert_eq!(&led.numbers, &plain.numbers);
+        prop_assert_eq!(&led.columns, &plain.columns);
         prop_assert_eq!(&led.text, &plain.text);
         prop_assert_eq!(led.exceptions, [&[0u8][..], lead].concat());
         round_trip(&data, &spec);
@@ -167,8 +193,7 @@ proptest! {
         match encode::split_as::<i64>(&data, &spec) {
             Some(narrow) => {
                 prop_assert_eq!(&narrow.streams, &wide.streams);
-                prop_assert_eq!(&narrow.number_kinds, &wide.number_kinds);
-                prop_assert_eq!(narrow.methods, wide.methods);
+                prop_assert_eq!(narrow.text_methods, wide.text_methods);
             }
             // Only an eight-byte binary field or one of more than 18 packed digits
             // holds a value that far out.
@@ -229,7 +254,7 @@ proptest! {
             0 => &mut s.layout,
             1 => &mut s.text,
             2 => &mut s.exceptions,
-            _ => match s.numbers.first_mut() { Some(p) => p, None => &mut s.layout },
+            _ => &mut s.columns,
         };
         if !target.is_empty() {
             let i = at % target.len();
@@ -266,6 +291,7 @@ fn layout_round_trips() {
 fn huge_layout_counts_are_refused_before_allocating() {
     let mut buf = vec![LAYOUT_VERSION, 0];
     crate::varint::put(&mut buf, MAX_RECORD_LEN as u64);
+    buf.push(0);
     crate::varint::put(&mut buf, MAX_COLUMNS as u64);
     assert!(matches!(RecordSpec::read(&buf, &mut 0), Err(Error::Truncated { .. })));
     let mut buf = vec![LAYOUT_VERSION, 0];
@@ -321,16 +347,18 @@ fn bank_records_split_into_cheap_columns() {
     assert_eq!(spec.charset, Charset::Ascii);
     let split = encode::split(&data, &spec);
     // Numbers many times smaller than their bytes: the shorter trial.
-    assert!(split.clearly_pays(encode::numeric_bytes_cost(&data, &spec)));
-    let methods = split.methods;
+    assert_eq!(split.judge(encode::numeric_bytes_cost(&data, &spec)), encode::Verdict::ClearlyPays);
+    let methods = int_methods(&split);
+    let codings: Vec<Coding> = methods.iter().map(|m| m.coding).collect();
     // The counter's deltas are all 1: its deltas of deltas are 0 but for the first.
-    assert_eq!(methods[5], Method::Number { transform: Transform::DeltaOfDelta, width: 1 }, "{methods:?}");
-    assert_eq!(methods[3], Method::Number { transform: Transform::Relation { key: 0, add: Some(2) }, width: 0 });
-    assert!(matches!(methods[0], Method::NumberDict { .. }), "{:?}", methods[0]);
+    assert_eq!(codings[5], Coding::Transform(Transform::DeltaOfDelta), "{codings:?}");
+    assert_eq!(codings[3], Coding::Transform(Transform::Relation { key: 0, add: Some(2) }));
+    assert!(matches!(codings[0], Coding::Dictionary { .. }), "{:?}", codings[0]);
     // The code and the description go together: one column, a dictionary of the
-    // descriptions without their digits.
-    assert_eq!(methods.len(), 6);
-    assert!(matches!(methods[4], Method::Text { digits: true, dict: Some(Dict { entries: 2..=4, width: 1 }) }));
+    // descriptions without their digits, whose indexes are column 4 of the integers.
+    assert_eq!(codings.len(), 6);
+    assert!(matches!(split.text_methods[..], [TextMethod { digits: true, entries: Some(2..=4) }]));
+    assert_eq!(methods[4].role, ColumnRole::Index);
     assert_eq!(block.streams.last().unwrap().data, vec![0u8], "no exceptions");
     RecordLayer::decoder().decode(&mut block).unwrap();
     assert_eq!(block.into_single_bytes().unwrap(), data);
@@ -349,7 +377,8 @@ fn wrong_layout_is_declined_or_exact() {
     assert_eq!(block.into_single_bytes().unwrap(), data);
     // Forced through the layer anyway, it is still exact, and not taken for a fit.
     let spec = RecordSpec::from_layout(&layout, Charset::Ebcdic).unwrap();
-    assert!(!encode::split(&data, &spec).clearly_pays(encode::numeric_bytes_cost(&data, &spec)));
+    let verdict = encode::split(&data, &spec).judge(encode::numeric_bytes_cost(&data, &spec));
+    assert_ne!(verdict, encode::Verdict::ClearlyPays);
     round_trip(&data, &spec);
 }
 
@@ -406,12 +435,9 @@ fn independent_text_columns_stay_apart() {
     };
     let data: Vec<u8> =
         (0..4000).flat_map(|_| [word(), *b"xy", word(), *b"zz"].into_iter().flatten().collect::<Vec<u8>>()).collect();
-    let methods = encode::split(&data, &spec).methods;
+    let methods = encode::split(&data, &spec).text_methods;
     assert_eq!(methods.len(), 2, "{methods:?}");
-    assert!(
-        methods.iter().all(|m| matches!(m, Method::Text { dict: Some(Dict { entries: 60, .. }), .. })),
-        "{methods:?}"
-    );
+    assert!(methods.iter().all(|m| m.entries == Some(60)), "{methods:?}");
     round_trip(&data, &spec);
 }
 
@@ -457,9 +483,11 @@ fn streams_never_exceed_what_a_decoder_accepts() {
     assert_eq!(config.spec_for(&data).unwrap(), spec);
     let mut block = Block::from_input(data.clone());
     if RecordLayer::new(config).encode(&mut block).unwrap() {
+        DeltaLayer.encode(&mut block).unwrap();
+        BinaryLayer.encode(&mut block).unwrap();
         let cap = Block::stream_cap(data.len());
         assert!(block.streams.iter().all(|s| s.data.len() <= cap));
-        RecordLayer::decoder().decode(&mut block).unwrap();
+        undo(&mut block);
     }
     assert_eq!(block.into_single_bytes().unwrap(), data);
 }
@@ -490,19 +518,14 @@ fn many_sparse_planes_leave_room_for_l5() {
     }
     let mut block = Block::from_input(data.clone());
     assert!(RecordLayer::new(RecordConfig::new(layout, None)).encode(&mut block).unwrap());
+    assert!(DeltaLayer.encode(&mut block).unwrap() && BinaryLayer.encode(&mut block).unwrap());
     crate::l5_rle::RleLayer.encode(&mut block).unwrap();
     crate::l6_pattern::PatternLayer::default().encode(&mut block).unwrap();
     assert!(block.streams.len() <= crate::block::MAX_STREAMS, "{} streams", block.streams.len());
     let mut frame = Vec::new();
     block.write_streams(&mut frame);
     let mut back = Block::read_streams(&frame, block.original_len, block.layers).unwrap();
-    for layer in
-        [&crate::l6_pattern::PatternLayer::default() as &dyn Layer, &crate::l5_rle::RleLayer, &RecordLayer::decoder()]
-    {
-        if back.layers.contains(layer.id()) {
-            layer.decode(&mut back).unwrap();
-        }
-    }
+    undo(&mut back);
     assert_eq!(back.into_single_bytes().unwrap(), data);
 }
 
@@ -526,22 +549,28 @@ fn two_numbers_in_one_zoned_field_are_cut_apart() {
 }
 
 #[test]
-fn a_lead_is_written_as_layout_version_2_and_read_back() {
+fn a_lead_is_written_and_read_back_and_older_versions_still_read() {
     let mut spec = spec_of(&[(0, 3), (1, 4)], false);
     let mut plain = Vec::new();
     spec.write(&mut plain);
-    assert_eq!(plain[0], 1, "no lead: version 1, as before leads existed");
+    assert_eq!(plain[..4], [LAYOUT_VERSION, 0, 7, 0], "version 3 writes a lead of 0");
     spec.lead = 5;
     let mut led = Vec::new();
     spec.write(&mut led);
-    assert_eq!(led[0], 2);
-    assert_eq!(RecordSpec::read(&led, &mut 0).unwrap(), spec);
-    // A lead must be below the record length, and a version 2 layout has one.
+    assert_eq!(RecordSpec::read_versioned(&led, &mut 0).unwrap(), (3, spec.clone()));
+    // A lead must be below the record length.
     spec.lead = spec.record_len;
     let mut long = Vec::new();
     spec.write(&mut long);
     assert!(RecordSpec::read(&long, &mut 0).is_err());
-    let mut zero = led.clone();
-    zero[3] = 0;
-    assert!(RecordSpec::read(&zero, &mut 0).is_err());
+    // Version 1 has no lead; version 2 has one of at least a byte.
+    let v1 = [&[1u8, 0, 7][..], &plain[4..]].concat();
+    spec.lead = 0;
+    assert_eq!(RecordSpec::read_versioned(&v1, &mut 0).unwrap(), (1, spec.clone()));
+    let mut v2 = led.clone();
+    v2[0] = 2;
+    spec.lead = 5;
+    assert_eq!(RecordSpec::read_versioned(&v2, &mut 0).unwrap(), (2, spec));
+    v2[3] = 0;
+    assert!(RecordSpec::read(&v2, &mut 0).is_err());
 }

@@ -1,4 +1,4 @@
-//! The integer type a block's numbers are worked in while it is split.
+//! The integer type a block's numbers are worked in while they are coded.
 //!
 //! Most blocks hold numbers far below `i64`'s range (COBOL fields of up to 18
 //! digits), and working them in `i128` doubles the memory every pass streams through.
@@ -24,8 +24,10 @@ pub trait Int: Copy + Ord + Hash + Debug + Default + From<i64> + Into<i128> + Se
     /// `v`'s low bits as this type (for values known to fit).
     fn wrap(v: i128) -> Self;
 
+    /// Sum, wrapping at the type's bounds.
     fn wrapping_add(self, other: Self) -> Self;
 
+    /// Difference, wrapping at the type's bounds.
     fn wrapping_sub(self, other: Self) -> Self;
 
     /// Small magnitudes to small codes: 0, -1, 1, -2 become 0, 1, 2, 3.
@@ -40,10 +42,17 @@ pub trait Zig: Copy + Default + Debug + From<u32> + Send + Sync + 'static {
     /// Significant bits (0 for 0).
     fn significant_bits(self) -> u32;
 
+    /// Bitwise or.
     fn or(self, other: Self) -> Self;
 
     /// Byte `k` of the number, counting from the least significant.
     fn byte(self, k: usize) -> u8;
+
+    /// The number shifted right by one bit: a non-negative value from its zigzag code.
+    fn half(self) -> Self;
+
+    /// The number as 128 bits.
+    fn wide(self) -> u128;
 }
 
 impl Int for i64 {
@@ -123,6 +132,16 @@ impl Zig for u64 {
     fn byte(self, k: usize) -> u8 {
         (self >> (8 * k)) as u8
     }
+
+    #[inline]
+    fn half(self) -> Self {
+        self >> 1
+    }
+
+    #[inline]
+    fn wide(self) -> u128 {
+        self.into()
+    }
 }
 
 impl Zig for u128 {
@@ -139,6 +158,16 @@ impl Zig for u128 {
     #[inline]
     fn byte(self, k: usize) -> u8 {
         (self >> (8 * k)) as u8
+    }
+
+    #[inline]
+    fn half(self) -> Self {
+        self >> 1
+    }
+
+    #[inline]
+    fn wide(self) -> u128 {
+        self
     }
 }
 

@@ -1,0 +1,119 @@
+use super::*;
+use proptest::prelude::*;
+
+fn sequences_stream(sequences: &[Vec<u128>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for s in sequences {
+        varint::put(&mut out, s.len() as u64);
+        s.iter().for_each(|&z| varint::put_u128(&mut out, z));
+    }
+    out
+}
+
+/// Sequences of mixed widths, with a shift so that every width from 0 to 16 bytes
+/// comes up, and sometimes many of them (more planes than plane streams).
+fn sequences() -> impl Strategy<Value = Vec<Vec<u128>>> {
+    let sequence = (prop::collection::vec(any::<u128>(), 0..40), 0u32..=128)
+        .prop_map(|(values, shift)| values.into_iter().map(|v| v.checked_shr(shift).unwrap_or(0)).collect());
+    prop::collection::vec(sequence, 0..12)
+}
+
+fn round_trip(sequences: &[Vec<u128>], extra_streams: usize) -> Block {
+    let stream = sequences_stream(sequences);
+    let mut block = Block::from_input(Vec::new());
+    block.original_len = 1 << 16;
+    block.streams = vec![Stream::new(StreamKind::Bytes, b"before".to_vec()); extra_streams];
+    block.streams.push(Stream::new(StreamKind::IntSequences, stream));
+    block.streams.push(Stream::new(StreamKind::RecordExceptions, b"after".to_vec()));
+    let original = block.clone();
+    if BinaryLayer.encode(&mut block).unwrap() {
+        assert!(
+            block.streams.len() + block.streams.iter().filter(|s| s.kind == StreamKind::Bytes).count() <= MAX_STREAMS
+        );
+        let mut decoded = block.clone();
+        BinaryLayer.decode(&mut decoded).unwrap();
+        assert_eq!(decoded.streams, original.streams);
+    } else {
+        assert_eq!(block, original);
+    }
+    block
+}
+
+proptest! {
+    #[test]
+    fn sequences_come_back(sequences in sequences(), extra in 0usize..30) {
+        round_trip(&sequences, extra);
+    }
+
+    #[test]
+    fn any_layout_and_planes_are_errors_or_sequences(
+        layout in prop::collection::vec(any::<u8>(), 0..12),
+        planes in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..20), 0..4),
+    ) {
+        let mut block = Block::from_input(Vec::new());
+        block.original_len = 64;
+        block.streams = vec![Stream::new(StreamKind::BinaryLayout, layout)];
+        block.streams.extend(planes.into_iter().map(|p| Stream::new(StreamKind::NumberPlanes, p)));
+        if BinaryLayer.decode(&mut block).is_ok() {
+            prop_assert!(read_sequences(&block.streams[0].data).is_ok());
+        }
+    }
+}
+
+#[test]
+fn planes_past_the_fortieth_share_the_last_stream() {
+    let wide: Vec<u128> = (0..50).map(|i| u128::MAX - i).collect();
+    let sequences = vec![wide.clone(), wide.clone(), wide.clone()];
+    let block = round_trip(&sequences, 0);
+    let planes =
+        block.streams.iter().filter(|s| matches!(s.kind, StreamKind::NumberPlanes | StreamKind::Bytes)).count();
+    assert_eq!(planes, MAX_PLANE_STREAMS);
+    let last = &block.streams[MAX_PLANE_STREAMS];
+    assert_eq!(last.data.len(), (3 * 16 - (MAX_PLANE_STREAMS - 1)) * 50);
+}
+
+#[test]
+fn a_mostly_constant_plane_goes_out_as_bytes_for_l5_and_l6() {
+    let mut values = vec![7u128; 800];
+    values[5] = 70_000;
+    let block = round_trip(&[values], 0);
+    let kinds: Vec<StreamKind> = block.streams.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            StreamKind::BinaryLayout,
+            StreamKind::Bytes,
+            StreamKind::Bytes,
+            StreamKind::Bytes,
+            StreamKind::RecordExceptions
+        ]
+    );
+}
+
+#[test]
+fn a_zero_width_sequence_is_capped_before_it_is_allocated() {
+    let mut layout = Vec::new();
+    varint::put(&mut layout, 1 << 40);
+    layout.extend_from_slice(&[1, 0]);
+    let mut block = Block::from_input(Vec::new());
+    block.original_len = 100;
+    block.streams = vec![Stream::new(StreamKind::BinaryLayout, layout)];
+    assert!(matches!(BinaryLayer.decode(&mut block), Err(Error::TooLarge { .. })));
+}
+
+#[test]
+fn planes_of_the_wrong_length_are_refused() {
+    let block = round_trip(&[vec![300, 5, 9]], 0);
+    for (at, delta) in [(1usize, 1isize), (2, -1)] {
+        let mut damaged = block.clone();
+        if delta > 0 {
+            damaged.streams[at].data.push(0);
+        } else {
+            damaged.streams[at].data.pop();
+        }
+        assert!(BinaryLayer.decode(&mut damaged).is_err());
+    }
+    let mut missing = block.clone();
+    missing.streams.remove(2);
+    assert!(BinaryLayer.decode(&mut missing).is_err());
+}
