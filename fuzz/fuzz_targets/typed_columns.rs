@@ -31,7 +31,7 @@ fn columns(input: &[u8]) -> IntColumns {
                 let shift = 128 - 8 * c.len() as u32;
                 let v = (v << shift) >> shift;
                 if role == ColumnRole::Index {
-                    v.abs() % 1000
+                    v.rem_euclid(1000)
                 } else {
                     v
                 }
