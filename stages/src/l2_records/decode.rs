@@ -33,7 +33,7 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
     if pos != streams.layout.len() {
         return Err(Error::corrupt("record layout", format!("{} bytes after the end", streams.layout.len() - pos)));
     }
-    let int_columns = IntColumns::from_stream(&streams.columns)?;
+    let int_columns = IntColumns::from_stream(&streams.columns, crate::typed_columns::max_values(original_len))?;
     let expected = spec.columns.iter().filter(|c| c.kind.is_numeric()).count()
         + text_methods.iter().filter(|m| m.entries.is_some()).count();
     if int_columns.columns.len() != expected {

@@ -7,7 +7,7 @@ use super::{text, Streams};
 use crate::cobol::{Charset, Column};
 use crate::entropy_estimate as entropy;
 use crate::l3_delta::{code_columns, plain_cost};
-use crate::typed_columns::{ColumnRole, Int, IntColumn, IntColumns, Zig};
+use crate::typed_columns::{ColumnRole, Int, IntColumn, IntColumns};
 use crate::varint;
 
 /// Records whose numeric bytes are counted for the estimate of what they cost as
@@ -250,8 +250,7 @@ fn numeric_estimate_of<V: Int>(columns: &IntColumns<V>) -> f64 {
     numbers
         .flat_map(|c| &c.sequences)
         .map(|s| {
-            let wide: Vec<u128> = s.iter().map(|z| z.wide()).collect();
-            crate::l4_binary::planes::to_planes(&wide, crate::l4_binary::planes::width(&wide))
+            crate::l4_binary::planes::to_planes(s, crate::l4_binary::planes::width(s))
                 .iter()
                 .map(|p| entropy::bits_per_byte(p) * p.len() as f64 / 8.0)
                 .sum::<f64>()
@@ -306,10 +305,10 @@ impl Split {
     /// Order-0 estimate of the numeric columns once L3 has coded them and L4 cut them
     /// into planes, in bytes (index columns left out: their text is not judged).
     pub fn numeric_estimate(&self) -> f64 {
-        let Ok(columns) = IntColumns::from_stream(&self.streams.columns) else { return f64::INFINITY };
-        match columns.narrowed::<i64>() {
-            Some(narrow) => numeric_estimate_of(&narrow),
-            None => numeric_estimate_of(&columns),
+        let columns = &self.streams.columns;
+        match IntColumns::<i64>::from_stream_as(columns, usize::MAX) {
+            Ok(Some(narrow)) => numeric_estimate_of(&narrow),
+            _ => IntColumns::from_stream(columns, usize::MAX).map_or(f64::INFINITY, |c| numeric_estimate_of(&c)),
         }
     }
 

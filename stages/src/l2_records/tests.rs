@@ -44,7 +44,7 @@ fn spec_of(cols: &[(usize, usize)], ebcdic: bool) -> RecordSpec {
 
 /// Each integer column's coding as L3 chooses it for `split`.
 fn int_methods(split: &encode::Split) -> Vec<crate::l3_delta::ColumnMethod> {
-    crate::l3_delta::read_methods(&crate::l3_delta::code_stream(&split.streams.columns).unwrap().0).unwrap()
+    crate::l3_delta::read_methods(&crate::l3_delta::code_stream(&split.streams.columns, usize::MAX).unwrap().0).unwrap()
 }
 
 /// Undoes every layer `block` has, as a decoder would.

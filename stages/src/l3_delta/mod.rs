@@ -17,7 +17,7 @@ pub use transform::Transform;
 
 use crate::block::{Block, Layer, LayerId, Stream, StreamKind};
 use crate::error::{Error, Result};
-use crate::typed_columns::{ColumnRole, Int, IntColumn, IntColumns, Zig};
+use crate::typed_columns::{max_values, numbers, ColumnRole, Int, IntColumn, IntColumns, Zig};
 use crate::varint;
 
 /// How one column's values are stored.
@@ -93,8 +93,7 @@ pub fn write_coded<Z: Zig>(coded: &[Coded<Z>]) -> (Vec<u8>, Vec<u8>) {
         }
     }
     for s in coded.iter().flat_map(|c| &c.sequences) {
-        varint::put(&mut sequences, s.len() as u64);
-        s.iter().for_each(|&z| varint::put_u128(&mut sequences, z.wide()));
+        numbers::put(&mut sequences, s);
     }
     (methods, sequences)
 }
@@ -149,21 +148,23 @@ pub fn read_methods(stream: &[u8]) -> Result<Vec<ColumnMethod>> {
     Ok(out)
 }
 
-/// Reads an `int-sequences` stream: every sequence, each of at most as many values
-/// as bytes are left (a value takes at least one).
-pub fn read_sequences(stream: &[u8]) -> Result<Vec<Vec<u128>>> {
+/// Reads an `int-sequences` stream: every sequence, of at most `max_values` numbers
+/// each (see [`max_values`]).
+pub fn read_sequences(stream: &[u8], max_values: usize) -> Result<Vec<Vec<u128>>> {
+    Ok(read_sequences_as(stream, max_values)?.unwrap_or_else(|| unreachable!("u128 holds every value")))
+}
+
+/// [`read_sequences`] into `Z`: `None` when a number does not fit it.
+pub fn read_sequences_as<Z: Zig>(stream: &[u8], max_values: usize) -> Result<Option<Vec<Vec<Z>>>> {
     let mut pos = 0;
     let mut out = Vec::new();
     while pos < stream.len() {
-        let left = (stream.len() - pos) as u64;
-        let len = varint::get_capped(stream, &mut pos, left, "sequence length")? as usize;
-        let mut values = Vec::with_capacity(len);
-        for _ in 0..len {
-            values.push(varint::get_u128(stream, &mut pos)?);
+        match numbers::get(stream, &mut pos, max_values)? {
+            Some(values) => out.push(values),
+            None => return Ok(None),
         }
-        out.push(values);
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// The columns `methods` and `sequences` store: the inverse of [`code_columns`].
@@ -215,11 +216,10 @@ pub fn decode_columns(methods: &[ColumnMethod], sequences: Vec<Vec<u128>>) -> Re
 
 /// The coded streams of an `int-columns` stream, worked in `i64` when every value
 /// allows (see [`Int`]) and in `i128` otherwise; both give the same bytes.
-pub fn code_stream(int_columns: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
-    let columns = IntColumns::from_stream(int_columns)?;
-    Ok(match columns.narrowed::<i64>() {
+pub fn code_stream(int_columns: &[u8], max_values: usize) -> Result<(Vec<u8>, Vec<u8>)> {
+    Ok(match IntColumns::<i64>::from_stream_as(int_columns, max_values)? {
         Some(narrow) => write_coded(&code_columns(&narrow)),
-        None => write_coded(&code_columns(&columns)),
+        None => write_coded(&code_columns(&IntColumns::from_stream(int_columns, max_values)?)),
     })
 }
 
@@ -241,7 +241,7 @@ impl Layer for DeltaLayer {
     fn encode(&self, block: &mut Block) -> Result<bool> {
         let mut found = block.streams.iter().enumerate().filter(|(_, s)| s.kind == StreamKind::IntColumns);
         let (Some((at, stream)), None) = (found.next(), found.next()) else { return Ok(false) };
-        let (methods, sequences) = code_stream(&stream.data)?;
+        let (methods, sequences) = code_stream(&stream.data, max_values(block.original_len))?;
         let cap = Block::stream_cap(block.original_len);
         if methods.len() > cap || sequences.len() > cap || block.streams.len() >= crate::block::MAX_STREAMS {
             return Ok(false);
@@ -262,7 +262,7 @@ impl Layer for DeltaLayer {
             .filter(|&at| block.streams.get(at + 1).is_some_and(|s| s.kind == StreamKind::IntSequences))
             .ok_or_else(|| Error::corrupt("L3 delta", "no delta-methods stream followed by int-sequences"))?;
         let methods = read_methods(&block.streams[at].data)?;
-        let sequences = read_sequences(&block.streams[at + 1].data)?;
+        let sequences = read_sequences(&block.streams[at + 1].data, max_values(block.original_len))?;
         let columns = decode_columns(&methods, sequences)?;
         block.streams.splice(at..at + 2, [Stream::new(StreamKind::IntColumns, columns.to_stream())]);
         Ok(())

@@ -17,7 +17,8 @@ pub mod planes;
 use crate::block::{Block, Layer, LayerId, Stream, StreamKind, MAX_STREAMS};
 use crate::entropy_estimate as entropy;
 use crate::error::{Error, Result};
-use crate::l3_delta::read_sequences;
+use crate::l3_delta::read_sequences_as;
+use crate::typed_columns::{max_values, numbers, Zig};
 use crate::varint;
 
 /// Most plane streams in a block; the planes past the last one share it.
@@ -55,7 +56,7 @@ impl Laid {
 ///
 /// `binary-layout` is a run of groups, each the sequences of one length in a row:
 /// `len:varint  count:varint  width:u8*count`.
-pub fn lay_out(sequences: &[Vec<u128>]) -> Laid {
+pub fn lay_out<Z: Zig>(sequences: &[Vec<Z>]) -> Laid {
     let mut layout = Vec::with_capacity(sequences.len() + 8);
     let mut planes: Vec<(Vec<u8>, [u32; 256])> = Vec::new();
     for group in sequences.chunk_by(|a, b| a.len() == b.len()) {
@@ -138,8 +139,11 @@ pub fn join(layout: &[SequenceLayout], streams: &[&[u8]], max_values: usize) -> 
                 return Err(Error::corrupt("number planes", format!("stream {stream} has bytes left over")));
             }
         }
-        varint::put(&mut out, s.len as u64);
-        planes::from_planes(&planes, s.len).into_iter().for_each(|z| varint::put_u128(&mut out, z));
+        if s.width <= 8 {
+            numbers::put(&mut out, &planes::from_planes::<u64>(&planes, s.len));
+        } else {
+            numbers::put(&mut out, &planes::from_planes::<u128>(&planes, s.len));
+        }
     }
     Ok(out)
 }
@@ -157,12 +161,6 @@ fn plane_kind(counts: &[u32; 256], len: usize) -> StreamKind {
     }
 }
 
-/// The most numbers a block of `original_len` bytes may hold in its sequences: a
-/// column has at most a value per byte of the block, a dictionary as many again.
-pub fn max_values(original_len: usize) -> usize {
-    original_len.saturating_mul(2).saturating_add(1024)
-}
-
 /// L4 Binary as a layer: takes a block's one `int-sequences` stream; declines a block
 /// without one, or one whose planes would be longer than a decoder accepts.
 #[derive(Clone, Copy, Debug, Default)]
@@ -176,7 +174,11 @@ impl Layer for BinaryLayer {
     fn encode(&self, block: &mut Block) -> Result<bool> {
         let mut found = block.streams.iter().enumerate().filter(|(_, s)| s.kind == StreamKind::IntSequences);
         let (Some((at, stream)), None) = (found.next(), found.next()) else { return Ok(false) };
-        let laid = lay_out(&read_sequences(&stream.data)?);
+        let max = max_values(block.original_len);
+        let laid = match read_sequences_as::<u64>(&stream.data, max)? {
+            Some(narrow) => lay_out(&narrow),
+            None => lay_out(&read_sequences_as::<u128>(&stream.data, max)?.unwrap_or_default()),
+        };
         let cap = Block::stream_cap(block.original_len);
         let others = block.streams.len() - 1;
         if laid.layout.len() > cap || laid.planes.iter().any(|(p, _)| p.len() > cap) {

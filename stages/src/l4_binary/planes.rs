@@ -17,11 +17,11 @@ pub fn to_planes<Z: Zig>(stored: &[Z], width: usize) -> Vec<Vec<u8>> {
 }
 
 /// Joins byte planes (each of `n` bytes, already checked) back into numbers.
-pub fn from_planes(planes: &[&[u8]], n: usize) -> Vec<u128> {
-    let mut out = vec![0u128; n];
+pub fn from_planes<Z: Zig>(planes: &[&[u8]], n: usize) -> Vec<Z> {
+    let mut out = vec![Z::default(); n];
     for plane in planes {
         for (z, &b) in out.iter_mut().zip(plane.iter()) {
-            *z = *z << 8 | u128::from(b);
+            *z = z.push_byte(b);
         }
     }
     out
@@ -38,7 +38,7 @@ mod tests {
             let stored: Vec<u128> = stored.into_iter().map(|v| v >> shift).collect();
             let planes = to_planes(&stored, width(&stored));
             let refs: Vec<&[u8]> = planes.iter().map(Vec::as_slice).collect();
-            prop_assert_eq!(from_planes(&refs, stored.len()), stored);
+            prop_assert_eq!(from_planes::<u128>(&refs, stored.len()), stored);
         }
     }
 

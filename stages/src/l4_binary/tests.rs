@@ -1,11 +1,11 @@
 use super::*;
+use crate::l3_delta::read_sequences;
 use proptest::prelude::*;
 
 fn sequences_stream(sequences: &[Vec<u128>]) -> Vec<u8> {
     let mut out = Vec::new();
     for s in sequences {
-        varint::put(&mut out, s.len() as u64);
-        s.iter().for_each(|&z| varint::put_u128(&mut out, z));
+        numbers::put(&mut out, s);
     }
     out
 }
@@ -55,7 +55,7 @@ proptest! {
         block.streams = vec![Stream::new(StreamKind::BinaryLayout, layout)];
         block.streams.extend(planes.into_iter().map(|p| Stream::new(StreamKind::NumberPlanes, p)));
         if BinaryLayer.decode(&mut block).is_ok() {
-            prop_assert!(read_sequences(&block.streams[0].data).is_ok());
+            prop_assert!(read_sequences(&block.streams[0].data, usize::MAX).is_ok());
         }
     }
 }

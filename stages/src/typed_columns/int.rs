@@ -35,6 +35,9 @@ pub trait Int: Copy + Ord + Hash + Debug + Default + From<i64> + Into<i128> + Se
 
     /// `values` as this type.
     fn from_i64s(values: Vec<i64>) -> Vec<Self>;
+
+    /// The value whose zigzag code is `z`.
+    fn unzigzag(z: Self::Zig) -> Self;
 }
 
 /// The unsigned zigzag code of an [`Int`].
@@ -53,6 +56,31 @@ pub trait Zig: Copy + Default + Debug + From<u32> + Send + Sync + 'static {
 
     /// The number as 128 bits.
     fn wide(self) -> u128;
+
+    /// `v` when it fits this type.
+    fn narrow(v: u128) -> Option<Self>;
+
+    /// The number shifted left a byte, with `byte` as its new lowest.
+    fn push_byte(self, byte: u8) -> Self;
+
+    /// Bytes the type holds.
+    const BYTES: usize;
+
+    /// Appends the low `width` bytes, least significant first.
+    fn put_le(self, width: usize, out: &mut Vec<u8>);
+
+    /// The number whose low bytes are `bytes`, least significant first (at most
+    /// [`Zig::BYTES`] of them).
+    fn from_le(bytes: &[u8]) -> Self;
+
+    /// The [`Zig::BYTES`] bytes at `at` of `bytes` as a number, least significant first.
+    fn load_le(bytes: &[u8], at: usize) -> Self;
+
+    /// Writes all [`Zig::BYTES`] bytes of the number at `at` of `out`.
+    fn store_le(self, out: &mut [u8], at: usize);
+
+    /// The number's low `bytes` bytes (all of them for [`Zig::BYTES`]).
+    fn low_bytes(self, bytes: usize) -> Self;
 }
 
 impl Int for i64 {
@@ -83,6 +111,11 @@ impl Int for i64 {
 
     fn from_i64s(values: Vec<i64>) -> Vec<i64> {
         values
+    }
+
+    #[inline]
+    fn unzigzag(z: u64) -> i64 {
+        ((z >> 1) as i64) ^ -((z & 1) as i64)
     }
 }
 
@@ -115,6 +148,11 @@ impl Int for i128 {
     fn from_i64s(values: Vec<i64>) -> Vec<i128> {
         values.into_iter().map(i128::from).collect()
     }
+
+    #[inline]
+    fn unzigzag(z: u128) -> i128 {
+        ((z >> 1) as i128) ^ -((z & 1) as i128)
+    }
 }
 
 impl Zig for u64 {
@@ -142,6 +180,45 @@ impl Zig for u64 {
     fn wide(self) -> u128 {
         self.into()
     }
+
+    #[inline]
+    fn narrow(v: u128) -> Option<u64> {
+        u64::try_from(v).ok()
+    }
+
+    #[inline]
+    fn push_byte(self, byte: u8) -> u64 {
+        self << 8 | u64::from(byte)
+    }
+
+    const BYTES: usize = 8;
+
+    #[inline]
+    fn put_le(self, width: usize, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes()[..width]);
+    }
+
+    #[inline]
+    fn from_le(bytes: &[u8]) -> u64 {
+        let mut full = [0u8; 8];
+        full[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(full)
+    }
+
+    #[inline]
+    fn load_le(bytes: &[u8], at: usize) -> u64 {
+        u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
+    }
+
+    #[inline]
+    fn store_le(self, out: &mut [u8], at: usize) {
+        out[at..at + 8].copy_from_slice(&self.to_le_bytes());
+    }
+
+    #[inline]
+    fn low_bytes(self, bytes: usize) -> u64 {
+        self & u64::MAX.checked_shr(8 * (8 - bytes) as u32).unwrap_or(0)
+    }
 }
 
 impl Zig for u128 {
@@ -168,6 +245,45 @@ impl Zig for u128 {
     #[inline]
     fn wide(self) -> u128 {
         self
+    }
+
+    #[inline]
+    fn narrow(v: u128) -> Option<u128> {
+        Some(v)
+    }
+
+    #[inline]
+    fn push_byte(self, byte: u8) -> u128 {
+        self << 8 | u128::from(byte)
+    }
+
+    const BYTES: usize = 16;
+
+    #[inline]
+    fn put_le(self, width: usize, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes()[..width]);
+    }
+
+    #[inline]
+    fn from_le(bytes: &[u8]) -> u128 {
+        let mut full = [0u8; 16];
+        full[..bytes.len()].copy_from_slice(bytes);
+        u128::from_le_bytes(full)
+    }
+
+    #[inline]
+    fn load_le(bytes: &[u8], at: usize) -> u128 {
+        u128::from_le_bytes(bytes[at..at + 16].try_into().expect("16 bytes"))
+    }
+
+    #[inline]
+    fn store_le(self, out: &mut [u8], at: usize) {
+        out[at..at + 16].copy_from_slice(&self.to_le_bytes());
+    }
+
+    #[inline]
+    fn low_bytes(self, bytes: usize) -> u128 {
+        self & u128::MAX.checked_shr(8 * (16 - bytes) as u32).unwrap_or(0)
     }
 }
 

@@ -9,13 +9,13 @@
 //! predicted from other columns) or an index into a producer's dictionary.
 //!
 //! Stream format (docs/FORMAT.md, "Typed columns"): columns one after another until
-//! the stream ends, each `role:u8  n:varint  value*n`, a value the zigzag code of a
-//! 128-bit integer as a varint.
+//! the stream ends, each its role and a run of the zigzag codes of its values (see
+//! [`numbers`]).
 
 pub mod int;
+pub mod numbers;
 
 use crate::error::{Error, Result};
-use crate::varint;
 pub use int::{Int, Zig, NARROW_LIMIT};
 
 /// What a column's integers are.
@@ -61,37 +61,40 @@ impl<V: Int> IntColumns<V> {
     /// The `int-columns` stream of these columns.
     pub fn to_stream(&self) -> Vec<u8> {
         let values: usize = self.columns.iter().map(|c| c.values.len()).sum();
-        let mut out = Vec::with_capacity(values * 2 + 4 * self.columns.len());
+        let mut out = Vec::with_capacity(values * 4 + 4 * self.columns.len());
+        let mut zigzags = Vec::new();
         for column in &self.columns {
             out.push(column.role as u8);
-            varint::put(&mut out, column.values.len() as u64);
-            for &v in &column.values {
-                let wide: i128 = v.into();
-                varint::put_u128(&mut out, wide.zigzag());
-            }
+            zigzags.clear();
+            zigzags.extend(column.values.iter().map(|v| v.zigzag()));
+            numbers::put(&mut out, &zigzags);
         }
         out
     }
-}
 
-impl IntColumns {
-    /// Reads an `int-columns` stream. Every count is checked against the bytes left
-    /// before anything is allocated (a value takes at least a byte).
-    pub fn from_stream(stream: &[u8]) -> Result<IntColumns> {
+    /// Reads an `int-columns` stream into `V`: `None` when a value does not fit it (see
+    /// [`Int::narrow`]). At most `max_values` values a column (see [`max_values`]).
+    pub fn from_stream_as(stream: &[u8], max_values: usize) -> Result<Option<IntColumns<V>>> {
         let mut pos = 0;
         let mut columns = Vec::new();
         while pos < stream.len() {
             let role = ColumnRole::from_byte(stream[pos])?;
             pos += 1;
-            let left = (stream.len() - pos) as u64;
-            let n = varint::get_capped(stream, &mut pos, left, "int column length")? as usize;
-            let mut values = Vec::with_capacity(n);
-            for _ in 0..n {
-                values.push(unzigzag(varint::get_u128(stream, &mut pos)?));
+            let Some(zigzags) = numbers::get::<V::Zig>(stream, &mut pos, max_values)? else { return Ok(None) };
+            let values: Vec<V> = zigzags.into_iter().map(V::unzigzag).collect();
+            if values.iter().any(|&v| V::narrow(v.into()).is_none()) {
+                return Ok(None);
             }
             columns.push(IntColumn { role, values });
         }
-        Ok(IntColumns { columns })
+        Ok(Some(IntColumns { columns }))
+    }
+}
+
+impl IntColumns {
+    /// Reads an `int-columns` stream (see [`IntColumns::from_stream_as`]).
+    pub fn from_stream(stream: &[u8], max_values: usize) -> Result<IntColumns> {
+        Ok(IntColumns::from_stream_as(stream, max_values)?.unwrap_or_else(|| unreachable!("i128 holds every value")))
     }
 
     /// The columns in `V` when every value fits it (see [`Int::narrow`]).
@@ -100,11 +103,19 @@ impl IntColumns {
             .columns
             .iter()
             .map(|c| {
-                Some(IntColumn { role: c.role, values: c.values.iter().map(|&v| V::narrow(v)).collect::<Option<_>>()? })
+                let values = c.values.iter().map(|&v| V::narrow(v)).collect::<Option<_>>()?;
+                Some(IntColumn { role: c.role, values })
             })
             .collect::<Option<_>>()?;
         Some(IntColumns { columns })
     }
+}
+
+/// The most values a column (or a sequence of L3's) of a block of `original_len`
+/// bytes may hold: a column has at most a value per byte of the block, a dictionary
+/// as many again.
+pub fn max_values(original_len: usize) -> usize {
+    original_len.saturating_mul(2).saturating_add(1024)
 }
 
 /// The signed integer whose zigzag code is `z`.
@@ -115,6 +126,7 @@ pub fn unzigzag(z: u128) -> i128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::varint;
     use proptest::prelude::*;
 
     fn columns() -> impl Strategy<Value = IntColumns> {
@@ -127,7 +139,7 @@ mod tests {
     proptest! {
         #[test]
         fn columns_round_trip(columns in columns()) {
-            prop_assert_eq!(IntColumns::from_stream(&columns.to_stream()).unwrap(), columns.clone());
+            prop_assert_eq!(IntColumns::from_stream(&columns.to_stream(), usize::MAX).unwrap(), columns.clone());
             if let Some(narrow) = columns.narrowed::<i64>() {
                 prop_assert_eq!(narrow.to_stream(), columns.to_stream());
             }
@@ -135,17 +147,18 @@ mod tests {
 
         #[test]
         fn any_stream_reads_or_fails(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
-            if let Ok(columns) = IntColumns::from_stream(&bytes) {
+            if let Ok(columns) = IntColumns::from_stream(&bytes, 1000) {
                 prop_assert_eq!(columns.to_stream(), bytes);
             }
         }
     }
 
     #[test]
-    fn a_length_past_the_stream_is_refused_before_allocating() {
+    fn a_length_past_the_cap_is_refused_before_allocating() {
         let mut stream = vec![0];
         varint::put(&mut stream, u64::MAX >> 1);
-        assert!(matches!(IntColumns::from_stream(&stream), Err(Error::TooLarge { .. })));
-        assert!(matches!(IntColumns::from_stream(&[7, 0]), Err(Error::Unsupported { .. })));
+        stream.push(0);
+        assert!(matches!(IntColumns::from_stream(&stream, 1 << 20), Err(Error::TooLarge { .. })));
+        assert!(matches!(IntColumns::from_stream(&[7, 0, 0], 10), Err(Error::Unsupported { .. })));
     }
 }
