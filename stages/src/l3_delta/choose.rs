@@ -52,8 +52,8 @@ pub fn plain_cost<V: Int>(values: &[V]) -> u64 {
 ///
 /// A quantity column tries raw values, deltas, deltas of deltas, relations (its last
 /// value for the same value of an earlier quantity column with few distinct values,
-/// plus another earlier quantity column's value: a running balance), and a dictionary
-/// of its values. An index column tries its values as they are, deltas and deltas of
+/// plus another earlier quantity column's value: a running balance), a frame of
+/// reference (its values above its least), and a dictionary of its values. An index column tries its values as they are, deltas and deltas of
 /// deltas.
 pub fn code_columns<V: Int>(columns: &IntColumns<V>) -> Vec<Coded<V::Zig>> {
     let columns = &columns.columns;
@@ -141,15 +141,26 @@ fn choose_number<V: Int>(
     let t = best.map_or(Transform::Raw, |b| b.1);
     let stored = forward(values, t);
     let best_cost = transform::cost(&stored);
+    let mut best: (u64, Coding, Vec<Vec<V::Zig>>) = (best_cost, Coding::Transform(t), vec![stored]);
+    if let Some(&base) = values.iter().min() {
+        // A frame of reference: what lies above the column's least value. Values in a
+        // narrow band far from 0 that do not follow each other take the band's bits,
+        // where raw values take their magnitude's and deltas the band's and a sign's.
+        let offsets: Vec<V::Zig> = values.iter().map(|&v| v.above(base)).collect();
+        let cost = transform::cost(&offsets);
+        if cost < best.0 {
+            best = (cost, Coding::Offset { base: base.into() }, vec![offsets]);
+        }
+    }
     if let Some(distinct) = own_distinct {
         let (dict_cost, dict_values) = dictionary_cost(n, distinct);
-        if dict_cost < best_cost {
+        if dict_cost < best.0 {
             let entries = distinct.sorted.len();
             let indexes = distinct.rows.iter().map(|&r| V::Zig::from(r)).collect();
             return (Coding::Dictionary { entries }, vec![indexes, dict_values]);
         }
     }
-    (Coding::Transform(t), vec![stored])
+    (best.1, best.2)
 }
 
 /// The cheapest coding of an index column: its values as they are (no zigzag: an

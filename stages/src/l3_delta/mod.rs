@@ -33,6 +33,11 @@ pub enum Coding {
     },
     /// The values themselves, each non-negative (an index): no zigzag.
     Unsigned,
+    /// Each value less `base` (the column's least value): no zigzag.
+    Offset {
+        /// What every value is stored above.
+        base: i128,
+    },
 }
 
 impl Coding {
@@ -61,6 +66,10 @@ impl Coding {
                 varint::put(out, entries as u64);
             }
             Coding::Unsigned => out.push(role | 5),
+            Coding::Offset { base } => {
+                out.push(role | 6);
+                numbers::put(out, &[base.zigzag()]);
+            }
         }
     }
 }
@@ -140,6 +149,11 @@ pub fn read_methods(stream: &[u8]) -> Result<Vec<ColumnMethod>> {
                     Coding::Dictionary { entries }
                 }
                 5 => Coding::Unsigned,
+                6 => {
+                    let base = numbers::get::<u128>(stream, &mut pos, 1)?.unwrap_or_default();
+                    let [base] = base[..] else { return Err(bad("an offset without its base")) };
+                    Coding::Offset { base: crate::typed_columns::unzigzag(base) }
+                }
                 other => return Err(Error::Unsupported { what: "delta coding", value: other.into() }),
             };
             out.push(ColumnMethod { role, len, coding });
@@ -196,6 +210,7 @@ pub fn decode_columns(methods: &[ColumnMethod], sequences: Vec<Vec<u128>>) -> Re
                 .map(|z| i128::try_from(z).ok())
                 .collect::<Option<Vec<i128>>>()
                 .ok_or_else(|| Error::corrupt("int sequences", format!("column {c}: a value past 2^127")))?,
+            Coding::Offset { base } => next(m.len)?.into_iter().map(|z| base.wrapping_add(z as i128)).collect(),
             Coding::Dictionary { entries } => {
                 let indexes = next(m.len)?;
                 let dictionary = transform::inverse(&next(entries)?, Transform::Delta, &[]);

@@ -131,6 +131,28 @@ fn an_index_is_stored_as_it_is_and_never_keys_a_relation() {
 }
 
 #[test]
+fn a_band_far_from_zero_is_stored_above_its_least_value() {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let values: Vec<i128> = (0..500)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            -7_000_000_000 + i128::from(state % 60_000)
+        })
+        .collect();
+    let columns = IntColumns { columns: vec![IntColumn { role: ColumnRole::Number, values }] };
+    let coded = code_columns(&columns);
+    assert!(matches!(coded[0].coding, Coding::Offset { base } if base >= -7_000_000_000), "{:?}", coded[0].coding);
+    assert!(coded[0].sequences[0].iter().all(|&z| z < 60_000));
+    assert_eq!(round_trip(&columns), columns);
+    // Its base travels in the method, as a run of one number.
+    let (methods, _) = code(&columns);
+    assert_eq!(read_methods(&methods).unwrap()[0].coding, coded[0].coding);
+    assert!(read_methods(&methods[..methods.len() - 1]).is_err());
+}
+
+#[test]
 fn methods_that_name_later_or_other_columns_are_refused() {
     // Columns of 3 values: a raw quantity, then a relation keyed on itself.
     assert!(read_methods(&[3, 2, 0x00, 0x03, 1, 0]).is_err());

@@ -38,6 +38,9 @@ pub trait Int: Copy + Ord + Hash + Debug + Default + From<i64> + Into<i128> + Se
 
     /// The value whose zigzag code is `z`.
     fn unzigzag(z: Self::Zig) -> Self;
+
+    /// How far the value lies above `base` (which is not above it), unsigned.
+    fn above(self, base: Self) -> Self::Zig;
 }
 
 /// The unsigned zigzag code of an [`Int`].
@@ -117,6 +120,11 @@ impl Int for i64 {
     fn unzigzag(z: u64) -> i64 {
         ((z >> 1) as i64) ^ -((z & 1) as i64)
     }
+
+    #[inline]
+    fn above(self, base: i64) -> u64 {
+        (self as u64).wrapping_sub(base as u64)
+    }
 }
 
 impl Int for i128 {
@@ -152,6 +160,11 @@ impl Int for i128 {
     #[inline]
     fn unzigzag(z: u128) -> i128 {
         ((z >> 1) as i128) ^ -((z & 1) as i128)
+    }
+
+    #[inline]
+    fn above(self, base: i128) -> u128 {
+        (self as u128).wrapping_sub(base as u128)
     }
 }
 
