@@ -68,6 +68,55 @@ pub fn get_capped(input: &[u8], pos: &mut usize, limit: u64, what: &'static str)
     Ok(value)
 }
 
+/// Appends a 128-bit `value` as a varint (1 to 19 bytes): the numbers of L4's varint
+/// form, which COBOL fields of up to 38 digits fill.
+pub fn put_u128(out: &mut Vec<u8>, value: u128) {
+    // Most values fit 64 bits, whose loop is cheaper.
+    match u64::try_from(value) {
+        Ok(narrow) => put(out, narrow),
+        Err(_) => {
+            let mut value = value;
+            while value >= 0x80 {
+                out.push((value as u8) | 0x80);
+                value >>= 7;
+            }
+            out.push(value as u8);
+        }
+    }
+}
+
+/// Reads what [`put_u128`] wrote, with the same rules as [`get`]: one spelling per value.
+pub fn get_u128(input: &[u8], pos: &mut usize) -> Result<u128> {
+    // Up to nine bytes hold at most 63 bits: read as a `u64`, which cannot overflow
+    // there and costs a fraction of 128-bit shifts.
+    if input.get(*pos..).unwrap_or_default().iter().take(9).any(|&b| b < 0x80) {
+        return get(input, pos).map(u128::from);
+    }
+    let mut value: u128 = 0;
+    let mut shift = 0u32;
+    loop {
+        let Some(&byte) = input.get(*pos) else {
+            return Err(Error::Truncated { what: "varint", needed: 1 });
+        };
+        *pos += 1;
+        let bits = u128::from(byte & 0x7f);
+        if shift == 126 && bits > 3 {
+            return Err(Error::corrupt("varint", "value overflows 128 bits"));
+        }
+        value |= bits << shift;
+        if byte & 0x80 == 0 {
+            if byte == 0 && shift > 0 {
+                return Err(Error::corrupt("varint", "overlong encoding"));
+            }
+            return Ok(value);
+        }
+        shift += 7;
+        if shift > 126 {
+            return Err(Error::corrupt("varint", "longer than 19 bytes"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +130,25 @@ mod tests {
             let mut pos = 0;
             for &v in &values { prop_assert_eq!(get(&buf, &mut pos).unwrap(), v); }
             prop_assert_eq!(pos, buf.len());
+        }
+
+        #[test]
+        fn wide_round_trip(values in proptest::collection::vec(any::<u128>(), 0..64)) {
+            let mut buf = Vec::new();
+            for &v in &values { put_u128(&mut buf, v); }
+            let mut pos = 0;
+            for &v in &values { prop_assert_eq!(get_u128(&buf, &mut pos).unwrap(), v); }
+            prop_assert_eq!(pos, buf.len());
+        }
+
+        #[test]
+        fn wide_reads_what_any_bytes_spell(bytes in proptest::collection::vec(any::<u8>(), 0..24)) {
+            let mut pos = 0;
+            if let Ok(v) = get_u128(&bytes, &mut pos) {
+                let mut again = Vec::new();
+                put_u128(&mut again, v);
+                prop_assert_eq!(&bytes[..pos], &again[..]);
+            }
         }
 
         #[test]
@@ -109,5 +177,13 @@ mod tests {
         assert!(get(&[0x80], &mut 0).is_err(), "truncated");
         assert!(get(&[0xff; 10], &mut 0).is_err(), "overflow");
         assert!(get(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02], &mut 0).is_err());
+        let mut max = Vec::new();
+        put_u128(&mut max, u128::MAX);
+        assert_eq!(max.len(), 19);
+        assert_eq!(get_u128(&max, &mut 0).unwrap(), u128::MAX);
+        *max.last_mut().unwrap() = 0x04;
+        assert!(get_u128(&max, &mut 0).is_err(), "overflow");
+        assert!(get_u128(&[0x80, 0x00], &mut 0).is_err(), "overlong");
+        assert!(get_u128(&[0xff; 20], &mut 0).is_err(), "too long");
     }
 }

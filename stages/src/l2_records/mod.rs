@@ -120,10 +120,12 @@ impl encode::Split {
 }
 
 /// `block` (a split) with L3 and L4 applied, as the engine's next stages would: what a
-/// trial of the split goes on from.
+/// trial of the split goes on from. L4 lays the numbers out as planes, the form it
+/// takes for a block of records of any size (its measured choice of varints pays on
+/// small blocks only, and a trial's sample is small whatever the block).
 fn coded(mut block: Block) -> Result<Block> {
     DeltaLayer.encode_in_turn(&mut block)?;
-    BinaryLayer.encode_in_turn(&mut block)?;
+    BinaryLayer.encode_in(&mut block, Some(crate::l4_binary::Form::Planes))?;
     Ok(block)
 }
 

@@ -1,11 +1,15 @@
 //! L4 Binary: the unsigned sequences L3 stores, laid out as bytes for L5-L7.
 //!
-//! Each sequence takes the fewest whole bytes its largest number needs and is cut into
-//! byte planes (see [`planes`]): plane `k` holds byte `k` of every number, most
-//! significant first, so that L7 gives each byte position its own code and L5 and L6
-//! see the runs of a high byte that is mostly zero. The layer turns the block's
-//! `int-sequences` stream into `binary-layout` (each sequence's length and width)
-//! followed by the plane streams. The bytes are in docs/FORMAT.md, "L4 Binary".
+//! Two forms, whichever comes out smaller after L5-L7 ([`Form`]): *planes*, where each
+//! sequence takes the fewest whole bytes its largest number needs and is cut into byte
+//! planes (see [`planes`]): plane `k` holds byte `k` of every number, most significant
+//! first, so that L7 gives each byte position its own code and L5 and L6 see the runs
+//! of a high byte that is mostly zero; or *varints*, every number of every sequence in
+//! one `bytes` stream, which pays where the planes' own codes cost more than they save
+//! (a small block of many columns). The layer turns the block's `int-sequences` stream
+//! into `binary-layout` (the form, each sequence's length and for planes its width)
+//! followed by the plane streams or the one varint stream. The bytes are in
+//! docs/FORMAT.md, "L4 Binary".
 //!
 //! Measured before it was built (docs/ARCHITECTURE.md): frame-of-reference bit-packing
 //! of log numbers came out larger than whole bytes after L6 and L7, which find repeats
@@ -36,6 +40,25 @@ pub struct SequenceLayout {
     pub width: u8,
 }
 
+/// How the sequences are laid out; the first byte of `binary-layout`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Form {
+    /// Byte planes, a stream each (up to [`MAX_PLANE_STREAMS`]).
+    Planes = 0,
+    /// Every number as a varint, all in one `bytes` stream.
+    Varints = 1,
+}
+
+/// Planes cost a code table a stream: where they hold fewer bytes than this in all,
+/// both forms are tried through L5-L7 and the smaller kept. Above it planes are taken
+/// untried: what a table costs is then small beside what planes save (`bank_txn.dat`'s
+/// 2 MiB blocks: 13% smaller as planes than as varints; in 64 KiB blocks, tried, planes
+/// won every block), and a trial of a block's planes costs as much as L5-L7 on them.
+/// Varints win where few records meet many columns (the GnuCOBOL fixture of 100
+/// records of 33 columns: 22% smaller).
+pub const TRIED_BELOW: usize = 64 << 10;
+
 /// Sequences laid out as planes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Laid {
@@ -52,12 +75,13 @@ impl Laid {
     }
 }
 
-/// Lays out `sequences`.
+/// Lays out `sequences` as planes.
 ///
-/// `binary-layout` is a run of groups, each the sequences of one length in a row:
-/// `len:varint  count:varint  width:u8*count`.
+/// `binary-layout` is the form, then a run of groups, each the sequences of one length
+/// in a row: `len:varint  count:varint  width:u8*count`.
 pub fn lay_out<Z: Zig>(sequences: &[Vec<Z>]) -> Laid {
     let mut layout = Vec::with_capacity(sequences.len() + 8);
+    layout.push(Form::Planes as u8);
     let mut planes: Vec<(Vec<u8>, [u32; 256])> = Vec::new();
     for group in sequences.chunk_by(|a, b| a.len() == b.len()) {
         varint::put(&mut layout, group[0].len() as u64);
@@ -81,20 +105,45 @@ pub fn lay_out<Z: Zig>(sequences: &[Vec<Z>]) -> Laid {
     Laid { layout, planes }
 }
 
-/// Reads a `binary-layout` stream: groups of at least one sequence, each sequence at
-/// most [`MAX_WIDTH`] bytes wide.
-pub fn read_layout(stream: &[u8]) -> Result<Vec<SequenceLayout>> {
-    let mut pos = 0;
+/// Lays out `sequences` as varints: `binary-layout` (the form, then groups of
+/// `len:varint  count:varint`) and the one stream of every number.
+pub fn lay_out_varints<Z: Zig>(sequences: &[Vec<Z>]) -> (Vec<u8>, Vec<u8>) {
+    let mut layout = vec![Form::Varints as u8];
+    let values: usize = sequences.iter().map(Vec::len).sum();
+    let mut numbers = Vec::with_capacity(values * 2);
+    for group in sequences.chunk_by(|a, b| a.len() == b.len()) {
+        varint::put(&mut layout, group[0].len() as u64);
+        varint::put(&mut layout, group.len() as u64);
+        group.iter().flatten().for_each(|&z| varint::put_u128(&mut numbers, z.wide()));
+    }
+    (layout, numbers)
+}
+
+/// Reads a `binary-layout` stream: its form, and groups of at least one sequence, each
+/// sequence at most [`MAX_WIDTH`] bytes wide (the width is 0 for varints), at most
+/// `max_sequences` in all.
+pub fn read_layout(stream: &[u8], max_sequences: usize) -> Result<(Form, Vec<SequenceLayout>)> {
+    let form = match stream.first() {
+        Some(0) => Form::Planes,
+        Some(1) => Form::Varints,
+        Some(&other) => return Err(Error::Unsupported { what: "binary layout form", value: other.into() }),
+        None => return Err(Error::Truncated { what: "binary layout", needed: 1 }),
+    };
+    let mut pos = 1;
     let mut out = Vec::new();
     while pos < stream.len() {
         let len = varint::get(stream, &mut pos)? as usize;
         // A width takes a byte.
-        let left = (stream.len() - pos) as u64;
-        let count = varint::get_capped(stream, &mut pos, left, "binary layout group")?;
+        let left = (max_sequences - out.len()) as u64;
+        let count = varint::get_capped(stream, &mut pos, left, "binary layout sequences")?;
         if count == 0 {
             return Err(Error::corrupt("binary layout", "an empty group"));
         }
         for _ in 0..count {
+            if form == Form::Varints {
+                out.push(SequenceLayout { len, width: 0 });
+                continue;
+            }
             let width = *stream.get(pos).ok_or(Error::Truncated { what: "binary layout", needed: 1 })?;
             pos += 1;
             if width > MAX_WIDTH {
@@ -102,6 +151,30 @@ pub fn read_layout(stream: &[u8]) -> Result<Vec<SequenceLayout>> {
             }
             out.push(SequenceLayout { len, width });
         }
+    }
+    Ok((form, out))
+}
+
+/// The sequences `layout` says `varints` (the varint stream) holds, as an
+/// `int-sequences` stream; at most `max_values` numbers in all.
+pub fn join_varints(layout: &[SequenceLayout], varints: &[u8], max_values: usize) -> Result<Vec<u8>> {
+    let total = layout.iter().try_fold(0usize, |t, s| t.checked_add(s.len)).unwrap_or(usize::MAX);
+    // A varint takes at least a byte.
+    if total > max_values || total > varints.len() {
+        return Err(Error::TooLarge { what: "int sequence values", value: total as u64, limit: max_values as u64 });
+    }
+    let mut out = Vec::with_capacity(total * 2);
+    let mut pos = 0;
+    let mut values = Vec::new();
+    for s in layout {
+        values.clear();
+        for _ in 0..s.len {
+            values.push(varint::get_u128(varints, &mut pos)?);
+        }
+        numbers::put(&mut out, &values);
+    }
+    if pos != varints.len() {
+        return Err(Error::corrupt("binary varints", format!("{} bytes left over", varints.len() - pos)));
     }
     Ok(out)
 }
@@ -162,9 +235,96 @@ fn plane_kind(counts: &[u32; 256], len: usize) -> StreamKind {
 }
 
 /// L4 Binary as a layer: takes a block's one `int-sequences` stream; declines a block
-/// without one, or one whose planes would be longer than a decoder accepts.
+/// without one, or one whose streams would be longer than a decoder accepts.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BinaryLayer;
+
+impl BinaryLayer {
+    /// The planes' streams in place of the `int-sequences` stream at `at`, when a
+    /// decoder would take them.
+    fn planes(block: &Block, at: usize, laid: Laid) -> Option<Vec<Stream>> {
+        let cap = Block::stream_cap(block.original_len);
+        if laid.layout.len() > cap || laid.planes.iter().any(|(p, _)| p.len() > cap) {
+            return None;
+        }
+        // L5 may add a stream after every `bytes` stream, and a frame holds at most
+        // MAX_STREAMS: planes go out as bytes only while that leaves room.
+        let others = block.streams.len() - 1;
+        let bytes_streams = block.streams.iter().enumerate().filter(|&(i, s)| i != at && s.kind == StreamKind::Bytes);
+        let mut room = MAX_STREAMS.checked_sub(others + 1 + laid.planes.len() + bytes_streams.count())?;
+        let mut streams = Vec::with_capacity(laid.planes.len() + 1);
+        streams.push(Stream::new(StreamKind::BinaryLayout, laid.layout));
+        for (p, counts) in laid.planes {
+            let kind = plane_kind(&counts, p.len());
+            if kind == StreamKind::Bytes && room > 0 {
+                room -= 1;
+                streams.push(Stream::new(StreamKind::Bytes, p));
+            } else {
+                streams.push(Stream::new(StreamKind::NumberPlanes, p));
+            }
+        }
+        Some(streams)
+    }
+
+    /// Whichever of `planes` and `varints` (each a replacement for the same stream of a
+    /// block of `original_len` bytes, whose caps the layers after it keep to) comes out
+    /// smaller through L5-L7 on their own, with the fast match search.
+    fn smaller(original_len: usize, planes: Vec<Stream>, varints: Vec<Stream>) -> Result<Vec<Stream>> {
+        let pattern = crate::l6_pattern::PatternLayer { params: crate::l6_pattern::MatchParams::fast() };
+        let size = |streams: &[Stream]| {
+            let block = Block { original_len, layers: crate::block::LayerSet::EMPTY, streams: streams.to_vec() };
+            crate::trial::size_after_legacy_layers(block, &pattern)
+        };
+        Ok(if size(&varints)? < size(&planes)? { varints } else { planes })
+    }
+}
+
+impl BinaryLayer {
+    /// [`Layer::encode`] in `form`, or (`None`) the form it measures smaller.
+    pub fn encode_in(&self, block: &mut Block, form: Option<Form>) -> Result<bool> {
+        let mut found = block.streams.iter().enumerate().filter(|(_, s)| s.kind == StreamKind::IntSequences);
+        let (Some((at, stream)), None) = (found.next(), found.next()) else { return Ok(false) };
+        let max = max_values(block.original_len);
+        let narrow = read_sequences_as::<u64>(&stream.data, max)?;
+        let wide = match narrow {
+            Some(_) => None,
+            None => read_sequences_as::<u128>(&stream.data, max)?,
+        };
+        let laid = match (&narrow, &wide) {
+            (Some(narrow), _) => lay_out(narrow),
+            (None, Some(wide)) => lay_out(wide),
+            (None, None) => return Ok(false),
+        };
+        let cap = Block::stream_cap(block.original_len);
+        // Laid out only where they may be taken: the planes of a large block are.
+        let varints = || {
+            let (layout, numbers) = match (&narrow, &wide) {
+                (Some(narrow), _) => lay_out_varints(narrow),
+                (_, wide) => lay_out_varints(wide.as_deref().unwrap_or_default()),
+            };
+            (numbers.len() <= cap)
+                .then(|| vec![Stream::new(StreamKind::BinaryLayout, layout), Stream::new(StreamKind::Bytes, numbers)])
+        };
+        let tried = laid.planes.iter().map(|(p, _)| p.len()).sum::<usize>() < TRIED_BELOW;
+        let planes = Self::planes(block, at, laid);
+        let replacement = match (form, planes) {
+            (Some(Form::Planes), Some(planes)) => planes,
+            (Some(Form::Planes), None) => return Ok(false),
+            (None, Some(planes)) if !tried => planes,
+            (None, Some(planes)) => match varints() {
+                Some(varints) => Self::smaller(block.original_len, planes, varints)?,
+                None => planes,
+            },
+            (None | Some(Form::Varints), _) => match varints() {
+                Some(varints) => varints,
+                None => return Ok(false),
+            },
+        };
+        block.streams.splice(at..=at, replacement);
+        block.layers.insert(LayerId::Binary);
+        Ok(true)
+    }
+}
 
 impl Layer for BinaryLayer {
     fn id(&self) -> LayerId {
@@ -172,38 +332,7 @@ impl Layer for BinaryLayer {
     }
 
     fn encode(&self, block: &mut Block) -> Result<bool> {
-        let mut found = block.streams.iter().enumerate().filter(|(_, s)| s.kind == StreamKind::IntSequences);
-        let (Some((at, stream)), None) = (found.next(), found.next()) else { return Ok(false) };
-        let max = max_values(block.original_len);
-        let laid = match read_sequences_as::<u64>(&stream.data, max)? {
-            Some(narrow) => lay_out(&narrow),
-            None => lay_out(&read_sequences_as::<u128>(&stream.data, max)?.unwrap_or_default()),
-        };
-        let cap = Block::stream_cap(block.original_len);
-        let others = block.streams.len() - 1;
-        if laid.layout.len() > cap || laid.planes.iter().any(|(p, _)| p.len() > cap) {
-            return Ok(false);
-        }
-        // L5 may add a stream after every `bytes` stream, and a frame holds at most
-        // MAX_STREAMS: planes go out as bytes only while that leaves room.
-        let bytes_streams = block.streams.iter().filter(|s| s.kind == StreamKind::Bytes).count();
-        let Some(mut room) = MAX_STREAMS.checked_sub(others + 1 + laid.planes.len() + bytes_streams) else {
-            return Ok(false);
-        };
-        let mut replacement = Vec::with_capacity(laid.planes.len() + 1);
-        replacement.push(Stream::new(StreamKind::BinaryLayout, laid.layout));
-        for (p, counts) in laid.planes {
-            let kind = plane_kind(&counts, p.len());
-            if kind == StreamKind::Bytes && room > 0 {
-                room -= 1;
-                replacement.push(Stream::new(StreamKind::Bytes, p));
-            } else {
-                replacement.push(Stream::new(StreamKind::NumberPlanes, p));
-            }
-        }
-        block.streams.splice(at..=at, replacement);
-        block.layers.insert(LayerId::Binary);
-        Ok(true)
+        self.encode_in(block, None)
     }
 
     fn decode(&self, block: &mut Block) -> Result<()> {
@@ -212,17 +341,34 @@ impl Layer for BinaryLayer {
             .iter()
             .position(|s| s.kind == StreamKind::BinaryLayout)
             .ok_or_else(|| Error::corrupt("L4 binary", "no binary-layout stream"))?;
-        let layout = read_layout(&block.streams[at].data)?;
-        let plane_count: usize = layout.iter().map(|s| usize::from(s.width)).sum();
-        let streams = plane_count.min(MAX_PLANE_STREAMS);
-        let planes = block.streams.get(at + 1..at + 1 + streams).ok_or_else(|| {
-            Error::corrupt("number planes", format!("{streams} plane streams after binary-layout, fewer found"))
-        })?;
-        if let Some(s) = planes.iter().find(|s| !matches!(s.kind, StreamKind::NumberPlanes | StreamKind::Bytes)) {
-            return Err(Error::corrupt("number planes", format!("a {} stream among the planes", s.kind.name())));
-        }
-        let planes: Vec<&[u8]> = planes.iter().map(|s| s.data.as_slice()).collect();
-        let sequences = join(&layout, &planes, max_values(block.original_len))?;
+        let max = max_values(block.original_len);
+        let (form, layout) = read_layout(&block.streams[at].data, max)?;
+        let (sequences, streams) = match form {
+            Form::Varints => {
+                let numbers = block
+                    .streams
+                    .get(at + 1)
+                    .filter(|s| s.kind == StreamKind::Bytes)
+                    .ok_or_else(|| Error::corrupt("binary varints", "no bytes stream after binary-layout"))?;
+                (join_varints(&layout, &numbers.data, max)?, 1)
+            }
+            Form::Planes => {
+                let plane_count: usize = layout.iter().map(|s| usize::from(s.width)).sum();
+                let streams = plane_count.min(MAX_PLANE_STREAMS);
+                let planes = block.streams.get(at + 1..at + 1 + streams).ok_or_else(|| {
+                    Error::corrupt("number planes", format!("{streams} plane streams after binary-layout, fewer found"))
+                })?;
+                if let Some(s) = planes.iter().find(|s| !matches!(s.kind, StreamKind::NumberPlanes | StreamKind::Bytes))
+                {
+                    return Err(Error::corrupt(
+                        "number planes",
+                        format!("a {} stream among the planes", s.kind.name()),
+                    ));
+                }
+                let planes: Vec<&[u8]> = planes.iter().map(|s| s.data.as_slice()).collect();
+                (join(&layout, &planes, max)?, streams)
+            }
+        };
         block.streams.splice(at..at + 1 + streams, [Stream::new(StreamKind::IntSequences, sequences)]);
         Ok(())
     }

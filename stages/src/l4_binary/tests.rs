@@ -19,6 +19,10 @@ fn sequences() -> impl Strategy<Value = Vec<Vec<u128>>> {
 }
 
 fn round_trip(sequences: &[Vec<u128>], extra_streams: usize) -> Block {
+    round_trip_in(sequences, extra_streams, Some(Form::Planes))
+}
+
+fn round_trip_in(sequences: &[Vec<u128>], extra_streams: usize, form: Option<Form>) -> Block {
     let stream = sequences_stream(sequences);
     let mut block = Block::from_input(Vec::new());
     block.original_len = 1 << 16;
@@ -26,7 +30,7 @@ fn round_trip(sequences: &[Vec<u128>], extra_streams: usize) -> Block {
     block.streams.push(Stream::new(StreamKind::IntSequences, stream));
     block.streams.push(Stream::new(StreamKind::RecordExceptions, b"after".to_vec()));
     let original = block.clone();
-    if BinaryLayer.encode(&mut block).unwrap() {
+    if BinaryLayer.encode_in(&mut block, form).unwrap() {
         assert!(
             block.streams.len() + block.streams.iter().filter(|s| s.kind == StreamKind::Bytes).count() <= MAX_STREAMS
         );
@@ -41,8 +45,8 @@ fn round_trip(sequences: &[Vec<u128>], extra_streams: usize) -> Block {
 
 proptest! {
     #[test]
-    fn sequences_come_back(sequences in sequences(), extra in 0usize..30) {
-        round_trip(&sequences, extra);
+    fn sequences_come_back(sequences in sequences(), extra in 0usize..30, form in 0usize..3) {
+        round_trip_in(&sequences, extra, [Some(Form::Planes), Some(Form::Varints), None][form]);
     }
 
     #[test]
@@ -93,6 +97,7 @@ fn a_mostly_constant_plane_goes_out_as_bytes_for_l5_and_l6() {
 #[test]
 fn a_zero_width_sequence_is_capped_before_it_is_allocated() {
     let mut layout = Vec::new();
+    layout.push(Form::Planes as u8);
     varint::put(&mut layout, 1 << 40);
     layout.extend_from_slice(&[1, 0]);
     let mut block = Block::from_input(Vec::new());
@@ -116,4 +121,35 @@ fn planes_of_the_wrong_length_are_refused() {
     let mut missing = block.clone();
     missing.streams.remove(2);
     assert!(BinaryLayer.decode(&mut missing).is_err());
+}
+
+#[test]
+fn a_small_block_of_many_sequences_takes_varints() {
+    // Fifty short sequences of small, varied numbers: fifty planes would each pay for
+    // a code of their own.
+    let sequences: Vec<Vec<u128>> =
+        (0..50u128).map(|s| (0..40u128).map(|i| (i * 7 + s * 13) % 300).collect()).collect();
+    let block = round_trip_in(&sequences, 0, None);
+    assert_eq!(read_layout(&block.streams[0].data, usize::MAX).unwrap().0, Form::Varints);
+    assert_eq!(block.streams.len(), 3, "layout, varints, the stream after");
+    // Wider than 64 bits too.
+    let wide: Vec<Vec<u128>> = (0..50u128).map(|s| vec![u128::MAX - s * 1000, s, 7 * s]).collect();
+    let block = round_trip_in(&wide, 0, Some(Form::Varints));
+    assert_eq!(read_layout(&block.streams[0].data, usize::MAX).unwrap().0, Form::Varints);
+}
+
+#[test]
+fn varints_must_fill_their_stream_exactly() {
+    let sequences = vec![vec![1u128, 300, 5], vec![7, 8, 9]];
+    let block = round_trip_in(&sequences, 0, Some(Form::Varints));
+    let mut longer = block.clone();
+    longer.streams[1].data.push(0);
+    assert!(BinaryLayer.decode(&mut longer).is_err());
+    let mut shorter = block.clone();
+    shorter.streams[1].data.pop();
+    assert!(BinaryLayer.decode(&mut shorter).is_err());
+    let mut huge = block.clone();
+    huge.streams[0].data = vec![1, 0];
+    varint::put(&mut huge.streams[0].data, 1 << 50);
+    assert!(BinaryLayer.decode(&mut huge).is_err());
 }
