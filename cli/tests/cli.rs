@@ -194,6 +194,13 @@ fn records_with_a_copybook_or_a_record_length() {
             "{text}"
         );
     }
+    // How L3 coded each integer column: the ids count up by one, the names are a
+    // dictionary's indexes.
+    let info = cobolp(&["info", "--templates", "a.cpz"], &dir);
+    let text = String::from_utf8_lossy(&info.stdout);
+    let columns = text.lines().find(|l| l.contains("L3: ")).expect(&text);
+    assert!(columns.contains(": delta of delta") && columns.contains("(index): as is"), "{columns}");
+    assert!(columns.contains("L4: "), "{columns}");
     // No layout given: the record length is found in the file.
     let out = cobolp(&["compress", "r.dat", "-o", "d.cpz"], &dir);
     // The names repeat every third record, so a multiple of 21 may be what is found.

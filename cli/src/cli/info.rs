@@ -9,10 +9,13 @@ use anyhow::Context;
 use cobol_protocol::frames::{Frame, FrameReader, ReadFrames};
 use cobol_protocol::layers::l1_templates::{column_bytes, describe, describe_with_bytes, Split, STREAM_NAMES};
 use cobol_protocol::layers::l2_records::{read_layout, RecordSpec};
+use cobol_protocol::layers::l3_delta;
+use cobol_protocol::layers::l4_binary;
 use cobol_protocol::layers::l5_rle::RleLayer;
 use cobol_protocol::layers::l6_pattern::PatternLayer;
 use cobol_protocol::layers::l7_entropy::{self, EntropyLayer};
 use cobol_protocol::layers::l8_seal::{self, read_seek_table};
+use cobol_protocol::layers::typed_columns::ColumnRole;
 use cobol_protocol::layers::{Block, Layer, LayerId, StreamKind};
 use cobol_protocol::{EngineConfig, InlineEngine, Unfinished};
 
@@ -101,6 +104,9 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
                 header.frame_len(),
                 header.layers
             );
+            if args.templates && header.layers.contains(LayerId::Delta) {
+                out!("{:>8}{}", "", describe_columns(&block, header.original_len as usize).map_err(at)?);
+            }
             if header.layers.contains(LayerId::Semantic) {
                 // A frame's name goes on what its bytes caused, not on output that could
                 // not be written (`| head`).
@@ -141,6 +147,43 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
         out!("bytes per stream (after L7): {}", parts.join(", "));
     }
     Ok(())
+}
+
+/// What L3 and L4 made of a frame's integer columns: each column's coding, and the
+/// form and size of its numbers' layout.
+fn describe_columns(block: &Block, original_len: usize) -> Result<String, cobol_protocol::layers::Error> {
+    let raw = |kind: StreamKind| -> Result<Vec<u8>, cobol_protocol::layers::Error> {
+        let Some(s) = block.streams.iter().find(|s| s.kind == kind) else { return Ok(Vec::new()) };
+        if block.layers.contains(LayerId::Entropy) {
+            l7_entropy::decode_stream(&s.data, Block::stream_cap(original_len))
+        } else {
+            Ok(s.data.clone())
+        }
+    };
+    let methods = l3_delta::read_methods(&raw(StreamKind::DeltaMethods)?)?;
+    let columns: Vec<String> = methods
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let role = if m.role == ColumnRole::Index { " (index)" } else { "" };
+            format!("{i}{role}: {}", m.coding)
+        })
+        .collect();
+    let mut line = format!(
+        "L3: {} int columns of {} values: {}",
+        methods.len(),
+        methods.first().map_or(0, |m| m.len),
+        columns.join("; ")
+    );
+    if block.layers.contains(LayerId::Binary) {
+        let (form, sequences) = l4_binary::read_layout(&raw(StreamKind::BinaryLayout)?, usize::MAX)?;
+        let planes: usize = sequences.iter().map(|s| usize::from(s.width)).sum();
+        match form {
+            l4_binary::Form::Planes => line += &format!("; L4: {} sequences in {planes} byte planes", sequences.len()),
+            l4_binary::Form::Varints => line += &format!("; L4: {} sequences as varints", sequences.len()),
+        }
+    }
+    Ok(line)
 }
 
 /// The template split of a frame: undoes L7 to L5 and shows what L1 made.

@@ -74,6 +74,23 @@ impl Coding {
     }
 }
 
+impl std::fmt::Display for Coding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Coding::Transform(Transform::Raw) => f.write_str("raw"),
+            Coding::Transform(Transform::Delta) => f.write_str("delta"),
+            Coding::Transform(Transform::DeltaOfDelta) => f.write_str("delta of delta"),
+            Coding::Transform(Transform::Relation { key, add: None }) => write!(f, "last by column {key}"),
+            Coding::Transform(Transform::Relation { key, add: Some(a) }) => {
+                write!(f, "last by column {key} + column {a}")
+            }
+            Coding::Dictionary { entries } => write!(f, "dictionary of {entries}"),
+            Coding::Unsigned => f.write_str("as is"),
+            Coding::Offset { base } => write!(f, "above {base}"),
+        }
+    }
+}
+
 /// One column's entry in `delta-methods`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ColumnMethod {
