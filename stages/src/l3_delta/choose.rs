@@ -3,7 +3,7 @@
 use super::distinct::{distinct_sorted_up_to, distinct_up_to, Distinct};
 use super::transform::{self, Transform};
 use super::Coding;
-use crate::typed_columns::{ColumnRole, Int, IntColumns, Zig};
+use crate::typed_columns::{ColumnRole, Int, IntColumns};
 
 /// Earlier quantity columns tried as the key, and as the addend, of a relation.
 const RELATION_CANDIDATES: usize = 4;
@@ -168,7 +168,7 @@ fn choose_number<V: Int>(
 fn choose_index<V: Int>(values: &[V]) -> (Coding, Vec<Vec<V::Zig>>) {
     let sample = &values[..values.len().min(TRANSFORM_SAMPLE)];
     let as_is = |values: &[V]| -> Option<Vec<V::Zig>> {
-        values.iter().map(|&v| (v >= V::default()).then(|| unsigned(v))).collect()
+        values.iter().map(|&v| (v >= V::default()).then(|| v.above(V::default()))).collect()
     };
     let plain = transform::plain_costs(sample);
     let mut best = None;
@@ -187,9 +187,4 @@ fn choose_index<V: Int>(values: &[V]) -> (Coding, Vec<Vec<V::Zig>>) {
             None => (Coding::Transform(Transform::Raw), vec![transform::forward(values, Transform::Raw, &[])]),
         },
     }
-}
-
-/// A non-negative value as its own unsigned number: its zigzag code halved.
-fn unsigned<V: Int>(v: V) -> V::Zig {
-    v.zigzag().half()
 }

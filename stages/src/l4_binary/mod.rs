@@ -11,10 +11,9 @@
 //! followed by the plane streams or the one varint stream. The bytes are in
 //! docs/FORMAT.md, "L4 Binary".
 //!
-//! Measured before it was built (docs/ARCHITECTURE.md): frame-of-reference bit-packing
-//! of log numbers came out larger than whole bytes after L6 and L7, which find repeats
-//! in whole bytes and the skew of small values; planes are what the records measured
-//! smallest with.
+//! No bit-packing: frame-of-reference bit-packing of log numbers came out larger than
+//! whole bytes after L6 and L7, which find repeats in whole bytes and the skew of small
+//! values (docs/ARCHITECTURE.md); a frame of reference is L3's, in whole bytes here.
 
 pub mod planes;
 
@@ -66,13 +65,6 @@ pub struct Laid {
     pub layout: Vec<u8>,
     /// The plane streams, at most [`MAX_PLANE_STREAMS`], each with its byte counts.
     pub planes: Vec<(Vec<u8>, [u32; 256])>,
-}
-
-impl Laid {
-    /// Order-0 estimate of the planes, in bytes.
-    pub fn estimate(&self) -> f64 {
-        self.planes.iter().map(|(p, counts)| entropy::bits_per_byte_of(counts, p.len()) * p.len() as f64 / 8.0).sum()
-    }
 }
 
 /// Lays out `sequences` as planes.
@@ -133,7 +125,7 @@ pub fn read_layout(stream: &[u8], max_sequences: usize) -> Result<(Form, Vec<Seq
     let mut out = Vec::new();
     while pos < stream.len() {
         let len = varint::get(stream, &mut pos)? as usize;
-        // A width takes a byte.
+        // Varints have no width to bound a group's count by the bytes left: the cap does.
         let left = (max_sequences - out.len()) as u64;
         let count = varint::get_capped(stream, &mut pos, left, "binary layout sequences")?;
         if count == 0 {

@@ -54,9 +54,6 @@ pub trait Zig: Copy + Default + Debug + From<u32> + Send + Sync + 'static {
     /// Byte `k` of the number, counting from the least significant.
     fn byte(self, k: usize) -> u8;
 
-    /// The number shifted right by one bit: a non-negative value from its zigzag code.
-    fn half(self) -> Self;
-
     /// The number as 128 bits.
     fn wide(self) -> u128;
 
@@ -185,11 +182,6 @@ impl Zig for u64 {
     }
 
     #[inline]
-    fn half(self) -> Self {
-        self >> 1
-    }
-
-    #[inline]
     fn wide(self) -> u128 {
         self.into()
     }
@@ -248,11 +240,6 @@ impl Zig for u128 {
     #[inline]
     fn byte(self, k: usize) -> u8 {
         (self >> (8 * k)) as u8
-    }
-
-    #[inline]
-    fn half(self) -> Self {
-        self >> 1
     }
 
     #[inline]
