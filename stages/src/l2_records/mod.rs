@@ -22,10 +22,10 @@
 //! - `int-columns`: the integer columns (see [`crate::typed_columns`]), in column
 //!   order: each numeric column's values as integers (a quantity), and for each text
 //!   column with a dictionary its records' indexes (an index). L3 then chooses how
-//!   each is predicted (values, deltas, deltas of deltas, a *relation* to other
-//!   columns such as a running balance, or a dictionary) and L4 cuts what it stores
-//!   into byte planes; before layout version 3 the layer did both itself, and those
-//!   blocks still decode (`decode_v2.rs`).
+//!   each is stored (values, deltas, deltas of deltas, a *relation* to other columns
+//!   such as a running balance, a frame of reference, or a dictionary) and L4 lays
+//!   that out as byte planes or varints; before layout version 3 the layer did both
+//!   itself (planes only), and those blocks still decode (`decode_v2.rs`).
 //! - `record-exceptions`: every numeric field whose bytes are not exactly what COBOL
 //!   writes for its value (a bad digit or sign nibble, a sign form other than the
 //!   preferred one, negative zero, spaces ...), byte for byte, and after them the
@@ -42,7 +42,7 @@
 //! bytes they came from, and a trial on the block's first records through L5-L7
 //! agrees. Text columns are not judged apart: column-major order only helps or costs
 //! the layers after it little. A block whose streams a decoder would refuse (too
-//! long, or too many once L5 has run) is declined too. A block the given layout does
+//! long) is declined too. A block the given layout does
 //! not pay for (or, for a doubted layout, any block) is tried with the layout guessed
 //! from its own bytes (record length, fields, lead). The estimates and the trial code
 //! the block's first records through L3 and L4 as those layers would.
