@@ -132,6 +132,10 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
         SPLIT_VERSION_1 => None,
         _ => Some(RelationReader::read(&split.zeros, &mut zpos, count)?),
     };
+    let mut coded_columns = match version {
+        SPLIT_VERSION_1 | SPLIT_VERSION_2 => number_coding::CodedColumns::default(),
+        _ => number_coding::CodedColumns::read(&split.zeros, &mut zpos, &uses)?,
+    };
     for (template, ((key, items), &n)) in templates.iter().zip(&uses).enumerate() {
         let contexts = word_contexts(key, items);
         let keys = number_keys(items);
@@ -199,6 +203,16 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                 }
                 continue;
             }
+            if let Some((coding, entry_bytes)) = coded_columns.take(template, slot, number_slots)? {
+                let padding = ZeroPadding::read(&split.zeros, &mut zpos, n)?;
+                let values = number_coding::values(coding, &split.numbers, &mut npos, n)?;
+                for (row, value) in values.into_iter().enumerate() {
+                    numbers[number_base + row * number_slots + slot] = value;
+                    number_widths[number_base + row * number_slots + slot] = padding.width(row, value)?;
+                }
+                number_bytes[slot] = npos + zpos - before + entry_bytes;
+                continue;
+            }
             let prediction = match key_slot {
                 None => NumberColumn::Plain,
                 Some(_) => match split.zeros.get(zpos) {
@@ -239,6 +253,9 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     }
     if relation_list.as_mut().is_some_and(|list| !list.is_done()) {
         return Err(Error::corrupt("column relations", "relations out of template order"));
+    }
+    if !coded_columns.is_done() {
+        return Err(Error::corrupt("coded number columns", "a column no template has, or one copied"));
     }
     // Timestamps: a column per form, each value in line order.
     let mut time_counts = vec![0usize; timestamps::FORMAT_COUNT];

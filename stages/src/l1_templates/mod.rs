@@ -19,17 +19,19 @@
 //!   bytes` for static text, `1` for a number, `2` for a word;
 //! - `ids`: a varint template id per line, ids in order of first use;
 //! - `numbers`: for each template in id order, for each of its number slots, the
-//!   zigzag difference of each value from its prediction: the slot's previous value
-//!   (the first from 0), or in a keyed column the slot's value on the last line with
-//!   the same key word (see `NumberColumn`). (Choosing raw values instead for some
-//!   columns, by an entropy estimate, measured worse on every corpus log: the deltas
-//!   of unrelated values still share L6's matches and L7's table with the rest.)
+//!   column's values as its coding stores them: by default the zigzag difference of
+//!   each value from its prediction, the slot's previous value (the first from 0), or
+//!   in a keyed column the slot's value on the last line with the same key word (see
+//!   `NumberColumn`); or, where one of L3's codings stores a tenth fewer bits, that
+//!   coding's numbers (see `number_coding`: deltas of deltas for a counter, raw values,
+//!   a frame of reference, a dictionary).
 //! - `zeros`: first the block's column relations (see `relations.rs`: a column equal
-//!   to an earlier one of its template is not stored again); then in the same order
-//!   as `numbers`, for a column with a word slot before it a byte 1
-//!   when it is keyed (else 0), then each number column's leading zeros: a byte 0
-//!   when no value has one, a width 2–19 when every value is written in that many
-//!   digits (times, zero-padded ids), or 255 and then a byte per value;
+//!   to an earlier one of its template is not stored again); then the list of columns
+//!   stored under one of L3's codings (see `number_coding`); then in the same order as
+//!   `numbers`, for a column with a word slot before it and not in that list a byte 1
+//!   when it is keyed (else 0), then each number column's leading zeros: a byte 0 when
+//!   no value has one, a width 2–19 when every value is written in that many digits
+//!   (times, zero-padded ids), or 255 and then a byte per value;
 //! - `word_refs`, `word_lens` and `words`: for each template, for each word slot,
 //!   each value as a reference to one of the [`RECENT_WORDS`] most recently used
 //!   distinct values of the slot's *context* (the template text just before it, see
@@ -48,6 +50,7 @@ mod join;
 mod json_fields;
 pub mod layer;
 mod line_cut;
+mod number_coding;
 mod padding;
 mod rebuild;
 mod relations;
@@ -82,8 +85,13 @@ use words::*;
 
 /// The version of the split's format, the first byte of its `templates` stream: a
 /// decoder refuses a split of a version it does not know with an error that says so.
-/// Version 2 added column relations (see `relations`); version 1 splits still decode.
-pub const SPLIT_VERSION: u8 = 2;
+/// Version 2 added column relations (see `relations`); version 3 the list of number
+/// columns under L3's codings (see `number_coding`); splits of versions 1 and 2 still
+/// decode.
+pub const SPLIT_VERSION: u8 = 3;
+
+/// The version of the split before the list of coded number columns.
+pub const SPLIT_VERSION_2: u8 = 2;
 
 /// The first version of the split, without column relations.
 pub const SPLIT_VERSION_1: u8 = 1;

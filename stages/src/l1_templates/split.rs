@@ -195,8 +195,11 @@ impl StreamWriter {
         }
         relations.write(&mut out.zeros);
         let (mut values, mut keys, mut ids) = (Vec::new(), Vec::new(), Vec::new());
-        for ((column, (key, items)), (number_sources, word_sources)) in
-            columns.iter().zip(&written.templates).zip(&sources)
+        // Each column's keyed flag and padding, after the list of coded columns that
+        // only the whole block's columns make.
+        let (mut column_zeros, mut coded) = (Vec::new(), number_coding::CodedColumns::default());
+        for (template, ((column, (key, items)), (number_sources, word_sources))) in
+            columns.iter().zip(&written.templates).zip(&sources).enumerate()
         {
             let contexts = word_contexts(key, items);
             for (slot, key_slot) in number_keys(items).into_iter().enumerate() {
@@ -206,25 +209,26 @@ impl StreamWriter {
                 column.number_column(slot, &mut values);
                 let values = &values[..];
                 let plain = NumberColumn::Plain.deltas(values, &[], &mut keyed);
-                let stored = match key_slot {
-                    None => plain,
-                    Some(k) => {
-                        keyed.start_column(word_ids.words.len());
-                        column.word_column(k, &mut keys);
-                        let keyed = NumberColumn::Keyed.deltas(values, &keys, &mut keyed);
-                        let take = delta_bits(&keyed) * 10 < delta_bits(&plain) * 9;
-                        out.zeros.push(u8::from(take));
-                        if take {
-                            keyed
-                        } else {
-                            plain
-                        }
+                let keyed = key_slot.and_then(|k| {
+                    keyed.start_column(word_ids.words.len());
+                    column.word_column(k, &mut keys);
+                    let keyed = NumberColumn::Keyed.deltas(values, &keys, &mut keyed);
+                    (delta_bits(&keyed) * 10 < delta_bits(&plain) * 9).then_some(keyed)
+                });
+                if let Some(keyed) = keyed {
+                    column_zeros.push(1);
+                    keyed.into_iter().for_each(|z| varint::put(&mut out.numbers, z));
+                } else if let Some((coding, sequences)) = number_coding::l3_coding(values, &plain) {
+                    // Listed, not flagged: the list says it is not keyed.
+                    coded.push(template, slot, coding);
+                    number_coding::write_values(&sequences, &mut out.numbers);
+                } else {
+                    if key_slot.is_some() {
+                        column_zeros.push(0);
                     }
-                };
-                for z in stored {
-                    varint::put(&mut out.numbers, z);
+                    plain.into_iter().for_each(|z| varint::put(&mut out.numbers, z));
                 }
-                write_padding(values, &mut out.zeros);
+                write_padding(values, &mut column_zeros);
             }
             for (slot, context) in contexts.into_iter().enumerate() {
                 if word_sources[slot].is_some() {
@@ -246,6 +250,8 @@ impl StreamWriter {
                 }
             }
         }
+        coded.write(&mut out.zeros);
+        out.zeros.extend_from_slice(&column_zeros);
         for column in &time_columns {
             let mut previous = 0i64;
             for &v in column {

@@ -165,9 +165,9 @@ fn numbers_that_follow_a_word_are_predicted_from_it() {
     let s = round_trip(&block);
     let template = &describe(&s).unwrap().1[0].0;
     assert_eq!(template, "x \"<w>\" <n> <n>");
-    // No column relations, then per column: prediction (0 plain, 1 keyed), then
-    // leading zeros (none).
-    assert_eq!(s.zeros, [0, 0, 0, 1, 0], "a constant status stays plain, the size is keyed");
+    // No column relations, no coded columns, then per column: prediction (0 plain, 1
+    // keyed), then leading zeros (none).
+    assert_eq!(s.zeros, [0, 0, 0, 0, 1, 0], "a constant status stays plain, the size is keyed");
     assert!(s.numbers.len() < 3000 * 2 + 20, "{} bytes of numbers: sizes predicted", s.numbers.len());
     assert_eq!(number_keys(&parse_template(b"\x02\x01\x00\x01 \x01\x02\x01").unwrap()), [Some(0), Some(0), Some(1)]);
     assert_eq!(number_keys(&parse_template(b"\x01\x02").unwrap()), [None]);
@@ -290,7 +290,7 @@ fn a_split_of_another_version_is_refused_as_such() {
     assert_eq!(s.templates[0], SPLIT_VERSION);
     s.templates[0] = SPLIT_VERSION + 1;
     let err = join(&s, block.len()).unwrap_err();
-    assert!(matches!(err, Error::Unsupported { what: "log template split version", value: 3 }), "{err}");
+    assert!(matches!(err, Error::Unsupported { what: "log template split version", value: 4 }), "{err}");
 }
 
 /// A column equal line for line to an earlier one of its template is a relation in
@@ -318,7 +318,11 @@ fn a_column_said_twice_is_stored_once() {
     let ((numbers, words), stored) = (&bytes[0], |v: &[usize]| v.iter().sum::<usize>());
     assert_eq!((numbers.len(), words.len()), (5, 2));
     assert_eq!((numbers[2], numbers[3], words[1]), (0, 0, 0), "copies take nothing");
-    assert_eq!(stored(numbers) + 10, s.numbers.len() + s.zeros.len(), "all but the ten relation bytes");
+    assert_eq!(
+        stored(numbers) + 10 + 1,
+        s.numbers.len() + s.zeros.len(),
+        "all but the ten relation bytes and the count of coded columns"
+    );
     assert_eq!(stored(words), s.word_refs.len() + s.word_lens.len() + s.words.len());
     let text = &describe_with_bytes(&s, &bytes).unwrap().1[0].0;
     assert_eq!(
@@ -347,10 +351,43 @@ fn version_1_splits_still_join() {
     assert!(join(&s, block.len()).is_err(), "read as version 1, the relation bytes are misread");
     let v1_block = b"c=3\n".repeat(40);
     let mut v1 = split(&v1_block);
-    assert_eq!(v1.zeros, [0, 0], "no relations, one plain column without leading zeros");
+    assert_eq!(v1.zeros, [0, 0, 0], "no relations, no coded columns, one column without leading zeros");
     v1.templates[0] = SPLIT_VERSION_1;
     v1.zeros = vec![0];
     assert_eq!(join(&v1, v1_block.len()).unwrap(), v1_block);
+    // And of version 2 (relations, no list of coded columns).
+    let mut v2 = split(&v1_block);
+    v2.templates[0] = SPLIT_VERSION_2;
+    v2.zeros = vec![0, 0];
+    assert_eq!(join(&v2, v1_block.len()).unwrap(), v1_block);
+}
+
+/// Split version 3: a column of a few values takes L3's dictionary; a counter and
+/// numbers that do not follow each other keep their deltas (no coding stores a tenth
+/// fewer bits, and deltas of deltas are not taken); each joins back.
+#[test]
+fn number_columns_take_l3_codings_where_they_store_fewer_bits() {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let block: Vec<u8> = (0..2000u64)
+        .flat_map(|i| {
+            let random = next() % 1_000_000_000;
+            let few = [200, 304, 404, 500][(next() % 4) as usize];
+            format!("id={} r={random} s={few}\n", 1_000_000 + 3 * i).into_bytes()
+        })
+        .collect();
+    let s = split(&block);
+    assert_eq!(join(&s, block.len()).unwrap(), block);
+    // After the relation count, the list of coded columns: (template gap, slot,
+    // coding and its parameters) each; then each column's padding byte.
+    assert_eq!(s.zeros, [0, 1, 0, 2, 5, 4, 0, 0, 0], "slot 2 of template 0, a dictionary of 4");
+    let bytes = column_bytes(&s, block.len()).unwrap();
+    assert_eq!(bytes[0].0.iter().sum::<usize>() + 2, s.numbers.len() + s.zeros.len(), "all but two counts");
 }
 
 /// A JSON string, quotes included, with every kind of escape, non-ASCII text, a key

@@ -111,7 +111,7 @@ impl<'a> Dictionary<'a> {
     /// or than the stream has bytes, both checked before anything is allocated.
     pub(super) fn read(t: &'a [u8], max_lines: usize) -> Result<Dictionary<'a>> {
         let version = match t.first() {
-            Some(&v @ (SPLIT_VERSION_1 | SPLIT_VERSION)) => v,
+            Some(&v @ (SPLIT_VERSION_1 | SPLIT_VERSION_2 | SPLIT_VERSION)) => v,
             Some(&other) => return Err(Error::Unsupported { what: "log template split version", value: other.into() }),
             None => return Err(Error::Truncated { what: "templates", needed: 1 }),
         };

@@ -1,0 +1,203 @@
+//! How a number column is stored (split version 3): the template split's own
+//! predictions (the previous value, or the value keyed by the word before), or one of
+//! L3's codings where it stores a tenth fewer bits, its entry in the list included:
+//! a dictionary for a few values (a status, a level), a frame of reference for values
+//! in a band, raw values for numbers that do not follow each other. The choice and the arithmetic are L3's
+//! ([`crate::l3_delta`]); the values stay in the split's own `numbers` stream, where L6
+//! matches them with their neighbours (as typed columns through L3 and L4 stages of
+//! their own they came out 1-6% larger: docs/ARCHITECTURE.md).
+
+use crate::error::{Error, Result};
+use crate::l3_delta::{self, code_columns, Coding, ColumnMethod, Transform};
+use crate::typed_columns::{ColumnRole, Int, IntColumn, IntColumns, Zig, NARROW_LIMIT};
+use crate::varint;
+
+/// Shorter columns are not tried: what a coding could save on them is seldom worth its
+/// entry in the list (at 32 rows Android's log lost half its gain, at 0 OpenSSH's
+/// came out 0.1% larger), nor the time to find it.
+const MIN_ROWS: usize = 16;
+
+const RAW: u8 = 2;
+const DELTA_OF_DELTA: u8 = 3;
+const OFFSET: u8 = 4;
+const DICTIONARY: u8 = 5;
+
+/// One of L3's codings for `values`, with the sequences it stores, when it takes a
+/// tenth fewer bits than `plain` (the column's deltas, as [`super::delta_bits`]
+/// counts them: a bit a value more than its significant bits).
+pub(super) fn l3_coding(values: &[(u64, u8)], plain: &[u64]) -> Option<(Coding, Vec<Vec<u128>>)> {
+    if values.len() < MIN_ROWS {
+        return None;
+    }
+    let narrow = values.iter().all(|&(v, _)| i128::from(v) < NARROW_LIMIT);
+    let (coding, sequences) = if narrow {
+        chosen::<i64>(values.iter().map(|&(v, _)| v as i64).collect())
+    } else {
+        chosen::<i128>(values.iter().map(|&(v, _)| i128::from(v)).collect())
+    };
+    // Deltas are the plain prediction already; a single column has no relation. And
+    // deltas of deltas, which the format allows, are not taken: a counter's deltas
+    // repeat, which L6 matches for next to nothing where bits count them in full,
+    // and a jump costs two residuals for one (with them Spark's log came out 1.7%
+    // larger, OpenSSH's 0.4%, the other logs unchanged).
+    if matches!(
+        coding,
+        Coding::Transform(Transform::Delta | Transform::DeltaOfDelta | Transform::Relation { .. }) | Coding::Unsigned
+    ) {
+        return None;
+    }
+    // The column's entry in the list of coded columns counts too (template, slot,
+    // coding and its parameter, about four bytes): a short column seldom pays for it.
+    let entry = 8
+        * (3 + match coding {
+            Coding::Offset { base } => varint_len(base.zigzag()),
+            Coding::Dictionary { entries } => varint::len(entries as u64),
+            _ => 0,
+        }) as u64;
+    let bits: u64 = sequences.iter().flatten().map(|&z| u64::from(129 - z.leading_zeros())).sum::<u64>() + entry;
+    (bits * 10 < super::delta_bits(plain) * 9).then_some((coding, sequences))
+}
+
+/// Bytes of `value` as a varint.
+fn varint_len(value: u128) -> usize {
+    ((128 - (value | 1).leading_zeros()) as usize).div_ceil(7)
+}
+
+fn chosen<V: Int>(values: Vec<V>) -> (Coding, Vec<Vec<u128>>) {
+    let columns = IntColumns { columns: vec![IntColumn { role: ColumnRole::Number, values }] };
+    let coded = code_columns(&columns).pop().expect("one column");
+    (coded.coding, coded.sequences.into_iter().map(|s| s.into_iter().map(Zig::wide).collect()).collect())
+}
+
+/// The block's number columns that take one of L3's codings, in template then slot
+/// order: a list at the start of `zeros`, after the relations, so that a column of the
+/// split's own predictions costs nothing to say so (a byte for every column cost the
+/// small logs up to 1%).
+#[derive(Debug, Default)]
+pub(super) struct CodedColumns {
+    /// Template, slot, coding; and, read, the bytes the entry took.
+    entries: Vec<(usize, usize, Coding, usize)>,
+    next: usize,
+}
+
+impl CodedColumns {
+    /// Adds `template`'s number slot `slot`, after every entry so far.
+    pub(super) fn push(&mut self, template: usize, slot: usize, coding: Coding) {
+        self.entries.push((template, slot, coding, 0));
+    }
+
+    /// Appends the list to `zeros`.
+    pub(super) fn write(&self, zeros: &mut Vec<u8>) {
+        varint::put(zeros, self.entries.len() as u64);
+        let mut previous = 0;
+        for &(template, slot, coding, _) in &self.entries {
+            varint::put(zeros, (template - previous) as u64);
+            varint::put(zeros, slot as u64);
+            previous = template;
+            match coding {
+                Coding::Transform(Transform::Raw) => zeros.push(RAW),
+                Coding::Transform(Transform::DeltaOfDelta) => zeros.push(DELTA_OF_DELTA),
+                Coding::Offset { base } => {
+                    zeros.push(OFFSET);
+                    varint::put_u128(zeros, base.zigzag());
+                }
+                Coding::Dictionary { entries } => {
+                    zeros.push(DICTIONARY);
+                    varint::put(zeros, entries as u64);
+                }
+                other => unreachable!("{other} is not one of L1's codings"),
+            }
+        }
+    }
+
+    /// Reads the list at `*zpos` of `zeros`, for a block whose templates have `uses`
+    /// lines each. Entries must name templates that exist, in increasing (template,
+    /// slot) order; a slot is checked where its template is read ([`CodedColumns::take`]).
+    pub(super) fn read(zeros: &[u8], zpos: &mut usize, uses: &[usize]) -> Result<CodedColumns> {
+        // An entry takes at least three bytes.
+        let left = (zeros.len() - (*zpos).min(zeros.len())) as u64 / 3;
+        let count = varint::get_capped(zeros, zpos, left, "coded number columns")? as usize;
+        let mut entries = Vec::with_capacity(count);
+        let mut template = 0usize;
+        for _ in 0..count {
+            let start = *zpos;
+            let gap = varint::get_capped(zeros, zpos, uses.len() as u64, "coded column template")? as usize;
+            template = template
+                .checked_add(gap)
+                .filter(|&t| t < uses.len())
+                .ok_or_else(|| Error::corrupt("coded number columns", format!("a template past the {}", uses.len())))?;
+            let slot = varint::get_capped(zeros, zpos, u16::MAX.into(), "coded column slot")? as usize;
+            if entries.last().is_some_and(|&(t, s, _, _)| (t, s) >= (template, slot)) {
+                return Err(Error::corrupt("coded number columns", "columns out of order"));
+            }
+            let byte = *zeros.get(*zpos).ok_or(Error::Truncated { what: "coded number columns", needed: 1 })?;
+            *zpos += 1;
+            let n = uses[template];
+            let coding = match byte {
+                RAW => Coding::Transform(Transform::Raw),
+                DELTA_OF_DELTA => Coding::Transform(Transform::DeltaOfDelta),
+                OFFSET => Coding::Offset { base: crate::typed_columns::unzigzag(varint::get_u128(zeros, zpos)?) },
+                DICTIONARY => {
+                    let entries = varint::get_capped(zeros, zpos, n as u64, "number dictionary entries")? as usize;
+                    if entries == 0 && n > 0 {
+                        return Err(Error::corrupt("coded number columns", "an empty dictionary"));
+                    }
+                    Coding::Dictionary { entries }
+                }
+                other => return Err(Error::corrupt("coded number columns", format!("coding {other}"))),
+            };
+            entries.push((template, slot, coding, *zpos - start));
+        }
+        Ok(CodedColumns { entries, next: 0 })
+    }
+
+    /// The coding of `template`'s number slot `slot` when the list has one (slots
+    /// asked for in order), with the bytes its entry took. An entry for a slot the
+    /// template lacks is an error.
+    pub(super) fn take(&mut self, template: usize, slot: usize, slots: usize) -> Result<Option<(Coding, usize)>> {
+        match self.entries.get(self.next) {
+            Some(&(t, s, coding, bytes)) if (t, s) == (template, slot) => {
+                self.next += 1;
+                Ok(Some((coding, bytes)))
+            }
+            Some(&(t, s, _, _)) if t == template && s >= slots => {
+                Err(Error::corrupt("coded number columns", format!("template {t} has no number slot {s}")))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether every entry was taken: one left names a slot no column read.
+    pub(super) fn is_done(&self) -> bool {
+        self.next == self.entries.len()
+    }
+}
+
+/// Appends `sequences` (a column's numbers under one of L3's codings) to `numbers`.
+pub(super) fn write_values(sequences: &[Vec<u128>], numbers: &mut Vec<u8>) {
+    sequences.iter().flatten().for_each(|&z| varint::put_u128(numbers, z));
+}
+
+/// The `n` values of a column stored under `coding`, read from `numbers` at `*npos`.
+pub(super) fn values(coding: Coding, numbers: &[u8], npos: &mut usize, n: usize) -> Result<Vec<u64>> {
+    let mut sequence = |len: usize| -> Result<Vec<u128>> {
+        // Each value takes at least a byte.
+        if len > numbers.len() - *npos {
+            return Err(Error::Truncated { what: "numbers", needed: len - (numbers.len() - *npos) });
+        }
+        (0..len).map(|_| varint::get_u128(numbers, npos)).collect()
+    };
+    let mut sequences = vec![sequence(n)?];
+    if let Coding::Dictionary { entries } = coding {
+        sequences.push(sequence(entries)?);
+    }
+    let method = ColumnMethod { role: ColumnRole::Number, len: n, coding };
+    let columns = l3_delta::decode_columns(&[method], sequences)?;
+    columns.columns[0]
+        .values
+        .iter()
+        .map(|&v| {
+            u64::try_from(v).map_err(|_| Error::corrupt("number columns", format!("{v} is not a number of a line")))
+        })
+        .collect()
+}
