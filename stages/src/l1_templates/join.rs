@@ -421,9 +421,22 @@ pub fn describe_with_bytes(split: &Split, bytes: &ColumnBytes) -> Result<(usize,
 fn describe_counted(split: &Split, bytes: Option<&ColumnBytes>) -> Result<(usize, Vec<(String, usize)>)> {
     let dictionary = Dictionary::read(&split.templates, usize::MAX)?;
     let count = dictionary.templates.len();
+    let mut uses = vec![0usize; count];
+    let mut ipos = 0;
+    while ipos < split.ids.len() {
+        let id = varint::get(&split.ids, &mut ipos)? as usize;
+        if let Some(n) = uses.get_mut(id) {
+            *n += 1;
+        }
+    }
+    let mut zpos = 0;
     let mut relations = match dictionary.version {
         SPLIT_VERSION_1 => None,
-        _ => Some(RelationReader::read(&split.zeros, &mut 0, count)?),
+        _ => Some(RelationReader::read(&split.zeros, &mut zpos, count)?),
+    };
+    let mut coded_columns = match dictionary.version {
+        SPLIT_VERSION_1 | SPLIT_VERSION_2 => number_coding::CodedColumns::default(),
+        _ => number_coding::CodedColumns::read(&split.zeros, &mut zpos, &uses)?,
     };
     let mut templates = Vec::with_capacity(count);
     for (template, (key, items)) in dictionary.templates.iter().enumerate() {
@@ -432,14 +445,24 @@ fn describe_counted(split: &Split, bytes: Option<&ColumnBytes>) -> Result<(usize
             None => Relations::none(number_slots, word_slots),
             Some(list) => list.template(template, number_slots, word_slots)?,
         };
+        // With its bytes, a number column under one of L3's codings says which.
+        let mut codings = vec![String::new(); number_slots];
+        for (slot, coding) in codings.iter_mut().enumerate().filter(|(slot, _)| copies.numbers[*slot].is_none()) {
+            if let Some((l3, _)) = coded_columns.take(template, slot, number_slots)? {
+                if bytes.is_some() {
+                    *coding = format!(", {l3}");
+                }
+            }
+        }
         let (mut number, mut word) = (0, 0);
         let sizes = bytes.and_then(|b| b.get(template));
         let slot = |kind: &str, sources: &[Option<usize>], sizes: Option<&Vec<usize>>, at: &mut usize| {
             let (source, size) = (sources[*at], sizes.and_then(|s| s.get(*at)));
+            let coding = if kind == "n" { codings[*at].as_str() } else { "" };
             *at += 1;
             match (source, size) {
                 (Some(s), _) => format!("<{kind}={}>", s + 1),
-                (None, Some(size)) => format!("<{kind} {size}>"),
+                (None, Some(size)) => format!("<{kind} {size}{coding}>"),
                 (None, None) => format!("<{kind}>"),
             }
         };
@@ -459,14 +482,7 @@ fn describe_counted(split: &Split, bytes: Option<&ColumnBytes>) -> Result<(usize
                 Item::Time(f) => text.push_str(&format!("<{}>", timestamps::format_spec(*f))),
             }
         }
-        templates.push((text, 0));
-    }
-    let mut ipos = 0;
-    while ipos < split.ids.len() {
-        let id = varint::get(&split.ids, &mut ipos)? as usize;
-        if let Some(t) = templates.get_mut(id) {
-            t.1 += 1;
-        }
+        templates.push((text, uses[template]));
     }
     templates.sort_by_key(|t| std::cmp::Reverse(t.1));
     Ok((dictionary.lines, templates))

@@ -328,7 +328,7 @@ fn a_column_said_twice_is_stored_once() {
     assert_eq!(
         *text,
         format!(
-            "port=<n {}> status=<n {}> user=<w {}> again=<n=1>|<n=2>|<w=1> n=<n {}>",
+            "port=<n {}, above 40000> status=<n {}, dictionary of 3> user=<w {}> again=<n=1>|<n=2>|<w=1> n=<n {}>",
             numbers[0], numbers[1], words[0], numbers[4]
         )
     );
