@@ -1,11 +1,13 @@
 //! How a number column is stored (split version 3): the template split's own
 //! predictions (the previous value, or the value keyed by the word before), or one of
-//! L3's codings where it stores a tenth fewer bits, its entry in the list included:
-//! a dictionary for a few values (a status, a level), a frame of reference for values
-//! in a band, raw values for numbers that do not follow each other. The choice and the arithmetic are L3's
-//! ([`crate::l3_delta`]); the values stay in the split's own `numbers` stream, where L6
-//! matches them with their neighbours (as typed columns through L3 and L4 stages of
-//! their own they came out 1-6% larger: docs/ARCHITECTURE.md).
+//! L3's codings where it stores a tenth fewer bits, its entry in the list included: a
+//! dictionary for a few values (a status, a level), a frame of reference for values in
+//! a band, raw values for numbers that do not follow each other. The choice and the
+//! arithmetic are L3's ([`crate::l3_delta`]); the values stay in the split's own
+//! `numbers` stream, where L6 matches them with their neighbours (as typed columns
+//! through L3 and L4 stages of their own they came out 1-6% larger:
+//! docs/ARCHITECTURE.md). When L3's best is a coding not taken here (deltas of
+//! deltas), the column keeps its deltas.
 
 use crate::error::{Error, Result};
 use crate::l3_delta::{self, code_columns, Coding, ColumnMethod, Transform};
