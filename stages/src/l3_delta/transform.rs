@@ -93,10 +93,10 @@ pub fn inverse(stored: &[u128], t: Transform, known: Known) -> Vec<i128> {
             .iter()
             .enumerate()
             .map(|(i, &z)| {
-                let k = other(known, key, i);
-                let base = last.get(&k).copied().unwrap_or(0);
-                let v = unzigzag(z).wrapping_add(base.wrapping_add(add.map_or(0, |a| other(known, a, i))));
-                last.insert(k, v);
+                // One look-up a row: the entry is read and then written.
+                let last = last.entry(other(known, key, i)).or_insert(0);
+                let v = unzigzag(z).wrapping_add(last.wrapping_add(add.map_or(0, |a| other(known, a, i))));
+                *last = v;
                 v
             })
             .collect();

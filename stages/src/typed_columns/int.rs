@@ -81,6 +81,9 @@ pub trait Zig: Copy + Default + Debug + From<u32> + Send + Sync + 'static {
 
     /// The number's low `bytes` bytes (all of them for [`Zig::BYTES`]).
     fn low_bytes(self, bytes: usize) -> Self;
+
+    /// `v` as this type (which holds every `u64`).
+    fn from_u64(v: u64) -> Self;
 }
 
 impl Int for i64 {
@@ -224,6 +227,11 @@ impl Zig for u64 {
     fn low_bytes(self, bytes: usize) -> u64 {
         self & u64::MAX.checked_shr(8 * (8 - bytes) as u32).unwrap_or(0)
     }
+
+    #[inline]
+    fn from_u64(v: u64) -> u64 {
+        v
+    }
 }
 
 impl Zig for u128 {
@@ -284,6 +292,11 @@ impl Zig for u128 {
     #[inline]
     fn low_bytes(self, bytes: usize) -> u128 {
         self & u128::MAX.checked_shr(8 * (16 - bytes) as u32).unwrap_or(0)
+    }
+
+    #[inline]
+    fn from_u64(v: u64) -> u128 {
+        u128::from(v)
     }
 }
 

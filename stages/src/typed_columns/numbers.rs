@@ -21,8 +21,14 @@ pub fn put<Z: Zig>(out: &mut Vec<u8>, values: &[Z]) {
     // of a length known only at run time.
     let start = out.len();
     out.resize(start + values.len() * width + Z::BYTES, 0);
-    for (i, &z) in values.iter().enumerate() {
-        z.store_le(out, start + i * width);
+    if width <= 8 {
+        for (i, &z) in values.iter().enumerate() {
+            (z.wide() as u64).store_le(out, start + i * width);
+        }
+    } else {
+        for (i, &z) in values.iter().enumerate() {
+            z.store_le(out, start + i * width);
+        }
     }
     out.truncate(start + values.len() * width);
 }
@@ -52,8 +58,15 @@ pub fn get<Z: Zig>(input: &[u8], pos: &mut usize, max_values: usize) -> Result<O
     }
     // Whole numbers read where the bytes allow, masked to the width; the last few
     // one at a time.
-    let whole = (bytes + 1).saturating_sub(Z::BYTES).div_ceil(width).min(n);
-    let mut values: Vec<Z> = (0..whole).map(|i| Z::load_le(body, i * width).low_bytes(width)).collect();
+    // Numbers of up to 8 bytes through 64-bit loads whatever `Z`: a 128-bit load and
+    // mask cost the records' decoding a fifth of its time.
+    let load = if width <= 8 { 8 } else { Z::BYTES };
+    let whole = (bytes + 1).saturating_sub(load).div_ceil(width).min(n);
+    let mut values: Vec<Z> = if width <= 8 {
+        (0..whole).map(|i| Z::from_u64(u64::load_le(body, i * width).low_bytes(width))).collect()
+    } else {
+        (0..whole).map(|i| Z::load_le(body, i * width).low_bytes(width)).collect()
+    };
     values.extend(body[whole * width..].chunks_exact(width).map(Z::from_le));
     // One spelling per run: its width is that of its largest number.
     if values.iter().fold(Z::default(), |m, &z| m.or(z)).significant_bits().div_ceil(8) as usize != width {
