@@ -129,18 +129,18 @@ pub fn write_value(value: i128, kind: ColumnKind, charset: Charset, out: &mut [u
 /// fields go through the codec's column loops, unsigned zoned fields a digit at a
 /// time without the per-field checks of a sign. An error when a value does not fit
 /// its field; the fields written before it are then left as they are.
-pub fn write_column(
+pub fn write_column<V: Int>(
     records: &mut [u8],
     col: Column,
     kind: ColumnKind,
     charset: Charset,
-    values: &[i128],
+    values: &[V],
 ) -> Result<()> {
     let fields = || records.len() / col.record_len.max(1);
     match kind {
         ColumnKind::Packed { signed } if col.len <= packed::MAX_LEN_I64 && values.len() == fields() => {
             // An unsigned field holds no negative value: `write_value` refuses one.
-            let narrow = values.iter().map(|&v| i64::try_from(v).ok().filter(|&v| signed || v >= 0)).collect();
+            let narrow = values.iter().map(|&v| i64::try_from(v.into()).ok().filter(|&v| signed || v >= 0)).collect();
             if let Some(values) = narrow {
                 let column = packed::PackedColumn { values, exceptions: Vec::new() };
                 return packed::pack_column_i64(&column, col, SignRule::from_signed(signed), records);
@@ -148,10 +148,10 @@ pub fn write_column(
         }
         ColumnKind::Zoned { signed: false, .. } if col.len <= zoned::MAX_DIGITS => {
             let limit = 10i128.pow(col.len as u32);
-            if values.iter().all(|&v| (0..limit).contains(&v)) {
+            if values.iter().all(|&v| (0..limit).contains(&v.into())) {
                 let zone = super::text::zero(charset);
                 for (record, &v) in records.chunks_exact_mut(col.record_len).zip(values) {
-                    let mut rest = v as u64;
+                    let mut rest = Into::<i128>::into(v) as u64;
                     for b in record[col.offset..col.offset + col.len].iter_mut().rev() {
                         *b = zone | (rest % 10) as u8;
                         rest /= 10;
@@ -163,7 +163,7 @@ pub fn write_column(
         _ => {}
     }
     for (record, &v) in records.chunks_exact_mut(col.record_len).zip(values) {
-        write_value(v, kind, charset, &mut record[col.offset..col.offset + col.len])?;
+        write_value(v.into(), kind, charset, &mut record[col.offset..col.offset + col.len])?;
     }
     Ok(())
 }

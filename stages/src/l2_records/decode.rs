@@ -6,7 +6,7 @@ use super::layout::RecordSpec;
 use super::method::TextMethod;
 use super::{text, Streams};
 use crate::error::{Error, Result};
-use crate::typed_columns::{ColumnRole, IntColumns};
+use crate::typed_columns::{ColumnRole, Int, IntColumns};
 use crate::varint;
 
 /// Rebuilds the `original_len` bytes of a block from its streams. Every length is
@@ -33,7 +33,25 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
     if pos != streams.layout.len() {
         return Err(Error::corrupt("record layout", format!("{} bytes after the end", streams.layout.len() - pos)));
     }
-    let int_columns = IntColumns::from_stream(&streams.columns, crate::typed_columns::max_values(original_len))?;
+    let max = crate::typed_columns::max_values(original_len);
+    match IntColumns::<i64>::from_stream_as(&streams.columns, max)? {
+        Some(narrow) => join_columns(streams, original_len, spec, text_methods, narrow),
+        None => {
+            join_columns(streams, original_len, spec, text_methods, IntColumns::from_stream(&streams.columns, max)?)
+        }
+    }
+}
+
+/// [`join`] once the layout is read, with the integer columns in `V`.
+fn join_columns<V: Int>(
+    streams: &Streams,
+    original_len: usize,
+    spec: RecordSpec,
+    text_methods: Vec<TextMethod>,
+    int_columns: IntColumns<V>,
+) -> Result<Vec<u8>> {
+    let (rl, lead_len) = (spec.record_len, spec.lead);
+    let n = (original_len - lead_len) / rl;
     let expected = spec.columns.iter().filter(|c| c.kind.is_numeric()).count()
         + text_methods.iter().filter(|m| m.entries.is_some()).count();
     if int_columns.columns.len() != expected {
@@ -43,7 +61,7 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
         ));
     }
     let mut int_columns = int_columns.columns.into_iter();
-    let mut next_column = |c: usize, role: ColumnRole| -> Result<Vec<i128>> {
+    let mut next_column = |c: usize, role: ColumnRole| -> Result<Vec<V>> {
         let column = int_columns.next().unwrap_or_else(|| unreachable!("counted above"));
         if column.role != role || column.values.len() != n {
             return Err(Error::corrupt(
@@ -85,7 +103,7 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
             let indexes = next_column(c, ColumnRole::Index)?;
             let mut expanded = Vec::with_capacity(n * col.len);
             for &i in &indexes {
-                let i = usize::try_from(i).ok().filter(|&i| i < entries).ok_or_else(|| {
+                let i = usize::try_from(Into::<i128>::into(i)).ok().filter(|&i| i < entries).ok_or_else(|| {
                     Error::corrupt("record int columns", format!("column {c}: index past the dictionary"))
                 })?;
                 expanded.extend_from_slice(&values[i * col.len..][..col.len]);

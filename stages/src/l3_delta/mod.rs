@@ -200,6 +200,15 @@ pub fn read_sequences_as<Z: Zig>(stream: &[u8], max_values: usize) -> Result<Opt
 
 /// The columns `methods` and `sequences` store: the inverse of [`code_columns`].
 pub fn decode_columns(methods: &[ColumnMethod], sequences: Vec<Vec<u128>>) -> Result<IntColumns> {
+    Ok(decode_columns_as(methods, sequences)?.unwrap_or_else(|| unreachable!("i128 holds every value")))
+}
+
+/// [`decode_columns`] of sequences held in `V`'s unsigned type, into `V`: `None` when
+/// a value does not fit `V` (the arithmetic is the format's 128-bit either way).
+pub fn decode_columns_as<V: Int>(
+    methods: &[ColumnMethod],
+    sequences: Vec<Vec<V::Zig>>,
+) -> Result<Option<IntColumns<V>>> {
     let expected: usize = methods.iter().map(|m| m.coding.sequence_count()).sum();
     if sequences.len() != expected {
         return Err(Error::corrupt(
@@ -208,9 +217,9 @@ pub fn decode_columns(methods: &[ColumnMethod], sequences: Vec<Vec<u128>>) -> Re
         ));
     }
     let mut sequences = sequences.into_iter();
-    let mut known: Vec<Vec<i128>> = Vec::with_capacity(methods.len());
+    let mut known: Vec<Vec<V>> = Vec::with_capacity(methods.len());
     for (c, m) in methods.iter().enumerate() {
-        let mut next = |len: usize| -> Result<Vec<u128>> {
+        let mut next = |len: usize| -> Result<Vec<V::Zig>> {
             let s = sequences.next().unwrap_or_default();
             if s.len() != len {
                 return Err(Error::corrupt(
@@ -221,29 +230,37 @@ pub fn decode_columns(methods: &[ColumnMethod], sequences: Vec<Vec<u128>>) -> Re
             Ok(s)
         };
         let values = match m.coding {
-            Coding::Transform(t) => transform::inverse(&next(m.len)?, t, &known),
-            Coding::Unsigned => next(m.len)?
-                .into_iter()
-                .map(|z| i128::try_from(z).ok())
-                .collect::<Option<Vec<i128>>>()
-                .ok_or_else(|| Error::corrupt("int sequences", format!("column {c}: a value past 2^127")))?,
-            Coding::Offset { base } => next(m.len)?.into_iter().map(|z| base.wrapping_add(z as i128)).collect(),
+            Coding::Transform(t) => transform::inverse_as(&next(m.len)?, t, &known),
+            Coding::Unsigned => {
+                let stored = next(m.len)?;
+                if stored.iter().any(|z| i128::try_from(z.wide()).is_err()) {
+                    return Err(Error::corrupt("int sequences", format!("column {c}: a value past 2^127")));
+                }
+                stored.iter().map(|z| V::narrow(z.wide() as i128)).collect()
+            }
+            Coding::Offset { base } => {
+                next(m.len)?.iter().map(|z| V::narrow(base.wrapping_add(z.wide() as i128))).collect()
+            }
             Coding::Dictionary { entries } => {
                 let indexes = next(m.len)?;
-                let dictionary = transform::inverse(&next(entries)?, Transform::Delta, &[]);
-                indexes
+                let Some(dictionary) = transform::inverse_as::<_, V>(&next(entries)?, Transform::Delta, &[]) else {
+                    return Ok(None);
+                };
+                let values = indexes
                     .iter()
-                    .map(|&i| usize::try_from(i).ok().and_then(|i| dictionary.get(i)).copied())
-                    .collect::<Option<Vec<i128>>>()
+                    .map(|&i| usize::try_from(i.wide()).ok().and_then(|i| dictionary.get(i)).copied())
+                    .collect::<Option<Vec<V>>>()
                     .ok_or_else(|| {
                         Error::corrupt("int sequences", format!("column {c}: an index past the dictionary"))
-                    })?
+                    })?;
+                Some(values)
             }
         };
+        let Some(values) = values else { return Ok(None) };
         known.push(values);
     }
     let columns = methods.iter().zip(known).map(|(m, values)| IntColumn { role: m.role, values }).collect();
-    Ok(IntColumns { columns })
+    Ok(Some(IntColumns { columns }))
 }
 
 /// The coded streams of an `int-columns` stream, worked in `i64` when every value
@@ -294,9 +311,18 @@ impl Layer for DeltaLayer {
             .filter(|&at| block.streams.get(at + 1).is_some_and(|s| s.kind == StreamKind::IntSequences))
             .ok_or_else(|| Error::corrupt("L3 delta", "no delta-methods stream followed by int-sequences"))?;
         let methods = read_methods(&block.streams[at].data)?;
-        let sequences = read_sequences(&block.streams[at + 1].data, max_values(block.original_len))?;
-        let columns = decode_columns(&methods, sequences)?;
-        block.streams.splice(at..at + 2, [Stream::new(StreamKind::IntColumns, columns.to_stream())]);
+        let (stream, max) = (&block.streams[at + 1].data, max_values(block.original_len));
+        // In `i64` where every number allows (half the memory a block's columns take),
+        // else in `i128`: the same values either way.
+        let narrow = match read_sequences_as::<u64>(stream, max)? {
+            Some(sequences) => decode_columns_as::<i64>(&methods, sequences)?.map(|c| c.to_stream()),
+            None => None,
+        };
+        let columns = match narrow {
+            Some(columns) => columns,
+            None => decode_columns(&methods, read_sequences(stream, max)?)?.to_stream(),
+        };
+        block.streams.splice(at..at + 2, [Stream::new(StreamKind::IntColumns, columns)]);
         Ok(())
     }
 }

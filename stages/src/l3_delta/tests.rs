@@ -65,6 +65,18 @@ proptest! {
     }
 
     #[test]
+    fn decoding_in_i64_gives_the_i128_values_or_declines(columns in prop_oneof![related_columns(), any_columns()]) {
+        let (methods, sequences) = code(&columns);
+        let methods = read_methods(&methods).unwrap();
+        if let Some(narrow) = read_sequences_as::<u64>(&sequences, usize::MAX).unwrap() {
+            match decode_columns_as::<i64>(&methods, narrow).unwrap() {
+                Some(narrow) => prop_assert_eq!(Some(narrow), columns.narrowed::<i64>()),
+                None => prop_assert!(columns.narrowed::<i64>().is_none()),
+            }
+        }
+    }
+
+    #[test]
     fn the_layer_undoes_itself(columns in any_columns(), before in any::<bool>()) {
         let mut block = Block::from_input(Vec::new());
         block.original_len = 1 << 20;

@@ -87,17 +87,26 @@ pub fn forward_relation<V: Int>(values: &[V], key_rows: &[u32], entries: usize, 
 
 /// The inverse of [`forward`], given the same known columns.
 pub fn inverse(stored: &[u128], t: Transform, known: Known) -> Vec<i128> {
+    inverse_as(stored, t, known).unwrap_or_else(|| unreachable!("i128 holds every value"))
+}
+
+/// [`inverse`] of numbers held in `Z`, into `V`: the arithmetic is 128-bit as the
+/// format says, each value then narrowed to `V` (`None` when one does not fit it, see
+/// [`Int::narrow`]). Worked in `i64`, a block's columns take half the memory.
+pub fn inverse_as<Z: Zig, V: Int>(stored: &[Z], t: Transform, known: Known<V>) -> Option<Vec<V>> {
+    let wide = |col: usize, i: usize| -> i128 { other(known, col, i).into() };
     if let Transform::Relation { key, add } = t {
-        let mut last: FastMap<i128, i128> = FastMap::default();
+        let mut last: FastMap<V, V> = FastMap::default();
         return stored
             .iter()
             .enumerate()
             .map(|(i, &z)| {
                 // One look-up a row: the entry is read and then written.
-                let last = last.entry(other(known, key, i)).or_insert(0);
-                let v = unzigzag(z).wrapping_add(last.wrapping_add(add.map_or(0, |a| other(known, a, i))));
-                *last = v;
-                v
+                let last = last.entry(other(known, key, i)).or_default();
+                let base: i128 = (*last).into();
+                let v = unzigzag(z.wide()).wrapping_add(base.wrapping_add(add.map_or(0, |a| wide(a, i))));
+                *last = V::narrow(v)?;
+                Some(*last)
             })
             .collect();
     }
@@ -105,7 +114,7 @@ pub fn inverse(stored: &[u128], t: Transform, known: Known) -> Vec<i128> {
     stored
         .iter()
         .map(|&z| {
-            let x = unzigzag(z);
+            let x = unzigzag(z.wide());
             let (v, d) = match t {
                 Transform::Delta => (prev.wrapping_add(x), x),
                 Transform::DeltaOfDelta => {
@@ -116,7 +125,7 @@ pub fn inverse(stored: &[u128], t: Transform, known: Known) -> Vec<i128> {
             };
             prev = v;
             prev_delta = d;
-            v
+            V::narrow(v)
         })
         .collect()
 }
