@@ -103,38 +103,6 @@ impl Method {
         }
     }
 
-    /// Appends the method as the record layout stream holds it.
-    pub fn write(&self, out: &mut Vec<u8>) {
-        match *self {
-            Method::Text { digits, dict } => {
-                out.push(u8::from(digits) | u8::from(dict.is_some()) << 1);
-                if let Some(d) = dict {
-                    varint::put(out, d.entries as u64);
-                    out.push(d.width);
-                }
-            }
-            Method::Number { transform, width } => {
-                match transform {
-                    Transform::Raw => out.push(0),
-                    Transform::Delta => out.push(1),
-                    Transform::DeltaOfDelta => out.push(2),
-                    Transform::Relation { key, add } => {
-                        out.push(3);
-                        varint::put(out, key as u64);
-                        varint::put(out, add.map_or(0, |a| a as u64 + 1));
-                    }
-                }
-                out.push(width);
-            }
-            Method::NumberDict { dict, value_width } => {
-                out.push(4);
-                varint::put(out, dict.entries as u64);
-                out.push(dict.width);
-                out.push(value_width);
-            }
-        }
-    }
-
     /// Reads the method of column `c` of `spec` for a block of `n` records.
     pub fn read(input: &[u8], pos: &mut usize, spec: &RecordSpec, c: usize, n: usize) -> Result<Method> {
         let byte = |pos: &mut usize| -> Result<u8> {
