@@ -180,7 +180,7 @@ pub fn read_methods(stream: &[u8]) -> Result<Vec<ColumnMethod>> {
 }
 
 /// Reads an `int-sequences` stream: every sequence, of at most `max_values` numbers
-/// each (see [`max_values`]).
+/// in all (see [`max_values`]).
 pub fn read_sequences(stream: &[u8], max_values: usize) -> Result<Vec<Vec<u128>>> {
     Ok(read_sequences_as(stream, max_values)?.unwrap_or_else(|| unreachable!("u128 holds every value")))
 }
@@ -189,9 +189,13 @@ pub fn read_sequences(stream: &[u8], max_values: usize) -> Result<Vec<Vec<u128>>
 pub fn read_sequences_as<Z: Zig>(stream: &[u8], max_values: usize) -> Result<Option<Vec<Vec<Z>>>> {
     let mut pos = 0;
     let mut out = Vec::new();
+    let mut left = max_values;
     while pos < stream.len() {
-        match numbers::get(stream, &mut pos, max_values)? {
-            Some(values) => out.push(values),
+        match numbers::get::<Z>(stream, &mut pos, left)? {
+            Some(values) => {
+                left -= values.len();
+                out.push(values);
+            }
             None => return Ok(None),
         }
     }

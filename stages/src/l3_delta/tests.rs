@@ -198,6 +198,27 @@ fn sequences_must_match_their_methods() {
 }
 
 #[test]
+fn runs_of_zeros_are_capped_all_together() {
+    // Each run of width 0 takes three bytes whatever its length: the cap is on all of
+    // them, or a few bytes would claim the cap many times over.
+    let mut stream = Vec::new();
+    for _ in 0..4 {
+        crate::varint::put(&mut stream, 600);
+        stream.push(0);
+    }
+    assert!(read_sequences(&stream, 2400).is_ok());
+    assert!(matches!(read_sequences(&stream, 2000), Err(Error::TooLarge { .. })));
+    let mut int_columns = Vec::new();
+    for _ in 0..4 {
+        int_columns.push(0);
+        crate::varint::put(&mut int_columns, 600);
+        int_columns.push(0);
+    }
+    assert!(IntColumns::from_stream(&int_columns, 2400).is_ok());
+    assert!(matches!(IntColumns::from_stream(&int_columns, 2000), Err(Error::TooLarge { .. })));
+}
+
+#[test]
 fn a_block_without_columns_is_declined() {
     let mut block = Block::from_input(b"text".to_vec());
     assert!(!DeltaLayer.encode(&mut block).unwrap());

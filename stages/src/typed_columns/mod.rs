@@ -73,14 +73,18 @@ impl<V: Int> IntColumns<V> {
     }
 
     /// Reads an `int-columns` stream into `V`: `None` when a value does not fit it (see
-    /// [`Int::narrow`]). At most `max_values` values a column (see [`max_values`]).
+    /// [`Int::narrow`]). At most `max_values` values in all the columns together (see
+    /// [`max_values`]): a run of width 0 takes no bytes a value, so the stream's length
+    /// bounds nothing.
     pub fn from_stream_as(stream: &[u8], max_values: usize) -> Result<Option<IntColumns<V>>> {
         let mut pos = 0;
         let mut columns = Vec::new();
+        let mut left = max_values;
         while pos < stream.len() {
             let role = ColumnRole::from_byte(stream[pos])?;
             pos += 1;
-            let Some(zigzags) = numbers::get::<V::Zig>(stream, &mut pos, max_values)? else { return Ok(None) };
+            let Some(zigzags) = numbers::get::<V::Zig>(stream, &mut pos, left)? else { return Ok(None) };
+            left -= zigzags.len();
             let values: Vec<V> = zigzags.into_iter().map(V::unzigzag).collect();
             if values.iter().any(|&v| V::narrow(v.into()).is_none()) {
                 return Ok(None);
@@ -111,9 +115,9 @@ impl IntColumns {
     }
 }
 
-/// The most values a column (or a sequence of L3's) of a block of `original_len`
-/// bytes may hold: a column has at most a value per byte of the block, a dictionary
-/// as many again.
+/// The most values a block of `original_len` bytes may hold in all its columns (or
+/// all of L3's sequences): a column has at most a value per byte of the block, a
+/// dictionary as many again.
 pub fn max_values(original_len: usize) -> usize {
     original_len.saturating_mul(2).saturating_add(1024)
 }
