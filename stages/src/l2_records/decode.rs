@@ -17,12 +17,7 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
     if version < 3 {
         return Err(Error::corrupt("record layout", format!("version {version} with an int-columns stream")));
     }
-    let rl = spec.record_len;
-    let lead_len = spec.lead;
-    let body_len = original_len.checked_sub(lead_len).ok_or_else(|| {
-        Error::corrupt("record layout", format!("a {lead_len}-byte lead in a {original_len}-byte block"))
-    })?;
-    let n = body_len / rl;
+    let n = spec.whole_records(original_len)?;
     let text_methods = spec
         .columns
         .iter()
@@ -35,23 +30,24 @@ pub fn join(streams: &Streams, original_len: usize) -> Result<Vec<u8>> {
     }
     let max = crate::typed_columns::max_values(original_len);
     match IntColumns::<i64>::from_stream_as(&streams.columns, max)? {
-        Some(narrow) => join_columns(streams, original_len, spec, text_methods, narrow),
+        Some(narrow) => join_columns(streams, original_len, spec, n, text_methods, narrow),
         None => {
-            join_columns(streams, original_len, spec, text_methods, IntColumns::from_stream(&streams.columns, max)?)
+            join_columns(streams, original_len, spec, n, text_methods, IntColumns::from_stream(&streams.columns, max)?)
         }
     }
 }
 
-/// [`join`] once the layout is read, with the integer columns in `V`.
+/// [`join`] once the layout (of `n` whole records) is read, with the integer columns
+/// in `V`.
 fn join_columns<V: Int>(
     streams: &Streams,
     original_len: usize,
     spec: RecordSpec,
+    n: usize,
     text_methods: Vec<TextMethod>,
     int_columns: IntColumns<V>,
 ) -> Result<Vec<u8>> {
     let (rl, lead_len) = (spec.record_len, spec.lead);
-    let n = (original_len - lead_len) / rl;
     let expected = spec.columns.iter().filter(|c| c.kind.is_numeric()).count()
         + text_methods.iter().filter(|m| m.entries.is_some()).count();
     if int_columns.columns.len() != expected {

@@ -32,12 +32,8 @@ pub struct PlaneStreams {
 pub fn join(streams: &PlaneStreams, original_len: usize) -> Result<Vec<u8>> {
     let mut pos = 0;
     let spec = RecordSpec::read(&streams.layout, &mut pos)?;
-    let rl = spec.record_len;
-    let lead_len = spec.lead;
-    let body_len = original_len.checked_sub(lead_len).ok_or_else(|| {
-        Error::corrupt("record layout", format!("a {lead_len}-byte lead in a {original_len}-byte block"))
-    })?;
-    let n = body_len / rl;
+    let (rl, lead_len) = (spec.record_len, spec.lead);
+    let n = spec.whole_records(original_len)?;
     let methods = (0..spec.columns.len())
         .map(|c| Method::read(&streams.layout, &mut pos, &spec, c, n))
         .collect::<Result<Vec<_>>>()?;

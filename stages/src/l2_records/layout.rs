@@ -247,6 +247,15 @@ impl RecordSpec {
         Ok(Self::read_versioned(input, pos)?.1)
     }
 
+    /// The whole records a block of `original_len` bytes holds after its lead; an
+    /// error when the lead is longer than the block.
+    pub fn whole_records(&self, original_len: usize) -> Result<usize> {
+        let body = original_len.checked_sub(self.lead).ok_or_else(|| {
+            Error::corrupt("record layout", format!("a {}-byte lead in a {original_len}-byte block", self.lead))
+        })?;
+        Ok(body / self.record_len)
+    }
+
     /// One line per column, for `cobolp info`.
     pub fn describe(&self) -> String {
         let mut s = format!(

@@ -276,7 +276,8 @@ pub fn code_stream(int_columns: &[u8], max_values: usize) -> Result<(Vec<u8>, Ve
     })
 }
 
-/// The coded streams of typed columns a producer holds in `V` (no stream between).
+/// The coded streams of typed columns held in `V` (no stream between), for the tests.
+#[cfg(test)]
 pub fn code<V: Int>(columns: &IntColumns<V>) -> (Vec<u8>, Vec<u8>) {
     write_coded(&code_columns(columns))
 }

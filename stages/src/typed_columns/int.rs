@@ -66,9 +66,6 @@ pub trait Zig: Copy + Default + Debug + From<u32> + Send + Sync + 'static {
     /// Bytes the type holds.
     const BYTES: usize;
 
-    /// Appends the low `width` bytes, least significant first.
-    fn put_le(self, width: usize, out: &mut Vec<u8>);
-
     /// The number whose low bytes are `bytes`, least significant first (at most
     /// [`Zig::BYTES`] of them).
     fn from_le(bytes: &[u8]) -> Self;
@@ -168,137 +165,76 @@ impl Int for i128 {
     }
 }
 
-impl Zig for u64 {
-    #[inline]
-    fn significant_bits(self) -> u32 {
-        64 - self.leading_zeros()
-    }
+/// [`Zig`] for an unsigned type of `$bytes` bytes; the conversions to and from `u128`
+/// and `u64` are the identity for one of the two types, which clippy would flag.
+macro_rules! impl_zig {
+    ($t:ty, $bytes:literal) => {
+        #[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
+        impl Zig for $t {
+            #[inline]
+            fn significant_bits(self) -> u32 {
+                <$t>::BITS - self.leading_zeros()
+            }
 
-    #[inline]
-    fn or(self, other: u64) -> u64 {
-        self | other
-    }
+            #[inline]
+            fn or(self, other: $t) -> $t {
+                self | other
+            }
 
-    #[inline]
-    fn byte(self, k: usize) -> u8 {
-        (self >> (8 * k)) as u8
-    }
+            #[inline]
+            fn byte(self, k: usize) -> u8 {
+                (self >> (8 * k)) as u8
+            }
 
-    #[inline]
-    fn wide(self) -> u128 {
-        self.into()
-    }
+            #[inline]
+            fn wide(self) -> u128 {
+                u128::from(self)
+            }
 
-    #[inline]
-    fn narrow(v: u128) -> Option<u64> {
-        u64::try_from(v).ok()
-    }
+            #[inline]
+            fn narrow(v: u128) -> Option<$t> {
+                <$t>::try_from(v).ok()
+            }
 
-    #[inline]
-    fn push_byte(self, byte: u8) -> u64 {
-        self << 8 | u64::from(byte)
-    }
+            #[inline]
+            fn push_byte(self, byte: u8) -> $t {
+                self << 8 | <$t>::from(byte)
+            }
 
-    const BYTES: usize = 8;
+            const BYTES: usize = $bytes;
 
-    #[inline]
-    fn put_le(self, width: usize, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes()[..width]);
-    }
+            #[inline]
+            fn from_le(bytes: &[u8]) -> $t {
+                let mut full = [0u8; $bytes];
+                full[..bytes.len()].copy_from_slice(bytes);
+                <$t>::from_le_bytes(full)
+            }
 
-    #[inline]
-    fn from_le(bytes: &[u8]) -> u64 {
-        let mut full = [0u8; 8];
-        full[..bytes.len()].copy_from_slice(bytes);
-        u64::from_le_bytes(full)
-    }
+            #[inline]
+            fn load_le(bytes: &[u8], at: usize) -> $t {
+                <$t>::from_le_bytes(bytes[at..at + $bytes].try_into().expect("a whole number's bytes"))
+            }
 
-    #[inline]
-    fn load_le(bytes: &[u8], at: usize) -> u64 {
-        u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
-    }
+            #[inline]
+            fn store_le(self, out: &mut [u8], at: usize) {
+                out[at..at + $bytes].copy_from_slice(&self.to_le_bytes());
+            }
 
-    #[inline]
-    fn store_le(self, out: &mut [u8], at: usize) {
-        out[at..at + 8].copy_from_slice(&self.to_le_bytes());
-    }
+            #[inline]
+            fn low_bytes(self, bytes: usize) -> $t {
+                self & <$t>::MAX.checked_shr(8 * ($bytes - bytes) as u32).unwrap_or(0)
+            }
 
-    #[inline]
-    fn low_bytes(self, bytes: usize) -> u64 {
-        self & u64::MAX.checked_shr(8 * (8 - bytes) as u32).unwrap_or(0)
-    }
-
-    #[inline]
-    fn from_u64(v: u64) -> u64 {
-        v
-    }
+            #[inline]
+            fn from_u64(v: u64) -> $t {
+                <$t>::from(v)
+            }
+        }
+    };
 }
 
-impl Zig for u128 {
-    #[inline]
-    fn significant_bits(self) -> u32 {
-        128 - self.leading_zeros()
-    }
-
-    #[inline]
-    fn or(self, other: u128) -> u128 {
-        self | other
-    }
-
-    #[inline]
-    fn byte(self, k: usize) -> u8 {
-        (self >> (8 * k)) as u8
-    }
-
-    #[inline]
-    fn wide(self) -> u128 {
-        self
-    }
-
-    #[inline]
-    fn narrow(v: u128) -> Option<u128> {
-        Some(v)
-    }
-
-    #[inline]
-    fn push_byte(self, byte: u8) -> u128 {
-        self << 8 | u128::from(byte)
-    }
-
-    const BYTES: usize = 16;
-
-    #[inline]
-    fn put_le(self, width: usize, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes()[..width]);
-    }
-
-    #[inline]
-    fn from_le(bytes: &[u8]) -> u128 {
-        let mut full = [0u8; 16];
-        full[..bytes.len()].copy_from_slice(bytes);
-        u128::from_le_bytes(full)
-    }
-
-    #[inline]
-    fn load_le(bytes: &[u8], at: usize) -> u128 {
-        u128::from_le_bytes(bytes[at..at + 16].try_into().expect("16 bytes"))
-    }
-
-    #[inline]
-    fn store_le(self, out: &mut [u8], at: usize) {
-        out[at..at + 16].copy_from_slice(&self.to_le_bytes());
-    }
-
-    #[inline]
-    fn low_bytes(self, bytes: usize) -> u128 {
-        self & u128::MAX.checked_shr(8 * (16 - bytes) as u32).unwrap_or(0)
-    }
-
-    #[inline]
-    fn from_u64(v: u64) -> u128 {
-        u128::from(v)
-    }
-}
+impl_zig!(u64, 8);
+impl_zig!(u128, 16);
 
 #[cfg(test)]
 mod tests {

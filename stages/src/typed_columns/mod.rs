@@ -101,7 +101,9 @@ impl IntColumns {
         Ok(IntColumns::from_stream_as(stream, max_values)?.unwrap_or_else(|| unreachable!("i128 holds every value")))
     }
 
-    /// The columns in `V` when every value fits it (see [`Int::narrow`]).
+    /// The columns in `V` when every value fits it (see [`Int::narrow`]): what the
+    /// tests hold a narrow path to.
+    #[cfg(test)]
     pub fn narrowed<V: Int>(&self) -> Option<IntColumns<V>> {
         let columns = self
             .columns
