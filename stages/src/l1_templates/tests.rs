@@ -362,6 +362,28 @@ fn version_1_splits_still_join() {
     assert_eq!(join(&v2, v1_block.len()).unwrap(), v1_block);
 }
 
+proptest! {
+    /// Columns long enough for L3's codings, of values from a few (a dictionary), a
+    /// band (a frame of reference) or anywhere up to 20 digits, with leading zeros:
+    /// every block joins back, whichever coding each column takes.
+    #[test]
+    fn columns_under_l3_codings_join_back(
+        rows in prop::collection::vec((0usize..4, any::<u64>(), 0u64..1000, any::<bool>()), 16..200),
+        few in prop::collection::vec(any::<u64>(), 4),
+        base in any::<u64>(),
+    ) {
+        let block: Vec<u8> = rows
+            .iter()
+            .flat_map(|&(pick, wide, band, padded)| {
+                let banded = base.saturating_add(band);
+                let zeros = if padded { "00" } else { "" };
+                format!("a={} b={banded} c={zeros}{wide} d={}\n", few[pick], few[pick] % 7).into_bytes()
+            })
+            .collect();
+        prop_assert_eq!(rejoined(&block), block);
+    }
+}
+
 /// Split version 3: a column of a few values takes L3's dictionary; a counter and
 /// numbers that do not follow each other keep their deltas (no coding stores a tenth
 /// fewer bits, and deltas of deltas are not taken); each joins back.
