@@ -1,11 +1,12 @@
 //! The encoder: a hash-chain match finder with repeat-offset checks, lazy matching
 //! and LZ4-style acceleration over stretches that do not compress.
 
+use super::optimal::{Candidates, Prices};
 use super::sequence::{SeqWriter, MAX_OFFSET, MIN_MATCH};
 use super::MatchParams;
 
 /// Searches read eight bytes at the position; the last few bytes are always literals.
-const MARGIN: usize = 8;
+pub(super) const MARGIN: usize = 8;
 /// Below this the group is all literals: no match could pay for its token and offset.
 const MIN_INPUT: usize = 16;
 /// Multiplicative hashing constant (2^64 / golden ratio, odd).
@@ -65,6 +66,11 @@ impl Matcher {
         };
         let n = input.len();
         let params = params.sanitized();
+        // The optimal parse prices sequences by what a lazy parse's streams cost.
+        let prices = (params.optimal_passes > 0).then(|| {
+            let lazy = MatchParams::default();
+            Prices::from_group(&Matcher::new().compress_with_prefix(&input[..start], &input[start..], &lazy))
+        });
         let window_log = u32::from(params.window_log);
         // No point hashing into a table much larger than the input.
         let input_log = usize::BITS - n.leading_zeros();
@@ -100,9 +106,36 @@ impl Matcher {
             next_insert: 0,
         };
         finder.index_prefix(start);
-        let tail = finder.parse(&mut seq, start, &params);
-        seq.finish(&input[tail..])
+        let Some(mut prices) = prices else {
+            let tail = finder.parse(&mut seq, start, &params);
+            return seq.finish(&input[tail..]);
+        };
+        // Each pass prices the next by what its own choice costs. Prices fed back can
+        // swing (cheap literals, then too many of them), so the group that codes
+        // smallest of all the passes is kept.
+        let mut best: Option<([Vec<u8>; 6], f64)> = None;
+        for pass in 0..params.optimal_passes {
+            if pass > 0 {
+                finder.restart(start);
+            }
+            let mut trial = SeqWriter::new(n - start);
+            let tail = finder.parse_optimal(&mut trial, start, u32::from(params.skip_log), &prices);
+            let group = trial.finish(&input[tail..]);
+            let size = coded_estimate(&group);
+            if pass + 1 < params.optimal_passes {
+                prices = Prices::from_group(&group);
+            }
+            if best.as_ref().is_none_or(|(_, smallest)| size < *smallest) {
+                best = Some((group, size));
+            }
+        }
+        best.expect("at least one pass").0
     }
+}
+
+/// About what a group takes once L7 has coded each stream on its own: order-0 entropy.
+fn coded_estimate(group: &[Vec<u8>; 6]) -> f64 {
+    group.iter().map(|s| crate::entropy_estimate::bits_per_byte(s) * s.len() as f64).sum()
 }
 
 /// A candidate match and its score.
@@ -135,8 +168,8 @@ fn gain(len: usize, offset: usize, recent: &[usize; 3]) -> i64 {
     len as i64 * LEN_WEIGHT - offset_bits
 }
 
-struct Finder<'a> {
-    input: &'a [u8],
+pub(super) struct Finder<'a> {
+    pub(super) input: &'a [u8],
     head: &'a mut [u32],
     chain: &'a mut [u32],
     chain_mask: usize,
@@ -147,7 +180,7 @@ struct Finder<'a> {
     /// history older than the window), even if the tables still hold them.
     floor: usize,
     depth: u32,
-    good_len: usize,
+    pub(super) good_len: usize,
     enough_len: usize,
     use_chain: bool,
     /// Positions below this are in the tables; the rest are added when needed.
@@ -213,6 +246,15 @@ impl Finder<'_> {
             pos += PREFIX_STRIDE;
         }
         self.next_insert = self.next_insert.max(end);
+    }
+
+    /// Empties the tables for another parse of the same input after a prefix of
+    /// `start` bytes. The chain table keeps its links: a position's link is written
+    /// again when it is indexed, before any search can reach it.
+    fn restart(&mut self, start: usize) {
+        self.head.fill(0);
+        self.next_insert = 0;
+        self.index_prefix(start);
     }
 
     /// Adds every position before `pos` not yet in the tables.
@@ -288,6 +330,62 @@ impl Finder<'_> {
             cand = next;
         }
         best
+    }
+
+    /// Every match at `pos` that is longer than those found before it, shortest
+    /// first, the recent offsets `recent` tried first (they cost least); none within
+    /// MARGIN bytes of the end.
+    pub(super) fn candidates(&mut self, pos: usize, recent: &[usize; 3], out: &mut Candidates) {
+        out.clear();
+        let input = self.input;
+        let n = input.len();
+        if pos + MARGIN > n {
+            return;
+        }
+        let word = read64(input, pos);
+        let mut best = MIN_MATCH - 1;
+        for &rep in recent {
+            if rep != 0 && rep + self.floor <= pos && read32(input, pos - rep) == word as u32 {
+                let len = MIN_MATCH + common_len(input, pos + MIN_MATCH, pos - rep + MIN_MATCH);
+                if len > best {
+                    best = len;
+                    out.push((len, rep));
+                }
+            }
+        }
+        if best >= self.good_len {
+            return;
+        }
+        self.catch_up(pos);
+        let mut cand = self.head[self.hash(word)] as usize;
+        let mut remaining = if best >= self.enough_len { (self.depth / 4).max(1) } else { self.depth };
+        while remaining > 0 {
+            remaining -= 1;
+            if cand >= pos || cand < self.floor || pos - cand > self.max_dist || pos + best >= n {
+                break;
+            }
+            if input[cand + best] == input[pos + best] && read32(input, cand) == word as u32 {
+                let len = MIN_MATCH + common_len(input, pos + MIN_MATCH, cand + MIN_MATCH);
+                if len > best {
+                    if best < self.enough_len && len >= self.enough_len {
+                        remaining /= 4;
+                    }
+                    best = len;
+                    out.push((len, pos - cand));
+                    if len >= self.good_len {
+                        break;
+                    }
+                }
+            }
+            if !self.use_chain || pos - cand >= self.chain.len() {
+                break;
+            }
+            let next = self.chain[cand & self.chain_mask] as usize;
+            if next >= cand {
+                break;
+            }
+            cand = next;
+        }
     }
 
     /// Walks the input and emits every sequence but the last, with the lazy matching

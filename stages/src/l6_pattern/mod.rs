@@ -43,6 +43,7 @@
 
 mod compress;
 mod decompress;
+mod optimal;
 mod sequence;
 #[cfg(test)]
 mod tests;
@@ -95,6 +96,10 @@ pub struct MatchParams {
     /// each time (1..=31): random data is crossed fast, compressible data barely
     /// notices.
     pub skip_log: u8,
+    /// 0: sequences chosen lazily (`lazy`). 1 or more: chosen by price over every way
+    /// through the input (`optimal.rs`), the prices taken from a lazy parse and then
+    /// from each pass before the last: smaller, and several times slower.
+    pub optimal_passes: u8,
 }
 
 impl MatchParams {
@@ -111,6 +116,7 @@ impl MatchParams {
             enough_len: 64,
             lazy_len: 0,
             skip_log: 5,
+            optimal_passes: 0,
         }
     }
 
@@ -127,6 +133,7 @@ impl MatchParams {
             enough_len: 64,
             lazy_len: 128,
             skip_log: 10,
+            optimal_passes: 0,
         }
     }
 
@@ -142,6 +149,7 @@ impl MatchParams {
             enough_len: self.enough_len.max(sequence::MIN_MATCH as u32),
             lazy_len: self.lazy_len,
             skip_log: self.skip_log.clamp(1, 31),
+            optimal_passes: self.optimal_passes.min(4),
         }
     }
 }
@@ -161,6 +169,7 @@ impl Default for MatchParams {
             enough_len: 16,
             lazy_len: 64,
             skip_log: 6,
+            optimal_passes: 0,
         }
     }
 }

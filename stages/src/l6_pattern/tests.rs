@@ -3,8 +3,13 @@ use super::*;
 use crate::block::LayerSet;
 use proptest::prelude::*;
 
-fn presets() -> [MatchParams; 3] {
-    [MatchParams::fast(), MatchParams::default(), MatchParams::strong()]
+fn presets() -> [MatchParams; 4] {
+    [MatchParams::fast(), MatchParams::default(), MatchParams::strong(), optimal()]
+}
+
+/// The optimal parse, with a search shallow enough for the tests' many inputs.
+fn optimal() -> MatchParams {
+    MatchParams { search_depth: 32, optimal_passes: 2, ..MatchParams::strong() }
 }
 
 fn parts(group: &[Vec<u8>; 6]) -> [&[u8]; 6] {
@@ -115,6 +120,36 @@ fn text_round_trips_and_shrinks() {
         let group = round_trip(&text, &params);
         let total: usize = group.iter().map(Vec::len).sum();
         assert!(total * 3 < text.len(), "{params:?}: {total} of {}", text.len());
+    }
+}
+
+/// The optimal parse's whole point: the same search, fewer bytes once L7 has coded
+/// the streams, on log lines and on prose-like text of short, overlapping repeats.
+#[test]
+fn the_optimal_parse_codes_smaller_than_the_lazy_one() {
+    let coded = |group: &[Vec<u8>; 6]| -> usize {
+        group
+            .iter()
+            .map(|s| {
+                let mut out = Vec::new();
+                crate::l7_entropy::encode_stream(s, &mut out);
+                out.len()
+            })
+            .sum()
+    };
+    let words = ["the ", "of ", "record ", "field ", "packed ", "decimal ", "and ", "a ", "is ", "in ", "to "];
+    let mut prose = Vec::new();
+    let mut x = 7u64;
+    for _ in 0..40_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        prose.extend_from_slice(words[(x % words.len() as u64) as usize].as_bytes());
+    }
+    for input in [log_lines(3000), prose] {
+        let lazy = MatchParams { search_depth: 32, ..MatchParams::strong() };
+        let (lazy, optimal) = (coded(&round_trip(&input, &lazy)), coded(&round_trip(&input, &optimal())));
+        assert!(optimal < lazy, "optimal {optimal} bytes, lazy {lazy}");
     }
 }
 
@@ -350,11 +385,15 @@ proptest! {
     }
 
     #[test]
-    fn structured_bytes_round_trip(input in structured(), window_log in 10u8..25, depth in 1u32..40, lazy in 0u8..3) {
+    fn structured_bytes_round_trip(
+        input in structured(), window_log in 10u8..25, depth in 1u32..40, lazy in 0u8..3, passes in 0u8..3,
+    ) {
         for params in presets() {
             round_trip(&input, &params);
         }
-        let odd = MatchParams { window_log, search_depth: depth, lazy, hash_len: 4 + lazy * 2, ..MatchParams::default() };
+        let odd = MatchParams {
+            window_log, search_depth: depth, lazy, hash_len: 4 + lazy * 2, optimal_passes: passes, ..MatchParams::default()
+        };
         round_trip(&input, &odd);
     }
 
@@ -417,7 +456,7 @@ fn measure() {
             Some(size) => println!("\n{name}: {} bytes, gzip -6 {size} bytes at {gzip_speed:.1} MB/s", data.len()),
             None => println!("\n{name}: {} bytes, gzip not available", data.len()),
         }
-        for (preset, params) in ["fast", "default", "strong"].iter().zip(presets()) {
+        for (preset, params) in ["fast", "default", "strong", "optimal"].iter().zip(presets()) {
             let mut matcher = Matcher::new();
             let group = matcher.compress(data, &params);
             let reps = (if params.search_depth > 16 { 20 } else { 200 } * MIB / data.len().max(1)).clamp(1, 100);
