@@ -35,6 +35,7 @@ const LONG_MATCH_EDGE: usize = 32;
 pub struct Matcher {
     head: Vec<u32>,
     chain: Vec<u32>,
+    tree: Vec<u32>,
 }
 
 impl Matcher {
@@ -87,13 +88,21 @@ impl Matcher {
         let chain_len =
             if use_chain { n.next_power_of_two().min(1 << window_log).min(1 << params.chain_log) } else { 0 };
         let chain_len = if start > 0 { chain_len.min(1 << PREFIX_HASH_LOG) } else { chain_len };
+        // The optimal parse walks binary trees instead of the chains (`tree.rs`).
+        let use_tree = use_chain && params.optimal_passes > 0;
         self.chain.clear();
-        self.chain.resize(chain_len, 0);
+        self.tree.clear();
+        if use_tree {
+            self.tree.resize(2 * chain_len, 0);
+        } else {
+            self.chain.resize(chain_len, 0);
+        }
 
         let mut finder = Finder {
             input,
             head: &mut self.head,
             chain: &mut self.chain,
+            tree: &mut self.tree,
             chain_mask: chain_len.wrapping_sub(1),
             hash_shift: 64 - hash_log,
             key_shift: 64 - 8 * u32::from(params.hash_len),
@@ -170,16 +179,19 @@ fn gain(len: usize, offset: usize, recent: &[usize; 3]) -> i64 {
 
 pub(super) struct Finder<'a> {
     pub(super) input: &'a [u8],
-    head: &'a mut [u32],
+    pub(super) head: &'a mut [u32],
     chain: &'a mut [u32],
-    chain_mask: usize,
+    /// The optimal parse's binary trees (`tree.rs`), two slots a position; empty
+    /// when the chains are used.
+    pub(super) tree: &'a mut [u32],
+    pub(super) chain_mask: usize,
     hash_shift: u32,
     key_shift: u32,
-    max_dist: usize,
+    pub(super) max_dist: usize,
     /// Candidates before this position are out of the decoder's reach (session
     /// history older than the window), even if the tables still hold them.
-    floor: usize,
-    depth: u32,
+    pub(super) floor: usize,
+    pub(super) depth: u32,
     pub(super) good_len: usize,
     enough_len: usize,
     use_chain: bool,
@@ -188,7 +200,7 @@ pub(super) struct Finder<'a> {
 }
 
 #[inline(always)]
-fn read64(input: &[u8], at: usize) -> u64 {
+pub(super) fn read64(input: &[u8], at: usize) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&input[at..at + 8]);
     u64::from_le_bytes(word)
@@ -204,7 +216,7 @@ fn read32(input: &[u8], at: usize) -> u32 {
 /// How many bytes from `ahead` equal those from `behind` (`behind < ahead`), up to
 /// the end of the input.
 #[inline]
-fn common_len(input: &[u8], ahead: usize, behind: usize) -> usize {
+pub(super) fn common_len(input: &[u8], ahead: usize, behind: usize) -> usize {
     let n = input.len();
     let mut len = 0;
     while ahead + len + 8 <= n {
@@ -220,14 +232,43 @@ fn common_len(input: &[u8], ahead: usize, behind: usize) -> usize {
     len
 }
 
+impl<'a> Finder<'a> {
+    /// A finder over all of `input` whose tables reach the whole of it, searching
+    /// without limit: for tests of what a search finds.
+    #[cfg(test)]
+    pub(super) fn unlimited(input: &'a [u8], head: &'a mut [u32], tree: &'a mut [u32], hash_len: u8) -> Finder<'a> {
+        let reach = tree.len() / 2;
+        assert!(reach.is_power_of_two() && reach > input.len() && head.len().is_power_of_two());
+        Finder {
+            input,
+            hash_shift: 64 - head.len().trailing_zeros(),
+            head,
+            chain: &mut [],
+            tree,
+            chain_mask: reach - 1,
+            key_shift: 64 - 8 * u32::from(hash_len),
+            max_dist: MAX_OFFSET,
+            floor: 0,
+            depth: u32::MAX,
+            good_len: usize::MAX,
+            enough_len: usize::MAX,
+            use_chain: true,
+            next_insert: 0,
+        }
+    }
+}
+
 impl Finder<'_> {
     #[inline(always)]
-    fn hash(&self, word: u64) -> usize {
+    pub(super) fn hash(&self, word: u64) -> usize {
         ((word << self.key_shift).wrapping_mul(HASH_MUL) >> self.hash_shift) as usize
     }
 
     #[inline(always)]
     fn insert(&mut self, pos: usize) {
+        if !self.tree.is_empty() {
+            return self.tree_insert(pos, None, usize::MAX);
+        }
         let h = self.hash(read64(self.input, pos));
         if self.use_chain {
             self.chain[pos & self.chain_mask] = self.head[h];
@@ -357,6 +398,11 @@ impl Finder<'_> {
             return;
         }
         self.catch_up(pos);
+        if !self.tree.is_empty() {
+            self.tree_insert(pos, Some(out), best);
+            self.next_insert = pos + 1;
+            return;
+        }
         let mut cand = self.head[self.hash(word)] as usize;
         let mut remaining = if best >= self.enough_len { (self.depth / 4).max(1) } else { self.depth };
         while remaining > 0 {
@@ -506,6 +552,7 @@ impl SessionMatcher {
             input: &self.buf,
             head: &mut self.head,
             chain: &mut self.chain,
+            tree: &mut [],
             chain_mask: self.window.wrapping_sub(1),
             hash_shift: 64 - SESSION_HASH_LOG,
             key_shift: 64 - 8 * u32::from(params.hash_len),

@@ -47,6 +47,7 @@ mod optimal;
 mod sequence;
 #[cfg(test)]
 mod tests;
+mod tree;
 
 pub use compress::{Matcher, SessionMatcher};
 pub use decompress::{decompress, decompress_append, decompress_with_prefix};
