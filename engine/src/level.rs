@@ -98,7 +98,7 @@ fn search(step: u8) -> MatchParams {
         6 => strong,
         7 => MatchParams { search_depth: 1024, ..strong },
         8 => MatchParams { search_depth: 32, optimal_passes: 1, skip_log: 12, ..strong },
-        _ => MatchParams { search_depth: 128, optimal_passes: 2, enough_len: 128, skip_log: 14, ..strong },
+        _ => MatchParams { search_depth: 128, optimal_passes: 2, skip_log: 14, ..strong },
     }
 }
 

@@ -99,7 +99,9 @@ pub struct MatchParams {
     pub skip_log: u8,
     /// 0: sequences chosen lazily (`lazy`). 1 or more: chosen by price over every way
     /// through the input (`optimal.rs`), the prices taken from a lazy parse and then
-    /// from each pass before the last: smaller, and several times slower.
+    /// from each pass before the last: smaller, and several times slower. The matches
+    /// are then found in binary trees (`tree.rs`), `search_depth` nodes a walk, and
+    /// `lazy`, `lazy_len` and `enough_len` play no part.
     pub optimal_passes: u8,
 }
 
