@@ -2,6 +2,7 @@
 //! decoded in step so that their dependency chains overlap.
 
 use super::bits::{BitReader, SYMBOLS_PER_REFILL};
+use super::coded_table::read_coded_lengths;
 use super::histogram::{segment_lens, SEGMENTS};
 use super::lengths::{read_lengths, reversed_codes, MAX_LEN, TABLE_SIZE};
 use crate::error::{Error, Result};
@@ -45,11 +46,11 @@ impl Table {
     }
 }
 
-/// Decodes a Huffman body of `len` symbols; `body` must be consumed exactly. The
+/// Decodes a Huffman body of `len` symbols, its table packed or coded; `body` must be consumed exactly. The
 /// caller has checked `len` against the cap.
-pub(super) fn decode_body(body: &[u8], len: usize) -> Result<Vec<u8>> {
+pub(super) fn decode_body(body: &[u8], len: usize, coded_table: bool) -> Result<Vec<u8>> {
     let mut pos = 0;
-    let lens = read_lengths(body, &mut pos)?;
+    let lens = if coded_table { read_coded_lengths(body, &mut pos)? } else { read_lengths(body, &mut pos)? };
     let mut sizes = [0u64; SEGMENTS];
     for size in sizes[..SEGMENTS - 1].iter_mut() {
         *size = varint::get(body, &mut pos)?;

@@ -2,6 +2,7 @@
 //! coded size before a single bit is written, then write the four sub-streams.
 
 use super::bits::{BitWriter, SYMBOLS_PER_FLUSH};
+use super::coded_table::{coded_lengths_size, write_coded_lengths};
 use super::histogram::{histograms, segments, SEGMENTS};
 use super::lengths::{lengths_size, limited_lengths, reversed_codes, write_lengths};
 use crate::varint;
@@ -15,6 +16,8 @@ pub(super) struct Plan {
     pub(super) body_size: usize,
     /// Distinct byte values in the input.
     pub(super) distinct: usize,
+    /// The table coded (method 3), where that is smaller than packed (method 2).
+    pub(super) coded_table: bool,
 }
 
 /// Bytes `varint::put` writes for `v`.
@@ -39,16 +42,22 @@ pub(super) fn plan(data: &[u8]) -> Plan {
         let bits: u64 = h.iter().zip(&lens).map(|(&c, &l)| c * u64::from(l)).sum();
         *bytes = bits.div_ceil(8) as usize;
     }
-    let body_size = lengths_size(&lens)
+    let packed = lengths_size(&lens);
+    let coded = coded_lengths_size(&lens).filter(|&coded| coded < packed);
+    let body_size = coded.unwrap_or(packed)
         + seg_bytes[..SEGMENTS - 1].iter().map(|&b| varint_len(b as u64)).sum::<usize>()
         + seg_bytes.iter().sum::<usize>();
-    Plan { lens, seg_bytes, body_size, distinct }
+    Plan { lens, seg_bytes, body_size, distinct, coded_table: coded.is_some() }
 }
 
 /// Appends the Huffman body for `data`, exactly `plan.body_size` bytes.
 pub(super) fn write_body(data: &[u8], plan: &Plan, out: &mut Vec<u8>) {
     let start = out.len();
-    write_lengths(&plan.lens, out);
+    if plan.coded_table {
+        write_coded_lengths(&plan.lens, out);
+    } else {
+        write_lengths(&plan.lens, out);
+    }
     for &b in &plan.seg_bytes[..SEGMENTS - 1] {
         varint::put(out, b as u64);
     }

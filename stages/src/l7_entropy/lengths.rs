@@ -159,18 +159,25 @@ pub(super) fn read_lengths(input: &[u8], pos: &mut usize) -> Result<[u8; 256]> {
     if max_sym % 2 == 0 && max_sym < 255 && lens[max_sym + 1] != 0 {
         return Err(Error::corrupt("huffman table", "spare length nibble is not zero"));
     }
-    if lens[max_sym] == 0 {
+    check_lengths(&lens, max_sym)?;
+    Ok(lens)
+}
+
+/// The checks every table passes however it was written: `max_sym` the highest
+/// symbol with a code, every length at most [`MAX_LEN`], and the code complete.
+pub(super) fn check_lengths(lens: &[u8; 256], max_sym: usize) -> Result<()> {
+    if lens[max_sym] == 0 || lens[max_sym + 1..].iter().any(|&l| l != 0) {
         return Err(Error::corrupt("huffman table", "highest symbol has no code"));
     }
     if let Some(l) = lens.iter().find(|&&l| u32::from(l) > MAX_LEN) {
         return Err(Error::corrupt("huffman table", format!("code length {l} exceeds {MAX_LEN}")));
     }
-    let kraft = kraft_sum(&lens);
+    let kraft = kraft_sum(lens);
     if kraft != TABLE_SIZE as u32 {
         let state = if kraft > TABLE_SIZE as u32 { "oversubscribed" } else { "incomplete" };
         return Err(Error::corrupt("huffman table", format!("code is {state} ({kraft}/{TABLE_SIZE})")));
     }
-    Ok(lens)
+    Ok(())
 }
 
 #[cfg(test)]

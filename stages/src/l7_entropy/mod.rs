@@ -10,7 +10,11 @@
 //! method 0, raw:      body = the len bytes as they are
 //! method 1, run:      body = one byte b; the stream is len copies of b
 //! method 2, huffman:  body = table sizes substream0 substream1 substream2 substream3
+//! method 3, huffman:  body = coded_table sizes substream0 substream1 substream2 substream3
 //! ```
+//!
+//! Method 3 differs from 2 only in its table: the code lengths themselves coded
+//! (see `coded_table.rs`), written where that is smaller than packed.
 //!
 //! `len` is the decoded length (LEB128, as in [`crate::varint`]). The body runs to
 //! the end of the coded stream; any byte left over is an error.
@@ -51,6 +55,7 @@
 //! byte with zero padding, and the coded stream must be consumed exactly.
 
 mod bits;
+mod coded_table;
 mod decode;
 mod encode;
 mod histogram;
@@ -66,6 +71,8 @@ pub const METHOD_RAW: u8 = 0;
 pub const METHOD_RUN: u8 = 1;
 /// Method byte: canonical Huffman, four substreams.
 pub const METHOD_HUFFMAN: u8 = 2;
+/// Method byte: as [`METHOD_HUFFMAN`], the table's code lengths themselves coded.
+pub const METHOD_HUFFMAN_CODED_TABLE: u8 = 3;
 
 /// Below this the table alone costs about what Huffman could save; such streams
 /// are stored raw (or as a run) without building a code.
@@ -89,7 +96,7 @@ pub fn encode_stream(data: &[u8], out: &mut Vec<u8>) {
         let plan = encode::plan(data);
         if plan.distinct >= 2 && head + plan.body_size < raw_size {
             out.reserve(head + plan.body_size + 8);
-            out.push(METHOD_HUFFMAN);
+            out.push(if plan.coded_table { METHOD_HUFFMAN_CODED_TABLE } else { METHOD_HUFFMAN });
             varint::put(out, len as u64);
             encode::write_body(data, &plan, out);
             return;
@@ -121,7 +128,8 @@ pub fn decode_stream(coded: &[u8], cap: usize) -> Result<Vec<u8>> {
             expect_exact(body.len(), 1)?;
             Ok(vec![byte; len])
         }
-        METHOD_HUFFMAN => decode::decode_body(body, len),
+        METHOD_HUFFMAN => decode::decode_body(body, len, false),
+        METHOD_HUFFMAN_CODED_TABLE => decode::decode_body(body, len, true),
         other => Err(Error::Unsupported { what: "entropy method", value: other.into() }),
     }
 }
