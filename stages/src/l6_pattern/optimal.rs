@@ -179,6 +179,7 @@ impl Finder<'_> {
             };
             if longest >= sufficient {
                 seq.push(&input[anchor..pos], longest, offset);
+                self.skip_middle(pos, pos + longest);
                 pos += longest;
                 anchor = pos;
                 continue;
@@ -268,6 +269,7 @@ impl Finder<'_> {
             pos += end;
             if let Some((len, offset)) = forced {
                 seq.push(&input[anchor..pos], len, offset);
+                self.skip_middle(pos, pos + len);
                 pos += len;
                 anchor = pos;
             }

@@ -153,6 +153,21 @@ fn the_optimal_parse_codes_smaller_than_the_lazy_one() {
     }
 }
 
+/// A long repetition, then text: the optimal parse takes the repetition as one match
+/// and indexes only its edges. (Indexing every position of it had each insertion into
+/// a tree compare to the repetition's end: this test ran for minutes.)
+#[test]
+fn a_long_repetition_before_text_round_trips() {
+    let mut input = b"ab".repeat(128 << 10);
+    input.extend_from_slice(&log_lines(200));
+    input.extend(std::iter::repeat_n(b"0123456789".as_slice(), 20_000).flatten());
+    input.extend_from_slice(&noise(5000, 3));
+    for params in [optimal(), MatchParams { optimal_passes: 1, search_depth: 128, ..MatchParams::strong() }] {
+        let group = round_trip(&input, &params);
+        assert!(group.iter().map(Vec::len).sum::<usize>() < 40_000);
+    }
+}
+
 #[test]
 fn repeat_offsets_are_coded_as_zero() {
     // Fixed-length records that differ in a few bytes: matches keep the same offset.
