@@ -72,7 +72,9 @@ impl Matcher {
         let params = params.sanitized();
         // The optimal parse prices sequences by what a lazy parse's streams cost.
         let lazy = (params.optimal_passes > 0).then(|| {
-            let group = Matcher::new().compress_with_prefix(&input[..start], &input[start..], &MatchParams::default());
+            // The default search within this window: its group may be the one kept.
+            let lazy = MatchParams { window_log: params.window_log, ..MatchParams::default() };
+            let group = Matcher::new().compress_with_prefix(&input[..start], &input[start..], &lazy);
             (Prices::from_group(&group), group)
         });
         let window_log = u32::from(params.window_log);
