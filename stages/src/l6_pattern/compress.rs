@@ -1,5 +1,6 @@
 //! The encoder: a hash-chain match finder with repeat-offset checks, lazy matching
-//! and LZ4-style acceleration over stretches that do not compress.
+//! and LZ4-style acceleration over stretches that do not compress. The strongest
+//! levels parse optimally instead (`optimal.rs`), over binary trees (`tree.rs`).
 
 use super::optimal::{Candidates, Prices};
 use super::sequence::{SeqWriter, MAX_OFFSET, MIN_MATCH};
