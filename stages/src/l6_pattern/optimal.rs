@@ -21,7 +21,9 @@ const STRETCH: usize = 4096;
 const MAX_SUFFICIENT: usize = 4096;
 /// Of a match longer than twice this, the lengths priced at each end.
 const LENGTHS_AT_EACH_END: usize = 64;
-/// A Huffman code spends at least a bit on a symbol and at most this many.
+/// The most a symbol is priced at: one the lazy parse never wrote (L7's codes stop at
+/// 11 bits; a symbol new to the table costs more than its code). The least is a bit,
+/// the shortest Huffman code.
 const MAX_SYMBOL_BITS: u32 = 15;
 
 /// What each piece of a sequence costs after entropy coding, in sixteenths of a bit.

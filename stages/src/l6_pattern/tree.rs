@@ -5,10 +5,11 @@
 //! A hash chain visits every position of the bucket, newest first, and on a log most
 //! of them repeat the same few bytes: the walk of the chain was half the parse.
 //!
-//! Each position has two slots (its smaller and larger subtree) in a table as long as
-//! the window; a slot holds a position plus one, 0 for none. Children are always
-//! older than their parent, and a node further back than the table's length is not
-//! read: its slots may belong to a newer position.
+//! Each position has two slots (its smaller and larger subtree) in a table of twice
+//! the chain table's length (how far back a search reaches); a slot holds a position
+//! plus one, 0 for none. Children are always older than their parent, and a node
+//! further back than half the table's length is not read: its slots may belong to a
+//! newer position.
 
 use super::compress::{common_len, read64, Finder};
 use super::optimal::Candidates;
