@@ -85,6 +85,11 @@ pub fn put_u128(out: &mut Vec<u8>, value: u128) {
     }
 }
 
+/// How many bytes [`put_u128`] writes for `value`.
+pub fn len_u128(value: u128) -> usize {
+    ((128 - (value | 1).leading_zeros()) as usize).div_ceil(7)
+}
+
 /// Reads what [`put_u128`] wrote, with the same rules as [`get`]: one spelling per value.
 pub fn get_u128(input: &[u8], pos: &mut usize) -> Result<u128> {
     // Up to nine bytes hold at most 63 bits: read as a `u64`, which cannot overflow
@@ -148,6 +153,7 @@ mod tests {
                 let mut again = Vec::new();
                 put_u128(&mut again, v);
                 prop_assert_eq!(&bytes[..pos], &again[..]);
+                prop_assert_eq!(len_u128(v), pos);
             }
         }
 

@@ -52,17 +52,12 @@ pub(super) fn l3_coding(values: &[(u64, u8)], plain: &[u64]) -> Option<(Coding, 
     // coding and its parameter, about four bytes): a short column seldom pays for it.
     let entry = 8
         * (3 + match coding {
-            Coding::Offset { base } => varint_len(base.zigzag()),
+            Coding::Offset { base } => varint::len_u128(base.zigzag()),
             Coding::Dictionary { entries } => varint::len(entries as u64),
             _ => 0,
         }) as u64;
     let bits: u64 = sequences.iter().flatten().map(|&z| u64::from(129 - z.leading_zeros())).sum::<u64>() + entry;
     (bits * 10 < super::delta_bits(plain) * 9).then_some((coding, sequences))
-}
-
-/// Bytes of `value` as a varint.
-fn varint_len(value: u128) -> usize {
-    ((128 - (value | 1).leading_zeros()) as usize).div_ceil(7)
 }
 
 fn chosen<V: Int>(values: Vec<V>) -> (Coding, Vec<Vec<u128>>) {

@@ -11,6 +11,7 @@
 
 use super::compress::{Finder, MARGIN};
 use super::sequence::{RecentOffsets, SeqWriter, MIN_MATCH, NIBBLE_ESCAPE};
+use crate::varint;
 
 /// Prices are in sixteenths of a bit.
 const SCALE: u32 = 16;
@@ -81,7 +82,7 @@ impl Prices {
         let [tokens, literals, literal_lengths, offset_codes, _, match_lengths] = group;
         // The token stream opens with the group's length, a varint.
         let mut pos = 0;
-        let tokens = match crate::varint::get(tokens, &mut pos) {
+        let tokens = match varint::get(tokens, &mut pos) {
             Ok(_) => &tokens[pos..],
             Err(_) => &tokens[..],
         };
@@ -91,11 +92,6 @@ impl Prices {
             offset_code: prices_of(offset_codes),
             length_byte: mean_price(&[literal_lengths, match_lengths]),
         }
-    }
-
-    #[inline]
-    fn varint_len(value: usize) -> u32 {
-        (usize::BITS - (value | 1).leading_zeros()).div_ceil(7)
     }
 
     /// The offset of a match: its code (`None`: explicit) and the extra bits.
@@ -115,7 +111,7 @@ impl Prices {
     #[inline]
     fn literal_run(&self, literals: usize) -> u32 {
         match literals.checked_sub(NIBBLE_ESCAPE) {
-            Some(more) => self.length_byte * Self::varint_len(more),
+            Some(more) => self.length_byte * varint::len(more as u64) as u32,
             None => 0,
         }
     }
@@ -130,7 +126,7 @@ impl Prices {
                         let match_nibble = len.saturating_sub(MIN_MATCH).min(NIBBLE_ESCAPE);
                         let token = self.token[(lit_nibble << 4) | match_nibble];
                         match len.checked_sub(MIN_MATCH + NIBBLE_ESCAPE) {
-                            Some(more) => token + self.length_byte * Self::varint_len(more),
+                            Some(more) => token + self.length_byte * varint::len(more as u64) as u32,
                             None => token,
                         }
                     })
