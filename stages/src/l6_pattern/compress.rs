@@ -57,10 +57,9 @@ impl Matcher {
     /// data the decoder already holds (a session's earlier messages). Only `input`
     /// is coded.
     pub fn compress_with_prefix(&mut self, prefix: &[u8], input: &[u8], params: &MatchParams) -> [Vec<u8>; 6] {
-        let n = input.len();
-        let mut seq = SeqWriter::new(n);
-        if n < MIN_INPUT {
-            return seq.finish(input);
+        let message_len = input.len();
+        if message_len < MIN_INPUT {
+            return SeqWriter::new(message_len).finish(input);
         }
         let joined;
         let (input, start) = if prefix.is_empty() {
@@ -71,8 +70,9 @@ impl Matcher {
         };
         let n = input.len();
         let params = params.sanitized();
+        let optimal = params.optimal_passes > 0;
         // The optimal parse prices sequences by what a lazy parse's streams cost.
-        let lazy = (params.optimal_passes > 0).then(|| {
+        let lazy = optimal.then(|| {
             // The default search within this window: its group may be the one kept.
             let lazy = MatchParams { window_log: params.window_log, ..MatchParams::default() };
             let group = Matcher::new().compress_with_prefix(&input[..start], &input[start..], &lazy);
@@ -90,18 +90,17 @@ impl Matcher {
         self.head.clear();
         self.head.resize(1 << hash_log, 0);
 
+        // How far back, in positions, the chains or the trees reach.
+        let reach = n.next_power_of_two().min(1 << window_log).min(1 << params.chain_log);
+        let reach = if start > 0 { reach.min(1 << PREFIX_HASH_LOG) } else { reach };
         let use_chain = params.search_depth > 1;
-        let chain_len =
-            if use_chain { n.next_power_of_two().min(1 << window_log).min(1 << params.chain_log) } else { 0 };
-        let chain_len = if start > 0 { chain_len.min(1 << PREFIX_HASH_LOG) } else { chain_len };
-        // The optimal parse walks binary trees instead of the chains (`tree.rs`).
-        let use_tree = use_chain && params.optimal_passes > 0;
         self.chain.clear();
         self.tree.clear();
-        if use_tree {
-            self.tree.resize(2 * chain_len, 0);
-        } else {
-            self.chain.resize(chain_len, 0);
+        if optimal {
+            // The optimal parse walks binary trees instead of the chains (`tree.rs`).
+            self.tree.resize(2 * reach, 0);
+        } else if use_chain {
+            self.chain.resize(reach, 0);
         }
 
         let mut finder = Finder {
@@ -109,7 +108,7 @@ impl Matcher {
             head: &mut self.head,
             chain: &mut self.chain,
             tree: &mut self.tree,
-            chain_mask: chain_len.wrapping_sub(1),
+            chain_mask: reach - 1,
             hash_shift: 64 - hash_log,
             key_shift: 64 - 8 * u32::from(params.hash_len),
             max_dist: ((1usize << window_log) - 1).min(MAX_OFFSET),
@@ -122,6 +121,7 @@ impl Matcher {
         };
         finder.index_prefix(start);
         let Some((mut prices, lazy_group)) = lazy else {
+            let mut seq = SeqWriter::new(message_len);
             let tail = finder.parse(&mut seq, start, &params);
             return seq.finish(&input[tail..]);
         };
@@ -131,23 +131,23 @@ impl Matcher {
         // larger than the lazy parse), so the group that codes smallest of all the
         // passes and the lazy parse that priced the first is kept.
         let size = coded_estimate(&lazy_group);
-        let mut best = Some((lazy_group, size));
+        let mut best = (lazy_group, size);
         for pass in 0..params.optimal_passes {
             if pass > 0 {
                 finder.restart(start);
             }
-            let mut trial = SeqWriter::new(n - start);
+            let mut trial = SeqWriter::new(message_len);
             let tail = finder.parse_optimal(&mut trial, start, u32::from(params.skip_log), &prices);
             let group = trial.finish(&input[tail..]);
             let size = coded_estimate(&group);
             if pass + 1 < params.optimal_passes {
                 prices = Prices::from_group(&group);
             }
-            if best.as_ref().is_none_or(|(_, smallest)| size < *smallest) {
-                best = Some((group, size));
+            if size < best.1 {
+                best = (group, size);
             }
         }
-        best.expect("the lazy parse at least").0
+        best.0
     }
 }
 
@@ -397,8 +397,8 @@ impl Finder<'_> {
     }
 
     /// Every match at `pos` that is longer than those found before it, shortest
-    /// first, the recent offsets `recent` tried first (they cost least); none within
-    /// MARGIN bytes of the end.
+    /// first, the recent offsets `recent` tried first (they cost least), then the
+    /// tree (`tree.rs`, into which `pos` goes); none within MARGIN bytes of the end.
     pub(super) fn candidates(&mut self, pos: usize, recent: &[usize; 3], out: &mut Candidates) {
         out.clear();
         let input = self.input;
@@ -421,40 +421,8 @@ impl Finder<'_> {
             return;
         }
         self.catch_up(pos);
-        if !self.tree.is_empty() {
-            self.tree_insert(pos, Some(out), best);
-            self.next_insert = pos + 1;
-            return;
-        }
-        let mut cand = self.head[self.hash(word)] as usize;
-        let mut remaining = if best >= self.enough_len { (self.depth / 4).max(1) } else { self.depth };
-        while remaining > 0 {
-            remaining -= 1;
-            if cand >= pos || cand < self.floor || pos - cand > self.max_dist || pos + best >= n {
-                break;
-            }
-            if input[cand + best] == input[pos + best] && read32(input, cand) == word as u32 {
-                let len = MIN_MATCH + common_len(input, pos + MIN_MATCH, cand + MIN_MATCH);
-                if len > best {
-                    if best < self.enough_len && len >= self.enough_len {
-                        remaining /= 4;
-                    }
-                    best = len;
-                    out.push((len, pos - cand));
-                    if len >= self.good_len {
-                        break;
-                    }
-                }
-            }
-            if !self.use_chain || pos - cand >= self.chain.len() {
-                break;
-            }
-            let next = self.chain[cand & self.chain_mask] as usize;
-            if next >= cand {
-                break;
-            }
-            cand = next;
-        }
+        self.tree_insert(pos, Some(out), best);
+        self.next_insert = pos + 1;
     }
 
     /// Walks the input and emits every sequence but the last, with the lazy matching
