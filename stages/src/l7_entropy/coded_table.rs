@@ -16,7 +16,8 @@
 //! zero bits to a whole byte. The lengths then pass the same checks as a packed
 //! table's.
 
-use super::bits::{BitWriter, SYMBOLS_PER_FLUSH};
+use super::bits::{BitReader, BitWriter, SYMBOLS_PER_FLUSH};
+use super::decode::Table;
 use super::lengths::{check_lengths, kraft_sum, limited_lengths, reversed_codes, MAX_LEN, TABLE_SIZE};
 use crate::error::{Error, Result};
 
@@ -88,39 +89,20 @@ pub(super) fn read_coded_lengths(input: &[u8], pos: &mut usize) -> Result<[u8; 2
     }
     *pos += 1 + META_BYTES;
 
-    // One look-up a length: the next `longest` bits index a table that holds, for
-    // every code, its value and length (a code of `l` bits fills every entry that
-    // begins with it; bits are read least significant first, so the code reversed).
-    let longest = meta[..VALUES].iter().copied().max().unwrap_or(0);
-    let codes = reversed_codes(&meta);
-    let mut entries = [(0u8, 0u8); TABLE_SIZE];
-    let table = &mut entries[..1 << longest];
-    for value in 0..VALUES {
-        let len = meta[value];
-        if len > 0 {
-            let mut entry = usize::from(codes[value]);
-            while entry < table.len() {
-                table[entry] = (value as u8, len);
-                entry += 1 << len;
-            }
-        }
-    }
+    // The lengths are read as the body's symbols are: one look-up each.
+    let table = Table::new(&meta);
+    let mut reader = BitReader::new(*pos, input.len());
+    let available = (input.len() - *pos) as u64 * 8;
     let mut lens = [0u8; 256];
-    let mut bit = *pos * 8;
-    let last_bit = input.len() * 8;
     for len in lens.iter_mut().take(max_sym + 1) {
-        let at = bit / 8;
-        let window = match input.get(at..at + 3) {
-            Some(&[a, b, c]) => u32::from_le_bytes([a, b, c, 0]),
-            _ => (0..3).fold(0u32, |w, k| w | u32::from(input.get(at + k).copied().unwrap_or(0)) << (8 * k)),
-        };
-        let (value, used) = table[(window >> (bit % 8)) as usize & (table.len() - 1)];
-        bit += usize::from(used);
-        if bit > last_bit {
-            return Err(Error::Truncated { what: "coded huffman table", needed: (bit - last_bit).div_ceil(8) });
-        }
-        *len = value;
+        reader.refill_safe(input);
+        *len = table.decode(&mut reader);
     }
+    let used = reader.consumed_bits();
+    if used > available {
+        return Err(Error::Truncated { what: "coded huffman table", needed: (used - available).div_ceil(8) as usize });
+    }
+    let bit = *pos * 8 + used as usize;
     let end = bit.div_ceil(8);
     if bit % 8 != 0 && input[end - 1] >> (bit % 8) != 0 {
         return Err(Error::corrupt("coded huffman table", "padding bits are not zero"));

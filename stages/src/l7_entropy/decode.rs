@@ -13,12 +13,12 @@ const MASK: u64 = TABLE_SIZE as u64 - 1;
 /// Entry: code length in the low byte, symbol above. The length sits low so that
 /// the shift can take the entry as it is (shifts use only the low six bits of the
 /// count), keeping one instruction off the lookup-to-lookup dependency chain.
-struct Table([u16; TABLE_SIZE]);
+pub(super) struct Table([u16; TABLE_SIZE]);
 
 impl Table {
     /// `lens` must be a complete code (as `read_lengths` guarantees); then every
     /// entry is written exactly once.
-    fn new(lens: &[u8; 256]) -> Table {
+    pub(super) fn new(lens: &[u8; 256]) -> Table {
         let codes = reversed_codes(lens);
         let mut entries = [0u16; TABLE_SIZE];
         for (sym, (&len, &code)) in lens.iter().zip(&codes).enumerate() {
@@ -39,7 +39,7 @@ impl Table {
     }
 
     #[inline(always)]
-    fn decode(&self, r: &mut BitReader) -> u8 {
+    pub(super) fn decode(&self, r: &mut BitReader) -> u8 {
         let e = self.0[(r.peek() & MASK) as usize];
         r.consume_entry(u32::from(e));
         (e >> 8) as u8
