@@ -4,29 +4,28 @@
 use cobol_protocol::layers::cobol::{Charset, RecordLayout};
 use cobol_protocol::layers::l2_records::{write_value, RecordSpec};
 
-/// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
-pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+/// The numbers after `seed` (made odd: xorshift64 stays at 0 from 0), so that
+/// failures reproduce.
+pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
     let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
-        .collect()
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
+/// Deterministic pseudo-random bytes.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut next = xorshift(seed);
+    (0..len).map(|_| (next() >> 24) as u8).collect()
 }
 
 /// Log-like text: timestamps, levels, counters and repeated phrases.
 pub fn log_lines(lines: usize, seed: u64) -> Vec<u8> {
     let words = ["GET", "POST", "/index.html", "/api/v1/items", "200", "404", "user", "session", "timeout", "ok"];
-    let mut state = seed | 1;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(seed);
     let mut out = Vec::new();
     for i in 0..lines {
         let r = next();
@@ -56,13 +55,8 @@ pub const BANK: &str = include_str!("cobol/bank_txn.cpy");
 pub fn bank_records(n: usize) -> Vec<u8> {
     let layout = RecordLayout::from_copybook(BANK).unwrap();
     let spec = RecordSpec::from_layout(&layout, Charset::Ascii).unwrap();
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut rnd = move |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut next = xorshift(0x2545_F491_4F6C_DD1D);
+    let mut rnd = move |m: u64| next() % m;
     let mut balances = vec![0i128; 500];
     let mut out = Vec::with_capacity(n * 69);
     for i in 0..n {

@@ -24,5 +24,8 @@ pub mod trial;
 pub mod typed_columns;
 pub mod varint;
 
+#[cfg(test)]
+mod test_rng;
+
 pub use block::{Block, Layer, LayerId, LayerSet, Stream, StreamKind};
 pub use error::{Error, Result};

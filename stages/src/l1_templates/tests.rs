@@ -389,13 +389,7 @@ proptest! {
 /// fewer bits, and deltas of deltas are not taken); each joins back.
 #[test]
 fn number_columns_take_l3_codings_where_they_store_fewer_bits() {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
     let block: Vec<u8> = (0..2000u64)
         .flat_map(|i| {
             let random = next() % 1_000_000_000;

@@ -305,13 +305,7 @@ const BANK: &str = include_str!("../../../tests/cobol/bank_txn.cpy");
 pub(crate) fn bank_records(n: usize) -> Vec<u8> {
     let layout = RecordLayout::from_copybook(BANK).unwrap();
     let spec = RecordSpec::from_layout(&layout, Charset::Ascii).unwrap();
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut rnd = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rnd = crate::test_rng::xorshift(0x9E37_79B9_7F4A_7C15);
     let mut balances = vec![0i128; 50];
     let mut out = Vec::with_capacity(n * spec.record_len);
     for i in 0..n {

@@ -125,13 +125,8 @@ fn a_running_balance_is_a_relation_and_stores_nothing() {
 
 #[test]
 fn an_index_is_stored_as_it_is_and_never_keys_a_relation() {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut label = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        i128::from(state % 200)
-    };
+    let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
+    let mut label = move || i128::from(next() % 200);
     let index = IntColumn { role: ColumnRole::Index, values: (0..300).map(|_| label()).collect() };
     let follows = IntColumn { role: ColumnRole::Number, values: index.values.iter().map(|v| v * 1000).collect() };
     let coded = code_columns(&IntColumns { columns: vec![index, follows] });
@@ -144,15 +139,8 @@ fn an_index_is_stored_as_it_is_and_never_keys_a_relation() {
 
 #[test]
 fn a_band_far_from_zero_is_stored_above_its_least_value() {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let values: Vec<i128> = (0..500)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            -7_000_000_000 + i128::from(state % 60_000)
-        })
-        .collect();
+    let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
+    let values: Vec<i128> = (0..500).map(|_| -7_000_000_000 + i128::from(next() % 60_000)).collect();
     let columns = IntColumns { columns: vec![IntColumn { role: ColumnRole::Number, values }] };
     let coded = code_columns(&columns);
     assert!(matches!(coded[0].coding, Coding::Offset { base } if base >= -7_000_000_000), "{:?}", coded[0].coding);

@@ -139,12 +139,9 @@ fn the_optimal_parse_codes_smaller_than_the_lazy_one() {
     };
     let words = ["the ", "of ", "record ", "field ", "packed ", "decimal ", "and ", "a ", "is ", "in ", "to "];
     let mut prose = Vec::new();
-    let mut x = 7u64;
+    let mut next = crate::test_rng::xorshift(7);
     for _ in 0..40_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        prose.extend_from_slice(words[(x % words.len() as u64) as usize].as_bytes());
+        prose.extend_from_slice(words[(next() % words.len() as u64) as usize].as_bytes());
     }
     for input in [log_lines(3000), prose] {
         let lazy = MatchParams { search_depth: 32, ..MatchParams::strong() };

@@ -1,5 +1,6 @@
 use super::*;
 use crate::block::{LayerSet, StreamKind};
+use crate::test_rng::xorshift;
 use proptest::prelude::*;
 
 fn round_trip(data: &[u8]) -> Vec<u8> {
@@ -9,17 +10,6 @@ fn round_trip(data: &[u8]) -> Vec<u8> {
     assert_eq!(decoded, data);
     coded.remove(0);
     coded
-}
-
-/// A small deterministic generator, so the tests need no seed handling.
-fn xorshift(seed: u64) -> impl FnMut() -> u64 {
-    let mut s = seed | 1;
-    move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    }
 }
 
 /// Bytes with a geometric-like distribution: 'a' most, then 'b', and so on.
