@@ -153,7 +153,8 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     println!("ratio× comp× dec×: the figure divided by zstd-3's on the same files, on this machine in this run:");
     println!("  these relative figures are the ones to compare across runs and machines; absolute MB/s are not.");
     println!("dec×sha: decompression speed divided by zstd-3+sha256's (zstd's decoding and a SHA-256 of its output,");
-    println!("  the check every cobolp frame gets), when that codec is in the run.");
+    println!("  the check every cobolp frame gets), when that codec is in the run; that codec's own comp× is");
+    println!("  zstd -3 with a SHA-256 of its input: the hashing every cobolp block gets on top of its compression.");
     println!(
         "speeds: MB/s = 10^6 bytes of original data per second, one thread, best of --repeat {} runs.",
         args.repeat
