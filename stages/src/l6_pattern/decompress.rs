@@ -67,6 +67,10 @@ pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
 /// data that preceded it (a session's earlier messages). Returns only the group's
 /// own bytes.
 pub fn decompress_with_prefix(prefix: &[u8], streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
+    if prefix.is_empty() {
+        // Every frame but a session's: `split_off` would copy the whole output.
+        return decompress(streams, cap);
+    }
     let mut out = prefix.to_vec();
     decompress_append(&mut out, streams, cap)?;
     Ok(out.split_off(prefix.len()))
