@@ -112,9 +112,11 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
 
     // Columns, in the order the encoder wrote them.
     let (mut npos, mut zpos, mut lpos, mut wpos, mut rpos) = (0, 0, 0, 0, 0);
-    // Words with their ids, as the encoder numbered them: a new word (not referred
-    // to) is looked up once, and a reference carries its id along.
-    let mut recent: FastMap<WordContext, std::collections::VecDeque<DecodedWord<'_>>> = FastMap::default();
+    // Words by their ids, as the encoder numbered them: a new word (not referred to)
+    // is looked up once, and a reference carries its id along. The matrices below
+    // hold ids, a sixth of the bytes of the words' slices: the block's values are
+    // written once and read once, and fresh memory is most of what they cost.
+    let mut recent: FastMap<WordContext, std::collections::VecDeque<u32>> = FastMap::default();
     let mut word_ids = WordIds::default();
     let mut keyed = KeyedValues::default();
     // Every template's values as a matrix, a row per line that uses it, in one array
@@ -123,7 +125,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     // column apart they were a dozen misses a line.
     let mut numbers: Vec<u64> = Vec::new();
     let mut number_widths: Vec<u8> = Vec::new();
-    let mut words: Vec<DecodedWord<'_>> = Vec::new();
+    let mut words: Vec<u32> = Vec::new();
     let mut rows = Vec::with_capacity(count);
     // Values of copied columns, which take no bytes of their own in the streams: each
     // is at least a byte of the block, which caps them before they are allocated.
@@ -154,7 +156,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
         }
         let word_base = words.len();
         rows_within(n, coded_words, &split.word_refs[rpos..], "word references")?;
-        words.resize(word_base + n * word_slots, (&[], 0));
+        words.resize(word_base + n * word_slots, 0);
         let (mut number_bytes, mut word_bytes) = (vec![0; number_slots], vec![0; word_slots]);
         for (slot, context) in contexts.into_iter().enumerate() {
             let before = rpos + lpos + wpos;
@@ -177,7 +179,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                     if recent.len() == RECENT_WORDS {
                         recent.pop_back();
                     }
-                    (value, word_ids.id(value))
+                    word_ids.id(value)
                 } else {
                     recent.remove(reference as usize - 1).ok_or_else(|| {
                         Error::corrupt("word references", format!("{reference} of {} recent words", recent.len()))
@@ -235,7 +237,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                         predictor.previous
                     }
                     Some(k) => {
-                        let key = words[word_base + row * word_slots + k].1;
+                        let key = words[word_base + row * word_slots + k];
                         let value = predictor.predict(key).wrapping_add(delta);
                         predictor.update(key, value);
                         value
@@ -340,7 +342,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                     number += 1;
                 }
                 Slot::Word => {
-                    out.put(words[word].0)?;
+                    out.put(word_ids.words[words[word] as usize])?;
                     word += 1;
                 }
                 Slot::Time(f) => {

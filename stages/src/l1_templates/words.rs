@@ -141,6 +141,3 @@ impl<'a> Dictionary<'a> {
         Ok(Dictionary { version, lines, ends_with_newline, templates })
     }
 }
-
-/// A word as the decoder has it: its bytes and its [`WordIds`] id.
-pub(super) type DecodedWord<'a> = (&'a [u8], u32);
