@@ -167,6 +167,11 @@ pub(super) const SPACED: u32 = u32::MAX;
 
 /// An IPv4 address in dotted decimal: four runs of 1 to 3 digits between dots.
 pub(super) fn is_address(f: &[u8]) -> bool {
+    // Most fields are not addresses: told by their length and first byte without the
+    // walk over their parts.
+    if !(7..=15).contains(&f.len()) || !f[0].is_ascii_digit() {
+        return false;
+    }
     let mut parts = 0;
     for part in f.split(|&b| b == b'.') {
         parts += 1;
