@@ -133,7 +133,11 @@ mod tests {
             let mut buf = Vec::new();
             for &v in &values { put(&mut buf, v); }
             let mut pos = 0;
-            for &v in &values { prop_assert_eq!(get(&buf, &mut pos).unwrap(), v); }
+            for &v in &values {
+                let at = pos;
+                prop_assert_eq!(get(&buf, &mut pos).unwrap(), v);
+                prop_assert_eq!(pos - at, len(v));
+            }
             prop_assert_eq!(pos, buf.len());
         }
 
@@ -170,7 +174,9 @@ mod tests {
             let mut buf = Vec::new();
             put(&mut buf, v);
             assert_eq!(buf, enc);
+            assert_eq!(len(v), enc.len());
         }
+        assert_eq!([16_383, 16_384, u64::MAX].map(len), [2, 3, 10]);
         let mut buf = Vec::new();
         put(&mut buf, u64::MAX);
         assert_eq!(buf.len(), 10);

@@ -39,18 +39,25 @@ fn highest(lens: &[u8; 256]) -> usize {
     lens.iter().rposition(|&l| l > 0).unwrap_or(0)
 }
 
-/// Bytes [`write_coded_lengths`] takes for `lens`, or `None` when it cannot code them.
-pub(super) fn coded_lengths_size(lens: &[u8; 256]) -> Option<usize> {
+/// The code of a table's lengths, worked out once for its size and its writing.
+pub(super) struct CodedTable {
+    max_sym: usize,
+    meta: [u8; 256],
+    /// Bytes [`write_coded_lengths`] writes.
+    pub(super) size: usize,
+}
+
+/// The coded table of `lens`, or `None` when it cannot be coded (one length value).
+pub(super) fn coded_table(lens: &[u8; 256]) -> Option<CodedTable> {
     let max_sym = highest(lens);
     let meta = meta_code(lens, max_sym)?;
     let bits: usize = lens[..=max_sym].iter().map(|&l| usize::from(meta[usize::from(l)])).sum();
-    Some(1 + META_BYTES + bits.div_ceil(8))
+    Some(CodedTable { max_sym, meta, size: 1 + META_BYTES + bits.div_ceil(8) })
 }
 
-/// Appends the coded table of `lens`; [`coded_lengths_size`] must have said it can.
-pub(super) fn write_coded_lengths(lens: &[u8; 256], out: &mut Vec<u8>) {
-    let max_sym = highest(lens);
-    let meta = meta_code(lens, max_sym).expect("two length values at least");
+/// Appends `table`, the coded table of `lens`.
+pub(super) fn write_coded_lengths(lens: &[u8; 256], table: &CodedTable, out: &mut Vec<u8>) {
+    let CodedTable { max_sym, meta, .. } = *table;
     out.push(max_sym as u8);
     out.extend(meta[..VALUES].chunks(2).map(|pair| pair[0] | (pair[1] << 4)));
     let codes = reversed_codes(&meta);
@@ -128,18 +135,18 @@ mod tests {
         // Printable ASCII text: a hundred symbols used out of the first 127.
         let counts: Vec<u64> = (0..127u64).map(|s| if s >= 32 && s % 5 != 0 { 1 + s * 7 % 90 } else { 0 }).collect();
         let lens = lengths_of(&counts);
-        let coded = coded_lengths_size(&lens).unwrap();
-        assert!(coded < super::super::lengths::lengths_size(&lens), "{coded}");
+        let coded = coded_table(&lens).unwrap();
+        assert!(coded.size < super::super::lengths::lengths_size(&lens), "{}", coded.size);
         let mut out = Vec::new();
-        write_coded_lengths(&lens, &mut out);
-        assert_eq!(out.len(), coded);
+        write_coded_lengths(&lens, &coded, &mut out);
+        assert_eq!(out.len(), coded.size);
     }
 
     #[test]
     fn one_length_value_has_no_coded_table() {
         let lens = lengths_of(&[5; 256]);
         assert!(lens.iter().all(|&l| l == 8));
-        assert_eq!(coded_lengths_size(&lens), None);
+        assert!(coded_table(&lens).is_none());
     }
 
     proptest! {
@@ -147,9 +154,10 @@ mod tests {
         fn coded_tables_round_trip(counts in proptest::collection::vec(0u64..5000, 2..256)) {
             prop_assume!(counts.iter().filter(|&&c| c > 0).count() >= 2);
             let lens = lengths_of(&counts);
-            if let Some(size) = coded_lengths_size(&lens) {
+            if let Some(table) = coded_table(&lens) {
+                let size = table.size;
                 let mut out = vec![0xAA];
-                write_coded_lengths(&lens, &mut out);
+                write_coded_lengths(&lens, &table, &mut out);
                 prop_assert_eq!(out.len(), 1 + size);
                 out.push(0x55);
                 let mut pos = 1;

@@ -2,7 +2,7 @@
 //! coded size before a single bit is written, then write the four sub-streams.
 
 use super::bits::{BitWriter, SYMBOLS_PER_FLUSH};
-use super::coded_table::{coded_lengths_size, write_coded_lengths};
+use super::coded_table::{coded_table, write_coded_lengths, CodedTable};
 use super::histogram::{histograms, segments, SEGMENTS};
 use super::lengths::{lengths_size, limited_lengths, reversed_codes, write_lengths};
 use crate::varint;
@@ -17,12 +17,7 @@ pub(super) struct Plan {
     /// Distinct byte values in the input.
     pub(super) distinct: usize,
     /// The table coded (method 3), where that is smaller than packed (method 2).
-    pub(super) coded_table: bool,
-}
-
-/// Bytes `varint::put` writes for `v`.
-pub(super) fn varint_len(v: u64) -> usize {
-    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+    pub(super) coded_table: Option<CodedTable>,
 }
 
 /// Counts `data` and builds its length-limited code. With fewer than two distinct
@@ -43,18 +38,18 @@ pub(super) fn plan(data: &[u8]) -> Plan {
         *bytes = bits.div_ceil(8) as usize;
     }
     let packed = lengths_size(&lens);
-    let coded = coded_lengths_size(&lens).filter(|&coded| coded < packed);
-    let body_size = coded.unwrap_or(packed)
-        + seg_bytes[..SEGMENTS - 1].iter().map(|&b| varint_len(b as u64)).sum::<usize>()
+    let coded = coded_table(&lens).filter(|coded| coded.size < packed);
+    let body_size = coded.as_ref().map_or(packed, |coded| coded.size)
+        + seg_bytes[..SEGMENTS - 1].iter().map(|&b| varint::len(b as u64)).sum::<usize>()
         + seg_bytes.iter().sum::<usize>();
-    Plan { lens, seg_bytes, body_size, distinct, coded_table: coded.is_some() }
+    Plan { lens, seg_bytes, body_size, distinct, coded_table: coded }
 }
 
 /// Appends the Huffman body for `data`, exactly `plan.body_size` bytes.
 pub(super) fn write_body(data: &[u8], plan: &Plan, out: &mut Vec<u8>) {
     let start = out.len();
-    if plan.coded_table {
-        write_coded_lengths(&plan.lens, out);
+    if let Some(table) = &plan.coded_table {
+        write_coded_lengths(&plan.lens, table, out);
     } else {
         write_lengths(&plan.lens, out);
     }
@@ -102,15 +97,6 @@ fn write_segment(symbols: &[u8], table: &[u32; 256], dst: &mut [u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn varint_lengths() {
-        for v in [0u64, 1, 127, 128, 16383, 16384, u64::MAX] {
-            let mut buf = Vec::new();
-            varint::put(&mut buf, v);
-            assert_eq!(varint_len(v), buf.len(), "{v}");
-        }
-    }
 
     #[test]
     fn planned_size_is_exact() {

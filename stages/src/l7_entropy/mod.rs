@@ -82,7 +82,7 @@ const MIN_HUFFMAN_LEN: usize = 32;
 /// smallest, raw on a tie.
 pub fn encode_stream(data: &[u8], out: &mut Vec<u8>) {
     let len = data.len();
-    let head = 1 + encode::varint_len(len as u64);
+    let head = 1 + varint::len(len as u64);
     let raw_size = head + len;
     let run = len > 1 && data.iter().all(|&b| b == data[0]);
     if run {
@@ -96,7 +96,7 @@ pub fn encode_stream(data: &[u8], out: &mut Vec<u8>) {
         let plan = encode::plan(data);
         if plan.distinct >= 2 && head + plan.body_size < raw_size {
             out.reserve(head + plan.body_size + 8);
-            out.push(if plan.coded_table { METHOD_HUFFMAN_CODED_TABLE } else { METHOD_HUFFMAN });
+            out.push(if plan.coded_table.is_some() { METHOD_HUFFMAN_CODED_TABLE } else { METHOD_HUFFMAN });
             varint::put(out, len as u64);
             encode::write_body(data, &plan, out);
             return;

@@ -142,7 +142,7 @@ fn huffman_length_must_fit_the_body() {
     assert!(is_huffman(coded[0]), "method {}", coded[0]);
     let mut forged = vec![coded[0]];
     varint::put(&mut forged, 1 << 40);
-    let body_at = 1 + encode::varint_len(1000);
+    let body_at = 1 + crate::varint::len(1000);
     forged.extend_from_slice(&coded[body_at..]);
     assert!(decode_stream(&forged, usize::MAX).is_err());
 }
