@@ -98,9 +98,9 @@ impl InlineEngine {
     /// may claim any size.
     pub fn decompress_into_limited(&self, input: &[u8], out: &mut Vec<u8>, limit: usize) -> Result<StreamSummary> {
         // Room for all of it at once: grown block by block, `out` was copied into new
-        // memory at every doubling, a fifth of Bridge's decoding time. What the frames
-        // claim is only a hint (a damaged one fails below), held to a multiple of the
-        // input, and a reservation that fails is no error.
+        // memory at every doubling (a tenth of Bridge's decoding time in-process). What
+        // the frames claim is only a hint (a damaged one fails below), held to a
+        // multiple of the input, and a reservation that fails is no error.
         let room =
             claimed_len(input).min((limit - out.len().min(limit)) as u64).min((input.len() as u64).saturating_mul(256));
         let _ = out.try_reserve_exact(usize::try_from(room).unwrap_or(0));
