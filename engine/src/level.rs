@@ -135,4 +135,16 @@ mod tests {
         assert!(effort.windows(2).all(|w| w[0] <= w[1]), "{effort:?}");
         assert_eq!(effort.iter().filter(|(passes, _)| *passes > 0).count(), 2, "{effort:?}");
     }
+
+    /// Blocks grow with the level only at the top (the default keeps each mode's size).
+    #[test]
+    fn blocks_grow_with_the_level_only_at_the_top() {
+        use CompressionMode::{Bridge, Legacy, Maximal};
+        let sizes = |mode: CompressionMode| -> Vec<usize> {
+            (1..=9).map(|n| mode.default_block_size(Level::new(n).unwrap()) >> 20).collect()
+        };
+        assert_eq!(sizes(Legacy), [1, 1, 1, 1, 1, 1, 1, 4, 4]);
+        assert_eq!(sizes(Bridge), [2, 2, 2, 2, 2, 2, 4, 4, 4]);
+        assert_eq!(sizes(Maximal), [4, 4, 4, 4, 4, 8, 8, 8, 8]);
+    }
 }

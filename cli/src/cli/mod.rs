@@ -79,11 +79,13 @@ pub struct CompressArgs {
     pub mode: String,
     /// How hard to search, 1 (fastest) to 9 (smallest); `-1` … `-9` say the same.
     /// 8 and 9 (in maximal, 5 and up) price every way through a block to choose its
-    /// matches: smaller, and several times slower. Decompressing needs no level.
+    /// matches: smaller, and several times slower. The top levels also take longer
+    /// blocks (see --block-size), for twice the memory. Decompressing needs no level.
     #[arg(long, value_name = "N", default_value = "3")]
     pub level: Level,
-    /// Block size, 64K to 64M (default 2M for bridge, 1M for legacy, 4M for maximal);
-    /// blocks end at a line end when there is one.
+    /// Block size, 64K to 64M (default 2M for bridge, 4M from level 7; 1M for legacy,
+    /// 4M at levels 8 and 9; 4M for maximal, 8M from level 6); blocks end at a line end
+    /// when there is one.
     #[arg(long = "block-size", value_name = "SIZE")]
     pub block_size: Option<String>,
     #[command(flatten)]
@@ -170,7 +172,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut config = engine_config(&a.common)?
                 .with_mode(mode)
                 .with_level(a.level)
-                .with_block_size(mode.default_block_size());
+                .with_block_size(mode.default_block_size(a.level));
             if let Some(size) = &a.block_size {
                 config = config.with_block_size(parse_size(size)?);
             }
