@@ -75,7 +75,7 @@ impl Matcher {
         let lazy = optimal.then(|| {
             // The default search within this window: its group may be the one kept.
             let lazy = MatchParams { window_log: params.window_log, ..MatchParams::default() };
-            let group = Matcher::new().compress_with_prefix(&input[..start], &input[start..], &lazy);
+            let group = self.compress_with_prefix(&input[..start], &input[start..], &lazy);
             (Prices::from_group(&group), group)
         });
         let window_log = u32::from(params.window_log);
@@ -299,8 +299,8 @@ impl Finder<'_> {
     }
 
     /// Empties the tables for another parse of the same input after a prefix of
-    /// `start` bytes. The chain table keeps its links: a position's link is written
-    /// again when it is indexed, before any search can reach it.
+    /// `start` bytes. The trees keep their slots: a position's are written again when
+    /// it is inserted, before any walk can reach it.
     fn restart(&mut self, start: usize) {
         self.head.fill(0);
         self.next_insert = 0;

@@ -45,10 +45,11 @@ impl Finder<'_> {
                 if let Some(found) = found.as_deref_mut() {
                     found.push((len, pos - at));
                 }
-            } // Equal to the end of the input: which of the two is larger is not
-              // known, so the walk ends here and the nodes below are dropped from the
-              // tree (a little compression lost, the order kept).
+            }
             if pos + len == n {
+                // Equal to the end of the input: which of the two is larger is not
+                // known, so the walk ends here and the nodes below are dropped from the
+                // tree (a little compression lost, the order kept).
                 break;
             }
             if input[at + len] < input[pos + len] {

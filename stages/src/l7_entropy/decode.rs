@@ -46,8 +46,8 @@ impl Table {
     }
 }
 
-/// Decodes a Huffman body of `len` symbols, its table packed or coded; `body` must be consumed exactly. The
-/// caller has checked `len` against the cap.
+/// Decodes a Huffman body of `len` symbols, its table packed or coded; `body` must be
+/// consumed exactly. The caller has checked `len` against the cap.
 pub(super) fn decode_body(body: &[u8], len: usize, coded_table: bool) -> Result<Vec<u8>> {
     let mut pos = 0;
     let lens = if coded_table { read_coded_lengths(body, &mut pos)? } else { read_lengths(body, &mut pos)? };
