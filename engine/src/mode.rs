@@ -103,27 +103,27 @@ impl CompressionMode {
     }
 
     /// The block size the command line uses for the mode at `level` unless told
-    /// otherwise: 1 MiB for Legacy; 2 MiB for Bridge, whose recent-word lists and keyed
-    /// columns find more in a longer block; 4 MiB for Maximal, for twice the memory.
-    /// The levels that search hardest (Legacy's 8 and 9, Bridge's 7 to 9, Maximal's 6
-    /// to 9) take blocks four, two and two times longer: their matches and templates
-    /// reach further, 2.5-4.2% smaller over the corpus logs and text, for twice the
-    /// memory (the measurements are in docs/ARCHITECTURE.md, "Block sizes by mode").
+    /// otherwise: 2 MiB for Legacy and Bridge (Bridge's recent-word lists and keyed
+    /// columns find more in a longer block, Legacy's matches reach further); 4 MiB for
+    /// Maximal, for twice the memory. The levels that search hardest (Bridge's 7 to 9,
+    /// Maximal's 6 to 9) take blocks twice as long, 2.5-4.2% smaller over the corpus
+    /// logs and text, for twice the memory, and so do Legacy's above the default, with
+    /// which its ladder was tuned. The measurements are in docs/ARCHITECTURE.md,
+    /// "Block sizes by mode" and "Legacy's ladder".
     pub fn default_block_size(self, level: Level) -> usize {
         let deep = match self {
-            CompressionMode::Legacy => level.get() >= 8,
+            CompressionMode::Legacy => level > Level::DEFAULT,
             CompressionMode::Bridge => level.get() >= 7,
             CompressionMode::Maximal => level.get() >= 6,
         };
         let base: usize = match self {
-            CompressionMode::Legacy => 1 << 20,
-            CompressionMode::Bridge => 2 << 20,
+            CompressionMode::Legacy | CompressionMode::Bridge => 2 << 20,
             CompressionMode::Maximal => 4 << 20,
         };
-        match (self, deep) {
-            (_, false) => base,
-            (CompressionMode::Legacy, true) => base * 4,
-            (_, true) => base * 2,
+        if deep {
+            base * 2
+        } else {
+            base
         }
     }
 }

@@ -79,13 +79,14 @@ pub struct CompressArgs {
     pub mode: String,
     /// How hard to search, 1 (fastest) to 9 (smallest); `-1` … `-9` say the same.
     /// 8 and 9 (in maximal, 5 and up) price every way through a block to choose its
-    /// matches: smaller, and several times slower. The top levels also take longer
-    /// blocks (see --block-size), for twice the memory. Decompressing needs no level.
+    /// matches: smaller, and several times slower. The levels above the default take
+    /// longer blocks in legacy, the top ones in the other modes (see --block-size),
+    /// for more memory. Decompressing needs no level.
     #[arg(long, value_name = "N", default_value = "3")]
     pub level: Level,
     /// Block size, 64K to 64M (default 2M for bridge, 4M from level 7; 1M for legacy,
-    /// 4M at levels 8 and 9; 4M for maximal, 8M from level 6); blocks end at a line end
-    /// when there is one.
+    /// 4M from level 4; 4M for maximal, 8M from level 6); blocks end at a line end when
+    /// there is one.
     #[arg(long = "block-size", value_name = "SIZE")]
     pub block_size: Option<String>,
     #[command(flatten)]

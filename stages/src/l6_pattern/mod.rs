@@ -158,8 +158,9 @@ impl MatchParams {
 }
 
 impl Default for MatchParams {
-    /// Legacy's setting: deep chains cut short once a match is good, one step of lazy
-    /// matching (docs/ARCHITECTURE.md says how it was chosen).
+    /// Bridge's setting at the default level (and Legacy's, until Legacy took its own
+    /// ladder): deep chains cut short once a match is good, one step of lazy matching
+    /// (docs/ARCHITECTURE.md says how it was chosen).
     fn default() -> MatchParams {
         MatchParams {
             window_log: 24,

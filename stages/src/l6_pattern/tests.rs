@@ -3,8 +3,29 @@ use super::*;
 use crate::block::LayerSet;
 use proptest::prelude::*;
 
-fn presets() -> [MatchParams; 4] {
-    [MatchParams::fast(), MatchParams::default(), MatchParams::strong(), optimal()]
+fn presets() -> [MatchParams; 6] {
+    [MatchParams::fast(), MatchParams::default(), MatchParams::strong(), optimal(), whole_search(), fast_lazy()]
+}
+
+/// Legacy's level 1: the fast search, one step of lazy matching for short matches.
+fn fast_lazy() -> MatchParams {
+    MatchParams { lazy: 1, lazy_len: 16, hash_log: 17, ..MatchParams::fast() }
+}
+
+/// Legacy's lazy levels: few candidates, every one looked at, lazy two steps whatever
+/// the match's length.
+fn whole_search() -> MatchParams {
+    MatchParams {
+        search_depth: 8,
+        lazy: 2,
+        hash_len: 5,
+        hash_log: 18,
+        chain_log: 18,
+        good_len: 1000,
+        enough_len: 1000,
+        lazy_len: 1000,
+        ..MatchParams::default()
+    }
 }
 
 /// The optimal parse, with a search shallow enough for the tests' many inputs.
@@ -468,7 +489,9 @@ fn measure() {
             Some(size) => println!("\n{name}: {} bytes, gzip -6 {size} bytes at {gzip_speed:.1} MB/s", data.len()),
             None => println!("\n{name}: {} bytes, gzip not available", data.len()),
         }
-        for (preset, params) in ["fast", "default", "strong", "optimal"].iter().zip(presets()) {
+        for (preset, params) in
+            ["fast", "default", "strong", "optimal", "whole search", "fast lazy"].iter().zip(presets())
+        {
             let mut matcher = Matcher::new();
             let group = matcher.compress(data, &params);
             let reps = (if params.search_depth > 16 { 20 } else { 200 } * MIB / data.len().max(1)).clamp(1, 100);
