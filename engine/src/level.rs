@@ -36,9 +36,10 @@ impl Level {
         self.0
     }
 
-    /// L6's match search at this level in `mode`: Legacy's own ladder (see
-    /// [`general_search`]), Bridge's and Maximal's the one their split's streams were
-    /// tuned with.
+    /// L6's match search at this level in `mode`: Legacy's own ladder, tuned on
+    /// general data against zstd's levels; Bridge's and Maximal's the one their
+    /// split's streams were tuned with (which L2's columns keep in every mode, and
+    /// which Bridge leaves, for Legacy's, on the blocks it does not split).
     pub fn match_params(self, mode: CompressionMode) -> MatchParams {
         match mode {
             CompressionMode::Legacy => general_search(self.0),

@@ -67,10 +67,10 @@ pub const SAMPLE_CLEAR_GAIN: f64 = 1.25;
 pub const MIN_SAMPLE_OUTPUT: usize = 2048;
 
 /// L1 Semantic + L2 Structural for text, as one layer; `pattern` is the L6 search
-/// the trials use, the one the mode runs after it.
+/// the trials use, the one a split it keeps is coded with.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TemplateLayer {
-    /// The match search its trials use (the mode's).
+    /// The match search its trials use (the mode's for its split's streams).
     pub pattern: PatternLayer,
     /// How it decides whether a split pays.
     pub decision: SplitDecision,
