@@ -188,7 +188,7 @@ mod tests {
         let sizes = |mode: CompressionMode| -> Vec<usize> {
             (1..=9).map(|n| mode.default_block_size(Level::new(n).unwrap()) >> 20).collect()
         };
-        assert_eq!(sizes(Legacy), [2, 2, 2, 4, 4, 4, 4, 4, 4]);
+        assert_eq!(sizes(Legacy), [2, 2, 2, 4, 4, 4, 4, 4, 8]);
         assert_eq!(sizes(Bridge), [2, 2, 2, 2, 2, 2, 4, 4, 4]);
         assert_eq!(sizes(Maximal), [4, 4, 4, 4, 4, 8, 8, 8, 8]);
     }

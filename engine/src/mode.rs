@@ -120,7 +120,8 @@ impl CompressionMode {
     /// Maximal, for twice the memory. The levels that search hardest (Bridge's 7 to 9,
     /// Maximal's 6 to 9) take blocks twice as long, 2.5-4.2% smaller over the corpus
     /// logs and text, for twice the memory, and so do Legacy's above the default, with
-    /// which its ladder was tuned. The measurements are in docs/ARCHITECTURE.md,
+    /// which its ladder was tuned (its level 9 four times: 8 MiB, as far as zstd's top
+    /// levels reach). The measurements are in docs/ARCHITECTURE.md,
     /// "Block sizes by mode" and "Legacy's ladder".
     pub fn default_block_size(self, level: Level) -> usize {
         let deep = match self {
@@ -132,6 +133,10 @@ impl CompressionMode {
             CompressionMode::Legacy | CompressionMode::Bridge => 2 << 20,
             CompressionMode::Maximal => 4 << 20,
         };
+        if self == CompressionMode::Legacy && level == Level::STRONGEST {
+            // Its two passes of the optimal parse reach as far as zstd's top levels.
+            return base * 4;
+        }
         if deep {
             base * 2
         } else {

@@ -84,9 +84,9 @@ pub struct CompressArgs {
     /// for more memory. Decompressing needs no level.
     #[arg(long, value_name = "N", default_value = "3")]
     pub level: Level,
-    /// Block size, 64K to 64M (default 2M for bridge, 4M from level 7; 1M for legacy,
-    /// 4M from level 4; 4M for maximal, 8M from level 6); blocks end at a line end when
-    /// there is one.
+    /// Block size, 64K to 64M (default 2M for bridge, 4M from level 7; 2M for legacy,
+    /// 4M from level 4, 8M at 9; 4M for maximal, 8M from level 6); blocks end at a line
+    /// end when there is one.
     #[arg(long = "block-size", value_name = "SIZE")]
     pub block_size: Option<String>,
     #[command(flatten)]
