@@ -112,8 +112,8 @@ fn search(step: u8) -> MatchParams {
 /// slots (2^20 at 7), hash five bytes, and look at every candidate, lazily whatever a
 /// match's length: cutting the search short once a match was long enough cost general
 /// data more than it saved. 2, 8 and 9 are the shared search's. Over the corpus with
-/// the large files each of 1 to 7 is smaller than the level it replaced, and 1 to 7
-/// are faster (docs/ARCHITECTURE.md, "Legacy's ladder").
+/// the large files each of 1 to 7 is smaller than the level it replaced, 2 to 7 are
+/// faster, 1 a tenth slower (docs/ARCHITECTURE.md, "Legacy's ladder").
 fn general_search(step: u8) -> MatchParams {
     let lazy = |search_depth: u32, lazy: u8, table_log: u8| MatchParams {
         search_depth,
