@@ -124,23 +124,13 @@ impl CompressionMode {
     /// levels reach). The measurements are in docs/ARCHITECTURE.md,
     /// "Block sizes by mode" and "Legacy's ladder".
     pub fn default_block_size(self, level: Level) -> usize {
-        let deep = match self {
-            CompressionMode::Legacy => level > Level::DEFAULT,
-            CompressionMode::Bridge => level.get() >= 7,
-            CompressionMode::Maximal => level.get() >= 6,
-        };
-        let base: usize = match self {
-            CompressionMode::Legacy | CompressionMode::Bridge => 2 << 20,
-            CompressionMode::Maximal => 4 << 20,
-        };
-        if self == CompressionMode::Legacy && level == Level::STRONGEST {
-            // Its two passes of the optimal parse reach as far as zstd's top levels.
-            return base * 4;
-        }
-        if deep {
-            base * 2
-        } else {
-            base
+        const MIB: usize = 1 << 20;
+        match (self, level.get()) {
+            (CompressionMode::Legacy, ..=3) | (CompressionMode::Bridge, ..=6) => 2 * MIB,
+            (CompressionMode::Legacy, 4..=8) | (CompressionMode::Bridge, _) | (CompressionMode::Maximal, ..=5) => {
+                4 * MIB
+            }
+            (CompressionMode::Legacy, _) | (CompressionMode::Maximal, _) => 8 * MIB,
         }
     }
 }
