@@ -100,10 +100,16 @@ impl InlineEngine {
         // Room for all of it at once: grown block by block, `out` was copied into new
         // memory at every doubling (a tenth of Bridge's decoding time in-process). What
         // the frames claim is only a hint (a damaged one fails below), held to a
-        // multiple of the input, and a reservation that fails is no error.
+        // multiple of the input, and a reservation that fails is no error. An empty
+        // `out` with less room takes the first block as it is and grows from there:
+        // a stream of one frame is not copied at all.
         let room =
             claimed_len(input).min((limit - out.len().min(limit)) as u64).min((input.len() as u64).saturating_mul(256));
-        let _ = out.try_reserve_exact(usize::try_from(room).unwrap_or(0));
+        let room = usize::try_from(room).unwrap_or(0);
+        let mut take_first = out.is_empty() && out.capacity() < room;
+        if !take_first {
+            let _ = out.try_reserve_exact(room);
+        }
         let mut reader = FrameReader::new();
         let mut pos = 0;
         loop {
@@ -118,9 +124,9 @@ impl InlineEngine {
                         return Err(EngineError::Frame { index, offset, source });
                     }
                     let block = self.decompress_frame(index, offset, header, payload)?;
-                    // The first block is the output as it is: no copy of a one-frame stream.
-                    if out.is_empty() && out.capacity() < block.len() {
+                    if std::mem::take(&mut take_first) {
                         *out = block;
+                        let _ = out.try_reserve_exact(room.saturating_sub(out.len()));
                     } else {
                         out.extend_from_slice(&block);
                     }

@@ -116,7 +116,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     // is looked up once, and a reference carries its id along. The matrices below
     // hold ids, a sixth of the bytes of the words' slices: the block's values are
     // written once and read once, and fresh memory is most of what they cost.
-    let mut recent: FastMap<WordContext, std::collections::VecDeque<u32>> = FastMap::default();
+    let mut recent: FastMap<WordContext, RecentRing> = FastMap::default();
     let mut word_ids = WordIds::default();
     let mut keyed = KeyedValues::default();
     // Every template's values as a matrix, a row per line that uses it, in one array
@@ -175,17 +175,15 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                         varint::get_capped(&split.word_lens, &mut lpos, (split.words.len() - wpos) as u64, "word")?
                             as usize;
                     let value = &split.words[wpos..wpos + len];
+                    let id = word_ids.id(value);
                     wpos += len;
-                    if recent.len() == RECENT_WORDS {
-                        recent.pop_back();
-                    }
-                    word_ids.id(value)
+                    recent.push(id);
+                    id
                 } else {
-                    recent.remove(reference as usize - 1).ok_or_else(|| {
+                    recent.take(reference as usize - 1).ok_or_else(|| {
                         Error::corrupt("word references", format!("{reference} of {} recent words", recent.len()))
                     })?
                 };
-                recent.push_front(value);
                 words[word_base + row * word_slots + slot] = value;
             }
             word_bytes[slot] = rpos + lpos + wpos - before;
