@@ -266,4 +266,18 @@ mod tests {
         assert!(e.decompress_into(&bad, &mut out).is_err());
         assert!(out.capacity() <= bad.len() * 256, "{} for {} bytes", out.capacity(), bad.len());
     }
+
+    #[test]
+    fn an_empty_output_of_any_capacity_gets_every_frame() {
+        let e = engine();
+        let data = sample(300_000);
+        let packed = e.compress_to_vec(&data).unwrap();
+        // Less room than the stream claims (the first block taken as it is, then grown),
+        // and more (appended to as it is).
+        for capacity in [0, 10, 100_000, 400_000] {
+            let mut out = Vec::with_capacity(capacity);
+            e.decompress_into(&packed, &mut out).unwrap();
+            assert_eq!(out, data, "capacity {capacity}");
+        }
+    }
 }
