@@ -52,6 +52,7 @@ impl<'a> ZeroPadding<'a> {
 
     /// The bytes the `i`-th value, `value`, takes written: its digits and the zeros
     /// before them.
+    #[inline(always)]
     pub(super) fn width(&self, i: usize, value: u64) -> Result<u8> {
         let digits = tokens::decimal_len(value);
         let width = match self {
