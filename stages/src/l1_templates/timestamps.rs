@@ -95,6 +95,66 @@ struct Format {
     /// byte, and that byte (`None` when the digits end the form); a place where the
     /// run of digits is another length, or ends otherwise, is not this form.
     lead: Option<(usize, Option<u8>)>,
+    layout: Layout,
+}
+
+/// A form's text as [`render_into`] writes it: every part has one width, so the
+/// literals have fixed places and each field is written at its own, where a loop
+/// over the parts took a branch on each (most of a timestamp's rendering).
+#[derive(Default)]
+struct Layout {
+    /// The literals in place, zeros where the fields go.
+    text: [u8; TIME_ROOM],
+    len: usize,
+    year4: Option<usize>,
+    year2: Option<usize>,
+    month2: Option<usize>,
+    month_name: Option<usize>,
+    day2: Option<usize>,
+    day_space: Option<usize>,
+    weekday: Option<usize>,
+    hour: Option<usize>,
+    minute: Option<usize>,
+    second: Option<usize>,
+    /// Where the fraction goes, and its digits.
+    fraction: Option<(usize, usize)>,
+}
+
+impl Layout {
+    fn of(parts: &[Part]) -> Layout {
+        let mut layout = Layout::default();
+        let mut at = 0;
+        for &part in parts {
+            let (field, width) = match part {
+                Part::Lit(b) => {
+                    layout.text[at] = b;
+                    (None, 1)
+                }
+                Part::Year4 => (Some(&mut layout.year4), 4),
+                Part::Year2 => (Some(&mut layout.year2), 2),
+                Part::Month2 => (Some(&mut layout.month2), 2),
+                Part::MonthName => (Some(&mut layout.month_name), 3),
+                Part::Day2 => (Some(&mut layout.day2), 2),
+                Part::DaySpace => (Some(&mut layout.day_space), 2),
+                Part::Weekday => (Some(&mut layout.weekday), 3),
+                Part::Hour2 => (Some(&mut layout.hour), 2),
+                Part::Minute2 => (Some(&mut layout.minute), 2),
+                Part::Second2 => (Some(&mut layout.second), 2),
+                Part::Fraction(n) => {
+                    layout.fraction = Some((at, usize::from(n)));
+                    (None, usize::from(n))
+                }
+                // An epoch form is written by itself (`render_into`).
+                Part::Epoch(n) => (None, usize::from(n)),
+            };
+            if let Some(field) = field {
+                assert!(field.replace(at).is_none(), "a timestamp form names a field twice");
+            }
+            at += width;
+        }
+        layout.len = at;
+        layout
+    }
 }
 
 fn parse_format(spec: &str) -> Format {
@@ -132,6 +192,7 @@ fn parse_format(spec: &str) -> Format {
         starts_with_digit: !matches!(parts[0], Part::MonthName | Part::Weekday),
         lead: lead_digits(&parts),
         fraction_digits,
+        layout: Layout::of(&parts),
         parts,
     }
 }
@@ -480,42 +541,68 @@ pub fn render_into(format: u8, value: i64, calendar: &mut Calendar, room: &mut [
     if !year_fits {
         return Err(bad());
     }
-    let two = |room: &mut [u8; TIME_ROOM], at: usize, v: i64| {
-        room[at] = b'0' + (v / 10) as u8;
-        room[at + 1] = b'0' + (v % 10) as u8;
-        at + 2
+    let l = &f.layout;
+    *room = l.text;
+    let two = |room: &mut [u8; TIME_ROOM], at: Option<usize>, v: i64| {
+        if let Some(at) = at {
+            room[at] = b'0' + (v / 10) as u8;
+            room[at + 1] = b'0' + (v % 10) as u8;
+        }
     };
-    let three = |room: &mut [u8; TIME_ROOM], at: usize, text: &[u8; 3]| {
-        room[at..at + 3].copy_from_slice(text);
-        at + 3
+    let three = |room: &mut [u8; TIME_ROOM], at: Option<usize>, text: &[u8; 3]| {
+        if let Some(at) = at {
+            room[at..at + 3].copy_from_slice(text);
+        }
     };
-    let mut at = 0;
-    for &part in &f.parts {
-        at = match part {
-            Part::Lit(b) => {
-                room[at] = b;
-                at + 1
-            }
-            Part::Year4 => put_digits(year, 4, room, at),
-            Part::Year2 => two(room, at, year - 2000),
-            Part::Month2 => two(room, at, i64::from(month)),
-            Part::MonthName => three(room, at, MONTHS[month as usize - 1]),
-            Part::Day2 => two(room, at, i64::from(day)),
-            Part::DaySpace if day < 10 => {
-                room[at] = b' ';
-                room[at + 1] = b'0' + day as u8;
-                at + 2
-            }
-            Part::DaySpace => two(room, at, i64::from(day)),
-            Part::Weekday => three(room, at, WEEKDAYS[weekday(days)]),
-            Part::Hour2 => two(room, at, time / 3600),
-            Part::Minute2 => two(room, at, time / 60 % 60),
-            Part::Second2 => two(room, at, time % 60),
-            Part::Fraction(n) => put_digits(fraction, usize::from(n), room, at),
-            Part::Epoch(_) => unreachable!("an epoch form has no other parts"),
-        };
+    if let Some(at) = l.year4 {
+        put_digits(year, 4, room, at);
     }
-    Ok(at)
+    two(room, l.year2, year - 2000);
+    two(room, l.month2, i64::from(month));
+    three(room, l.month_name, MONTHS[month as usize - 1]);
+    two(room, l.day2, i64::from(day));
+    if let Some(at) = l.day_space {
+        room[at] = if day < 10 { b' ' } else { b'0' + (day / 10) as u8 };
+        room[at + 1] = b'0' + (day % 10) as u8;
+    }
+    if l.weekday.is_some() {
+        three(room, l.weekday, WEEKDAYS[weekday(days)]);
+    }
+    two(room, l.hour, time / 3600);
+    two(room, l.minute, time / 60 % 60);
+    two(room, l.second, time % 60);
+    if let Some((at, n)) = l.fraction {
+        put_digits(fraction, n, room, at);
+    }
+    Ok(l.len)
+}
+
+/// The text of a form written part by part, as [`render_into`] wrote it before the
+/// layouts: the definition the layouts are held to.
+#[cfg(test)]
+fn render_by_parts(f: &Format, date: (i64, u32, u32), days: i64, time: i64, fraction: i64) -> Vec<u8> {
+    let (year, month, day) = date;
+    let mut out = Vec::new();
+    for &part in &f.parts {
+        match part {
+            Part::Lit(b) => out.push(b),
+            Part::Year4 => out.extend_from_slice(format!("{year:04}").as_bytes()),
+            Part::Year2 => out.extend_from_slice(format!("{:02}", year - 2000).as_bytes()),
+            Part::Month2 => out.extend_from_slice(format!("{month:02}").as_bytes()),
+            Part::MonthName => out.extend_from_slice(MONTHS[month as usize - 1]),
+            Part::Day2 => out.extend_from_slice(format!("{day:02}").as_bytes()),
+            Part::DaySpace => out.extend_from_slice(format!("{day:2}").as_bytes()),
+            Part::Weekday => out.extend_from_slice(WEEKDAYS[weekday(days)]),
+            Part::Hour2 => out.extend_from_slice(format!("{:02}", time / 3600).as_bytes()),
+            Part::Minute2 => out.extend_from_slice(format!("{:02}", time / 60 % 60).as_bytes()),
+            Part::Second2 => out.extend_from_slice(format!("{:02}", time % 60).as_bytes()),
+            Part::Fraction(n) => {
+                out.extend_from_slice(format!("{fraction:0width$}", width = usize::from(n)).as_bytes())
+            }
+            Part::Epoch(_) => unreachable!("an epoch form has no other parts"),
+        }
+    }
+    out
 }
 
 /// Writes `value` in `width` digits at `at`, zeros in front, and returns where they
@@ -645,6 +732,30 @@ mod tests {
     }
 
     proptest! {
+        /// Every form with a date writes by its layout what its parts spell, on any day
+        /// its year allows, at any time of day and fraction.
+        #[test]
+        fn the_layouts_write_what_the_parts_spell(
+            format in 0..FORMAT_COUNT,
+            day in 0i64..36_525,
+            time in 0i64..86_400,
+            fraction in 0i64..1_000_000_000,
+        ) {
+            let f = &formats()[format];
+            prop_assume!(!matches!(f.parts[..], [Part::Epoch(_)]));
+            // Days from 2000-01-01 on: every form's year fits; a form without a year
+            // is read as 2000's, and one without a time at midnight.
+            let days = 10_957 + if f.year.is_some() { day } else { day % 366 };
+            let time = if f.has_time { time } else { 0 };
+            let scale = 10i64.pow(u32::from(f.fraction_digits));
+            let fraction = fraction % scale;
+            let value = (days * 86_400 + time) * scale + fraction;
+            let mut room = [0; TIME_ROOM];
+            let len = render_into(format as u8, value, &mut Calendar::default(), &mut room).unwrap();
+            let expected = render_by_parts(f, civil_from_days(days), days, time, fraction);
+            prop_assert_eq!(&room[..len], &expected[..], "{}", FORMATS[format]);
+        }
+
         /// Past the first 64 bytes, a time is found after a quote, a bracket or the
         /// separator, the first of them, as trying every form there finds it.
         #[test]
