@@ -105,6 +105,9 @@ struct Format {
 struct Layout {
     /// The literals in place, zeros where the fields go.
     text: [u8; TIME_ROOM],
+    /// Where each literal is, for reading: a text of another form fails on one of
+    /// them first, most often.
+    literals: Vec<(usize, u8)>,
     len: usize,
     year4: Option<usize>,
     year2: Option<usize>,
@@ -128,6 +131,7 @@ impl Layout {
             let (field, width) = match part {
                 Part::Lit(b) => {
                     layout.text[at] = b;
+                    layout.literals.push((at, b));
                     (None, 1)
                 }
                 Part::Year4 => (Some(&mut layout.year4), 4),
@@ -278,8 +282,92 @@ fn name(text: &[u8], pos: &mut usize, names: &[&[u8; 3]]) -> Option<usize> {
     Some(i)
 }
 
-/// The timestamp of form `id` at the start of `text`: its length and value.
+/// The timestamp of form `id` at the start of `text`: its length and value. Read by
+/// the form's layout: its literals first, then each field at its place.
 fn parse(id: usize, text: &[u8]) -> Option<(usize, i64)> {
+    let format = &formats()[id];
+    if let [Part::Epoch(n)] = format.parts[..] {
+        if text.first().is_none_or(|&b| b == b'0') {
+            return None;
+        }
+        let mut pos = 0;
+        let value = digits(text, &mut pos, usize::from(n))?;
+        if text.get(pos).is_some_and(u8::is_ascii_alphanumeric) {
+            return None;
+        }
+        return Some((pos, value));
+    }
+    let l = &format.layout;
+    let (here, after) = (text.get(..l.len)?, text.get(l.len));
+    if l.literals.iter().any(|&(at, b)| here[at] != b) {
+        return None;
+    }
+    let field = |at: usize, n: usize| digits(here, &mut { at }, n);
+    let named = |at: usize, names: &[&[u8; 3]]| name(here, &mut { at }, names);
+    let year = match (l.year4, l.year2) {
+        (Some(at), _) => field(at, 4)?,
+        (None, Some(at)) => 2000 + field(at, 2)?,
+        (None, None) => 2000,
+    };
+    let month = match (l.month2, l.month_name) {
+        (Some(at), _) => field(at, 2)?,
+        (None, Some(at)) => named(at, &MONTHS)? as i64 + 1,
+        (None, None) => 1,
+    };
+    let day = match (l.day2, l.day_space) {
+        (Some(at), _) => field(at, 2)?,
+        (None, Some(at)) if here[at] == b' ' => match field(at + 1, 1)? {
+            0 => return None,
+            d => d,
+        },
+        (None, Some(at)) => match field(at, 2)? {
+            d if d < 10 => return None,
+            d => d,
+        },
+        (None, None) => 1,
+    };
+    let week = match l.weekday {
+        Some(at) => Some(named(at, &WEEKDAYS)?),
+        None => None,
+    };
+    let clock = |at: Option<usize>| at.map_or(Some(0), |at| field(at, 2));
+    let (hour, minute, second) = (clock(l.hour)?, clock(l.minute)?, clock(l.second)?);
+    let fraction = l.fraction.map_or(Some(0), |(at, n)| field(at, n))?;
+    // A digit right after would make the match part of a longer number.
+    if after.is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    valued(format, l.len, (year, month, day, week), (hour, minute, second, fraction))
+}
+
+/// The value of a date and time read from a form's text, if it is a real one.
+fn valued(
+    format: &Format,
+    len: usize,
+    (year, month, day, week): (i64, i64, i64, Option<usize>),
+    (hour, minute, second, fraction): (i64, i64, i64, i64),
+) -> Option<(usize, i64)> {
+    if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let month = month as u32;
+    if day < 1 || day > i64::from(days_in_month(year, month)) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day as u32);
+    if week.is_some_and(|w| w != weekday(days)) {
+        return None;
+    }
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second;
+    // Nanoseconds overflow past the year 2262: such a time is not taken.
+    let value = seconds.checked_mul(10i64.pow(u32::from(format.fraction_digits)))?.checked_add(fraction)?;
+    Some((len, value))
+}
+
+/// [`parse`] part by part, as it read before the layouts: the definition they are
+/// held to.
+#[cfg(test)]
+fn parse_by_parts(id: usize, text: &[u8]) -> Option<(usize, i64)> {
     let format = &formats()[id];
     let (mut year, mut month, mut day) = (2000i64, 1i64, 1i64);
     let (mut hour, mut minute, mut second, mut fraction) = (0i64, 0i64, 0i64, 0i64);
@@ -732,6 +820,21 @@ mod tests {
     }
 
     proptest! {
+        /// Every form reads by its layout what it read part by part, on text made of
+        /// the bytes timestamps are made of and on the forms' own samples cut anywhere.
+        #[test]
+        fn the_layouts_read_what_the_parts_read(
+            text in "([0-9]{1,4}|[ :./,T+-]|Jan|Feb|Dec|Sun|Wed|Sat|Z|x|2017-06-09T20:10:40.000209333Z|17/May/2015:10:05:03|Sun Dec 04 04:47:44 2005|Jun  4 15:16:01|Jun  0 15:16:01|Jun 05 15:16:01|Feb 30 10:00:00|081109 203615|2005-06-03-15.42.50.675872|03-17 16:13:38.811|2016-02-29 23:59:59,999){0,8}",
+        ) {
+            let text = text.as_bytes();
+            for start in 0..text.len() {
+                for (format, spec) in FORMATS.iter().enumerate() {
+                    let at = &text[start..];
+                    prop_assert_eq!(parse(format, at), parse_by_parts(format, at), "{} on {:?}", spec, String::from_utf8_lossy(at));
+                }
+            }
+        }
+
         /// Every form with a date writes by its layout what its parts spell, on any day
         /// its year allows, at any time of day and fraction.
         #[test]
