@@ -423,21 +423,7 @@ fn parse_by_parts(id: usize, text: &[u8]) -> Option<(usize, i64)> {
     if text.get(pos).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    let month = month as u32;
-    if day < 1 || day > i64::from(days_in_month(year, month)) {
-        return None;
-    }
-    let days = days_from_civil(year, month, day as u32);
-    if week.is_some_and(|w| w != weekday(days)) {
-        return None;
-    }
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second;
-    // Nanoseconds overflow past the year 2262: such a time is not taken.
-    let value = seconds.checked_mul(10i64.pow(u32::from(format.fraction_digits)))?.checked_add(fraction)?;
-    Some((pos, value))
+    valued(format, pos, (year, month, day, week), (hour, minute, second, fraction))
 }
 
 /// A timestamp found in a line: where, how long, which form, and its value.
