@@ -44,7 +44,7 @@ pub(super) fn weekday(days: i64) -> usize {
     (days + 4).rem_euclid(7) as usize
 }
 
-/// The date [`render_into`] worked out last: a block's timestamps mostly fall on a
+/// The date [`render_into`](super::render_into) worked out last: a block's timestamps mostly fall on a
 /// few days, and the calendar arithmetic is most of a timestamp's rendering.
 #[derive(Default)]
 pub struct Calendar {

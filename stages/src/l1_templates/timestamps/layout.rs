@@ -3,7 +3,7 @@
 
 use super::{Part, TIME_ROOM};
 
-/// A form's text as [`render_into`] writes it: every part has one width, so the
+/// A form's text as [`render_into`](super::render_into) writes it: every part has one width, so the
 /// literals have fixed places and each field is written at its own, where a loop
 /// over the parts took a branch on each (most of a timestamp's rendering).
 #[derive(Default)]
