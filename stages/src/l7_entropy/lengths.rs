@@ -42,52 +42,58 @@ pub(super) fn limited_lengths(freq: &[u64; 256]) -> [u8; 256] {
     sorted.sort_unstable();
 
     // Level lists from the deepest (index 0, leaves only) to level 1; for each only
-    // which items are packages is kept, which is all the selection step needs.
-    let levels = MAX_LEN as usize;
-    let mut is_package = [[false; MAX_ITEMS]; MAX_LEN as usize];
-    // The weights of the level before and of the level being built, in two lists
-    // used by turns: a level's list was a 4 KiB array copied and cleared at every
-    // level, which cost more than the merging itself on the many small streams of a
-    // split block (only the first `prev_len` entries are ever read).
-    let mut lists = [[0u64; MAX_ITEMS]; 2];
-    let mut prev_len = n;
-    for (slot, &(f, _)) in lists[0].iter_mut().zip(sorted.iter()) {
-        *slot = f;
-    }
-    for (level, flags) in is_package.iter_mut().enumerate().skip(1) {
-        let [even, odd] = &mut lists;
-        let (prev, cur) = if level % 2 == 1 { (&*even, odd) } else { (&*odd, even) };
-        let packages = prev_len / 2;
-        let (mut leaf, mut pkg, mut k) = (0, 0, 0);
+    // which items are packages is kept, a bit an item, which is all the selection
+    // step needs. Fixed arrays of every level's items cost more to clear than the
+    // merging takes on the many small streams of a split block.
+    let mut is_package = [[0u64; PACKAGE_WORDS]; MAX_LEN as usize];
+    // The weights of the level before and of the level being built.
+    let mut prev: Vec<u64> = sorted.iter().map(|&(f, _)| f).collect();
+    let mut cur: Vec<u64> = Vec::with_capacity(2 * n);
+    for flags in is_package.iter_mut().skip(1) {
+        cur.clear();
+        let packages = prev.len() / 2;
+        let (mut leaf, mut pkg) = (0, 0);
         while leaf < n || pkg < packages {
             let pkg_weight = if pkg < packages { prev[2 * pkg] + prev[2 * pkg + 1] } else { u64::MAX };
             if leaf < n && sorted[leaf].0 <= pkg_weight {
-                cur[k] = sorted[leaf].0;
+                cur.push(sorted[leaf].0);
                 leaf += 1;
             } else {
-                cur[k] = pkg_weight;
-                flags[k] = true;
+                let k = cur.len();
+                flags[k / 64] |= 1 << (k % 64);
+                cur.push(pkg_weight);
                 pkg += 1;
             }
-            k += 1;
         }
-        prev_len = k;
+        std::mem::swap(&mut prev, &mut cur);
     }
 
     // Taking the 2n-2 lightest items of level 1 and, recursively, the items that
     // the chosen packages were made of, each leaf is taken once per bit of its code.
     // The leaves taken at a level are always the lightest ones, as the lists hold
     // the leaves in weight order.
-    let mut take = (2 * n - 2).min(prev_len);
-    for flags in is_package[..levels].iter().rev() {
-        let chosen = &flags[..take];
-        let packages = chosen.iter().filter(|&&p| p).count();
+    let mut take = (2 * n - 2).min(prev.len());
+    for flags in is_package.iter().rev() {
+        let packages = packages_before(flags, take);
         for &(_, sym) in &sorted[..take - packages] {
             lens[usize::from(sym)] += 1;
         }
         take = 2 * packages;
     }
     lens
+}
+
+/// Words of a level's package bits.
+const PACKAGE_WORDS: usize = MAX_ITEMS.div_ceil(64);
+
+/// How many of a level's first `items` items are packages.
+fn packages_before(flags: &[u64; PACKAGE_WORDS], items: usize) -> usize {
+    let whole = items / 64;
+    let mut count: u32 = flags[..whole].iter().map(|w| w.count_ones()).sum();
+    if items % 64 != 0 {
+        count += (flags[whole] & ((1u64 << (items % 64)) - 1)).count_ones();
+    }
+    count as usize
 }
 
 /// Kraft sum in units of 2^-MAX_LEN: exactly [`TABLE_SIZE`] for a complete code.
@@ -203,6 +209,44 @@ mod tests {
         freq.iter().zip(lens).map(|(&f, &l)| f * u64::from(l)).sum()
     }
 
+    /// The package-merge as first written (a flag a byte, fixed lists), which the
+    /// bit-per-item version must agree with length for length.
+    fn limited_lengths_reference(freq: &[u64; 256]) -> [u8; 256] {
+        let mut lens = [0u8; 256];
+        let mut sorted: Vec<(u64, u8)> =
+            freq.iter().enumerate().filter(|(_, &f)| f > 0).map(|(s, &f)| (f, s as u8)).collect();
+        let n = sorted.len();
+        sorted.sort_unstable();
+        let mut is_package = vec![vec![false; MAX_ITEMS]; MAX_LEN as usize];
+        let mut prev: Vec<u64> = sorted.iter().map(|&(f, _)| f).collect();
+        for flags in is_package.iter_mut().skip(1) {
+            let mut cur = Vec::new();
+            let packages = prev.len() / 2;
+            let (mut leaf, mut pkg) = (0, 0);
+            while leaf < n || pkg < packages {
+                let pkg_weight = if pkg < packages { prev[2 * pkg] + prev[2 * pkg + 1] } else { u64::MAX };
+                if leaf < n && sorted[leaf].0 <= pkg_weight {
+                    cur.push(sorted[leaf].0);
+                    leaf += 1;
+                } else {
+                    flags[cur.len()] = true;
+                    cur.push(pkg_weight);
+                    pkg += 1;
+                }
+            }
+            prev = cur;
+        }
+        let mut take = (2 * n - 2).min(prev.len());
+        for flags in is_package.iter().rev() {
+            let packages = flags[..take].iter().filter(|&&p| p).count();
+            for &(_, sym) in &sorted[..take - packages] {
+                lens[usize::from(sym)] += 1;
+            }
+            take = 2 * packages;
+        }
+        lens
+    }
+
     #[test]
     fn fibonacci_counts_are_limited() {
         // Fibonacci counts make Huffman's tree a chain, so 30 symbols would need
@@ -277,6 +321,15 @@ mod tests {
             let limited = cost(&freq, &lens);
             let free = huffman_cost(&freq);
             prop_assert!(limited >= free);
+        }
+
+        #[test]
+        fn lengths_are_the_reference_packages(counts in proptest::collection::vec(0u64..1 << 40, 2..256), skew in 0u32..40) {
+            // Counts spread over many orders of magnitude, so that the limit binds.
+            let mut freq = [0u64; 256];
+            for (i, (f, c)) in freq.iter_mut().zip(&counts).enumerate() { *f = *c >> (i as u32 * skew % 40); }
+            prop_assume!(freq.iter().filter(|&&f| f > 0).count() >= 2);
+            prop_assert_eq!(limited_lengths(&freq), limited_lengths_reference(&freq));
         }
 
         #[test]
