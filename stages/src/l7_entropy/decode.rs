@@ -17,9 +17,16 @@ pub(super) struct Table([u16; TABLE_SIZE]);
 
 impl Table {
     /// `lens` must be a complete code (as `read_lengths` guarantees); then every
-    /// entry is written exactly once.
+    /// entry is written.
     pub(super) fn new(lens: &[u8; 256]) -> Table {
         let codes = reversed_codes(lens);
+        let longest = lens.iter().copied().max().unwrap_or(0).clamp(1, MAX_LEN as u8);
+        // An index's entry is decided by its low `longest` bits: the first 2^longest
+        // entries are written code by code, and the rest are copies of them. A small
+        // stream's code is often much shorter than the table, which it would
+        // otherwise fill a symbol at a time (the table of a coded table's lengths
+        // has at most 12 codes).
+        let span = 1usize << longest;
         let mut entries = [0u16; TABLE_SIZE];
         for (sym, (&len, &code)) in lens.iter().zip(&codes).enumerate() {
             if len == 0 {
@@ -30,10 +37,15 @@ impl Table {
             // to the codes that follow.
             let step = 1usize << len;
             let mut i = usize::from(code);
-            while i < TABLE_SIZE {
+            while i < span {
                 entries[i] = entry;
                 i += step;
             }
+        }
+        let mut filled = span;
+        while filled < TABLE_SIZE {
+            entries.copy_within(..filled, filled);
+            filled *= 2;
         }
         Table(entries)
     }

@@ -22,24 +22,29 @@ const MAX_ITEMS: usize = 2 * 256 - 1;
 /// few thousand steps, nothing beside counting the input.
 pub(super) fn limited_lengths(freq: &[u64; 256]) -> [u8; 256] {
     let mut lens = [0u8; 256];
-    let mut sorted = [(0u64, 0u8); 256];
-    let mut n = 0;
+    // Each used symbol as one key, its count above its byte, so that keys sort as
+    // (count, symbol) pairs would (counts of bytes are far below 2^56).
+    let mut keys: Vec<u64> = Vec::with_capacity(256);
     for (sym, &f) in freq.iter().enumerate() {
         if f > 0 {
-            sorted[n] = (f, sym as u8);
-            n += 1;
+            debug_assert!(f < 1 << 56, "a count of {f}");
+            keys.push(f << 8 | sym as u64);
         }
     }
-    let sorted = &mut sorted[..n];
-    if n < 2 {
+    if keys.len() < 2 {
         // One symbol needs no bits, but the format has no zero-length codes; the
         // encoder sends such data as a run and never asks.
-        for &(_, sym) in sorted.iter() {
-            lens[usize::from(sym)] = 1;
+        for &key in &keys {
+            lens[usize::from(key as u8)] = 1;
         }
         return lens;
     }
-    sorted.sort_unstable();
+    keys.sort_unstable();
+    if let Some(lens) = huffman_lengths(&keys) {
+        return lens;
+    }
+    let sorted: Vec<(u64, u8)> = keys.iter().map(|&key| (key >> 8, key as u8)).collect();
+    let n = sorted.len();
 
     // Level lists from the deepest (index 0, leaves only) to level 1; for each only
     // which items are packages is kept, a bit an item, which is all the selection
@@ -83,6 +88,50 @@ pub(super) fn limited_lengths(freq: &[u64; 256]) -> [u8; 256] {
     lens
 }
 
+/// Huffman's code lengths for the used symbols `sorted` (at least two, by count),
+/// or `None` when the longest is over [`MAX_LEN`].
+fn huffman_lengths(keys: &[u64]) -> Option<[u8; 256]> {
+    let n = keys.len();
+    // Nodes 0..n are the leaves in count order, n.. the joined ones in the order they
+    // are made, which is also the order of their weights: two queues, no heap. Sized
+    // to the symbols used: a short stream uses few, and is coded often.
+    let mut weight: Vec<u64> = keys.iter().map(|&key| key >> 8).collect();
+    weight.resize(2 * n - 1, 0);
+    let mut parent = vec![0u16; 2 * n - 1];
+    let (mut leaf, mut joined) = (0, n);
+    for next in n..2 * n - 1 {
+        let mut lightest = || {
+            if leaf < n && (joined >= next || weight[leaf] <= weight[joined]) {
+                leaf += 1;
+                leaf - 1
+            } else {
+                joined += 1;
+                joined - 1
+            }
+        };
+        let (a, b) = (lightest(), lightest());
+        weight[next] = weight[a] + weight[b];
+        parent[a] = next as u16;
+        parent[b] = next as u16;
+    }
+    // Depths from the root down: a node is made after its children. The weights'
+    // room holds them now.
+    let root = 2 * n - 2;
+    let depth = &mut weight;
+    depth[root] = 0;
+    for node in (0..root).rev() {
+        depth[node] = depth[usize::from(parent[node])] + 1;
+    }
+    let mut lens = [0u8; 256];
+    for (&d, &key) in depth.iter().zip(keys) {
+        if d > u64::from(MAX_LEN) {
+            return None;
+        }
+        lens[usize::from(key as u8)] = d as u8;
+    }
+    Some(lens)
+}
+
 /// Words of a level's package bits.
 const PACKAGE_WORDS: usize = MAX_ITEMS.div_ceil(64);
 
@@ -105,6 +154,9 @@ pub(super) fn kraft_sum(lens: &[u8; 256]) -> u32 {
 /// the code's most significant one. Codes are assigned in (length, symbol) order.
 /// `lens` must satisfy the Kraft inequality, or codes would overflow their length.
 pub(super) fn reversed_codes(lens: &[u8; 256]) -> [u16; 256] {
+    // Up to the highest used symbol: small streams use few of the 256.
+    let used = lens.iter().rposition(|&l| l > 0).map_or(0, |last| last + 1);
+    let lens = &lens[..used];
     let mut per_len = [0u32; MAX_LEN as usize + 1];
     for &l in lens.iter() {
         per_len[usize::from(l).min(MAX_LEN as usize)] += 1;
@@ -328,6 +380,15 @@ mod tests {
             // Counts spread over many orders of magnitude, so that the limit binds.
             let mut freq = [0u64; 256];
             for (i, (f, c)) in freq.iter_mut().zip(&counts).enumerate() { *f = *c >> (i as u32 * skew % 40); }
+            prop_assume!(freq.iter().filter(|&&f| f > 0).count() >= 2);
+            prop_assert_eq!(limited_lengths(&freq), limited_lengths_reference(&freq));
+        }
+
+        #[test]
+        fn lengths_are_the_reference_packages_with_many_ties(counts in proptest::collection::vec(0u64..6, 2..256)) {
+            // Few count values: most merges choose between equal weights.
+            let mut freq = [0u64; 256];
+            for (f, c) in freq.iter_mut().zip(&counts) { *f = *c; }
             prop_assume!(freq.iter().filter(|&&f| f > 0).count() >= 2);
             prop_assert_eq!(limited_lengths(&freq), limited_lengths_reference(&freq));
         }
