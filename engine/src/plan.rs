@@ -72,8 +72,6 @@ pub struct CompressJob {
     /// The input's SHA-256, once computed.
     pub digest: Option<[u8; 32]>,
     pub block: Block,
-    /// Order-0 entropy of the input, bits per byte, estimated from a sample.
-    pub entropy: f64,
     /// Set when the block is not worth any layer: it will be stored.
     pub incompressible: bool,
     pub frame: Vec<u8>,
@@ -90,7 +88,6 @@ impl CompressJob {
             len: input.len(),
             input,
             digest: None,
-            entropy: 0.0,
             incompressible: false,
             frame: Vec::new(),
             header: None,
@@ -147,8 +144,7 @@ struct Analyze;
 
 impl Step<CompressJob> for Analyze {
     fn run(&self, job: &mut CompressJob) -> std::result::Result<(), StageError> {
-        job.entropy = sampled_entropy(&job.input);
-        job.incompressible = job.input.is_empty() || job.entropy >= INCOMPRESSIBLE_ENTROPY && !repeats(&job.input);
+        job.incompressible = job.input.is_empty() || looks_random(&job.input) && !repeats(&job.input);
         job.digest = Some(l8_seal::sha256(&job.input));
         job.block = if job.incompressible {
             Block { original_len: job.input.len(), layers: LayerSet::EMPTY, streams: Vec::new() }
@@ -159,22 +155,30 @@ impl Step<CompressJob> for Analyze {
     }
 }
 
-/// Order-0 entropy of a quarter of the block (every fourth 4 KiB piece): enough to
-/// tell text from noise, at a quarter of the cost of counting every byte.
-fn sampled_entropy(data: &[u8]) -> f64 {
+/// Whether the order-0 entropy of a quarter of the block (every fourth 4 KiB piece:
+/// enough to tell text from noise, at a quarter of the cost of counting every byte)
+/// is [`INCOMPRESSIBLE_ENTROPY`] or more.
+fn looks_random(data: &[u8]) -> bool {
     const PIECE: usize = 4096;
-    if data.len() <= 4 * PIECE {
-        return entropy::bits_per_byte(data);
-    }
-    let mut hist = [0u32; 256];
-    let mut counted = 0;
-    for piece in data.chunks(PIECE).step_by(4) {
-        for (total, n) in hist.iter_mut().zip(entropy::histogram(piece)) {
-            *total += n;
+    let (hist, counted) = if data.len() <= 4 * PIECE {
+        (entropy::histogram(data), data.len())
+    } else {
+        let mut hist = [0u32; 256];
+        let mut counted = 0;
+        for piece in data.chunks(PIECE).step_by(4) {
+            for (total, n) in hist.iter_mut().zip(entropy::histogram(piece)) {
+                *total += n;
+            }
+            counted += piece.len();
         }
-        counted += piece.len();
-    }
-    entropy::bits_per_byte_of(&hist, counted)
+        (hist, counted)
+    };
+    // The entropy is at most log2 of the byte values used: text, which uses fewer than
+    // 2^7.9 of them, is told without a logarithm (a `Framed` message is analysed
+    // on its own, and its logarithms were a visible part of its time).
+    let used = hist.iter().filter(|&&c| c > 0).count();
+    (used as f64).log2() >= INCOMPRESSIBLE_ENTROPY
+        && entropy::bits_per_byte_of(&hist, counted) >= INCOMPRESSIBLE_ENTROPY
 }
 
 /// Whether a high-entropy block still repeats itself: samples 64-byte windows and
