@@ -5,6 +5,8 @@
 //!
 //! `cargo bench --bench framed -- [LOG FILES OR FOLDERS...]` (default: samples/).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -120,7 +122,8 @@ fn zstd_streaming(msgs: &[Vec<u8>]) -> Outcome {
 }
 
 fn main() {
-    let args: Vec<PathBuf> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).map(PathBuf::from).collect();
+    let args: Vec<PathBuf> =
+        std::env::args().skip(1).filter(|a| !a.starts_with("--")).map(|a| common::argument_path(&a)).collect();
     let paths = if args.is_empty() {
         vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/apache_access.log")]
     } else {

@@ -15,6 +15,8 @@
 //! `cargo bench --bench split [-- FILE_OR_DIR ...]` (default: `samples/`); blocks of
 //! 2 MiB, Bridge's default on the command line.
 
+mod common;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -94,7 +96,7 @@ fn files(args: &[String]) -> Vec<PathBuf> {
     let roots: Vec<PathBuf> = if args.is_empty() {
         vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples")]
     } else {
-        args.iter().map(PathBuf::from).collect()
+        args.iter().map(|a| common::argument_path(a)).collect()
     };
     let mut out = Vec::new();
     for root in roots {
