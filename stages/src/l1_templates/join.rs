@@ -157,7 +157,12 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
         let word_base = words.len();
         rows_within(n, coded_words, &split.word_refs[rpos..], "word references")?;
         words.resize(word_base + n * word_slots, 0);
-        let (mut number_bytes, mut word_bytes) = (vec![0; number_slots], vec![0; word_slots]);
+        // What each column takes, for `cobolp info` alone: no allocation otherwise (a
+        // small block has hundreds of templates).
+        let (mut number_bytes, mut word_bytes) = match bytes {
+            Some(_) => (vec![0; number_slots], vec![0; word_slots]),
+            None => (Vec::new(), Vec::new()),
+        };
         for (slot, context) in contexts.into_iter().enumerate() {
             let before = rpos + lpos + wpos;
             if let Some(source) = relations.words[slot] {
@@ -186,7 +191,9 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                 };
                 words[word_base + row * word_slots + slot] = value;
             }
-            word_bytes[slot] = rpos + lpos + wpos - before;
+            if let Some(counted) = word_bytes.get_mut(slot) {
+                *counted = rpos + lpos + wpos - before;
+            }
         }
         // Numbers after words: a keyed column's predictions need its key's words.
         let number_base = numbers.len();
@@ -210,7 +217,9 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                     numbers[number_base + row * number_slots + slot] = value;
                     number_widths[number_base + row * number_slots + slot] = padding.width(row, value)?;
                 }
-                number_bytes[slot] = npos + zpos - before + entry_bytes;
+                if let Some(counted) = number_bytes.get_mut(slot) {
+                    *counted = npos + zpos - before + entry_bytes;
+                }
                 continue;
             }
             let prediction = match key_slot {
@@ -244,7 +253,9 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                 numbers[number_base + row * number_slots + slot] = value;
                 number_widths[number_base + row * number_slots + slot] = padding.width(row, value)?;
             }
-            number_bytes[slot] = npos + zpos - before;
+            if let Some(counted) = number_bytes.get_mut(slot) {
+                *counted = npos + zpos - before;
+            }
         }
         rows.push(Rows { numbers: number_base, number_slots, words: word_base, word_slots });
         if let Some(bytes) = bytes.as_deref_mut() {
