@@ -4,7 +4,10 @@
 use super::*;
 
 pub(super) fn parse_template(key: &[u8]) -> Result<Vec<Item>> {
-    let mut items = Vec::new();
+    // An item takes a byte of the key or more: room for most templates at once, where
+    // growing from nothing cost a small block's hundreds of templates three or four
+    // allocations each.
+    let mut items = Vec::with_capacity(key.len().min(64));
     let mut pos = 0;
     while pos < key.len() {
         let tag = key[pos];
