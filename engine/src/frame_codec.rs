@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use cobolp_stages::l5_rle::RleLayer;
-use cobolp_stages::l6_pattern::{MatchParams, PatternLayer, SessionMatcher};
+use cobolp_stages::l6_pattern::{PatternLayer, SessionMatcher};
 use cobolp_stages::l7_entropy::EntropyLayer;
 use cobolp_stages::l8_seal::{self, FrameHeader, FramePlace, StreamTally};
 use cobolp_stages::{Block, Error as StageError, Layer, LayerId};
@@ -105,11 +105,14 @@ impl FrameCodec {
     /// `session`: frames on one connection share a match window (see the module
     /// documentation); off, every frame decodes on its own.
     pub fn new(config: &EngineConfig, session: bool) -> Result<FrameCodec> {
+        // A session frame is L6 and L7 alone: its search is the one the configured
+        // level gives the mode (the default level's is L6's default search).
+        let params = config.level.match_params(config.mode);
         Ok(FrameCodec {
             inline: Arc::new(InlineEngine::new(config)?),
             session,
-            pattern: PatternLayer { params: MatchParams::default() },
-            sent: SessionMatcher::new(SESSION_WINDOW, &MatchParams::default()),
+            pattern: PatternLayer { params },
+            sent: SessionMatcher::new(SESSION_WINDOW, &params),
             received: History::default(),
             out: Cursor::default(),
             into: Cursor::default(),
@@ -199,7 +202,7 @@ impl FrameCodec {
         self.sending.end_frame().write(out);
         self.sending = StreamTally::default();
         if self.session {
-            self.sent = SessionMatcher::new(SESSION_WINDOW, &MatchParams::default());
+            self.sent = SessionMatcher::new(SESSION_WINDOW, &self.pattern.params);
         }
     }
 
@@ -325,6 +328,32 @@ mod tests {
         let mut receiver = FrameCodec::new(&config, true).unwrap();
         assert_eq!(decode_all(&mut receiver, &session_wire).unwrap(), messages().concat());
         assert_eq!(receiver.frames_decoded(), 300);
+    }
+
+    /// The level sets a session frame's search as it does a block's, from the first
+    /// stream to the ones after an end frame; any decoder reads any level.
+    #[test]
+    fn session_frames_search_as_the_level_says() {
+        let session_wire = |config: &EngineConfig, codec: &mut FrameCodec| {
+            let mut wire = Vec::new();
+            for m in messages() {
+                codec.encode(&m, &mut wire).unwrap();
+            }
+            codec.encode_end(&mut wire);
+            let mut receiver = FrameCodec::new(&EngineConfig::default(), true).unwrap();
+            assert_eq!(decode_all(&mut receiver, &wire).unwrap(), messages().concat(), "{:?}", config.level);
+            wire
+        };
+        let mut wires = Vec::new();
+        for level in [1, 9] {
+            let config = EngineConfig::default().with_level(crate::Level::new(level).unwrap());
+            let mut codec = FrameCodec::new(&config, true).unwrap();
+            let first = session_wire(&config, &mut codec);
+            // After the end frame the codec starts over, with the same search.
+            assert_eq!(session_wire(&config, &mut codec), first, "level {level}, second stream");
+            wires.push(first);
+        }
+        assert_ne!(wires[0], wires[1], "levels 1 and 9 searched alike");
     }
 
     #[test]
