@@ -354,6 +354,11 @@ mod tests {
             wires.push(first);
         }
         assert_ne!(wires[0], wires[1], "levels 1 and 9 searched alike");
+        // The other modes' searches (Legacy's hashes five bytes) in session frames too.
+        for mode in [crate::CompressionMode::Legacy, crate::CompressionMode::Maximal] {
+            let config = EngineConfig::default().with_mode(mode);
+            session_wire(&config, &mut FrameCodec::new(&config, true).unwrap());
+        }
     }
 
     #[test]
