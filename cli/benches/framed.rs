@@ -3,8 +3,8 @@
 //! and bytes on the wire, for cobolp in session and independent mode, zstd -3 per
 //! message, and zstd -3 streaming with a flush per message, in the same run.
 //!
-//! `cargo bench --bench framed -- [--level=N] [LOG FILES OR FOLDERS...]` (default:
-//! samples/, and cobolp's default level; zstd stays at -3).
+//! `cargo bench --bench framed -- [--level=N] [--mode=MODE] [LOG FILES OR FOLDERS...]`
+//! (default: samples/, and cobolp's default level and mode; zstd stays at -3).
 
 mod common;
 
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use cobol_protocol::layers::l8_seal::{next_frame, FrameRef};
-use cobol_protocol::{EngineConfig, FrameCodec, Level};
+use cobol_protocol::{CompressionMode, EngineConfig, FrameCodec, Level};
 use hdrhistogram::Histogram;
 use zstd::stream::raw::{Decoder as ZDecoder, Encoder as ZEncoder, InBuffer, Operation, OutBuffer};
 
@@ -69,8 +69,9 @@ fn measure(name: &'static str, msgs: &[Vec<u8>], mut round_trip: impl FnMut(&[u8
     Outcome { name, wire, seconds: started.elapsed().as_secs_f64(), latency }
 }
 
-fn cobolp(name: &'static str, msgs: &[Vec<u8>], session: bool, level: Level) -> Outcome {
-    let config = EngineConfig::default().with_threads(1).with_level(level);
+fn cobolp(name: &'static str, msgs: &[Vec<u8>], session: bool, settings: (CompressionMode, Level)) -> Outcome {
+    let (mode, level) = settings;
+    let config = EngineConfig::default().with_threads(1).with_mode(mode).with_level(level);
     let mut sender = FrameCodec::new(&config, session).unwrap();
     let mut receiver = FrameCodec::new(&config, session).unwrap();
     let mut frame = Vec::new();
@@ -126,6 +127,11 @@ fn main() {
     let level = std::env::args()
         .find_map(|a| a.strip_prefix("--level=").map(|n| n.parse::<Level>().expect("--level=1 to 9")))
         .unwrap_or_default();
+    let mode = std::env::args()
+        .find_map(|a| {
+            a.strip_prefix("--mode=").map(|m| m.parse::<CompressionMode>().expect("--mode=bridge, legacy or maximal"))
+        })
+        .unwrap_or_default();
     let args: Vec<PathBuf> =
         std::env::args().skip(1).filter(|a| !a.starts_with("--")).map(|a| common::argument_path(&a)).collect();
     let paths = if args.is_empty() {
@@ -136,14 +142,14 @@ fn main() {
     let msgs = messages(&paths);
     let original: usize = msgs.iter().map(Vec::len).sum();
     println!(
-        "{} messages, {} bytes ({:.0} bytes each on average), one thread, cobolp at level {level}",
+        "{} messages, {} bytes ({:.0} bytes each on average), one thread, cobolp at level {level} in {mode:?}",
         msgs.len(),
         original,
         original as f64 / msgs.len() as f64
     );
     let results = [
-        cobolp("cobolp session", &msgs, true, level),
-        cobolp("cobolp independent", &msgs, false, level),
+        cobolp("cobolp session", &msgs, true, (mode, level)),
+        cobolp("cobolp independent", &msgs, false, (mode, level)),
         zstd_per_message(&msgs),
         zstd_streaming(&msgs),
     ];
