@@ -46,15 +46,15 @@ pub(super) fn limited_lengths(freq: &[u64; 256]) -> [u8; 256] {
     if let Some(lens) = huffman_lengths(&keys) {
         return lens;
     }
-    let sorted: Vec<(u64, u8)> = keys.iter().map(|&key| (key >> 8, key as u8)).collect();
-    let n = sorted.len();
+    let n = keys.len();
+    let weight = |leaf: usize| keys[leaf] >> 8;
 
     // Level lists from the deepest (index 0, leaves only) to level 1; for each only
     // which items are packages is kept, a bit an item, which is all the selection
     // step needs.
     let mut is_package = [[0u64; PACKAGE_WORDS]; MAX_LEN as usize];
     // The weights of the level before and of the level being built.
-    let mut prev: Vec<u64> = sorted.iter().map(|&(f, _)| f).collect();
+    let mut prev: Vec<u64> = (0..n).map(weight).collect();
     let mut cur: Vec<u64> = Vec::with_capacity(2 * n);
     for flags in is_package.iter_mut().skip(1) {
         cur.clear();
@@ -62,8 +62,8 @@ pub(super) fn limited_lengths(freq: &[u64; 256]) -> [u8; 256] {
         let (mut leaf, mut pkg) = (0, 0);
         while leaf < n || pkg < packages {
             let pkg_weight = if pkg < packages { prev[2 * pkg] + prev[2 * pkg + 1] } else { u64::MAX };
-            if leaf < n && sorted[leaf].0 <= pkg_weight {
-                cur.push(sorted[leaf].0);
+            if leaf < n && weight(leaf) <= pkg_weight {
+                cur.push(weight(leaf));
                 leaf += 1;
             } else {
                 let k = cur.len();
@@ -82,8 +82,8 @@ pub(super) fn limited_lengths(freq: &[u64; 256]) -> [u8; 256] {
     let mut take = (2 * n - 2).min(prev.len());
     for flags in is_package.iter().rev() {
         let packages = packages_before(flags, take);
-        for &(_, sym) in &sorted[..take - packages] {
-            lens[usize::from(sym)] += 1;
+        for &key in &keys[..take - packages] {
+            lens[usize::from(key as u8)] += 1;
         }
         take = 2 * packages;
     }
@@ -263,6 +263,13 @@ mod tests {
         freq.iter().zip(lens).map(|(&f, &l)| f * u64::from(l)).sum()
     }
 
+    /// A table of counts, symbol by symbol from 0, zeros past `counts`.
+    fn table_of(counts: &[u64]) -> [u64; 256] {
+        let mut freq = [0u64; 256];
+        freq[..counts.len()].copy_from_slice(counts);
+        freq
+    }
+
     /// The package-merge as first written (a flag a byte, fixed lists), which the
     /// bit-per-item version must agree with length for length.
     fn limited_lengths_reference(freq: &[u64; 256]) -> [u8; 256] {
@@ -380,8 +387,8 @@ mod tests {
         #[test]
         fn lengths_are_the_reference_packages(counts in proptest::collection::vec(0u64..1 << 40, 2..256), skew in 0u32..40) {
             // Counts spread over many orders of magnitude, so that the limit binds.
-            let mut freq = [0u64; 256];
-            for (i, (f, c)) in freq.iter_mut().zip(&counts).enumerate() { *f = *c >> (i as u32 * skew % 40); }
+            let spread: Vec<u64> = counts.iter().enumerate().map(|(i, c)| c >> (i as u32 * skew % 40)).collect();
+            let freq = table_of(&spread);
             prop_assume!(freq.iter().filter(|&&f| f > 0).count() >= 2);
             prop_assert_eq!(limited_lengths(&freq), limited_lengths_reference(&freq));
         }
@@ -389,8 +396,7 @@ mod tests {
         #[test]
         fn lengths_are_the_reference_packages_with_many_ties(counts in proptest::collection::vec(0u64..6, 2..256)) {
             // Few count values: most merges choose between equal weights.
-            let mut freq = [0u64; 256];
-            for (f, c) in freq.iter_mut().zip(&counts) { *f = *c; }
+            let freq = table_of(&counts);
             prop_assume!(freq.iter().filter(|&&f| f > 0).count() >= 2);
             prop_assert_eq!(limited_lengths(&freq), limited_lengths_reference(&freq));
         }
