@@ -120,7 +120,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     // hold ids, a sixth of the bytes of the words' slices: the block's values are
     // written once and read once, and fresh memory is most of what they cost.
     let mut recent: FastMap<WordContext, RecentRing> = FastMap::default();
-    let mut word_ids = WordIds::default();
+    let mut decoded_words = DecodedWords::default();
     let mut keyed = KeyedValues::default();
     // Every template's values as a matrix, a row per line that uses it, in one array
     // per kind: the streams hold them column after column, but the lines read them
@@ -183,7 +183,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                         varint::get_capped(&split.word_lens, &mut lpos, (split.words.len() - wpos) as u64, "word")?
                             as usize;
                     let value = &split.words[wpos..wpos + len];
-                    let id = word_ids.id(value);
+                    let id = decoded_words.push(value);
                     wpos += len;
                     recent.push(id);
                     id
@@ -237,7 +237,9 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
             zpos += usize::from(key_slot.is_some());
             let key_slot = key_slot.filter(|_| prediction == NumberColumn::Keyed);
             let padding = ZeroPadding::read(&split.zeros, &mut zpos, n)?;
-            keyed.start_column(word_ids.words.len());
+            if key_slot.is_some() {
+                keyed.start_column(decoded_words.text.len());
+            }
             let mut predictor = Predictor::new(&mut keyed);
             for row in 0..n {
                 let delta = unzigzag(varint::get(&split.numbers, &mut npos)?) as u64;
@@ -247,7 +249,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                         predictor.previous
                     }
                     Some(k) => {
-                        let key = words[word_base + row * word_slots + k];
+                        let key = decoded_words.key(words[word_base + row * word_slots + k]);
                         let value = predictor.predict(key).wrapping_add(delta);
                         predictor.update(key, value);
                         value
@@ -345,7 +347,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
         numbers: &numbers,
         number_widths: &number_widths,
         words: &words,
-        word_text: &word_ids.words,
+        word_text: &decoded_words.text,
         ends_with_newline,
     };
     let out = lines_to_write.write(original_len, time_columns)?;

@@ -174,6 +174,23 @@ fn numbers_that_follow_a_word_are_predicted_from_it() {
 }
 
 #[test]
+fn a_key_word_that_comes_back_as_new_still_finds_its_value() {
+    // 300 paths, each back after the 299 others: out of its slot's list of recent
+    // words by then, so its bytes are stored again as a new word each time, while
+    // the size keyed by it is the one last seen with the same bytes.
+    let paths = RECENT_WORDS + 44;
+    let block: Vec<u8> = (0..3000usize)
+        .flat_map(|i| {
+            let p = i * 7919 % paths;
+            format!("x \"GET /p{p}.html HTTP/1.1\" {}\n", (p * 2_654_435_761) % 1_000_000 + 1000).into_bytes()
+        })
+        .collect();
+    let s = round_trip(&block);
+    assert_eq!(s.word_refs.iter().filter(|&&r| r == 0).count(), 3000, "every path new to its list");
+    assert!(s.numbers.len() < 300 * 4 + 3000 + 20, "{} bytes of numbers: sizes predicted", s.numbers.len());
+}
+
+#[test]
 fn repeated_words_are_stored_once_and_referred_to() {
     let agents = ["\"Mozilla/5.0 (X11; Linux)\"", "\"curl agent/8.4\"", "\"Googlebot/2.1 (+http://g.co/bot)\""];
     let block: Vec<u8> =

@@ -23,6 +23,43 @@ impl<'a> WordIds<'a> {
     }
 }
 
+/// The words of a block being decoded, numbered as they come: a new word (one its
+/// slot's list does not hold) takes the next number whether or not its bytes came
+/// before. Only keyed number columns need equal words to share a number, so only
+/// the words that key them are hashed, when they do (each word hashed as it came
+/// was 4% of Bridge's decoding).
+#[derive(Default)]
+pub(super) struct DecodedWords<'a> {
+    pub(super) text: Vec<&'a [u8]>,
+    shared: FastMap<&'a [u8], u32>,
+    /// By word number: the number all words of its bytes share, or [`NOT_KEYED`].
+    keys: Vec<u32>,
+}
+
+const NOT_KEYED: u32 = u32::MAX;
+
+impl<'a> DecodedWords<'a> {
+    pub(super) fn push(&mut self, w: &'a [u8]) -> u32 {
+        self.text.push(w);
+        self.text.len() as u32 - 1
+    }
+
+    /// What word `id` keys a keyed column's predictions by: numbers from 0 up, below
+    /// the count of words so far, equal for equal bytes, as [`WordIds`] gives the
+    /// encoder.
+    pub(super) fn key(&mut self, id: u32) -> u32 {
+        let i = id as usize;
+        if self.keys.len() <= i {
+            self.keys.resize(self.text.len(), NOT_KEYED);
+        }
+        if self.keys[i] == NOT_KEYED {
+            let next = self.shared.len() as u32;
+            self.keys[i] = *self.shared.entry(self.text[i]).or_insert(next);
+        }
+        self.keys[i]
+    }
+}
+
 /// How many distinct recent values of a word slot a value can refer to; the decoder
 /// keeps the same list, so this is part of the format.
 pub const RECENT_WORDS: usize = 256;
