@@ -232,7 +232,13 @@ static DIGIT_PAIRS: [u8; 200] = {
 
 /// Digits of `value` in decimal.
 pub fn decimal_len(value: u64) -> usize {
-    value.checked_ilog10().map_or(1, |l| l as usize + 1)
+    // From the bit length: `bits * 1233 >> 12` is log10(2^bits) rounded down, the
+    // count of digits or one more, which one comparison settles (`ilog10` branched
+    // its way down; the decoder asks this of every number: 1.5% of its time).
+    let v = value | 1;
+    let bits = 64 - v.leading_zeros() as usize;
+    let guess = (bits * 1233) >> 12;
+    guess + 1 - usize::from(v < crate::decimal::POWERS_OF_TEN[guess])
 }
 
 #[cfg(test)]
@@ -290,7 +296,22 @@ mod tests {
         assert_eq!(decimal_len(u64::MAX), 20);
     }
 
+    #[test]
+    fn decimal_len_counts_the_digits_at_every_power_of_two_and_ten() {
+        let edges = (0..64).flat_map(|b| [1u64 << b, (1u64 << b) - 1, (1u64 << b) + 1]);
+        let tens = crate::decimal::POWERS_OF_TEN.iter().flat_map(|&p| [p - 1, p, p + 1]);
+        for v in edges.chain(tens).chain([0, u64::MAX, u64::MAX - 1]) {
+            assert_eq!(decimal_len(v), v.to_string().len(), "{v}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn decimal_len_is_the_length_of_the_digits(bits in 0u32..64, v in any::<u64>()) {
+            let v = v >> bits;
+            prop_assert_eq!(decimal_len(v), v.to_string().len());
+        }
+
         #[test]
         fn tokens_join_to_the_line(line in prop::collection::vec(any::<u8>(), 0..300)) {
             prop_assert_eq!(join(&line), line);
