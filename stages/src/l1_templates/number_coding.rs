@@ -32,18 +32,25 @@ pub(super) fn l3_coding(values: &[(u64, u8)], plain: &[u64]) -> Option<(Coding, 
         return None;
     }
     let narrow = values.iter().all(|&(v, _)| i128::from(v) < NARROW_LIMIT);
-    let (coding, sequences) = if narrow {
-        chosen::<i64>(values.iter().map(|&(v, _)| v as i64).collect())
+    if narrow {
+        taken::<i64>(values.iter().map(|&(v, _)| v as i64).collect(), plain)
     } else {
-        chosen::<i128>(values.iter().map(|&(v, _)| i128::from(v)).collect())
-    };
+        taken::<i128>(values.iter().map(|&(v, _)| i128::from(v)).collect(), plain)
+    }
+}
+
+/// [`l3_coding`] of the column `values`, in a type that holds them: the sequences
+/// widened only for a coding taken (most columns keep their deltas).
+fn taken<V: Int>(values: Vec<V>, plain: &[u64]) -> Option<(Coding, Vec<Vec<u128>>)> {
+    let columns = IntColumns { columns: vec![IntColumn { role: ColumnRole::Number, values }] };
+    let coded = code_columns(&columns).pop().expect("one column");
     // Deltas are the plain prediction already; a single column has no relation. And
     // deltas of deltas, which the format allows, are not taken: a counter's deltas
     // repeat, which L6 matches for next to nothing where bits count them in full,
     // and a jump costs two residuals for one (with them Spark's log came out 1.7%
     // larger, OpenSSH's 0.4%, the other logs unchanged).
     if matches!(
-        coding,
+        coded.coding,
         Coding::Transform(Transform::Delta | Transform::DeltaOfDelta | Transform::Relation { .. }) | Coding::Unsigned
     ) {
         return None;
@@ -51,19 +58,17 @@ pub(super) fn l3_coding(values: &[(u64, u8)], plain: &[u64]) -> Option<(Coding, 
     // The column's entry in the list of coded columns counts too (template, slot,
     // coding and its parameter, about four bytes): a short column seldom pays for it.
     let entry = 8
-        * (3 + match coding {
+        * (3 + match coded.coding {
             Coding::Offset { base } => varint::len_u128(base.zigzag()),
             Coding::Dictionary { entries } => varint::len(entries as u64),
             _ => 0,
         }) as u64;
-    let bits: u64 = sequences.iter().flatten().map(|&z| u64::from(129 - z.leading_zeros())).sum::<u64>() + entry;
-    (bits * 10 < super::delta_bits(plain) * 9).then_some((coding, sequences))
-}
-
-fn chosen<V: Int>(values: Vec<V>) -> (Coding, Vec<Vec<u128>>) {
-    let columns = IntColumns { columns: vec![IntColumn { role: ColumnRole::Number, values }] };
-    let coded = code_columns(&columns).pop().expect("one column");
-    (coded.coding, coded.sequences.into_iter().map(|s| s.into_iter().map(Zig::wide).collect()).collect())
+    let bits: u64 =
+        coded.sequences.iter().flatten().map(|&z| u64::from(129 - z.wide().leading_zeros())).sum::<u64>() + entry;
+    (bits * 10 < super::delta_bits(plain) * 9).then(|| {
+        let sequences = coded.sequences.into_iter().map(|s| s.into_iter().map(Zig::wide).collect()).collect();
+        (coded.coding, sequences)
+    })
 }
 
 /// The block's number columns that take one of L3's codings, in template then slot
