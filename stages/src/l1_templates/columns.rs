@@ -185,6 +185,13 @@ pub(super) fn delta_bits(stored: &[u64]) -> u64 {
 /// it, which can key its predictions.
 pub(super) fn number_keys(items: &[Item]) -> Vec<Option<usize>> {
     let mut keys = Vec::new();
+    number_keys_into(items, &mut keys);
+    keys
+}
+
+/// [`number_keys`] into `keys` (emptied first).
+pub(super) fn number_keys_into(items: &[Item], keys: &mut Vec<Option<usize>>) {
+    keys.clear();
     let mut word = None;
     for item in items {
         match item {
@@ -193,7 +200,6 @@ pub(super) fn number_keys(items: &[Item]) -> Vec<Option<usize>> {
             Item::Static(_) | Item::Time(_) => {}
         }
     }
-    keys
 }
 
 /// Static text is written into the key as it comes, after a byte kept for its

@@ -141,14 +141,17 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
         SPLIT_VERSION_1 | SPLIT_VERSION_2 => number_coding::CodedColumns::default(),
         _ => number_coding::CodedColumns::read(&split.zeros, &mut zpos, &uses)?,
     };
+    // Each template's slots, in vectors reused from one template to the next (a small
+    // block has hundreds of templates, most of a line or two).
+    let (mut contexts, mut keys, mut relations) = (Vec::new(), Vec::new(), Relations::none(0, 0));
     for (template, ((key, items), &n)) in templates.iter().zip(&uses).enumerate() {
-        let contexts = word_contexts(key, items);
-        let keys = number_keys(items);
+        word_contexts_into(key, items, &mut contexts);
+        number_keys_into(items, &mut keys);
         let (word_slots, number_slots) = (contexts.len(), keys.len());
-        let relations = match &mut relation_list {
-            None => Relations::none(number_slots, word_slots),
-            Some(list) => list.template(template, number_slots, word_slots)?,
-        };
+        relations.reset(number_slots, word_slots);
+        if let Some(list) = &mut relation_list {
+            list.template_into(template, &mut relations)?;
+        }
         let (coded_numbers, coded_words) = relations.coded();
         copied = copied.saturating_add(n.saturating_mul(number_slots + word_slots - coded_numbers - coded_words));
         if copied > original_len {
@@ -166,7 +169,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
             Some(_) => (vec![0; number_slots], vec![0; word_slots]),
             None => (Vec::new(), Vec::new()),
         };
-        for (slot, context) in contexts.into_iter().enumerate() {
+        for (slot, &context) in contexts.iter().enumerate() {
             let before = rpos + lpos + wpos;
             if let Some(source) = relations.words[slot] {
                 for row in 0..n {
@@ -203,7 +206,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
         rows_within(n, coded_numbers, &split.numbers[npos..], "numbers")?;
         numbers.resize(number_base + n * number_slots, 0);
         number_widths.resize(number_base + n * number_slots, 0);
-        for (slot, key_slot) in keys.into_iter().enumerate() {
+        for (slot, &key_slot) in keys.iter().enumerate() {
             let before = npos + zpos;
             if let Some(source) = relations.numbers[slot] {
                 for row in 0..n {

@@ -130,6 +130,13 @@ impl RelationReader {
     /// against its slots.
     pub(super) fn template(&mut self, template: usize, number_slots: usize, word_slots: usize) -> Result<Relations> {
         let mut relations = Relations::none(number_slots, word_slots);
+        self.template_into(template, &mut relations)?;
+        Ok(relations)
+    }
+
+    /// [`RelationReader::template`] into `relations`, which holds the template's slots
+    /// with no copies: a block of hundreds of templates reuses one.
+    pub(super) fn template_into(&mut self, template: usize, relations: &mut Relations) -> Result<()> {
         let mut last = None;
         while let Some((_, column, source)) = self.entries.next_if(|&(t, ..)| t == template) {
             if last.is_some_and(|l| column <= l) {
@@ -154,7 +161,7 @@ impl RelationReader {
                 })?;
             sources[slot] = Some(source);
         }
-        Ok(relations)
+        Ok(())
     }
 
     /// Whether every relation was handed out (any left names a template out of order).
@@ -176,6 +183,14 @@ impl Relations {
     /// No copies, for a template of these slots (what a version 1 split has).
     pub(super) fn none(number_slots: usize, word_slots: usize) -> Relations {
         Relations { numbers: vec![None; number_slots], words: vec![None; word_slots] }
+    }
+
+    /// Back to no copies, for a template of these slots.
+    pub(super) fn reset(&mut self, number_slots: usize, word_slots: usize) {
+        self.numbers.clear();
+        self.numbers.resize(number_slots, None);
+        self.words.clear();
+        self.words.resize(word_slots, None);
     }
 
     /// Slots of each kind whose values are in the streams: (numbers, words).

@@ -73,6 +73,13 @@ pub(super) type WordContext = [u8; 5];
 
 pub(super) fn word_contexts(key: &[u8], items: &[Item]) -> Vec<WordContext> {
     let mut contexts = Vec::new();
+    word_contexts_into(key, items, &mut contexts);
+    contexts
+}
+
+/// [`word_contexts`] into `contexts` (emptied first).
+pub(super) fn word_contexts_into(key: &[u8], items: &[Item], contexts: &mut Vec<WordContext>) {
+    contexts.clear();
     let mut before = [0, 0, 0, 0, 0xFF];
     for item in items {
         match item {
@@ -91,7 +98,6 @@ pub(super) fn word_contexts(key: &[u8], items: &[Item]) -> Vec<WordContext> {
             }
         }
     }
-    contexts
 }
 
 /// Where `id` is in `list`, looked for 16 entries at a time with a test of all 16
