@@ -120,7 +120,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     // hold ids, a sixth of the bytes of the words' slices: the block's values are
     // written once and read once, and fresh memory is most of what they cost.
     let mut recent: FastMap<WordContext, RecentRing> = FastMap::default();
-    let mut decoded_words = DecodedWords::default();
+    let mut decoded_words = DecodedWords::new(&split.words);
     let mut keyed = KeyedValues::default();
     // Every template's values as a matrix, a row per line that uses it, in one array
     // per kind: the streams hold them column after column, but the lines read them
@@ -185,8 +185,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                     let len =
                         varint::get_capped(&split.word_lens, &mut lpos, (split.words.len() - wpos) as u64, "word")?
                             as usize;
-                    let value = &split.words[wpos..wpos + len];
-                    let id = decoded_words.push(value);
+                    let id = decoded_words.push(wpos..wpos + len);
                     wpos += len;
                     recent.push(id);
                     id
@@ -241,7 +240,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
             let key_slot = key_slot.filter(|_| prediction == NumberColumn::Keyed);
             let padding = ZeroPadding::read(&split.zeros, &mut zpos, n)?;
             if key_slot.is_some() {
-                keyed.start_column(decoded_words.text.len());
+                keyed.start_column(decoded_words.len());
             }
             let mut predictor = Predictor::new(&mut keyed);
             for row in 0..n {
@@ -341,6 +340,11 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
         template_steps.push(first..steps.len());
     }
     text.resize(text.len() + SHORT_TEXT, 0);
+    // The words as template text is: in one array with room after it, each by its
+    // place there, so that a short one is one fixed-width copy.
+    let mut word_bytes = Vec::with_capacity(split.words.len() + SHORT_TEXT);
+    word_bytes.extend_from_slice(&split.words);
+    word_bytes.resize(split.words.len() + SHORT_TEXT, 0);
     let lines_to_write = Lines {
         ids: &ids,
         rows: &rows,
@@ -350,7 +354,8 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
         numbers: &numbers,
         number_widths: &number_widths,
         words: &words,
-        word_text: &decoded_words.text,
+        word_bytes: &word_bytes,
+        word_places: &decoded_words.places,
         ends_with_newline,
     };
     let out = lines_to_write.write(original_len, time_columns)?;
@@ -373,7 +378,10 @@ struct Lines<'a> {
     numbers: &'a [u64],
     number_widths: &'a [u8],
     words: &'a [u32],
-    word_text: &'a [&'a [u8]],
+    /// The words stream, [`SHORT_TEXT`] bytes of room after it, and each word's place
+    /// in it by word number.
+    word_bytes: &'a [u8],
+    word_places: &'a [std::ops::Range<usize>],
     ends_with_newline: bool,
 }
 
@@ -382,7 +390,19 @@ impl Lines<'_> {
     /// (one per form, in line order).
     #[inline(never)]
     fn write(&self, original_len: usize, mut time_columns: Vec<std::vec::IntoIter<i64>>) -> Result<Rebuilt> {
-        let Lines { ids, rows, steps, template_steps, text, numbers, number_widths, words, word_text, .. } = *self;
+        let Lines {
+            ids,
+            rows,
+            steps,
+            template_steps,
+            text,
+            numbers,
+            number_widths,
+            words,
+            word_bytes,
+            word_places,
+            ..
+        } = *self;
         let mut out = Rebuilt::new(original_len);
         let mut cursor = vec![0usize; rows.len()];
         let mut last_times: Vec<Option<(i64, std::ops::Range<usize>)>> = vec![None; timestamps::FORMAT_COUNT];
@@ -401,7 +421,7 @@ impl Lines<'_> {
                         number += 1;
                     }
                     Slot::Word => {
-                        out.put(word_text[words[word] as usize])?;
+                        out.put_text(word_bytes, word_places[words[word] as usize].clone())?;
                         word += 1;
                     }
                     Slot::Time(f) => {

@@ -23,14 +23,15 @@ impl<'a> WordIds<'a> {
     }
 }
 
-/// The words of a block being decoded, numbered as they come: a new word (one its
-/// slot's list does not hold) takes the next number whether or not its bytes came
-/// before. Only keyed number columns need equal words to share a number, so only
-/// the words that key them are hashed, when they do (each word hashed as it came
-/// was 4% of Bridge's decoding).
-#[derive(Default)]
+/// The words of a block being decoded, each a stretch of the split's words stream,
+/// numbered as they come: a new word (one its slot's list does not hold) takes the
+/// next number whether or not its bytes came before. Only keyed number columns need
+/// equal words to share a number, so only the words that key them are hashed, when
+/// they do (each word hashed as it came was 4% of Bridge's decoding).
 pub(super) struct DecodedWords<'a> {
-    pub(super) text: Vec<&'a [u8]>,
+    stream: &'a [u8],
+    /// By word number: where it lies in the stream.
+    pub(super) places: Vec<std::ops::Range<usize>>,
     shared: FastMap<&'a [u8], u32>,
     /// By word number: the number all words of its bytes share, or [`NOT_KEYED`].
     keys: Vec<u32>,
@@ -39,9 +40,18 @@ pub(super) struct DecodedWords<'a> {
 const NOT_KEYED: u32 = u32::MAX;
 
 impl<'a> DecodedWords<'a> {
-    pub(super) fn push(&mut self, w: &'a [u8]) -> u32 {
-        self.text.push(w);
-        self.text.len() as u32 - 1
+    pub(super) fn new(stream: &'a [u8]) -> DecodedWords<'a> {
+        DecodedWords { stream, places: Vec::new(), shared: FastMap::default(), keys: Vec::new() }
+    }
+
+    /// Numbers the word at `place` in the stream.
+    pub(super) fn push(&mut self, place: std::ops::Range<usize>) -> u32 {
+        self.places.push(place);
+        self.places.len() as u32 - 1
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.places.len()
     }
 
     /// What word `id` keys a keyed column's predictions by: numbers from 0 up, below
@@ -50,11 +60,11 @@ impl<'a> DecodedWords<'a> {
     pub(super) fn key(&mut self, id: u32) -> u32 {
         let i = id as usize;
         if self.keys.len() <= i {
-            self.keys.resize(self.text.len(), NOT_KEYED);
+            self.keys.resize(self.places.len(), NOT_KEYED);
         }
         if self.keys[i] == NOT_KEYED {
             let next = self.shared.len() as u32;
-            self.keys[i] = *self.shared.entry(self.text[i]).or_insert(next);
+            self.keys[i] = *self.shared.entry(&self.stream[self.places[i].clone()]).or_insert(next);
         }
         self.keys[i]
     }
