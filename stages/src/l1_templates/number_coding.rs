@@ -28,15 +28,42 @@ const DICTIONARY: u8 = 5;
 /// tenth fewer bits than `plain` (the column's deltas, as [`super::delta_bits`]
 /// counts them: a bit a value more than its significant bits).
 pub(super) fn l3_coding(values: &[(u64, u8)], plain: &[u64]) -> Option<(Coding, Vec<Vec<u128>>)> {
-    if values.len() < MIN_ROWS {
+    if values.len() < MIN_ROWS || !could_pay(values, plain) {
         return None;
     }
+    chosen(values, plain)
+}
+
+/// [`l3_coding`] past its two tests: L3's choice for the column.
+fn chosen(values: &[(u64, u8)], plain: &[u64]) -> Option<(Coding, Vec<Vec<u128>>)> {
     let narrow = values.iter().all(|&(v, _)| i128::from(v) < NARROW_LIMIT);
     if narrow {
         taken::<i64>(values.iter().map(|&(v, _)| v as i64).collect(), plain)
     } else {
         taken::<i128>(values.iter().map(|&(v, _)| i128::from(v)).collect(), plain)
     }
+}
+
+/// Whether any coding [`l3_coding`] can take might store a tenth fewer bits than
+/// `plain`, counted as it counts them: raw values and a frame of reference exactly
+/// (two passes without a vector), a dictionary at its least (a bit an index, an entry
+/// of a bit, its list entry). Where none can, L3's choice (a few vectors a column,
+/// and the column's distinct values) is not worth asking for: a column of a few
+/// values (a status, a port) keeps its deltas, nearly all of them zero.
+fn could_pay(values: &[(u64, u8)], plain: &[u64]) -> bool {
+    let pays = |bits: u64| bits * 10 < super::delta_bits(plain) * 9;
+    let bits = |z: u128| u64::from(129 - z.leading_zeros());
+    let n = values.len() as u64;
+    if pays(n + 8 * 4 + 1) {
+        return true;
+    }
+    let least = values.iter().map(|&(v, _)| v).min().unwrap_or(0);
+    // As L3 stores them: raw values zigzagged (these are never negative), a frame of
+    // reference's offsets as they are and its base zigzagged in the entry.
+    let raw = values.iter().map(|&(v, _)| bits(u128::from(v) << 1)).sum::<u64>() + 8 * 3;
+    let offset = values.iter().map(|&(v, _)| bits(u128::from(v - least))).sum::<u64>()
+        + 8 * (3 + varint::len_u128(u128::from(least) << 1)) as u64;
+    pays(raw) || pays(offset)
 }
 
 /// [`l3_coding`] of the column `values`, in a type that holds them: the sequences
@@ -202,4 +229,50 @@ pub(super) fn values(coding: Coding, numbers: &[u8], npos: &mut usize, n: usize)
             u64::try_from(v).map_err(|_| Error::corrupt("number columns", format!("{v} is not a number of a line")))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::l1_templates::columns::{KeyedValues, NumberColumn};
+    use proptest::prelude::*;
+
+    /// Columns of a constant, a few values, a band, a counter or values anywhere.
+    fn column() -> impl Strategy<Value = Vec<u64>> {
+        let rows = 16usize..300;
+        prop_oneof![
+            (any::<u64>(), rows.clone()).prop_map(|(v, n)| vec![v; n]),
+            (prop::collection::vec(any::<u64>(), 1..5), prop::collection::vec(0usize..4, 16..300))
+                .prop_map(|(few, picks)| picks.iter().map(|&p| few[p % few.len()]).collect()),
+            (any::<u64>(), prop::collection::vec(0u64..4096, 16..300))
+                .prop_map(|(base, band)| band.iter().map(|&b| base.saturating_add(b)).collect()),
+            (0u64..1 << 40, 0u64..9, rows.clone())
+                .prop_map(|(start, step, n)| (0..n as u64).map(|i| start + step * i).collect()),
+            prop::collection::vec(any::<u64>(), 16..300),
+            prop::collection::vec(prop_oneof![Just(0u64), Just(1), Just(200), Just(404)], 16..300),
+        ]
+    }
+
+    proptest! {
+        /// The quick test only turns away columns L3's choice would not have coded.
+        #[test]
+        fn a_column_turned_away_takes_no_coding(values in column()) {
+            let values: Vec<(u64, u8)> = values.into_iter().map(|v| (v, 0)).collect();
+            let plain = NumberColumn::Plain.deltas(&values, &[], &mut KeyedValues::default());
+            if !could_pay(&values, &plain) {
+                prop_assert_eq!(chosen(&values, &plain), None);
+            }
+        }
+    }
+
+    #[test]
+    fn columns_of_few_values_are_still_asked_and_constants_are_not() {
+        let few: Vec<(u64, u8)> = (0..200).map(|i| ([200, 304, 404, 500][i * 7 % 4], 0)).collect();
+        let plain = NumberColumn::Plain.deltas(&few, &[], &mut KeyedValues::default());
+        assert!(could_pay(&few, &plain));
+        assert!(matches!(l3_coding(&few, &plain), Some((Coding::Dictionary { entries: 4 }, _))));
+        let constant = vec![(200u64, 0u8); 200];
+        let plain = NumberColumn::Plain.deltas(&constant, &[], &mut KeyedValues::default());
+        assert!(!could_pay(&constant, &plain));
+    }
 }
