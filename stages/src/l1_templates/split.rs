@@ -195,14 +195,17 @@ impl StreamWriter {
         }
         relations.write(&mut out.zeros);
         let (mut values, mut keys, mut ids) = (Vec::new(), Vec::new(), Vec::new());
+        // Each template's slots, in vectors reused from one template to the next.
+        let (mut contexts, mut key_slots) = (Vec::new(), Vec::new());
         // Each column's keyed flag and padding, after the list of coded columns that
         // only the whole block's columns make.
         let (mut column_zeros, mut coded) = (Vec::new(), number_coding::CodedColumns::default());
         for (template, ((column, (key, items)), (number_sources, word_sources))) in
             columns.iter().zip(&written.templates).zip(&sources).enumerate()
         {
-            let contexts = word_contexts(key, items);
-            for (slot, key_slot) in number_keys(items).into_iter().enumerate() {
+            word_contexts_into(key, items, &mut contexts);
+            number_keys_into(items, &mut key_slots);
+            for (slot, &key_slot) in key_slots.iter().enumerate() {
                 if number_sources[slot].is_some() {
                     continue;
                 }
@@ -230,7 +233,7 @@ impl StreamWriter {
                 }
                 write_padding(values, &mut column_zeros);
             }
-            for (slot, context) in contexts.into_iter().enumerate() {
+            for (slot, &context) in contexts.iter().enumerate() {
                 if word_sources[slot].is_some() {
                     continue;
                 }
