@@ -212,11 +212,14 @@ impl StreamWriter {
                 column.number_column(slot, &mut values);
                 let values = &values[..];
                 let plain = NumberColumn::Plain.deltas(values, &[], &mut keyed);
-                let keyed = key_slot.and_then(|k| {
+                // Every stored difference takes a bit at least: where the plain ones
+                // are nearly all zero, keyed ones cannot take a tenth fewer.
+                let plain_bits = delta_bits(&plain);
+                let keyed = key_slot.filter(|_| values.len() as u64 * 10 < plain_bits * 9).and_then(|k| {
                     keyed.start_column(word_ids.words.len());
                     column.word_column(k, &mut keys);
                     let keyed = NumberColumn::Keyed.deltas(values, &keys, &mut keyed);
-                    (delta_bits(&keyed) * 10 < delta_bits(&plain) * 9).then_some(keyed)
+                    (delta_bits(&keyed) * 10 < plain_bits * 9).then_some(keyed)
                 });
                 if let Some(keyed) = keyed {
                     column_zeros.push(1);
