@@ -49,6 +49,7 @@ fn cut_lines<'a>(
     let common = (lines.len().saturating_sub(1) / RARE_SHAPE_LINES).max(2) as u32;
     let mut ids: FastMap<Vec<u8>, u32> = FastMap::default();
     let mut builder = KeyBuilder::default();
+    let mut last_key: Option<(Vec<u8>, u32)> = None;
     let (mut numbers, mut words, mut line_values) = (Vec::new(), Vec::new(), Vec::new());
     for (line_index, &line) in lines.iter().enumerate() {
         builder.clear();
@@ -112,11 +113,23 @@ fn cut_lines<'a>(
         }
         static_to(&mut builder, &mut pos, line.len());
         let key = builder.finish();
-        let id = match ids.get(key) {
-            Some(&id) => id,
-            None => {
-                let id = ids.len() as u32;
-                ids.insert(key.to_vec(), id);
+        // Most lines have the template of the line before: compared first, without
+        // hashing the key.
+        let id = match &last_key {
+            Some((last, id)) if last.as_slice() == key => *id,
+            _ => {
+                let id = match ids.get(key) {
+                    Some(&id) => id,
+                    None => {
+                        let id = ids.len() as u32;
+                        ids.insert(key.to_vec(), id);
+                        id
+                    }
+                };
+                let (last, last_id) = last_key.get_or_insert_with(|| (Vec::new(), id));
+                last.clear();
+                last.extend_from_slice(key);
+                *last_id = id;
                 id
             }
         };
