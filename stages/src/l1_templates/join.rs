@@ -3,11 +3,16 @@
 
 use super::*;
 
+#[cfg(test)]
 pub(super) fn parse_template(key: &[u8]) -> Result<Vec<Item>> {
-    // An item takes a byte of the key or more: room for most templates at once, where
-    // growing from nothing cost a small block's hundreds of templates three or four
-    // allocations each.
-    let mut items = Vec::with_capacity(key.len().min(64));
+    let mut items = Vec::new();
+    parse_template_into(key, &mut items)?;
+    Ok(items)
+}
+
+/// [`parse_template`], the items appended to `items` (a dictionary keeps every
+/// template's in one vector: a small block has hundreds of templates).
+pub(super) fn parse_template_into(key: &[u8], items: &mut Vec<Item>) -> Result<()> {
     let mut pos = 0;
     while pos < key.len() {
         let tag = key[pos];
@@ -34,7 +39,7 @@ pub(super) fn parse_template(key: &[u8]) -> Result<Vec<Item>> {
             other => return Err(Error::corrupt("template", format!("item tag {other}"))),
         }
     }
-    Ok(items)
+    Ok(())
 }
 
 /// The values of `rows` rows of `slots` each, when the bytes `left` of their stream
@@ -89,9 +94,9 @@ pub fn column_bytes(split: &Split, original_len: usize) -> Result<ColumnBytes> {
 }
 
 fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut ColumnBytes>) -> Result<Vec<u8>> {
-    let Dictionary { version, lines, ends_with_newline, templates } =
-        Dictionary::read(&split.templates, original_len + 1)?;
-    let count = templates.len();
+    let dictionary = Dictionary::read(&split.templates, original_len + 1)?;
+    let (version, lines, ends_with_newline) = (dictionary.version, dictionary.lines, dictionary.ends_with_newline);
+    let count = dictionary.len();
 
     // Each id takes at least a byte.
     if lines > split.ids.len() {
@@ -144,7 +149,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     // Each template's slots, in vectors reused from one template to the next (a small
     // block has hundreds of templates, most of a line or two).
     let (mut contexts, mut keys, mut relations) = (Vec::new(), Vec::new(), Relations::none(0, 0));
-    for (template, ((key, items), &n)) in templates.iter().zip(&uses).enumerate() {
+    for (template, ((key, items), &n)) in dictionary.templates().zip(&uses).enumerate() {
         word_contexts_into(key, items, &mut contexts);
         number_keys_into(items, &mut keys);
         let (word_slots, number_slots) = (contexts.len(), keys.len());
@@ -277,7 +282,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     }
     // Timestamps: a column per form, each value in line order.
     let mut time_counts = vec![0usize; timestamps::FORMAT_COUNT];
-    for ((_, items), &n) in templates.iter().zip(&uses) {
+    for ((_, items), &n) in dictionary.templates().zip(&uses) {
         for item in items {
             if let Item::Time(f) = item {
                 time_counts[usize::from(*f)] += n;
@@ -315,7 +320,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     let mut text = Vec::with_capacity(split.templates.len() + SHORT_TEXT);
     let mut steps = Vec::new();
     let mut template_steps = Vec::with_capacity(count);
-    for (key, items) in &templates {
+    for (key, items) in dictionary.templates() {
         let (base, first) = (text.len(), steps.len());
         text.extend_from_slice(key);
         let mut pending = base..base;
@@ -466,8 +471,7 @@ pub enum TemplateItem<'a> {
 pub fn templates(split: &Split) -> Result<Vec<Vec<TemplateItem<'_>>>> {
     let dictionary = Dictionary::read(&split.templates, usize::MAX)?;
     Ok(dictionary
-        .templates
-        .iter()
+        .templates()
         .map(|(key, items)| {
             items
                 .iter()
@@ -499,7 +503,7 @@ pub fn describe_with_bytes(split: &Split, bytes: &ColumnBytes) -> Result<(usize,
 
 fn describe_counted(split: &Split, bytes: Option<&ColumnBytes>) -> Result<(usize, Vec<(String, usize)>)> {
     let dictionary = Dictionary::read(&split.templates, usize::MAX)?;
-    let count = dictionary.templates.len();
+    let count = dictionary.len();
     let mut uses = vec![0usize; count];
     let mut ipos = 0;
     while ipos < split.ids.len() {
@@ -518,7 +522,7 @@ fn describe_counted(split: &Split, bytes: Option<&ColumnBytes>) -> Result<(usize
         _ => number_coding::CodedColumns::read(&split.zeros, &mut zpos, &uses)?,
     };
     let mut templates = Vec::with_capacity(count);
-    for (template, (key, items)) in dictionary.templates.iter().enumerate() {
+    for (template, (key, items)) in dictionary.templates().enumerate() {
         let (number_slots, word_slots) = (number_keys(items).len(), word_contexts(key, items).len());
         let copies = match &mut relations {
             None => Relations::none(number_slots, word_slots),

@@ -214,7 +214,7 @@ impl StreamWriter {
         // only the whole block's columns make.
         let (mut column_zeros, mut coded) = (Vec::new(), number_coding::CodedColumns::default());
         for (template, ((column, (key, items)), (number_sources, word_sources))) in
-            columns.iter().zip(&written.templates).zip(&sources).enumerate()
+            columns.iter().zip(written.templates()).zip(&sources).enumerate()
         {
             word_contexts_into(key, items, &mut contexts);
             number_keys_into(items, &mut key_slots);

@@ -221,8 +221,10 @@ pub(super) struct Dictionary<'a> {
     pub(super) version: u8,
     pub(super) lines: usize,
     pub(super) ends_with_newline: bool,
-    /// Each template's key and its items.
-    pub(super) templates: Vec<(&'a [u8], Vec<Item>)>,
+    /// Each template's key and where its items lie in `items`.
+    keys: Vec<(&'a [u8], std::ops::Range<usize>)>,
+    /// Every template's items, one template after another.
+    items: Vec<Item>,
 }
 
 impl<'a> Dictionary<'a> {
@@ -244,20 +246,35 @@ impl<'a> Dictionary<'a> {
         };
         pos += 1;
         let count = varint::get_capped(t, &mut pos, lines.min(t.len()) as u64, "template count")? as usize;
-        let mut templates = Vec::with_capacity(count);
+        let mut keys = Vec::with_capacity(count);
+        // Room for most templates' items at once (growing from nothing cost a small
+        // block's hundreds of templates an allocation or more each).
+        let mut items = Vec::with_capacity(count * 8);
         for _ in 0..count {
             let len = varint::get_capped(t, &mut pos, t.len() as u64, "template")? as usize;
             if len > t.len() - pos {
                 return Err(Error::Truncated { what: "template", needed: len - (t.len() - pos) });
             }
             let key = &t[pos..pos + len];
-            templates.push((key, parse_template(key)?));
+            let first = items.len();
+            parse_template_into(key, &mut items)?;
+            keys.push((key, first..items.len()));
             pos += len;
         }
         if pos != t.len() {
             return Err(Error::corrupt("templates", format!("{} bytes after the last template", t.len() - pos)));
         }
-        Ok(Dictionary { version, lines, ends_with_newline, templates })
+        Ok(Dictionary { version, lines, ends_with_newline, keys, items })
+    }
+
+    /// How many templates it holds.
+    pub(super) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Each template's key and items, in id order.
+    pub(super) fn templates(&self) -> impl Iterator<Item = (&'a [u8], &[Item])> + '_ {
+        self.keys.iter().map(|(key, range)| (*key, &self.items[range.clone()]))
     }
 }
 
