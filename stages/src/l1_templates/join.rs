@@ -339,10 +339,9 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
             };
             steps.push(Step { text: std::mem::replace(&mut pending, base..base), slot });
         }
-        if !pending.is_empty() {
-            steps.push(Step { text: pending, slot: Slot::Nothing });
-        }
-        template_steps.push(first..steps.len());
+        // The text after the last slot is written after the steps, with no branch on
+        // a slot that is not there.
+        template_steps.push((first..steps.len(), pending));
     }
     text.resize(text.len() + SHORT_TEXT, 0);
     // The words as template text is: in one array with room after it, each by its
@@ -377,7 +376,8 @@ struct Lines<'a> {
     ids: &'a [usize],
     rows: &'a [Rows],
     steps: &'a [Step],
-    template_steps: &'a [std::ops::Range<usize>],
+    /// Each template's steps, and its text after the last of them.
+    template_steps: &'a [(std::ops::Range<usize>, std::ops::Range<usize>)],
     /// The templates' text, [`SHORT_TEXT`] bytes of room after it.
     text: &'a [u8],
     numbers: &'a [u64],
@@ -417,7 +417,8 @@ impl Lines<'_> {
             cursor[id] += 1;
             let at = &rows[id];
             let (mut number, mut word) = (at.numbers + row * at.number_slots, at.words + row * at.word_slots);
-            for step in &steps[template_steps[id].clone()] {
+            let (template, tail) = &template_steps[id];
+            for step in &steps[template.clone()] {
                 out.put_text(text, step.text.clone())?;
                 match step.slot {
                     Slot::Nothing => {}
@@ -445,6 +446,7 @@ impl Lines<'_> {
                     }
                 }
             }
+            out.put_text(text, tail.clone())?;
             if i + 1 < ids.len() || self.ends_with_newline {
                 out.put(b"\n")?;
             }
