@@ -120,9 +120,9 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
 
     // Columns, in the order the encoder wrote them.
     let (mut npos, mut zpos, mut lpos, mut wpos, mut rpos) = (0, 0, 0, 0, 0);
-    // Words by their ids, as the encoder numbered them: a new word (not referred to)
-    // is looked up once, and a reference carries its id along. The matrices below
-    // hold ids, a sixth of the bytes of the words' slices: the block's values are
+    // Words by number (see `DecodedWords`): a new word (not referred to) takes the
+    // next one, and a reference carries its number along. The matrices below hold
+    // numbers, a sixth of the bytes of the words' slices: the block's values are
     // written once and read once, and fresh memory is most of what they cost.
     let mut recent: FastMap<WordContext, RecentRing> = FastMap::default();
     let mut decoded_words = DecodedWords::new(&split.words);
