@@ -248,8 +248,10 @@ impl<'a> Dictionary<'a> {
         let count = varint::get_capped(t, &mut pos, lines.min(t.len()) as u64, "template count")? as usize;
         let mut keys = Vec::with_capacity(count);
         // Room for most templates' items at once (growing from nothing cost a small
-        // block's hundreds of templates an allocation or more each).
-        let mut items = Vec::with_capacity(count * 8);
+        // block's hundreds of templates an allocation or more each), and never more
+        // than the keys' bytes can hold: an item takes one of them at least, and a
+        // damaged stream may claim any count.
+        let mut items = Vec::with_capacity(count.saturating_mul(8).min(t.len() - pos));
         for _ in 0..count {
             let len = varint::get_capped(t, &mut pos, t.len() as u64, "template")? as usize;
             if len > t.len() - pos {
