@@ -25,33 +25,33 @@ const OFFSET: u8 = 4;
 const DICTIONARY: u8 = 5;
 
 /// One of L3's codings for `values`, with the sequences it stores, when it takes a
-/// tenth fewer bits than `plain` (the column's deltas, as [`super::delta_bits`]
-/// counts them: a bit a value more than its significant bits).
-pub(super) fn l3_coding(values: &[(u64, u8)], plain: &[u64]) -> Option<(Coding, Vec<Vec<u128>>)> {
-    if values.len() < MIN_ROWS || !could_pay(values, plain) {
+/// tenth fewer bits than `plain_bits`, what the column's deltas take (as
+/// [`super::delta_bits`] counts them: a bit a value more than its significant bits).
+pub(super) fn l3_coding(values: &[(u64, u8)], plain_bits: u64) -> Option<(Coding, Vec<Vec<u128>>)> {
+    if values.len() < MIN_ROWS || !could_pay(values, plain_bits) {
         return None;
     }
-    chosen(values, plain)
+    chosen(values, plain_bits)
 }
 
 /// [`l3_coding`] past its two tests: L3's choice for the column.
-fn chosen(values: &[(u64, u8)], plain: &[u64]) -> Option<(Coding, Vec<Vec<u128>>)> {
+fn chosen(values: &[(u64, u8)], plain_bits: u64) -> Option<(Coding, Vec<Vec<u128>>)> {
     let narrow = values.iter().all(|&(v, _)| i128::from(v) < NARROW_LIMIT);
     if narrow {
-        taken::<i64>(values.iter().map(|&(v, _)| v as i64).collect(), plain)
+        taken::<i64>(values.iter().map(|&(v, _)| v as i64).collect(), plain_bits)
     } else {
-        taken::<i128>(values.iter().map(|&(v, _)| i128::from(v)).collect(), plain)
+        taken::<i128>(values.iter().map(|&(v, _)| i128::from(v)).collect(), plain_bits)
     }
 }
 
 /// Whether any coding [`l3_coding`] can take might store a tenth fewer bits than
-/// `plain`, counted as it counts them: raw values and a frame of reference exactly
+/// `plain_bits`, counted as it counts them: raw values and a frame of reference exactly
 /// (two passes without a vector), a dictionary at its least (a bit an index, an entry
 /// of a bit, its list entry). Where none can, L3's choice (a few vectors a column,
 /// and the column's distinct values) is not worth asking for: a column of a few
 /// values (a status, a port) keeps its deltas, nearly all of them zero.
-fn could_pay(values: &[(u64, u8)], plain: &[u64]) -> bool {
-    let pays = |bits: u64| bits * 10 < super::delta_bits(plain) * 9;
+fn could_pay(values: &[(u64, u8)], plain_bits: u64) -> bool {
+    let pays = |bits: u64| bits * 10 < plain_bits * 9;
     let bits = |z: u128| u64::from(129 - z.leading_zeros());
     let n = values.len() as u64;
     if pays(n + 8 * 4 + 1) {
@@ -68,7 +68,7 @@ fn could_pay(values: &[(u64, u8)], plain: &[u64]) -> bool {
 
 /// [`l3_coding`] of the column `values`, in a type that holds them: the sequences
 /// widened only for a coding taken (most columns keep their deltas).
-fn taken<V: Int>(values: Vec<V>, plain: &[u64]) -> Option<(Coding, Vec<Vec<u128>>)> {
+fn taken<V: Int>(values: Vec<V>, plain_bits: u64) -> Option<(Coding, Vec<Vec<u128>>)> {
     let columns = IntColumns { columns: vec![IntColumn { role: ColumnRole::Number, values }] };
     let coded = code_columns(&columns).pop().expect("one column");
     // Deltas are the plain prediction already; a single column has no relation. And
@@ -92,7 +92,7 @@ fn taken<V: Int>(values: Vec<V>, plain: &[u64]) -> Option<(Coding, Vec<Vec<u128>
         }) as u64;
     let bits: u64 =
         coded.sequences.iter().flatten().map(|&z| u64::from(129 - z.wide().leading_zeros())).sum::<u64>() + entry;
-    (bits * 10 < super::delta_bits(plain) * 9).then(|| {
+    (bits * 10 < plain_bits * 9).then(|| {
         let sequences = coded.sequences.into_iter().map(|s| s.into_iter().map(Zig::wide).collect()).collect();
         (coded.coding, sequences)
     })
@@ -234,7 +234,7 @@ pub(super) fn values(coding: Coding, numbers: &[u8], npos: &mut usize, n: usize)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::l1_templates::columns::{KeyedValues, NumberColumn};
+    use crate::l1_templates::columns::{delta_bits, KeyedValues, NumberColumn};
     use proptest::prelude::*;
 
     /// Columns of a constant, a few values, a band, a counter or values anywhere.
@@ -258,9 +258,9 @@ mod tests {
         #[test]
         fn a_column_turned_away_takes_no_coding(values in column()) {
             let values: Vec<(u64, u8)> = values.into_iter().map(|v| (v, 0)).collect();
-            let plain = NumberColumn::Plain.deltas(&values, &[], &mut KeyedValues::default());
-            if !could_pay(&values, &plain) {
-                prop_assert_eq!(chosen(&values, &plain), None);
+            let plain = delta_bits(&NumberColumn::Plain.deltas(&values, &[], &mut KeyedValues::default()));
+            if !could_pay(&values, plain) {
+                prop_assert_eq!(chosen(&values, plain), None);
             }
         }
     }
@@ -268,11 +268,11 @@ mod tests {
     #[test]
     fn columns_of_few_values_are_still_asked_and_constants_are_not() {
         let few: Vec<(u64, u8)> = (0..200).map(|i| ([200, 304, 404, 500][i * 7 % 4], 0)).collect();
-        let plain = NumberColumn::Plain.deltas(&few, &[], &mut KeyedValues::default());
-        assert!(could_pay(&few, &plain));
-        assert!(matches!(l3_coding(&few, &plain), Some((Coding::Dictionary { entries: 4 }, _))));
+        let plain = delta_bits(&NumberColumn::Plain.deltas(&few, &[], &mut KeyedValues::default()));
+        assert!(could_pay(&few, plain));
+        assert!(matches!(l3_coding(&few, plain), Some((Coding::Dictionary { entries: 4 }, _))));
         let constant = vec![(200u64, 0u8); 200];
-        let plain = NumberColumn::Plain.deltas(&constant, &[], &mut KeyedValues::default());
-        assert!(!could_pay(&constant, &plain));
+        let plain = delta_bits(&NumberColumn::Plain.deltas(&constant, &[], &mut KeyedValues::default()));
+        assert!(!could_pay(&constant, plain));
     }
 }

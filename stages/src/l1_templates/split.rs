@@ -237,7 +237,7 @@ impl StreamWriter {
                 if let Some(keyed) = keyed {
                     column_zeros.push(1);
                     keyed.into_iter().for_each(|z| varint::put(&mut out.numbers, z));
-                } else if let Some((coding, sequences)) = number_coding::l3_coding(values, &plain) {
+                } else if let Some((coding, sequences)) = number_coding::l3_coding(values, plain_bits) {
                     // Listed, not flagged: the list says it is not keyed.
                     coded.push(template, slot, coding);
                     number_coding::write_values(&sequences, &mut out.numbers);
