@@ -40,6 +40,14 @@ unsafe fn from_lanes(abef: __m128i, cdgh: __m128i, h: &mut [u32; 8]) {
     _mm_storeu_si128(h.as_mut_ptr().add(4).cast(), hgef);
 }
 
+/// A 64-byte block's sixteen message words, big-endian, four to a register.
+#[target_feature(enable = "sha,sse4.1,ssse3")]
+unsafe fn message(block: &[u8]) -> [__m128i; 4] {
+    let swap = _mm_set_epi64x(0x0c0d0e0f08090a0b, 0x0405060700010203);
+    let p = block.as_ptr();
+    [0, 16, 32, 48].map(|at| _mm_shuffle_epi8(_mm_loadu_si128(p.add(at).cast()), swap))
+}
+
 macro_rules! schedule {
     ($w0:ident, $w1:ident, $w2:ident, $w3:ident) => {
         $w0 = _mm_sha256msg2_epu32(
@@ -51,17 +59,10 @@ macro_rules! schedule {
 
 #[target_feature(enable = "sha,sse4.1,ssse3")]
 unsafe fn compress1(h: &mut [u32; 8], data: &[u8]) {
-    let swap = _mm_set_epi64x(0x0c0d0e0f08090a0b, 0x0405060700010203);
     let (mut abef, mut cdgh) = to_lanes(h);
     for block in data.chunks_exact(64) {
         let (abef_in, cdgh_in) = (abef, cdgh);
-        let p = block.as_ptr();
-        let mut w = [
-            _mm_shuffle_epi8(_mm_loadu_si128(p.cast()), swap),
-            _mm_shuffle_epi8(_mm_loadu_si128(p.add(16).cast()), swap),
-            _mm_shuffle_epi8(_mm_loadu_si128(p.add(32).cast()), swap),
-            _mm_shuffle_epi8(_mm_loadu_si128(p.add(48).cast()), swap),
-        ];
+        let mut w = message(block);
         for j in 0..16 {
             if j >= 4 {
                 let [mut w0, w1, w2, w3] = [w[j % 4], w[(j + 1) % 4], w[(j + 2) % 4], w[(j + 3) % 4]];
@@ -80,24 +81,11 @@ unsafe fn compress1(h: &mut [u32; 8], data: &[u8]) {
 
 #[target_feature(enable = "sha,sse4.1,ssse3")]
 unsafe fn compress2(ha: &mut [u32; 8], a: &[u8], hb: &mut [u32; 8], b: &[u8]) {
-    let swap = _mm_set_epi64x(0x0c0d0e0f08090a0b, 0x0405060700010203);
     let (mut abef_a, mut cdgh_a) = to_lanes(ha);
     let (mut abef_b, mut cdgh_b) = to_lanes(hb);
     for (block_a, block_b) in a.chunks_exact(64).zip(b.chunks_exact(64)) {
         let (abef_a_in, cdgh_a_in, abef_b_in, cdgh_b_in) = (abef_a, cdgh_a, abef_b, cdgh_b);
-        let (pa, pb) = (block_a.as_ptr(), block_b.as_ptr());
-        let mut wa = [
-            _mm_shuffle_epi8(_mm_loadu_si128(pa.cast()), swap),
-            _mm_shuffle_epi8(_mm_loadu_si128(pa.add(16).cast()), swap),
-            _mm_shuffle_epi8(_mm_loadu_si128(pa.add(32).cast()), swap),
-            _mm_shuffle_epi8(_mm_loadu_si128(pa.add(48).cast()), swap),
-        ];
-        let mut wb = [
-            _mm_shuffle_epi8(_mm_loadu_si128(pb.cast()), swap),
-            _mm_shuffle_epi8(_mm_loadu_si128(pb.add(16).cast()), swap),
-            _mm_shuffle_epi8(_mm_loadu_si128(pb.add(32).cast()), swap),
-            _mm_shuffle_epi8(_mm_loadu_si128(pb.add(48).cast()), swap),
-        ];
+        let (mut wa, mut wb) = (message(block_a), message(block_b));
         for j in 0..16 {
             if j >= 4 {
                 let [mut w0, w1, w2, w3] = [wa[j % 4], wa[(j + 1) % 4], wa[(j + 2) % 4], wa[(j + 3) % 4]];
