@@ -10,7 +10,7 @@ use crate::{Error, Result};
 
 /// Template text this long or shorter is copied as one move of this many bytes
 /// (from a source with as many bytes to spare after any piece).
-pub const SHORT_TEXT: usize = 32;
+pub const SHORT_TEXT: usize = 16;
 
 /// Past the block's end: room for the widest fixed-width write.
 const ROOM: usize = if NUMBER_ROOM > SHORT_TEXT { NUMBER_ROOM } else { SHORT_TEXT };
