@@ -28,31 +28,6 @@ pub(super) fn shape_of_tokens(field: &[u8]) -> u64 {
     h.finish()
 }
 
-/// `a == b`, for fields: most are shorter than 17 bytes, which two overlapping loads
-/// from each end compare without a call to `memcmp`.
-pub(super) fn equal_fields(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    let ends = |k: usize| (&a[..k], &a[n - k..], &b[..k], &b[n - k..]);
-    match n {
-        0 => true,
-        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
-        4..=7 => {
-            let (a0, a1, b0, b1) = ends(4);
-            let word = |s: &[u8]| u32::from_le_bytes(s.try_into().expect("four bytes"));
-            word(a0) == word(b0) && word(a1) == word(b1)
-        }
-        8..=16 => {
-            let (a0, a1, b0, b1) = ends(8);
-            let word = |s: &[u8]| u64::from_le_bytes(s.try_into().expect("eight bytes"));
-            word(a0) == word(b0) && word(a1) == word(b1)
-        }
-        _ => a == b,
-    }
-}
-
 /// Whether `field` holds no ASCII digit, and so no number or variable word.
 pub(super) fn has_no_digit(field: &[u8]) -> bool {
     // Every byte is looked at (no early exit), which the compiler turns into vector
@@ -268,7 +243,7 @@ pub(super) fn survey_lines<'a>(lines: &[&'a [u8]], block_cut: &BlockCut) -> Surv
                     // A field with a space (a quoted one) is a word whatever its
                     // shape, so it is not shaped: a user agent has dozens of tokens.
                     let (id, plain) = match before.get(index) {
-                        Some(&(same, id, plain)) if equal_fields(same, f) => (id, plain),
+                        Some(&(same, id, plain)) if same == f => (id, plain),
                         _ if piece == Piece::Quoted && memchr::memchr(b' ', f).is_some() => (SPACED, false),
                         _ => {
                             let (hash, plain) = shape(f);

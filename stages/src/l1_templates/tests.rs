@@ -684,24 +684,3 @@ fn a_json_key_whose_values_are_new_lines_is_log_text_whatever_its_name() {
     assert_eq!(templates.len(), 1, "{templates:?}");
     assert_eq!(templates[0].0, r#"{"event":"user <n> logged in from host <n>","agent":"<w>"}"#);
 }
-
-proptest! {
-    /// The survey's comparison of a field with the one in its place on the line
-    /// before is `==`: for every length (each of its branches), equal pieces and
-    /// pieces that differ in any one byte.
-    #[test]
-    fn fields_compare_as_slices_do(
-        a in prop::collection::vec(any::<u8>(), 0..40),
-        b in prop::collection::vec(any::<u8>(), 0..40),
-        flip in any::<prop::sample::Index>(),
-        bit in 0u8..8,
-    ) {
-        prop_assert_eq!(survey::equal_fields(&a, &b), a == b);
-        prop_assert!(survey::equal_fields(&a, &a.clone()));
-        if !a.is_empty() {
-            let mut c = a.clone();
-            c[flip.index(a.len())] ^= 1 << bit;
-            prop_assert!(!survey::equal_fields(&a, &c));
-        }
-    }
-}
