@@ -1,7 +1,9 @@
 //! Where Bridge's L1 time goes, per log file: the text check, the template split,
 //! the split's trial through L5-L7 (with the mode's search when the split is small,
 //! as the layer runs it, else the fast one), the block's fast trial, the whole layer
-//! (split, trials, and L5-L7 when the layer keeps its trial's result), and the join
+//! as the default level runs it (split, the split's trial, the sample of the block or,
+//! where the sample does not settle it, the block's trial, and L5-L7 when the layer
+//! keeps its trial's result), and the join
 //! that undoes the split, each as a share of zstd -3's compression time on the same
 //! block in the same run (these machines are shared and noisy, so the ratio is the
 //! steadier figure).
@@ -26,6 +28,7 @@ use cobol_protocol::layers::l1_templates::{join, split, templates, timestamps, T
 use cobol_protocol::layers::l6_pattern::{MatchParams, PatternLayer};
 use cobol_protocol::layers::trial::size_after_legacy_layers;
 use cobol_protocol::layers::{Block, Layer, LayerSet, Stream, StreamKind};
+use cobol_protocol::{CompressionMode, Level};
 
 const BLOCK: usize = 2 << 20;
 
@@ -119,6 +122,11 @@ fn main() {
         "{:<24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>11}   (each as time / zstd -3's compression time)",
         "file", "MiB", "text?", "split", "trial+", "trial-", "L1", "join", "walk", "misses", "zstd-3 MB/s"
     );
+    let level = Level::DEFAULT;
+    let default_layer = TemplateLayer {
+        pattern: PatternLayer { params: level.match_params(CompressionMode::Bridge) },
+        decision: level.split_decision(),
+    };
     for path in files(&args) {
         let data = std::fs::read(&path).expect("a readable file");
         let block = &data[..data.len().min(BLOCK)];
@@ -137,7 +145,7 @@ fn main() {
         let without = fastest(|| size_after_legacy_layers(Block::from_input(block.to_vec()), &fast).expect("trial"));
         let layer = fastest(|| {
             let mut whole = Block::from_input(block.to_vec());
-            TemplateLayer::default().encode(&mut whole).expect("L1");
+            default_layer.encode(&mut whole).expect("L1");
             whole
         });
         let join_time = fastest(|| join(&parts, block.len()).expect("join"));
