@@ -15,7 +15,7 @@ use crate::varint;
 const SLACK: usize = 32;
 const SHORT_COPY: usize = 16;
 
-/// Reads offset extra bits, least significant first, refilling a byte at a time.
+/// Reads offset extra bits, least significant first.
 struct BitUnpacker<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -31,6 +31,17 @@ impl<'a> BitUnpacker<'a> {
     /// The next `count` bits (`count` ≤ 32).
     #[inline]
     fn take(&mut self, count: u32) -> Result<u64> {
+        if self.bits < count {
+            // Eight bytes at once where there are eight: as many whole bytes as the
+            // accumulator has room for go in, the rest wait for the next refill.
+            if let Some(next) = self.bytes.get(self.pos..self.pos + 8) {
+                let word = u64::from_le_bytes(next.try_into().expect("eight bytes"));
+                let room = (63 - self.bits) / 8;
+                self.acc |= (word & (u64::MAX >> (64 - 8 * room))) << self.bits;
+                self.pos += room as usize;
+                self.bits += 8 * room;
+            }
+        }
         while self.bits < count {
             let Some(&byte) = self.bytes.get(self.pos) else {
                 return Err(Error::Truncated { what: "pattern offset bits", needed: 1 });
@@ -45,7 +56,9 @@ impl<'a> BitUnpacker<'a> {
         Ok(value)
     }
 
-    /// Everything read, and the padding bits of the last byte zero.
+    /// Everything read, and the padding bits of the last byte zero. (An eight-byte
+    /// refill leaves a byte unread, so only the byte-at-a-time one reaches the end,
+    /// and after it fewer than eight bits are held.)
     fn check_end(&self) -> Result<()> {
         if self.pos != self.bytes.len() || self.acc != 0 {
             return Err(Error::corrupt("pattern offset bits", "bits left over after the last offset"));
@@ -236,6 +249,40 @@ fn copy_match(out: &mut [u8], pos: usize, offset: usize, len: usize) {
             let chunk = (offset + done).min(len - done);
             out.copy_within(src..src + chunk, pos + done);
             done += chunk;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The reader's values are the stream's bits read one at a time, least
+        /// significant first, whichever refill brought them in; past the end it is an
+        /// error, and it ends cleanly only where every byte was read and the padding
+        /// bits are zero.
+        #[test]
+        fn bits_come_out_as_one_at_a_time_reading_gives_them(
+            bytes in prop::collection::vec(any::<u8>(), 0..64),
+            counts in prop::collection::vec(0u32..=24, 0..80),
+        ) {
+            let bit = |i: usize| u64::from(bytes[i / 8] >> (i % 8) & 1);
+            let mut reader = BitUnpacker::new(&bytes);
+            let mut at = 0usize;
+            for &count in &counts {
+                let got = reader.take(count);
+                if at + count as usize > bytes.len() * 8 {
+                    prop_assert!(got.is_err());
+                    return Ok(());
+                }
+                let expected = (0..count as usize).map(|k| bit(at + k) << k).sum::<u64>();
+                prop_assert_eq!(got.unwrap(), expected);
+                at += count as usize;
+            }
+            let clean = at.div_ceil(8) == bytes.len() && (at..bytes.len() * 8).all(|i| bit(i) == 0);
+            prop_assert_eq!(reader.check_end().is_ok(), clean, "at bit {} of {}", at, bytes.len() * 8);
         }
     }
 }

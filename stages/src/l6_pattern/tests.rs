@@ -299,6 +299,10 @@ fn decoder_rejects_bad_groups() {
     })
     .is_err());
     assert!(mutate(&|g| g[2].push(0)).is_err(), "length left over");
+    // Zero bytes after the last offset's bits: one, and more than a refill takes.
+    assert!(mutate(&|g| g[4].push(0)).is_err(), "offset byte left over");
+    assert!(mutate(&|g| g[4].extend([0; 9])).is_err(), "offset bytes left over");
+    assert!(mutate(&|g| g[4].insert(0, 0)).is_err(), "offset bits shifted");
     assert!(mutate(&|g| g[3].push(0)).is_err(), "plane lengths differ");
     assert!(mutate(&|g| *g[0].last_mut().unwrap() |= 1).is_err(), "last token with a match");
     assert!(mutate(&|g| g[5][0] = 0xff).is_err(), "offset before start");
