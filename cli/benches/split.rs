@@ -14,10 +14,17 @@
 //! gave it, its static text compared and its numbers, words and timestamps taken out.
 //! `misses` counts the lines such a walk does not reproduce.
 //!
+//! And `index`: the same lines, each finding its template among all of the block's
+//! in one walk of a trie of them (`split/template_index.rs`), not told which it is;
+//! `own` lines find the template the split gave them, `other` lines another that
+//! also rebuilds them, `none` lines none (docs/ARCHITECTURE.md, "A template index").
+//!
 //! `cargo bench --bench split [-- FILE_OR_DIR ...]` (default: `samples/`); blocks of
 //! 2 MiB, Bridge's default on the command line.
 
 mod common;
+#[path = "split/template_index.rs"]
+mod template_index;
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -29,6 +36,7 @@ use cobol_protocol::layers::l6_pattern::{MatchParams, PatternLayer};
 use cobol_protocol::layers::trial::size_after_legacy_layers;
 use cobol_protocol::layers::{Block, Layer, LayerSet, Stream, StreamKind};
 use cobol_protocol::{CompressionMode, Level};
+use template_index::TemplateIndex;
 
 const BLOCK: usize = 2 << 20;
 
@@ -119,8 +127,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let fast = PatternLayer { params: MatchParams::fast() };
     println!(
-        "{:<24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>11}   (each as time / zstd -3's compression time)",
-        "file", "MiB", "text?", "split", "trial+", "trial-", "L1", "join", "walk", "misses", "zstd-3 MB/s"
+        "{:<24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>6} {:>6} {:>11}   (each as time / zstd -3's compression time)",
+        "file", "MiB", "text?", "split", "trial+", "trial-", "L1", "join", "walk", "misses", "index", "own", "other", "none", "zstd-3 MB/s"
     );
     let level = Level::DEFAULT;
     let default_layer = TemplateLayer {
@@ -161,9 +169,21 @@ fn main() {
         let walk_time = fastest(|| {
             lines.iter().zip(&ids).fold(0u64, |sum, (line, &id)| sum.wrapping_add(walk(line, &known[id]).unwrap_or(1)))
         });
+        let index = TemplateIndex::new(&known);
+        let (mut own, mut other, mut none) = (0, 0, 0);
+        for (line, &id) in lines.iter().zip(&ids) {
+            match index.find(line) {
+                Some((found, _)) if found == id => own += 1,
+                Some(_) => other += 1,
+                None => none += 1,
+            }
+        }
+        let index_time = fastest(|| {
+            lines.iter().fold(0u64, |sum, line| sum.wrapping_add(index.find(line).map_or(1, |(id, s)| s ^ id as u64)))
+        });
         let share = |d: Duration| d.as_secs_f64() / zstd.as_secs_f64();
         println!(
-            "{:<24} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8} {:>11.0}",
+            "{:<24} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8} {:>8.2} {:>6} {:>6} {:>6} {:>11.0}",
             name,
             block.len() as f64 / (1 << 20) as f64,
             share(text),
@@ -174,6 +194,10 @@ fn main() {
             share(join_time),
             share(walk_time),
             misses,
+            share(index_time),
+            own,
+            other,
+            none,
             block.len() as f64 / zstd.as_secs_f64() / 1e6
         );
     }
