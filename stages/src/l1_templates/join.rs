@@ -96,6 +96,8 @@ pub fn column_bytes(split: &Split, original_len: usize) -> Result<ColumnBytes> {
 fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut ColumnBytes>) -> Result<Vec<u8>> {
     let dictionary = Dictionary::read(&split.templates, original_len + 1)?;
     let (version, lines, ends_with_newline) = (dictionary.version, dictionary.lines, dictionary.ends_with_newline);
+    // From version 4 a new word ends with a newline, and `word_lens` is empty.
+    let words_ended = version == SPLIT_VERSION;
     let count = dictionary.len();
 
     // Each id takes at least a byte.
@@ -187,11 +189,15 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
             for row in 0..n {
                 let reference = varint::get_capped(&split.word_refs, &mut rpos, RECENT_WORDS as u64, "word reference")?;
                 let value = if reference == 0 {
-                    let len =
+                    let len = if words_ended {
+                        memchr::memchr(b'\n', &split.words[wpos..])
+                            .ok_or_else(|| Error::corrupt("words", "a new word without the newline that ends it"))?
+                    } else {
                         varint::get_capped(&split.word_lens, &mut lpos, (split.words.len() - wpos) as u64, "word")?
-                            as usize;
+                            as usize
+                    };
                     let id = decoded_words.push(wpos..wpos + len);
-                    wpos += len;
+                    wpos += len + usize::from(words_ended);
                     recent.push(id);
                     id
                 } else {

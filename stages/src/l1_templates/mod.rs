@@ -36,7 +36,8 @@
 //!   each value as a reference to one of the [`RECENT_WORDS`] most recently used
 //!   distinct values of the slot's *context* (the template text just before it, see
 //!   `WordContext`: the same field across templates) or, for a value not among
-//!   them, its length and its bytes. A user agent, a request line, a host name comes
+//!   them, its bytes ended by a `\n` (or, in a version 3 split, its length in
+//!   `word_lens` and its bytes). A user agent, a request line, a host name comes
 //!   back often, and an index into a move-to-front list is far cheaper than L6
 //!   matching the bytes again;
 //! - `times`: the timestamps (see [`timestamps`]), one column per form in the order
@@ -86,9 +87,16 @@ use words::*;
 /// The version of the split's format, the first byte of its `templates` stream: a
 /// decoder refuses a split of a version it does not know with an error that says so.
 /// Version 2 added column relations (see `relations`); version 3 the list of number
-/// columns under L3's codings (see `number_coding`); splits of versions 1 and 2 still
-/// decode.
-pub const SPLIT_VERSION: u8 = 3;
+/// columns under L3's codings (see `number_coding`); version 4 ends each new word
+/// with a `\n` in `words` in place of its length in `word_lens` (no word holds one:
+/// words are pieces of lines). Splits of versions 1 to 3 still decode.
+pub const SPLIT_VERSION: u8 = 4;
+
+/// The version of the split whose new words have their lengths in `word_lens`. The
+/// split still writes it for a block whose new words are nearly all of one length (a
+/// column of fixed-width ids), where the lengths cost next to nothing after L7 and a
+/// newline after every word would not.
+pub const SPLIT_VERSION_3: u8 = 3;
 
 /// The version of the split before the list of coded number columns.
 pub const SPLIT_VERSION_2: u8 = 2;

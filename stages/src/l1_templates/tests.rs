@@ -196,8 +196,10 @@ fn repeated_words_are_stored_once_and_referred_to() {
     let block: Vec<u8> =
         (0..3000).flat_map(|i| format!("GET /x {} {}\n", agents[i * 7 % 11 % 3], 200 + i % 2).into_bytes()).collect();
     let s = round_trip(&block);
-    let once: usize = agents.iter().map(|a| a.len() - 2).sum();
+    // Each agent's bytes once, and the newline that ends it.
+    let once: usize = agents.iter().map(|a| a.len() - 2 + 1).sum();
     assert_eq!(s.words.len(), once, "each agent's bytes once");
+    assert!(s.word_lens.is_empty());
     assert_eq!(s.word_refs.len(), 3000);
     // More distinct values than the list holds: old ones come back as new.
     let block: Vec<u8> =
@@ -307,7 +309,7 @@ fn a_split_of_another_version_is_refused_as_such() {
     assert_eq!(s.templates[0], SPLIT_VERSION);
     s.templates[0] = SPLIT_VERSION + 1;
     let err = join(&s, block.len()).unwrap_err();
-    assert!(matches!(err, Error::Unsupported { what: "log template split version", value: 4 }), "{err}");
+    assert!(matches!(err, Error::Unsupported { what: "log template split version", value: 5 }), "{err}");
 }
 
 /// A column equal line for line to an earlier one of its template is a relation in
@@ -351,6 +353,54 @@ fn a_column_said_twice_is_stored_once() {
     );
     assert!(s.numbers.len() < plain.numbers.len(), "{} against {}", s.numbers.len(), plain.numbers.len());
     assert!(s.word_refs.len() < plain.word_refs.len());
+}
+
+/// A block's new words of one length (random fixed-width ids) keep their lengths in
+/// `word_lens` (version 3); words of many lengths end with a newline (version 4).
+#[test]
+fn words_end_with_a_newline_unless_their_lengths_are_one() {
+    let ids: Vec<u8> = (0..500u64)
+        .flat_map(|i| format!("req id={:016x} ok\n", i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).into_bytes())
+        .collect();
+    let s = round_trip(&ids);
+    assert_eq!(s.templates[0], SPLIT_VERSION_3);
+    assert_eq!(s.words.len(), 500 * 16, "the ids' bytes alone");
+    assert!(!s.word_lens.is_empty());
+    let paths: Vec<u8> =
+        (0..500usize).flat_map(|i| format!("GET {}{i} ok\n", &"abcdefghijklm"[..i % 13 + 1]).into_bytes()).collect();
+    let s = round_trip(&paths);
+    assert_eq!(s.templates[0], SPLIT_VERSION);
+    assert!(s.word_lens.is_empty());
+    assert_eq!(s.words.iter().filter(|&&b| b == b'\n').count(), s.word_refs.iter().filter(|&&r| r == 0).count());
+}
+
+/// Version 4's words: one without its newline, bytes after the last, or lengths
+/// beside them are errors, never a misread block; and a version 3 split of the same
+/// block, its lengths written by hand, still joins.
+#[test]
+fn ended_words_are_checked_and_version_3_still_joins() {
+    let block: Vec<u8> = (0..300u64)
+        .flat_map(|i| format!("user u{}x{} in\n", i * 7919 % 1000, "y".repeat(i as usize % 5)).into_bytes())
+        .collect();
+    let s = round_trip(&block);
+    assert_eq!(s.templates[0], SPLIT_VERSION);
+    let mut cut = s.clone();
+    cut.words.pop();
+    assert!(matches!(join(&cut, block.len()), Err(Error::Corrupt { what: "words", .. })), "the last newline gone");
+    let mut more = s.clone();
+    more.words.extend_from_slice(b"zz");
+    assert!(join(&more, block.len()).is_err(), "bytes after the last word");
+    let mut lens = s.clone();
+    lens.word_lens.push(1);
+    assert!(join(&lens, block.len()).is_err(), "lengths beside ended words");
+    let mut v3 = s.clone();
+    v3.templates[0] = SPLIT_VERSION_3;
+    v3.words.clear();
+    for word in s.words.split(|&b| b == b'\n').filter(|w| !w.is_empty()) {
+        varint::put(&mut v3.word_lens, word.len() as u64);
+        v3.words.extend_from_slice(word);
+    }
+    assert_eq!(join(&v3, block.len()).unwrap(), block);
 }
 
 /// Splits of version 1 (no relations) still join.

@@ -217,7 +217,7 @@ impl RecentRing {
 
 /// The `templates` stream, read.
 pub(super) struct Dictionary<'a> {
-    /// [`SPLIT_VERSION_1`] or [`SPLIT_VERSION`].
+    /// [`SPLIT_VERSION_1`] to [`SPLIT_VERSION`].
     pub(super) version: u8,
     pub(super) lines: usize,
     pub(super) ends_with_newline: bool,
@@ -232,7 +232,7 @@ impl<'a> Dictionary<'a> {
     /// or than the stream has bytes, both checked before anything is allocated.
     pub(super) fn read(t: &'a [u8], max_lines: usize) -> Result<Dictionary<'a>> {
         let version = match t.first() {
-            Some(&v @ (SPLIT_VERSION_1 | SPLIT_VERSION_2 | SPLIT_VERSION)) => v,
+            Some(&v @ (SPLIT_VERSION_1 | SPLIT_VERSION_2 | SPLIT_VERSION_3 | SPLIT_VERSION)) => v,
             Some(&other) => return Err(Error::Unsupported { what: "log template split version", value: other.into() }),
             None => return Err(Error::Truncated { what: "templates", needed: 1 }),
         };
