@@ -2,18 +2,19 @@
 //! whose streams are cut or damaged is an error or some bytes, never a panic.
 #![no_main]
 
-use cobolp_stages::l1_templates::{join, split, Split, SPLIT_VERSION};
+use cobolp_stages::l1_templates::{join, split, Split, SPLIT_VERSION, SPLIT_VERSION_3};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let s = split(data);
     assert_eq!(join(&s, data.len()).expect("a split joins"), data);
     // The same bytes read as the split's streams: the first byte says where each ends.
-    // The templates stream gets the version byte, or nearly every case would stop there.
+    // The templates stream gets a version byte, or nearly every case would stop there:
+    // the newest (words ended by newlines) or 3 (words with lengths), by the cut's parity.
     let Some((&cut, rest)) = data.split_first() else { return };
     let mut parts = rest.chunks(usize::from(cut).max(1));
     let mut garbage =
         Split::from_streams(std::array::from_fn(|_| parts.next().map(<[u8]>::to_vec).unwrap_or_default()));
-    garbage.templates.insert(0, SPLIT_VERSION);
+    garbage.templates.insert(0, if cut % 2 == 0 { SPLIT_VERSION } else { SPLIT_VERSION_3 });
     let _ = join(&garbage, rest.len());
 });
