@@ -132,7 +132,7 @@ fn main() {
     );
     let level = Level::DEFAULT;
     let default_layer = TemplateLayer {
-        pattern: PatternLayer { params: level.match_params(CompressionMode::Bridge) },
+        pattern: PatternLayer { params: level.split_match_params(CompressionMode::Bridge) },
         decision: level.split_decision(),
     };
     for path in files(&args) {
@@ -148,7 +148,7 @@ fn main() {
             layers: LayerSet::EMPTY,
             streams: parts.clone().into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect(),
         };
-        let split_search = if parts.len() * SMALL_SPLIT <= block.len() { PatternLayer::default() } else { fast };
+        let split_search = if parts.len() * SMALL_SPLIT <= block.len() { default_layer.pattern } else { fast };
         let with = fastest(|| size_after_legacy_layers(candidate.clone(), &split_search).expect("trial"));
         let without = fastest(|| size_after_legacy_layers(Block::from_input(block.to_vec()), &fast).expect("trial"));
         let layer = fastest(|| {

@@ -94,13 +94,13 @@ impl CompressionMode {
     fn plain_layers(self, level: Level, records: bool) -> Vec<Arc<dyn Layer>> {
         // L1's trials search as the split's streams were tuned; a split L1 tried comes
         // coded with that search.
-        let pattern = PatternLayer { params: level.match_params(self) };
+        let pattern = PatternLayer { params: level.split_match_params(self) };
         // L6 otherwise: a block Bridge does not split is coded as Legacy's (so is a
         // small split L1 hands on untried, at levels 1 and 2); L2's columns keep the
         // shared search, which they were tuned with (Legacy's own ladder codes
         // `bank_txn.dat`'s 1.2-1.6% larger); Maximal keeps its own search throughout.
         let after_split = match (self, records) {
-            (CompressionMode::Maximal, _) => pattern,
+            (CompressionMode::Maximal, _) => PatternLayer { params: level.match_params(self) },
             (_, true) => PatternLayer { params: level.match_params(CompressionMode::Bridge) },
             (_, false) => PatternLayer { params: level.match_params(CompressionMode::Legacy) },
         };
