@@ -229,7 +229,9 @@ impl AsyncRead for FailingReader {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_writer_or_reader_ends_the_run_with_its_cause() {
     let data = common::log_lines(20_000, 7);
-    for left in [0, 1, 70_000, 200_000] {
+    let packed = pipeline_compress(&data, 2, 1).await;
+    // Failing at the start, in the middle and at the last byte of the output.
+    for left in [0, 1, packed.len() / 3, packed.len() - 1] {
         for error in [io::ErrorKind::StorageFull, io::ErrorKind::BrokenPipe] {
             let p = pipeline(2, 1);
             let run = p.compress(&data[..], FailingWriter { left, error });
@@ -240,7 +242,6 @@ async fn a_failing_writer_or_reader_ends_the_run_with_its_cause() {
             );
         }
     }
-    let packed = pipeline_compress(&data, 2, 1).await;
     let p = pipeline(2, 1);
     let run = p.decompress(&packed[..], FailingWriter { left: 100_000, error: io::ErrorKind::StorageFull });
     let err = tokio::time::timeout(Duration::from_secs(30), run).await.expect("no hang").unwrap_err();

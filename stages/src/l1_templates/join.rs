@@ -42,6 +42,83 @@ pub(super) fn parse_template_into(key: &[u8], items: &mut Vec<Item>) -> Result<(
     Ok(())
 }
 
+/// Reads one version 4 template from `t` at `pos` (its text, each slot a `\n` and
+/// its tag, then `\n` and [`TEMPLATE_END`]), appending its items to `items` with
+/// ranges into the key it returns: the template up to its end mark.
+pub(super) fn read_tagged_template<'a>(t: &'a [u8], pos: &mut usize, items: &mut Vec<Item>) -> Result<&'a [u8]> {
+    let start = *pos;
+    loop {
+        let rest = &t[*pos..];
+        let Some(text_len) = newline_in(rest) else {
+            return Err(Error::Truncated { what: "template", needed: 2 });
+        };
+        if text_len > 0 {
+            items.push(Item::Static(*pos - start..*pos - start + text_len));
+        }
+        let tag_at = *pos + text_len + 1;
+        let tag = *t.get(tag_at).ok_or(Error::Truncated { what: "template slot", needed: 1 })?;
+        *pos = tag_at + 1;
+        match tag {
+            TEMPLATE_END => return Ok(&t[start..tag_at - 1]),
+            ITEM_NUMBER => items.push(Item::Number),
+            ITEM_WORD => items.push(Item::Word),
+            ITEM_TIME => {
+                let format = *t.get(*pos).ok_or(Error::Truncated { what: "timestamp form", needed: 1 })?;
+                if usize::from(format) >= timestamps::FORMAT_COUNT {
+                    return Err(Error::corrupt("template", format!("timestamp form {format}")));
+                }
+                items.push(Item::Time(format));
+                *pos += 1;
+            }
+            other => return Err(Error::corrupt("template", format!("slot tag {other}"))),
+        }
+    }
+}
+
+/// Where the first `\n` of `bytes` is, looked for eight bytes at a time: template
+/// text runs from a few bytes to a few dozen between slots, too short for `memchr`'s
+/// setup to pay (with it, or a byte at a time, reading the templates took 2% of the
+/// small logs' decoding).
+#[inline]
+pub(super) fn newline_in(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ (ONES * u64::from(b'\n'));
+        // A zero byte of `x` (a newline) sets its high bit here; a borrow from a lower
+        // zero byte can set a higher one too, so the lowest set bit is the first.
+        let found = x.wrapping_sub(ONES) & !x & (ONES << 7);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    bytes[at..].iter().position(|&b| b == b'\n').map(|p| at + p)
+}
+
+/// Writes the template `key` (as the split builds keys: items with lengths) as
+/// version 4 has it: its text, each slot a `\n` and its tag, then `\n` and
+/// [`TEMPLATE_END`].
+pub(super) fn put_tagged_template(key: &[u8], items: &mut Vec<Item>, out: &mut Vec<u8>) {
+    items.clear();
+    parse_template_into(key, items).expect("a key the split built");
+    for item in items.iter() {
+        match item {
+            Item::Static(range) => {
+                debug_assert!(
+                    memchr::memchr(b'\n', &key[range.clone()]).is_none(),
+                    "template text is a piece of a line"
+                );
+                out.extend_from_slice(&key[range.clone()]);
+            }
+            Item::Number => out.extend_from_slice(&[b'\n', ITEM_NUMBER]),
+            Item::Word => out.extend_from_slice(&[b'\n', ITEM_WORD]),
+            Item::Time(format) => out.extend_from_slice(&[b'\n', ITEM_TIME, *format]),
+        }
+    }
+    out.extend_from_slice(&[b'\n', TEMPLATE_END]);
+}
+
 /// The values of `rows` rows of `slots` each, when the bytes `left` of their stream
 /// can hold them (each value took at least a byte); else the frame is cut short.
 pub(super) fn rows_within(rows: usize, slots: usize, left: &[u8], what: &'static str) -> Result<usize> {
@@ -96,8 +173,8 @@ pub fn column_bytes(split: &Split, original_len: usize) -> Result<ColumnBytes> {
 fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut ColumnBytes>) -> Result<Vec<u8>> {
     let dictionary = Dictionary::read(&split.templates, original_len + 1)?;
     let (version, lines, ends_with_newline) = (dictionary.version, dictionary.lines, dictionary.ends_with_newline);
-    // From version 4 a new word ends with a newline, and `word_lens` is empty.
-    let words_ended = version == SPLIT_VERSION;
+    // A new word may end with a newline (version 4), with `word_lens` empty.
+    let words_ended = dictionary.words_ended;
     let count = dictionary.len();
 
     // Each id takes at least a byte.

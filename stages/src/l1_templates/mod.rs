@@ -14,9 +14,11 @@
 //! word bytes like any other.
 //!
 //! Streams (see [`Split`]):
-//! - `templates`: the format's version ([`SPLIT_VERSION`]), `lines` (varint), a flag byte (1 when the block ends with `\n`), the
-//!   template count, then each template as its byte length and its items: `0, len,
-//!   bytes` for static text, `1` for a number, `2` for a word;
+//! - `templates`: the format's version ([`SPLIT_VERSION`]), a byte of flags (the
+//!   block's final newline, how new words end), `lines` (varint), the template
+//!   count, then each template as its static text with `\n` and a tag for each slot
+//!   (`1` a number, `2` a word, `3` and a form a timestamp) and `\n` `0` after its
+//!   last item (versions 1 to 3: each template as its length and items with lengths);
 //! - `ids`: a varint template id per line, ids in order of first use;
 //! - `numbers`: for each template in id order, for each of its number slots, the
 //!   column's values as its coding stores them: by default the zigzag difference of
@@ -36,8 +38,8 @@
 //!   each value as a reference to one of the [`RECENT_WORDS`] most recently used
 //!   distinct values of the slot's *context* (the template text just before it, see
 //!   `WordContext`: the same field across templates) or, for a value not among
-//!   them, its bytes ended by a `\n` (or, in a version 3 split, its length in
-//!   `word_lens` and its bytes). A user agent, a request line, a host name comes
+//!   them, its bytes ended by a `\n` (or, where the flags say so, and in versions 1
+//!   to 3, its length in `word_lens` and its bytes). A user agent, a request line, a host name comes
 //!   back often, and an index into a move-to-front list is far cheaper than L6
 //!   matching the bytes again;
 //! - `times`: the timestamps (see [`timestamps`]), one column per form in the order
@@ -87,16 +89,30 @@ use words::*;
 /// The version of the split's format, the first byte of its `templates` stream: a
 /// decoder refuses a split of a version it does not know with an error that says so.
 /// Version 2 added column relations (see `relations`); version 3 the list of number
-/// columns under L3's codings (see `number_coding`); version 4 ends each new word
-/// with a `\n` in `words` in place of its length in `word_lens` (no word holds one:
-/// words are pieces of lines). Splits of versions 1 to 3 still decode.
+/// columns under L3's codings (see `number_coding`); version 4 a byte of flags
+/// ([`FLAG_ENDS_WITH_NEWLINE`], [`FLAG_WORDS_ENDED`]), templates written as their
+/// text with a `\n` before each slot's tag and a `\n` 0 after the last item (no
+/// template text holds a newline: it is a piece of a line), where a length came
+/// before the template and each piece of its text; and new words may end with a
+/// newline in place of a length. Splits of versions 1 to 3 still decode.
 pub const SPLIT_VERSION: u8 = 4;
 
-/// The version of the split whose new words have their lengths in `word_lens`. The
-/// split still writes it for a block whose new words are nearly all of one length (a
-/// column of fixed-width ids), where the lengths cost next to nothing after L7 and a
-/// newline after every word would not.
+/// The version of the split before the flags and the newline-tagged templates.
 pub const SPLIT_VERSION_3: u8 = 3;
+
+/// In a version 4 split's flags: the block ends with a newline.
+pub const FLAG_ENDS_WITH_NEWLINE: u8 = 1;
+
+/// In a version 4 split's flags: each new word ends with a `\n` in `words` (no word
+/// holds one: words are pieces of lines), and `word_lens` is empty; without it each
+/// new word's length is in `word_lens`, as in version 3. The split ends words with
+/// newlines unless nearly all of a block's new words have one length (a column of
+/// fixed-width ids), where lengths cost next to nothing after L7 and a newline after
+/// every word would not.
+pub const FLAG_WORDS_ENDED: u8 = 2;
+
+/// In a version 4 template, after a `\n`: the template ends.
+const TEMPLATE_END: u8 = 0;
 
 /// The version of the split before the list of coded number columns.
 pub const SPLIT_VERSION_2: u8 = 2;

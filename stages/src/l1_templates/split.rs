@@ -186,10 +186,17 @@ impl StreamWriter {
     fn finish(self, ends_with_newline: bool, word_ids: &WordIds<'_>) -> Split {
         let StreamWriter { dictionary, columns, time_columns, lines, mut out, .. } = self;
         out.templates.push(SPLIT_VERSION);
+        // Words end with newlines unless the block's lengths say otherwise (below).
+        let ends = if ends_with_newline { FLAG_ENDS_WITH_NEWLINE } else { 0 };
+        out.templates.push(ends | FLAG_WORDS_ENDED);
         varint::put(&mut out.templates, lines);
-        out.templates.push(u8::from(ends_with_newline));
         varint::put(&mut out.templates, columns.len() as u64);
-        out.templates.extend_from_slice(&dictionary);
+        let (mut at, mut items) = (0, Vec::new());
+        while at < dictionary.len() {
+            let len = varint::get(&dictionary, &mut at).expect("the dictionary this split wrote") as usize;
+            put_tagged_template(&dictionary[at..at + len], &mut items, &mut out.templates);
+            at += len;
+        }
         let mut recent: FastMap<WordContext, RecentWords> = FastMap::default();
         // Whether each word has been in any list yet: one that has not is new to its
         // list too, without a look through it (most words of a free-text block are new).
@@ -272,7 +279,7 @@ impl StreamWriter {
             }
         }
         if !new_words.ended_pays() {
-            out.templates[0] = SPLIT_VERSION_3;
+            out.templates[1] &= !FLAG_WORDS_ENDED;
             new_words.into_lengths(&mut out.words, &mut out.word_lens);
         }
         coded.write(&mut out.zeros);
@@ -289,7 +296,7 @@ impl StreamWriter {
 }
 
 /// The lengths of a split's new words, which decide how `words` ends them: by a
-/// newline (version 4), or by lengths in `word_lens` (version 3).
+/// newline, or by lengths in `word_lens` ([`FLAG_WORDS_ENDED`]).
 #[derive(Default)]
 struct NewWordLengths {
     lengths: Vec<u32>,

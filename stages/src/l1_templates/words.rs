@@ -221,6 +221,8 @@ pub(super) struct Dictionary<'a> {
     pub(super) version: u8,
     pub(super) lines: usize,
     pub(super) ends_with_newline: bool,
+    /// Whether each new word ends with a newline in `words` ([`FLAG_WORDS_ENDED`]).
+    pub(super) words_ended: bool,
     /// Each template's key and where its items lie in `items`.
     keys: Vec<(&'a [u8], std::ops::Range<usize>)>,
     /// Every template's items, one template after another.
@@ -236,15 +238,27 @@ impl<'a> Dictionary<'a> {
             Some(&other) => return Err(Error::Unsupported { what: "log template split version", value: other.into() }),
             None => return Err(Error::Truncated { what: "templates", needed: 1 }),
         };
+        let tagged = version == SPLIT_VERSION;
         let mut pos = 1;
-        let lines = varint::get_capped(t, &mut pos, max_lines as u64, "line count")? as usize;
-        let ends_with_newline = match t.get(pos) {
-            Some(0) => false,
-            Some(1) => true,
-            Some(other) => return Err(Error::corrupt("templates", format!("newline flag {other}"))),
-            None => return Err(Error::Truncated { what: "templates", needed: 1 }),
+        let (lines, ends_with_newline, words_ended) = if tagged {
+            let flags = *t.get(1).ok_or(Error::Truncated { what: "templates", needed: 1 })?;
+            if flags & !(FLAG_ENDS_WITH_NEWLINE | FLAG_WORDS_ENDED) != 0 {
+                return Err(Error::corrupt("templates", format!("flags {flags:#04x}")));
+            }
+            pos = 2;
+            let lines = varint::get_capped(t, &mut pos, max_lines as u64, "line count")? as usize;
+            (lines, flags & FLAG_ENDS_WITH_NEWLINE != 0, flags & FLAG_WORDS_ENDED != 0)
+        } else {
+            let lines = varint::get_capped(t, &mut pos, max_lines as u64, "line count")? as usize;
+            let ends_with_newline = match t.get(pos) {
+                Some(0) => false,
+                Some(1) => true,
+                Some(other) => return Err(Error::corrupt("templates", format!("newline flag {other}"))),
+                None => return Err(Error::Truncated { what: "templates", needed: 1 }),
+            };
+            pos += 1;
+            (lines, ends_with_newline, false)
         };
-        pos += 1;
         let count = varint::get_capped(t, &mut pos, lines.min(t.len()) as u64, "template count")? as usize;
         let mut keys = Vec::with_capacity(count);
         // Room for most templates' items at once (growing from nothing cost a small
@@ -253,20 +267,25 @@ impl<'a> Dictionary<'a> {
         // damaged stream may claim any count.
         let mut items = Vec::with_capacity(count.saturating_mul(8).min(t.len() - pos));
         for _ in 0..count {
-            let len = varint::get_capped(t, &mut pos, t.len() as u64, "template")? as usize;
-            if len > t.len() - pos {
-                return Err(Error::Truncated { what: "template", needed: len - (t.len() - pos) });
-            }
-            let key = &t[pos..pos + len];
             let first = items.len();
-            parse_template_into(key, &mut items)?;
+            let key = if tagged {
+                read_tagged_template(t, &mut pos, &mut items)?
+            } else {
+                let len = varint::get_capped(t, &mut pos, t.len() as u64, "template")? as usize;
+                if len > t.len() - pos {
+                    return Err(Error::Truncated { what: "template", needed: len - (t.len() - pos) });
+                }
+                let key = &t[pos..pos + len];
+                parse_template_into(key, &mut items)?;
+                pos += len;
+                key
+            };
             keys.push((key, first..items.len()));
-            pos += len;
         }
         if pos != t.len() {
             return Err(Error::corrupt("templates", format!("{} bytes after the last template", t.len() - pos)));
         }
-        Ok(Dictionary { version, lines, ends_with_newline, keys, items })
+        Ok(Dictionary { version, lines, ends_with_newline, words_ended, keys, items })
     }
 
     /// How many templates it holds.
