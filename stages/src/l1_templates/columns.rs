@@ -32,25 +32,22 @@ impl Column {
     }
 }
 
-/// A template key as it is built: static text merged into runs, slots between them.
+/// A template key as it is built, in the form the split writes it (split version 4):
+/// static text as it comes, runs of it merged, each slot a `\n` and its tag (no
+/// template text holds a newline: it is a piece of a line). The template's end mark
+/// is not part of the key.
 #[derive(Default)]
 pub(super) struct KeyBuilder {
     pub(super) key: Vec<u8>,
-    pub(super) static_start: Option<usize>,
 }
 
 impl KeyBuilder {
     pub(super) fn clear(&mut self) {
         self.key.clear();
-        self.static_start = None;
     }
 
     pub(super) fn text(&mut self, s: &[u8]) {
-        if self.static_start.is_none() {
-            // The run's length goes in this byte when the run ends (see `close_static`).
-            self.key.extend_from_slice(&[ITEM_STATIC, 0]);
-            self.static_start = Some(self.key.len());
-        }
+        debug_assert!(!s.contains(&b'\n'), "template text is a piece of a line");
         // Most static pieces are a byte or two, where a call to memcpy costs more than
         // the copy.
         if s.len() <= 4 {
@@ -61,17 +58,14 @@ impl KeyBuilder {
     }
 
     pub(super) fn slot(&mut self, item: u8) {
-        close_static(&mut self.key, &mut self.static_start);
-        self.key.push(item);
+        self.key.extend_from_slice(&[b'\n', item]);
     }
 
     pub(super) fn time(&mut self, format: u8) {
-        self.slot(ITEM_TIME);
-        self.key.push(format);
+        self.key.extend_from_slice(&[b'\n', ITEM_TIME, format]);
     }
 
     pub(super) fn finish(&mut self) -> &[u8] {
-        close_static(&mut self.key, &mut self.static_start);
         &self.key
     }
 }
@@ -198,22 +192,6 @@ pub(super) fn number_keys_into(items: &[Item], keys: &mut Vec<Option<usize>>) {
             Item::Word => word = Some(word.map_or(0, |w| w + 1)),
             Item::Number => keys.push(word),
             Item::Static(_) | Item::Time(_) => {}
-        }
-    }
-}
-
-/// Static text is written into the key as it comes, after a byte kept for its
-/// length; when the run ends the length goes there, or, for a run of 128 bytes or
-/// more whose varint is longer, replaces it.
-pub(super) fn close_static(key: &mut Vec<u8>, start: &mut Option<usize>) {
-    if let Some(s) = start.take() {
-        let len = key.len() - s;
-        if len < 0x80 {
-            key[s - 1] = len as u8;
-        } else {
-            let mut varint = Vec::with_capacity(4);
-            varint::put(&mut varint, len as u64);
-            key.splice(s - 1..s, varint);
         }
     }
 }

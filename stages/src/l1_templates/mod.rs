@@ -49,6 +49,9 @@
 
 mod columns;
 mod delimited_fields;
+mod dictionary;
+#[cfg(test)]
+mod format_tests;
 mod join;
 mod json_fields;
 pub mod layer;
@@ -59,6 +62,8 @@ mod rebuild;
 mod relations;
 mod split;
 mod stanza_fields;
+#[cfg(test)]
+mod structured_tests;
 mod survey;
 #[cfg(test)]
 mod tests;
@@ -72,7 +77,7 @@ use crate::fast_hash::{FastBuild, FastMap, FastSet};
 
 use crate::{varint, Error, Result, Stream, StreamKind};
 use columns::*;
-use join::*;
+use dictionary::*;
 pub use join::{column_bytes, describe, describe_with_bytes, join, templates, ColumnBytes, TemplateItem};
 pub use layer::TemplateLayer;
 use line_cut::BlockCut;

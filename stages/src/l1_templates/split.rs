@@ -139,6 +139,7 @@ fn cut_lines<'a>(
 
 /// The streams of a split, written line after line in block order.
 struct StreamWriter {
+    /// Each new template's key and its end mark: the templates as the stream has them.
     dictionary: Vec<u8>,
     /// By template id: its rows of values.
     columns: Vec<Column>,
@@ -164,8 +165,8 @@ impl StreamWriter {
     fn line(&mut self, id: u32, key: &[u8], values: LineValues<'_>) {
         self.lines += 1;
         if id as usize == self.columns.len() {
-            varint::put(&mut self.dictionary, key.len() as u64);
             self.dictionary.extend_from_slice(key);
+            self.dictionary.extend_from_slice(&[b'\n', TEMPLATE_END]);
             self.columns.push(Column {
                 number_slots: values.numbers.len(),
                 word_slots: values.words.len(),
@@ -191,12 +192,7 @@ impl StreamWriter {
         out.templates.push(ends | FLAG_WORDS_ENDED);
         varint::put(&mut out.templates, lines);
         varint::put(&mut out.templates, columns.len() as u64);
-        let (mut at, mut items) = (0, Vec::new());
-        while at < dictionary.len() {
-            let len = varint::get(&dictionary, &mut at).expect("the dictionary this split wrote") as usize;
-            put_tagged_template(&dictionary[at..at + len], &mut items, &mut out.templates);
-            at += len;
-        }
+        out.templates.extend_from_slice(&dictionary);
         let mut recent: FastMap<WordContext, RecentWords> = FastMap::default();
         // Whether each word has been in any list yet: one that has not is new to its
         // list too, without a look through it (most words of a free-text block are new).
