@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cobol_protocol::frames::{Frame, FrameReader, ReadFrames};
-use cobol_protocol::layers::l1_templates::{column_bytes, describe, describe_with_bytes, Split, STREAM_NAMES};
+use cobol_protocol::layers::l1_templates::{
+    column_bytes, describe, describe_with_bytes, time_relations, Split, STREAM_NAMES,
+};
 use cobol_protocol::layers::l2_records::{read_layout, RecordSpec};
 use cobol_protocol::layers::l3_delta;
 use cobol_protocol::layers::l4_binary;
@@ -206,6 +208,10 @@ fn print_split(mut block: Block, all: bool) -> anyhow::Result<()> {
         .join(", ");
     out!("{:>8}L1 split: {lines} lines, {} templates; bytes before L5: {sizes}", "", templates.len());
     if all {
+        let relations = time_relations(&split)?;
+        if !relations.is_empty() {
+            out!("{:>8}time relations: {}", "", relations.join("; "));
+        }
         for (text, uses) in &templates {
             out!("{:>10}{uses:>7}  {text}", "");
         }

@@ -136,7 +136,8 @@ pub struct InfoArgs {
     /// number of lines that use it (`<n 812>` a number, `<w 1210>` a variable word, with the bytes its column takes
     /// before L5, and the L3 coding it takes if any: `<n 918, dictionary of 111>`; `<%Y-%m-%d ...>` a
     /// timestamp in that form; `<n=2>` or `<w=1>` a slot stored as a copy of the template's second number or
-    /// first word). For frames of records (L2), how L3 coded
+    /// first word), and the block's time relations (`<%E10> from <%Y-%m-%d-%H.%M.%S.%6>, steady offsets`: one form's
+    /// stamps stored as offsets from another's on the same line). For frames of records (L2), how L3 coded
     /// each integer column and how L4 laid the numbers out.
     #[arg(short, long)]
     pub templates: bool,

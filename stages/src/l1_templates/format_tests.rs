@@ -1,6 +1,6 @@
 //! The split's layout and its versions: the flags, templates as text with tagged
 //! slots, new words ended by newlines or lengths, damaged headers, and splits of
-//! versions 1 to 3 still joining.
+//! versions 1 to 4 still joining.
 
 use super::tests::round_trip;
 use super::*;
@@ -31,14 +31,22 @@ fn a_split_of_another_version_is_refused_as_such() {
     assert_eq!(s.templates[0], SPLIT_VERSION);
     s.templates[0] = SPLIT_VERSION + 1;
     let err = join(&s, block.len()).unwrap_err();
-    assert!(matches!(err, Error::Unsupported { what: "log template split version", value: 5 }), "{err}");
+    assert!(matches!(err, Error::Unsupported { what: "log template split version", value: 6 }), "{err}");
 }
 
-/// `s` (a split as the split writes it) with its templates and words laid out as
-/// split version `version` (1 to 3) has them: each template as its length and items
-/// with lengths, the newline flag a byte of its own, each new word's length in
+/// `s` (a split as the split writes it, without time relations) laid out as split
+/// version `version` (1 to 4) has it: `times` without the (empty) list of time
+/// relations; before version 4 also each template as its length and items with
+/// lengths, the newline flag a byte of its own, each new word's length in
 /// `word_lens`. The other streams are left as they are.
 fn laid_out_as(s: &Split, version: u8) -> Split {
+    // Before version 5, `times` has no list of time relations.
+    assert_eq!(s.times.first(), Some(&0), "a split with time relations has no older layout");
+    let times = s.times[1..].to_vec();
+    if version == SPLIT_VERSION_4 {
+        let templates = [&[version][..], &s.templates[1..]].concat();
+        return Split { templates, times, ..s.clone() };
+    }
     let dictionary = Dictionary::read(&s.templates, usize::MAX).unwrap();
     let mut templates = vec![version];
     varint::put(&mut templates, dictionary.lines as u64);
@@ -61,7 +69,7 @@ fn laid_out_as(s: &Split, version: u8) -> Split {
         varint::put(&mut templates, old.len() as u64);
         templates.extend_from_slice(&old);
     }
-    let mut out = Split { templates, ..s.clone() };
+    let mut out = Split { templates, times, ..s.clone() };
     if dictionary.words_ended {
         out.words.clear();
         for word in s.words.split_inclusive(|&b| b == b'\n') {
@@ -112,7 +120,7 @@ fn ended_words_are_checked_and_lengths_still_join() {
     lens.word_lens.push(1);
     assert!(join(&lens, block.len()).is_err(), "lengths beside ended words");
     let mut lengths = laid_out_as(&s, SPLIT_VERSION_3);
-    lengths.templates = s.templates.clone();
+    (lengths.templates, lengths.times) = (s.templates.clone(), s.times.clone());
     lengths.templates[1] &= !FLAG_WORDS_ENDED;
     assert_eq!(join(&lengths, block.len()).unwrap(), block);
     let mut flags = s.clone();
@@ -148,15 +156,16 @@ fn templates_are_their_text_with_tagged_slots() {
     assert!(matches!(join(&tag, 17), Err(Error::Corrupt { what: "template", .. })), "an unknown tag");
 }
 
-/// Splits of versions 1 to 3 (no relations; no coded columns; lengths before
-/// templates and words) still join.
+/// Splits of versions 1 to 4 (no relations; no coded columns; lengths before
+/// templates and words; no time relations) still join.
 #[test]
-fn version_1_to_3_splits_still_join() {
+fn version_1_to_4_splits_still_join() {
     let block = b"a=1 b=x2 c=1\nc=3\na=4 b=y5 c=4\n".repeat(40);
     let s = split(&block);
     let (_, templates) = describe(&s).unwrap();
     assert_eq!(templates.len(), 2);
     assert_eq!(s.zeros[0], 1, "c equals a in the first template: {:?}", s.zeros);
+    assert_eq!(join(&laid_out_as(&s, SPLIT_VERSION_4), block.len()).unwrap(), block);
     assert_eq!(join(&laid_out_as(&s, SPLIT_VERSION_3), block.len()).unwrap(), block);
     // The first template without its relation is version 1's split of a block
     // whose c column is stored: rebuild that by hand.

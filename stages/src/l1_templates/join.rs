@@ -247,18 +247,16 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     if !coded_columns.is_done() {
         return Err(Error::corrupt("coded number columns", "a column no template has, or one copied"));
     }
-    // Timestamps: a column per form, each value in line order.
-    let mut time_counts = vec![0usize; timestamps::FORMAT_COUNT];
-    for ((_, items), &n) in dictionary.templates().zip(&uses) {
-        for item in items {
-            if let Item::Time(f) = item {
-                time_counts[usize::from(*f)] += n;
-            }
-        }
-    }
+    // Timestamps: the time relations (version 5), a column per form, each value in
+    // line order, then the related slots' offsets.
+    let mut time_slots = TimeSlots::of(dictionary.templates().map(|(_, items)| items));
     let mut tpos = 0;
+    if version >= SPLIT_VERSION {
+        time_slots.read_relations(&split.times, &mut tpos)?;
+    }
+    let (column_lengths, offset_lengths) = time_slots.lengths(&uses);
     let mut time_columns = Vec::with_capacity(timestamps::FORMAT_COUNT);
-    for &n in &time_counts {
+    for n in column_lengths {
         // Each value takes at least a byte.
         if n > split.times.len() - tpos {
             return Err(Error::Truncated { what: "timestamps", needed: n - (split.times.len() - tpos) });
@@ -269,8 +267,13 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
             previous = previous.wrapping_add(unzigzag(varint::get(&split.times, &mut tpos)?));
             values.push(previous);
         }
-        time_columns.push(values.into_iter());
+        time_columns.push(values);
     }
+    if time_slots.any_related() {
+        let offsets = time_slots.read_offsets(&split.times, &mut tpos, &offset_lengths)?;
+        time_columns = time_slots.resolve(&ids, time_columns, offsets);
+    }
+    let time_columns = time_columns.into_iter().map(Vec::into_iter).collect();
     if npos != split.numbers.len()
         || tpos != split.times.len()
         || zpos != split.zeros.len()

@@ -42,10 +42,12 @@
 //!   to 3, its length in `word_lens` and its bytes). A user agent, a request line, a host name comes
 //!   back often, and an index into a move-to-front list is far cheaper than L6
 //!   matching the bytes again;
-//! - `times`: the timestamps (see [`timestamps`]), one column per form in the order
-//!   of the forms' ids, each in line order whatever the template (consecutive lines
-//!   are close in time, whichever message they carry), as zigzag deltas from the
-//!   column's previous value (the first from 0).
+//! - `times`: first the block's time relations (version 5, see `time_relations.rs`:
+//!   a timestamp slot stored as its offset from an earlier stamp of its line); then
+//!   the timestamps (see [`timestamps`]), one column per form in the order of the
+//!   forms' ids, each in line order whatever the template (consecutive lines are
+//!   close in time, whichever message they carry), as zigzag deltas from the column's
+//!   previous value (the first from 0); then the related slots' offsets.
 
 mod columns;
 mod delimited_fields;
@@ -67,6 +69,7 @@ mod structured_tests;
 mod survey;
 #[cfg(test)]
 mod tests;
+mod time_relations;
 pub mod timestamps;
 pub mod tokens;
 mod words;
@@ -86,6 +89,8 @@ use rebuild::{Rebuilt, SHORT_TEXT};
 use relations::*;
 pub use split::split;
 use survey::*;
+pub use time_relations::time_relations;
+use time_relations::*;
 use timestamps::Found;
 use tokens::{tokenize, Piece, Token};
 pub use words::RECENT_WORDS;
@@ -99,16 +104,20 @@ use words::*;
 /// text with a `\n` before each slot's tag and a `\n` 0 after the last item (no
 /// template text holds a newline: it is a piece of a line), where a length came
 /// before the template and each piece of its text; and new words may end with a
-/// newline in place of a length. Splits of versions 1 to 3 still decode.
-pub const SPLIT_VERSION: u8 = 4;
+/// newline in place of a length; version 5 the time relations at the start of
+/// `times` (see `time_relations`). Splits of versions 1 to 4 still decode.
+pub const SPLIT_VERSION: u8 = 5;
+
+/// The version of the split before the time relations.
+pub const SPLIT_VERSION_4: u8 = 4;
 
 /// The version of the split before the flags and the newline-tagged templates.
 pub const SPLIT_VERSION_3: u8 = 3;
 
-/// In a version 4 split's flags: the block ends with a newline.
+/// In a version 4 or 5 split's flags: the block ends with a newline.
 pub const FLAG_ENDS_WITH_NEWLINE: u8 = 1;
 
-/// In a version 4 split's flags: each new word ends with a `\n` in `words` (no word
+/// In a version 4 or 5 split's flags: each new word ends with a `\n` in `words` (no word
 /// holds one: words are pieces of lines), and `word_lens` is empty; without it each
 /// new word's length is in `word_lens`, as in version 3. The split ends words with
 /// newlines unless nearly all of a block's new words have one length (a column of
@@ -116,7 +125,7 @@ pub const FLAG_ENDS_WITH_NEWLINE: u8 = 1;
 /// every word would not.
 pub const FLAG_WORDS_ENDED: u8 = 2;
 
-/// In a version 4 template, after a `\n`: the template ends.
+/// In a version 4 or 5 template, after a `\n`: the template ends.
 const TEMPLATE_END: u8 = 0;
 
 /// The version of the split before the list of coded number columns.

@@ -143,8 +143,10 @@ struct StreamWriter {
     dictionary: Vec<u8>,
     /// By template id: its rows of values.
     columns: Vec<Column>,
-    /// By timestamp form: its values in line order.
-    time_columns: Vec<Vec<i64>>,
+    /// By template id: its timestamp slots' forms, and their values row after row.
+    times: Vec<(Vec<u8>, Vec<i64>)>,
+    /// Each line's template id.
+    line_ids: Vec<u32>,
     lines: u64,
     out: Split,
 }
@@ -154,7 +156,8 @@ impl StreamWriter {
         StreamWriter {
             dictionary: Vec::new(),
             columns: Vec::new(),
-            time_columns: vec![Vec::new(); timestamps::FORMAT_COUNT],
+            times: Vec::new(),
+            line_ids: Vec::new(),
             lines: 0,
             out: Split::default(),
         }
@@ -173,19 +176,19 @@ impl StreamWriter {
                 numbers: Vec::new(),
                 words: Vec::new(),
             });
+            self.times.push((values.times.iter().map(|&(form, _)| form).collect(), Vec::new()));
         }
         varint::put(&mut self.out.ids, u64::from(id));
+        self.line_ids.push(id);
         let column = &mut self.columns[id as usize];
         column.numbers.extend_from_slice(values.numbers);
         column.words.extend_from_slice(values.words);
-        for &(form, value) in values.times {
-            self.time_columns[usize::from(form)].push(value);
-        }
+        self.times[id as usize].1.extend(values.times.iter().map(|&(_, value)| value));
     }
 
     /// The split, its word slots' words numbered as in `word_ids`.
     fn finish(self, ends_with_newline: bool, word_ids: &WordIds<'_>) -> Split {
-        let StreamWriter { dictionary, columns, time_columns, lines, mut out, .. } = self;
+        let StreamWriter { dictionary, columns, times, line_ids, lines, mut out } = self;
         out.templates.push(SPLIT_VERSION);
         // Words end with newlines unless the block's lengths say otherwise (below).
         let ends = if ends_with_newline { FLAG_ENDS_WITH_NEWLINE } else { 0 };
@@ -280,13 +283,7 @@ impl StreamWriter {
         }
         coded.write(&mut out.zeros);
         out.zeros.extend_from_slice(&column_zeros);
-        for column in &time_columns {
-            let mut previous = 0i64;
-            for &v in column {
-                varint::put(&mut out.times, zigzag(v.wrapping_sub(previous)));
-                previous = v;
-            }
-        }
+        write_times(&times, &line_ids, &mut out.times);
         out
     }
 }

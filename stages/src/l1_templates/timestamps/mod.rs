@@ -296,6 +296,16 @@ pub fn format_spec(format: u8) -> &'static str {
     FORMATS.get(usize::from(format)).copied().unwrap_or("?")
 }
 
+/// The unit form `format`'s values count, as a power of ten below a second: 3 for
+/// milliseconds (a form with three digits of fraction, or `%E13`), 0 for seconds.
+pub fn unit_digits(format: u8) -> u32 {
+    match formats().get(usize::from(format)) {
+        Some(Format { parts, .. }) if parts[..] == [Part::Epoch(13)] => 3,
+        Some(f) => u32::from(f.fraction_digits),
+        None => 0,
+    }
+}
+
 /// The most bytes a timestamp of any form takes (the longest, `%Y-%m-%dT%H:%M:%S.%9`,
 /// takes 29).
 pub const TIME_ROOM: usize = 32;
