@@ -247,32 +247,8 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     if !coded_columns.is_done() {
         return Err(Error::corrupt("coded number columns", "a column no template has, or one copied"));
     }
-    // Timestamps: the time relations (version 5), a column per form, each value in
-    // line order, then the related slots' offsets.
-    let mut time_slots = TimeSlots::of(dictionary.templates().map(|(_, items)| items));
-    let mut tpos = 0;
-    if version >= SPLIT_VERSION {
-        time_slots.read_relations(&split.times, &mut tpos)?;
-    }
-    let (column_lengths, offset_lengths) = time_slots.lengths(&uses);
-    let mut time_columns = Vec::with_capacity(timestamps::FORMAT_COUNT);
-    for n in column_lengths {
-        // Each value takes at least a byte.
-        if n > split.times.len() - tpos {
-            return Err(Error::Truncated { what: "timestamps", needed: n - (split.times.len() - tpos) });
-        }
-        let mut previous = 0i64;
-        let mut values = Vec::with_capacity(n);
-        for _ in 0..n {
-            previous = previous.wrapping_add(unzigzag(varint::get(&split.times, &mut tpos)?));
-            values.push(previous);
-        }
-        time_columns.push(values);
-    }
-    if time_slots.any_related() {
-        let offsets = time_slots.read_offsets(&split.times, &mut tpos, &offset_lengths)?;
-        time_columns = time_slots.resolve(&ids, time_columns, offsets);
-    }
+    let time_slots = TimeSlots::of(dictionary.templates().map(|(_, items)| items));
+    let (time_columns, tpos) = read_times(&split.times, time_slots, version, &ids, &uses)?;
     let time_columns = time_columns.into_iter().map(Vec::into_iter).collect();
     if npos != split.numbers.len()
         || tpos != split.times.len()

@@ -76,7 +76,8 @@ impl Rescale {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Related {
     entry: u8,
-    source: u8,
+    /// A slot number: a line may hold more than 255 stamps.
+    source: u32,
     rescale: Rescale,
 }
 
@@ -142,7 +143,7 @@ impl TimeSlots {
                 if let Some(source) = forms.iter().position(|&f| f == source_form) {
                     // A template has a few slots at most; the list, FORMAT_COUNT entries.
                     let rescale = Rescale::between(source_form, form);
-                    self.related[start + slot] = Some(Related { entry: entry as u8, source: source as u8, rescale });
+                    self.related[start + slot] = Some(Related { entry: entry as u8, source: source as u32, rescale });
                 }
             }
         }
@@ -269,7 +270,7 @@ impl TimeSlots {
             for (slot, (&form, relation)) in forms.iter().zip(related).enumerate() {
                 if let Some(r) = relation {
                     let o = offsets[usize::from(r.entry)].next().expect("counted from the same templates");
-                    line[slot] = r.rescale.apply(line[usize::from(r.source)]).wrapping_add(o);
+                    line[slot] = r.rescale.apply(line[r.source as usize]).wrapping_add(o);
                 }
                 if related_form[usize::from(form)] {
                     rebuilt[usize::from(form)].push(line[slot]);
@@ -283,6 +284,42 @@ impl TimeSlots {
         }
         columns
     }
+}
+
+/// Reads the `times` stream of a split of version `version` whose templates have the
+/// timestamp slots `slots`: every form's column in line order, the lines using
+/// templates `ids` (`uses[t]` of them template `t`), and the bytes read.
+pub(super) fn read_times(
+    times: &[u8],
+    mut slots: TimeSlots,
+    version: u8,
+    ids: &[usize],
+    uses: &[usize],
+) -> Result<(Vec<Vec<i64>>, usize)> {
+    let mut pos = 0;
+    if version >= SPLIT_VERSION {
+        slots.read_relations(times, &mut pos)?;
+    }
+    let (column_lengths, offset_lengths) = slots.lengths(uses);
+    let mut columns = Vec::with_capacity(timestamps::FORMAT_COUNT);
+    for n in column_lengths {
+        // Each value takes at least a byte.
+        if n > times.len() - pos {
+            return Err(Error::Truncated { what: "timestamps", needed: n - (times.len() - pos) });
+        }
+        let mut previous = 0i64;
+        let mut values = Vec::with_capacity(n);
+        for _ in 0..n {
+            previous = previous.wrapping_add(unzigzag(varint::get(times, &mut pos)?));
+            values.push(previous);
+        }
+        columns.push(values);
+    }
+    if slots.any_related() {
+        let offsets = slots.read_offsets(times, &mut pos, &offset_lengths)?;
+        columns = slots.resolve(ids, columns, offsets);
+    }
+    Ok((columns, pos))
 }
 
 /// What relating one form to another would cost and save, over the lines with both.
@@ -319,7 +356,7 @@ pub(super) fn write_times(times: &[(Vec<u8>, Vec<i64>)], line_ids: &[u32], out: 
         for (slot, (&form, &value)) in forms.iter().zip(line).enumerate() {
             match slots.related[start + slot] {
                 Some(r) => {
-                    let o = value.wrapping_sub(r.rescale.apply(line[usize::from(r.source)]));
+                    let o = value.wrapping_sub(r.rescale.apply(line[r.source as usize]));
                     offsets[usize::from(r.entry)].push(o);
                 }
                 None => columns[usize::from(form)].push(value),
@@ -574,6 +611,33 @@ mod tests {
         let mut cut = s.clone();
         cut.times.truncate(2);
         assert!(join(&cut, block.len()).is_err(), "the list cut short");
+    }
+
+    /// A template of more than 255 stamps whose source form comes after the 255th:
+    /// slots are counted past a byte.
+    #[test]
+    fn a_source_past_the_255th_stamp_is_found() {
+        let mut forms = vec![0u8; 300];
+        forms.extend_from_slice(&[MICROS_DASHES, EPOCH_SECONDS]);
+        let mut next = xorshift(5);
+        let (mut rows, mut micros) = (Vec::new(), 1_200_000_000_000_000i64);
+        for _ in 0..50 {
+            micros += (next() % 9_000_000) as i64;
+            // Stamps of other instants, no relation to the others.
+            rows.extend((0..300).map(|_| 1_200_000_000_000 + (next() % 1_000_000_000) as i64));
+            rows.extend_from_slice(&[micros, micros / 1_000_000 + 3_600]);
+        }
+        let times = [(forms.clone(), rows.clone())];
+        let mut out = Vec::new();
+        write_times(&times, &[0; 50], &mut out);
+        assert_eq!(out[..4], [1, EPOCH_SECONDS, MICROS_DASHES, OffsetCoding::Steady as u8]);
+        let slots = TimeSlots::of_forms([&forms[..]].into_iter());
+        let (columns, read) = read_times(&out, slots, SPLIT_VERSION, &[0; 50], &[50]).unwrap();
+        assert_eq!(read, out.len());
+        for (slot, &form) in forms.iter().enumerate().skip(300) {
+            let expected: Vec<i64> = rows.iter().skip(slot).step_by(forms.len()).copied().collect();
+            assert_eq!(columns[usize::from(form)], expected, "slot {slot}");
+        }
     }
 
     /// The forms a generated line may stamp, with years (any value of the range below
