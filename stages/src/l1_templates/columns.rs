@@ -32,7 +32,7 @@ impl Column {
     }
 }
 
-/// A template key as it is built, in the form the split writes it (split version 4):
+/// A template key as it is built, in the form the split writes it (split versions 4 and 5):
 /// static text as it comes, runs of it merged, each slot a `\n` and its tag (no
 /// template text holds a newline: it is a piece of a line). The template's end mark
 /// is not part of the key.

@@ -129,7 +129,7 @@ pub(super) fn parse_template_into(key: &[u8], items: &mut Vec<Item>) -> Result<(
     Ok(())
 }
 
-/// Reads one version 4 template from `t` at `pos` (its text, each slot a `\n` and
+/// Reads one version 4 or 5 template from `t` at `pos` (its text, each slot a `\n` and
 /// its tag, then `\n` and [`TEMPLATE_END`]), appending its items to `items` with
 /// ranges into the key it returns: the template up to its end mark.
 pub(super) fn read_tagged_template<'a>(t: &'a [u8], pos: &mut usize, items: &mut Vec<Item>) -> Result<&'a [u8]> {
