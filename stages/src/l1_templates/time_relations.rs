@@ -17,10 +17,15 @@
 //! from the first slot of the source form in its template; slots of the form in a
 //! template without the source form keep their place in the form's column.
 //!
+//! A date without a time of day (BGL's `2005.06.03`) is related to the day of its
+//! source: the offset from the source's midnight, which is zero, where the offset
+//! from the source itself is the time of day.
+//!
 //! Version 5 starts `times` with the block's list, `count:varint (form:u8 source:u8
-//! coding:u8)*count`, forms increasing, a source never itself related; then the form
-//! columns as before, without the related slots' values; then each relation's
-//! offsets, in line order, list entry after list entry.
+//! coding:u8)*count`, forms increasing, a source never itself related, the coding's
+//! bit 0 for raw offsets and bit 1 for the source's day; then the form columns as
+//! before, without the related slots' values; then each relation's offsets, in line
+//! order, list entry after list entry.
 
 use super::*;
 
@@ -35,38 +40,61 @@ pub(super) enum OffsetCoding {
     Raw = 1,
 }
 
-/// A form's values as offsets from the first value of form `source` on their line.
+/// A form's values as offsets from the first value of form `source` on their line
+/// (or, with `day`, from the start of that value's day).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct TimeRelation {
     pub(super) form: u8,
     pub(super) source: u8,
     pub(super) coding: OffsetCoding,
+    pub(super) day: bool,
+}
+
+/// In a list entry's coding byte: raw offsets (else steady).
+const CODING_RAW: u8 = 1;
+/// In a list entry's coding byte: offsets from the start of the source's day.
+const CODING_DAY: u8 = 2;
+
+impl TimeRelation {
+    fn coding_byte(self) -> u8 {
+        let raw = if self.coding == OffsetCoding::Raw { CODING_RAW } else { 0 };
+        raw | if self.day { CODING_DAY } else { 0 }
+    }
 }
 
 /// Bits a list entry takes, about: counted against a relation.
 const ENTRY_BITS: u64 = 24;
 
 /// How a value of one form is brought to another form's unit (rounded down to a
-/// coarser one), worked out once per pair of forms rather than once per value.
+/// coarser one), and to the start of its day where a relation says so, worked out
+/// once per pair of forms rather than once per value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Rescale {
     factor: i64,
     down: bool,
+    /// A day in the form's unit, or 0 for the value itself.
+    day: i64,
 }
 
+/// Seconds in a day (timestamps count no leap seconds).
+const DAY_SECONDS: i64 = 86_400;
+
 impl Rescale {
-    /// From form `source`'s unit to form `form`'s.
-    fn between(source: u8, form: u8) -> Rescale {
+    /// From form `source`'s unit to form `form`'s, and with `day` to the start of
+    /// the day.
+    fn between(source: u8, form: u8, day: bool) -> Rescale {
         let (from, to) = (timestamps::unit_digits(source), timestamps::unit_digits(form));
-        Rescale { factor: 10i64.pow(from.abs_diff(to)), down: from >= to }
+        let day = if day { DAY_SECONDS * 10i64.pow(to) } else { 0 };
+        Rescale { factor: 10i64.pow(from.abs_diff(to)), down: from >= to, day }
     }
 
     #[inline]
     fn apply(self, value: i64) -> i64 {
-        if self.down {
-            value.div_euclid(self.factor)
+        let value = if self.down { value.div_euclid(self.factor) } else { value.wrapping_mul(self.factor) };
+        if self.day == 0 {
+            value
         } else {
-            value.wrapping_mul(self.factor)
+            value.wrapping_sub(value.rem_euclid(self.day))
         }
     }
 }
@@ -139,10 +167,10 @@ impl TimeSlots {
             let forms = &self.forms[start..end];
             for (slot, &form) in forms.iter().enumerate() {
                 let Some(entry) = relations.iter().position(|r| r.form == form) else { continue };
-                let source_form = relations[entry].source;
+                let (source_form, day) = (relations[entry].source, relations[entry].day);
                 if let Some(source) = forms.iter().position(|&f| f == source_form) {
                     // A template has a few slots at most; the list, FORMAT_COUNT entries.
-                    let rescale = Rescale::between(source_form, form);
+                    let rescale = Rescale::between(source_form, form, day);
                     self.related[start + slot] = Some(Related { entry: entry as u8, source: source as u32, rescale });
                 }
             }
@@ -158,11 +186,11 @@ impl TimeSlots {
             let entry = times.get(*pos..*pos + 3).ok_or(Error::Truncated { what: "time relations", needed: 3 })?;
             *pos += 3;
             let (form, source) = (entry[0], entry[1]);
-            let coding = match entry[2] {
-                0 => OffsetCoding::Steady,
-                1 => OffsetCoding::Raw,
-                other => return Err(Error::corrupt("time relations", format!("offset coding {other}"))),
-            };
+            if entry[2] & !(CODING_RAW | CODING_DAY) != 0 {
+                return Err(Error::corrupt("time relations", format!("offset coding {}", entry[2])));
+            }
+            let coding = if entry[2] & CODING_RAW != 0 { OffsetCoding::Raw } else { OffsetCoding::Steady };
+            let day = entry[2] & CODING_DAY != 0;
             if usize::from(form.max(source)) >= timestamps::FORMAT_COUNT
                 || form == source
                 || relations.last().is_some_and(|r| r.form >= form)
@@ -172,7 +200,7 @@ impl TimeSlots {
                     format!("form {form} from form {source}: not a form, or out of order"),
                 ));
             }
-            relations.push(TimeRelation { form, source, coding });
+            relations.push(TimeRelation { form, source, coding, day });
         }
         if let Some(r) = relations.iter().find(|r| relations.iter().any(|s| s.form == r.source)) {
             return Err(Error::corrupt(
@@ -342,7 +370,7 @@ pub(super) fn write_times(times: &[(Vec<u8>, Vec<i64>)], line_ids: &[u32], out: 
     slots.relate(choose(times, line_ids));
     varint::put(out, slots.relations.len() as u64);
     for r in &slots.relations {
-        out.extend_from_slice(&[r.form, r.source, r.coding as u8]);
+        out.extend_from_slice(&[r.form, r.source, r.coding_byte()]);
     }
     let mut columns = vec![Vec::new(); timestamps::FORMAT_COUNT];
     let mut offsets = vec![Vec::new(); slots.relations.len()];
@@ -392,9 +420,10 @@ fn choose(times: &[(Vec<u8>, Vec<i64>)], line_ids: &[u32]) -> Vec<TimeRelation> 
     if times.iter().all(|(forms, _)| forms.len() < 2) {
         return Vec::new();
     }
-    // Each pair of forms met on a line, and for each template the pairs its slots
-    // make, (slot, source slot, pair): worked out once a template, not once a line.
-    let mut pairs: Vec<((u8, u8), Rescale, PairCost)> = Vec::new();
+    // Each pair of forms met on a line, as offsets from the source and from its day,
+    // and for each template the pairs its slots make, (slot, source slot, pair):
+    // worked out once a template, not once a line.
+    let mut pairs: Vec<((u8, u8, bool), Rescale, PairCost)> = Vec::new();
     let mut template_pairs: Vec<Vec<(usize, usize, usize)>> = Vec::with_capacity(times.len());
     for (forms, _) in times {
         let mut made = Vec::new();
@@ -410,15 +439,17 @@ fn choose(times: &[(Vec<u8>, Vec<i64>)], line_ids: &[u32]) -> Vec<TimeRelation> 
                 {
                     continue;
                 }
-                let pair = match pairs.iter().position(|&(p, ..)| p == (form, source_form)) {
-                    Some(pair) => pair,
-                    None => {
-                        let rescale = Rescale::between(source_form, form);
-                        pairs.push(((form, source_form), rescale, PairCost::default()));
-                        pairs.len() - 1
-                    }
-                };
-                made.push((slot, source, pair));
+                for day in [false, true] {
+                    let pair = match pairs.iter().position(|&(p, ..)| p == (form, source_form, day)) {
+                        Some(pair) => pair,
+                        None => {
+                            let rescale = Rescale::between(source_form, form, day);
+                            pairs.push(((form, source_form, day), rescale, PairCost::default()));
+                            pairs.len() - 1
+                        }
+                    };
+                    made.push((slot, source, pair));
+                }
             }
         }
         template_pairs.push(made);
@@ -444,17 +475,17 @@ fn choose(times: &[(Vec<u8>, Vec<i64>)], line_ids: &[u32]) -> Vec<TimeRelation> 
     }
     let mut candidates: Vec<(u64, TimeRelation)> = pairs
         .iter()
-        .filter_map(|&((form, source), _, cost)| {
+        .filter_map(|&((form, source, day), _, cost)| {
             let (bits, coding) = if cost.steady <= cost.raw {
                 (cost.steady, OffsetCoding::Steady)
             } else {
                 (cost.raw, OffsetCoding::Raw)
             };
             let bits = bits + ENTRY_BITS;
-            (bits * 10 < cost.own * 9).then(|| (cost.own - bits, TimeRelation { form, source, coding }))
+            (bits * 10 < cost.own * 9).then(|| (cost.own - bits, TimeRelation { form, source, coding, day }))
         })
         .collect();
-    candidates.sort_by_key(|&(saved, r)| (std::cmp::Reverse(saved), r.form, r.source));
+    candidates.sort_by_key(|&(saved, r)| (std::cmp::Reverse(saved), r.form, r.source, r.day));
     let mut chosen: Vec<TimeRelation> = Vec::new();
     for (_, r) in candidates {
         let taken = |f: u8| chosen.iter().any(|c| c.form == f || c.source == f);
@@ -467,7 +498,8 @@ fn choose(times: &[(Vec<u8>, Vec<i64>)], line_ids: &[u32]) -> Vec<TimeRelation> 
 }
 
 /// A split's time relations in words, for people reading `cobolp info`: each as
-/// `<form> from <source>, steady offsets` (or `raw offsets`); none before version 5.
+/// `<form> from <source>, steady offsets` (or `raw offsets`; `from the day of
+/// <source>` for offsets from its midnight); none before version 5.
 pub fn time_relations(split: &Split) -> Result<Vec<String>> {
     let dictionary = Dictionary::read(&split.templates, usize::MAX)?;
     if dictionary.version < SPLIT_VERSION {
@@ -484,8 +516,9 @@ pub fn time_relations(split: &Split) -> Result<Vec<String>> {
                 OffsetCoding::Raw => "raw",
             };
             format!(
-                "<{}> from <{}>, {coding} offsets",
+                "<{}> from {}<{}>, {coding} offsets",
                 timestamps::format_spec(r.form),
+                if r.day { "the day of " } else { "" },
                 timestamps::format_spec(r.source)
             )
         })
@@ -517,7 +550,8 @@ mod tests {
         let mut micros = 1_117_838_570_000_000i64;
         let mut block = String::new();
         for i in 0..lines {
-            micros += (next() % 3_000_000) as i64;
+            // Up to three hours apart: the date changes every few lines.
+            micros += (next() % 10_800_000_000) as i64;
             let seconds = micros.div_euclid(1_000_000);
             let epoch = seconds + zone_hours * 3600 * i64::from(i >= lines / 2);
             let date = seconds - seconds.rem_euclid(86_400);
@@ -534,10 +568,14 @@ mod tests {
 
     #[test]
     fn units_convert_rounding_down() {
-        assert_eq!(Rescale::between(MILLIS_SPACE, EPOCH_SECONDS).apply(1_500), 1);
-        assert_eq!(Rescale::between(MILLIS_SPACE, EPOCH_SECONDS).apply(-1_500), -2);
-        assert_eq!(Rescale::between(EPOCH_SECONDS, RFC3339_NANOS).apply(7), 7_000_000_000);
-        assert_eq!(Rescale::between(MICROS_DASHES, MICROS_DASHES).apply(7), 7);
+        assert_eq!(Rescale::between(MILLIS_SPACE, EPOCH_SECONDS, false).apply(1_500), 1);
+        assert_eq!(Rescale::between(MILLIS_SPACE, EPOCH_SECONDS, false).apply(-1_500), -2);
+        assert_eq!(Rescale::between(EPOCH_SECONDS, RFC3339_NANOS, false).apply(7), 7_000_000_000);
+        assert_eq!(Rescale::between(MICROS_DASHES, MICROS_DASHES, false).apply(7), 7);
+        let day_of = Rescale::between(MICROS_DASHES, DATE_DOTS, true);
+        assert_eq!(day_of.apply(3 * 86_400_000_000 + 5), 3 * 86_400);
+        assert_eq!(day_of.apply(-1), -86_400, "a day starts at or before its instant");
+        assert_eq!(Rescale::between(EPOCH_SECONDS, MILLIS_SPACE, true).apply(86_401), 86_400_000);
         assert_eq!(timestamps::unit_digits(EPOCH_SECONDS), 0);
         assert_eq!(timestamps::unit_digits(19), 3, "%E13 counts milliseconds");
         assert_eq!(timestamps::unit_digits(MICROS_DASHES), 6);
@@ -545,18 +583,25 @@ mod tests {
     }
 
     /// The epoch column is the microsecond one's seconds and a zone offset that changes
-    /// once: a relation with steady offsets, and the block joins back.
+    /// once, the date column its day: relations with steady offsets, from the time
+    /// and from its day, and the block joins back.
     #[test]
     fn a_second_stamp_of_the_same_instant_is_an_offset() {
         let block = bgl_like(400, 1);
         let s = split(&block);
-        assert_eq!(s.times[..4], [1, EPOCH_SECONDS, MICROS_DASHES, OffsetCoding::Steady as u8]);
-        assert_eq!(time_relations(&s).unwrap(), ["<%E10> from <%Y-%m-%d-%H.%M.%S.%6>, steady offsets"]);
+        assert_eq!(s.times[..7], [2, DATE_DOTS, MICROS_DASHES, CODING_DAY, EPOCH_SECONDS, MICROS_DASHES, 0]);
+        assert_eq!(
+            time_relations(&s).unwrap(),
+            [
+                "<%Y.%m.%d> from the day of <%Y-%m-%d-%H.%M.%S.%6>, steady offsets",
+                "<%E10> from <%Y-%m-%d-%H.%M.%S.%6>, steady offsets"
+            ]
+        );
         assert_eq!(join(&s, block.len()).unwrap(), block);
-        // Each offset but the first and the one at the change is a zero.
-        let related_then = s.times.len();
-        let unrelated = bgl_like(400, 0);
-        assert!(split(&unrelated).times.len() <= related_then);
+        // The stream ends with the dates' offsets from their days, then the epochs'
+        // from the times: every one a zero byte but the zone's change (two bytes).
+        let offsets = &s.times[s.times.len() - 801..];
+        assert_eq!(offsets.iter().filter(|&&b| b != 0).count(), 2, "{offsets:?}");
     }
 
     /// An application's millisecond stamp a few milliseconds before its collector's
@@ -592,7 +637,7 @@ mod tests {
             join(&Split { times: t, ..s.clone() }, block.len())
         };
         for (bytes, what) in [
-            (&[1, EPOCH_SECONDS, MICROS_DASHES, 2][..], "an unknown coding"),
+            (&[1, EPOCH_SECONDS, MICROS_DASHES, 4][..], "an unknown coding"),
             (&[1, EPOCH_SECONDS, EPOCH_SECONDS, 0], "a form from itself"),
             (&[1, 22, MICROS_DASHES, 0], "a form past the last"),
             (&[2, EPOCH_SECONDS, MICROS_DASHES, 0, MICROS_DASHES, DATE_DOTS, 0], "a source related"),
@@ -641,8 +686,8 @@ mod tests {
     }
 
     /// The forms a generated line may stamp, with years (any value of the range below
-    /// renders in each).
-    const FORMS: [u8; 7] = [0, 2, 4, 7, EPOCH_SECONDS, 19, RFC3339_NANOS];
+    /// renders in each; the two dates at midnight).
+    const FORMS: [u8; 9] = [0, 2, 4, 7, 8, DATE_DOTS, EPOCH_SECONDS, 19, RFC3339_NANOS];
 
     proptest! {
         /// Lines with two or three stamps of one instant in random forms, in random
@@ -665,7 +710,8 @@ mod tests {
                         1 => jitter * k as i64,
                         _ => step * k as i64 % 7_000,
                     } * 1_000_000_000;
-                    let value = Rescale::between(RFC3339_NANOS, form).apply(nanos + shift);
+                    let date = matches!(form, 8 | DATE_DOTS);
+                    let value = Rescale::between(RFC3339_NANOS, form, date).apply(nanos + shift);
                     block += &format!("{} {} ", stamp(form, value), if word { "x" } else { "y=1" });
                 }
                 block += "\n";
