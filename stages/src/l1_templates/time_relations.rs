@@ -34,10 +34,10 @@ use super::*;
 pub(super) enum OffsetCoding {
     /// Each the zigzag difference from the offset before (the first from 0): an
     /// offset that stays (a time zone, two clocks' drift).
-    Steady = 0,
+    Steady,
     /// Each zigzag coded as it is: an offset that jitters around a small value (the
     /// moments between an application's stamp and its log collector's).
-    Raw = 1,
+    Raw,
 }
 
 /// A form's values as offsets from the first value of form `source` on their line
@@ -622,7 +622,7 @@ mod tests {
         }
         let block = block.into_bytes();
         let s = split(&block);
-        assert_eq!(s.times[..4], [1, MILLIS_SPACE, RFC3339_NANOS, OffsetCoding::Raw as u8]);
+        assert_eq!(s.times[..4], [1, MILLIS_SPACE, RFC3339_NANOS, CODING_RAW]);
         assert_eq!(join(&s, block.len()).unwrap(), block);
     }
 
@@ -675,7 +675,7 @@ mod tests {
         let times = [(forms.clone(), rows.clone())];
         let mut out = Vec::new();
         write_times(&times, &[0; 50], &mut out);
-        assert_eq!(out[..4], [1, EPOCH_SECONDS, MICROS_DASHES, OffsetCoding::Steady as u8]);
+        assert_eq!(out[..4], [1, EPOCH_SECONDS, MICROS_DASHES, 0]);
         let slots = TimeSlots::of_forms([&forms[..]].into_iter());
         let (columns, read) = read_times(&out, slots, SPLIT_VERSION, &[0; 50], &[50]).unwrap();
         assert_eq!(read, out.len());
