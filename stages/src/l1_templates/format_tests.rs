@@ -173,7 +173,7 @@ fn version_1_to_4_splits_still_join() {
         join(&laid_out_as(&s, SPLIT_VERSION_1), block.len()).is_err(),
         "read as version 1, the relation bytes are misread"
     );
-    let v1_block = b"c=3\n".repeat(40);
+    let v1_block: Vec<u8> = (0..40).flat_map(|i| format!("c={}\n", i * 7919 % 1000 + 1).into_bytes()).collect();
     let s = split(&v1_block);
     assert_eq!(s.zeros, [0, 0, 0], "no relations, no coded columns, one column without leading zeros");
     let mut v1 = laid_out_as(&s, SPLIT_VERSION_1);

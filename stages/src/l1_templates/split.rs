@@ -188,7 +188,8 @@ impl StreamWriter {
 
     /// The split, its word slots' words numbered as in `word_ids`.
     fn finish(self, ends_with_newline: bool, word_ids: &WordIds<'_>) -> Split {
-        let StreamWriter { dictionary, columns, times, line_ids, lines, mut out } = self;
+        let StreamWriter { dictionary, mut columns, times, line_ids, lines, mut out } = self;
+        let dictionary = fold_constants(&dictionary, &mut columns, word_ids);
         out.templates.push(SPLIT_VERSION);
         // Words end with newlines unless the block's lengths say otherwise (below).
         let ends = if ends_with_newline { FLAG_ENDS_WITH_NEWLINE } else { 0 };
@@ -286,6 +287,90 @@ impl StreamWriter {
         write_times(&times, &line_ids, &mut out.times);
         out
     }
+}
+
+/// The templates of `dictionary` (keys, each with its end mark) with every number
+/// and word slot that holds one value on every line of its template, on two lines or
+/// more, written as the template's text, and those slots taken out of `columns`.
+fn fold_constants(dictionary: &[u8], columns: &mut [Column], word_ids: &WordIds<'_>) -> Vec<u8> {
+    // How many templates use each word: a word that several use is stored once and
+    // referred to, where as text it would be written into each of them.
+    let mut templates_using = vec![0u32; word_ids.words.len()];
+    let mut last_template = vec![u32::MAX; word_ids.words.len()];
+    for (template, column) in columns.iter().enumerate() {
+        for &id in &column.words {
+            if std::mem::replace(&mut last_template[id as usize], template as u32) != template as u32 {
+                templates_using[id as usize] += 1;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(dictionary.len());
+    let (mut pos, mut items) = (0, Vec::new());
+    for column in columns.iter_mut() {
+        items.clear();
+        let key = read_tagged_template(dictionary, &mut pos, &mut items).expect("the keys this split built");
+        let rows = column
+            .numbers
+            .len()
+            .checked_div(column.number_slots)
+            .or_else(|| column.words.len().checked_div(column.word_slots))
+            .unwrap_or(0);
+        let constant_number = |slot: usize| {
+            let first = column.numbers[slot];
+            column.numbers.iter().skip(slot).step_by(column.number_slots).all(|&v| v == first)
+        };
+        let constant_word = |slot: usize| {
+            let first = column.words[slot];
+            templates_using[first as usize] == 1
+                && column.words.iter().skip(slot).step_by(column.word_slots).all(|&v| v == first)
+        };
+        let fold_numbers: Vec<bool> = (0..column.number_slots).map(|s| rows >= 2 && constant_number(s)).collect();
+        let fold_words: Vec<bool> = (0..column.word_slots).map(|s| rows >= 2 && constant_word(s)).collect();
+        let (mut number, mut word) = (0, 0);
+        for item in &items {
+            match *item {
+                Item::Static(ref range) => out.extend_from_slice(&key[range.clone()]),
+                Item::Number => {
+                    if fold_numbers[number] {
+                        let (value, zeros) = column.numbers[number];
+                        tokens::write_number(value, zeros, &mut out);
+                    } else {
+                        out.extend_from_slice(&[b'\n', ITEM_NUMBER]);
+                    }
+                    number += 1;
+                }
+                Item::Word => {
+                    if fold_words[word] {
+                        out.extend_from_slice(word_ids.words[column.words[word] as usize]);
+                    } else {
+                        out.extend_from_slice(&[b'\n', ITEM_WORD]);
+                    }
+                    word += 1;
+                }
+                Item::Time(form) => out.extend_from_slice(&[b'\n', ITEM_TIME, form]),
+            }
+        }
+        out.extend_from_slice(&[b'\n', TEMPLATE_END]);
+        if fold_numbers.iter().any(|&f| f) {
+            let kept = fold_numbers.iter().filter(|&&f| !f).count();
+            let old = std::mem::take(&mut column.numbers);
+            column.numbers = old
+                .chunks_exact(column.number_slots)
+                .flat_map(|row| row.iter().zip(&fold_numbers).filter(|(_, &f)| !f).map(|(&v, _)| v))
+                .collect();
+            column.number_slots = kept;
+        }
+        if fold_words.iter().any(|&f| f) {
+            let kept = fold_words.iter().filter(|&&f| !f).count();
+            let old = std::mem::take(&mut column.words);
+            column.words = old
+                .chunks_exact(column.word_slots)
+                .flat_map(|row| row.iter().zip(&fold_words).filter(|(_, &f)| !f).map(|(&v, _)| v))
+                .collect();
+            column.word_slots = kept;
+        }
+    }
+    out
 }
 
 /// The lengths of a split's new words, which decide how `words` ends them: by a

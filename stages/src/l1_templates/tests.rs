@@ -120,7 +120,7 @@ fn addresses_that_come_back_are_words_and_others_numbers() {
         .collect();
     let s = round_trip(&block);
     let (_, templates) = describe(&s).unwrap();
-    assert_eq!(templates[0].0, "<w> GET /a <n>.<n>.<n>.<n> <n>", "clients repeat, forwarded do not");
+    assert_eq!(templates[0].0, "<w> GET /a <n>.<n>.<n>.<n> 200", "clients repeat, forwarded do not");
 }
 
 #[test]
@@ -164,10 +164,11 @@ fn numbers_that_follow_a_word_are_predicted_from_it() {
         .collect();
     let s = round_trip(&block);
     let template = &describe(&s).unwrap().1[0].0;
-    assert_eq!(template, "x \"<w>\" <n> <n>");
-    // No column relations, no coded columns, then per column: prediction (0 plain, 1
-    // keyed), then leading zeros (none).
-    assert_eq!(s.zeros, [0, 0, 0, 0, 1, 0], "a constant status stays plain, the size is keyed");
+    // The status, 200 on every line, is template text.
+    assert_eq!(template, "x \"<w>\" 200 <n>");
+    // No column relations, no coded columns, then the size's column: keyed (1), no
+    // leading zeros.
+    assert_eq!(s.zeros, [0, 0, 1, 0], "the size is keyed");
     assert!(s.numbers.len() < 3000 * 2 + 20, "{} bytes of numbers: sizes predicted", s.numbers.len());
     assert_eq!(number_keys(&parse_template(b"\x02\x01\x00\x01 \x01\x02\x01").unwrap()), [Some(0), Some(0), Some(1)]);
     assert_eq!(number_keys(&parse_template(b"\x01\x02").unwrap()), [None]);
@@ -377,4 +378,25 @@ fn number_columns_take_l3_codings_where_they_store_fewer_bits() {
     assert_eq!(s.zeros, [0, 1, 0, 2, 5, 4, 0, 0, 0], "slot 2 of template 0, a dictionary of 4");
     let bytes = column_bytes(&s, block.len()).unwrap();
     assert_eq!(bytes[0].0.iter().sum::<usize>() + 2, s.numbers.len() + s.zeros.len(), "all but two counts");
+}
+
+/// A number or word slot with one value on every line of its template (two lines or
+/// more) is written as the template's text: no column, no slot for the decoder to
+/// fill. A word that other templates use too stays a slot (stored once, referred to
+/// from each), and so does every slot of a template of one line.
+#[test]
+fn a_slot_of_one_value_is_template_text() {
+    let mut block = String::new();
+    for i in 0..200 {
+        block += &format!("job {} state=ok code=7 host=alpha{}\n", i * 37 % 1000, i % 3);
+        block += &format!("sync {} peer=alpha1 v=2\n", i * 11 % 500);
+    }
+    block += "rare 5 peer=zeta9\n";
+    let s = round_trip(block.as_bytes());
+    let (_, templates) = describe(&s).unwrap();
+    let texts: Vec<&str> = templates.iter().map(|(t, _)| t.as_str()).collect();
+    assert!(texts.contains(&"job <n> state=ok code=7 host=<w>"), "{texts:?}");
+    // `alpha1` is a value of the first template's host too: a slot here.
+    assert!(texts.contains(&"sync <n> peer=<w> v=2"), "{texts:?}");
+    assert!(texts.contains(&"<w> <n> peer=<w>"), "one line: its slots kept, {texts:?}");
 }
