@@ -177,36 +177,29 @@ fn bridge_coded_columns() -> Vec<u8> {
 /// as a time to the microsecond, so that the split relates the epoch to the time
 /// and the date to the time's day (split version 5).
 fn bridge_time_relations() -> Vec<u8> {
+    use cobol_protocol::layers::l1_templates::timestamps::render;
+    // The forms `%E10`, `%Y.%m.%d` and `%Y-%m-%d-%H.%M.%S.%6` (docs/FORMAT.md).
+    let stamp = |form: u8, value: i64| {
+        let mut text = Vec::new();
+        render(form, value, &mut text).unwrap();
+        String::from_utf8(text).unwrap()
+    };
     let mut next = common::xorshift(0x5eed);
     let mut micros = 1_117_838_570_000_000i64;
     let mut out = String::new();
     for i in 0..500 {
         micros += (next() % 10_800_000_000) as i64;
         let seconds = micros / 1_000_000;
-        let (y, m, d) = civil_from_days(seconds / 86_400);
-        let (hh, mm, ss) = (seconds % 86_400 / 3600, seconds % 3600 / 60, seconds % 60);
         out += &format!(
-            "- {} {y}.{m:02}.{d:02} R02-M1-N{} {y}-{m:02}-{d:02}-{hh:02}.{mm:02}.{ss:02}.{:06} RAS KERNEL INFO {} parity errors corrected\n",
-            seconds + 7 * 3600,
+            "- {} {} R02-M1-N{} {} RAS KERNEL INFO {} parity errors corrected\n",
+            stamp(20, seconds + 7 * 3600),
+            stamp(9, seconds - seconds % 86_400),
             i % 4,
-            micros % 1_000_000,
+            stamp(7, micros),
             next() % 40
         );
     }
     out.into_bytes()
-}
-
-/// The proleptic Gregorian date of a day counted from 1970-01-01 (days after it).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 fn golden_path(name: &str) -> PathBuf {

@@ -351,26 +351,24 @@ fn fold_constants(dictionary: &[u8], columns: &mut [Column], word_ids: &WordIds<
             }
         }
         out.extend_from_slice(&[b'\n', TEMPLATE_END]);
-        if fold_numbers.iter().any(|&f| f) {
-            let kept = fold_numbers.iter().filter(|&&f| !f).count();
-            let old = std::mem::take(&mut column.numbers);
-            column.numbers = old
-                .chunks_exact(column.number_slots)
-                .flat_map(|row| row.iter().zip(&fold_numbers).filter(|(_, &f)| !f).map(|(&v, _)| v))
-                .collect();
-            column.number_slots = kept;
-        }
-        if fold_words.iter().any(|&f| f) {
-            let kept = fold_words.iter().filter(|&&f| !f).count();
-            let old = std::mem::take(&mut column.words);
-            column.words = old
-                .chunks_exact(column.word_slots)
-                .flat_map(|row| row.iter().zip(&fold_words).filter(|(_, &f)| !f).map(|(&v, _)| v))
-                .collect();
-            column.word_slots = kept;
-        }
+        drop_slots(&mut column.numbers, &mut column.number_slots, &fold_numbers);
+        drop_slots(&mut column.words, &mut column.word_slots, &fold_words);
     }
     out
+}
+
+/// Takes the slots that `dropped` marks out of `rows`, a row-major matrix of `slots`
+/// columns, and `slots` down to those left.
+fn drop_slots<T: Copy>(rows: &mut Vec<T>, slots: &mut usize, dropped: &[bool]) {
+    if !dropped.contains(&true) {
+        return;
+    }
+    let old = std::mem::take(rows);
+    *rows = old
+        .chunks_exact(*slots)
+        .flat_map(|row| row.iter().zip(dropped).filter(|(_, &d)| !d).map(|(&v, _)| v))
+        .collect();
+    *slots = dropped.iter().filter(|&&d| !d).count();
 }
 
 /// The lengths of a split's new words, which decide how `words` ends them: by a

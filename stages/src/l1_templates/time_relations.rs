@@ -350,6 +350,22 @@ pub(super) fn read_times(
     Ok((columns, pos))
 }
 
+/// Each line's template id and timestamps, in line order: `times` holds each
+/// template's slots' forms and its values row after row, and the lines use templates
+/// `line_ids`.
+fn line_stamps<'t>(
+    times: &'t [(Vec<u8>, Vec<i64>)],
+    line_ids: &'t [u32],
+) -> impl Iterator<Item = (usize, &'t [i64])> + 't {
+    let mut rows = vec![0usize; times.len()];
+    line_ids.iter().map(move |&id| {
+        let (id, width) = (id as usize, times[id as usize].0.len());
+        let row = rows[id];
+        rows[id] += 1;
+        (id, &times[id].1[row * width..(row + 1) * width])
+    })
+}
+
 /// What relating one form to another would cost and save, over the lines with both.
 #[derive(Clone, Copy, Debug, Default)]
 struct PairCost {
@@ -374,13 +390,8 @@ pub(super) fn write_times(times: &[(Vec<u8>, Vec<i64>)], line_ids: &[u32], out: 
     }
     let mut columns = vec![Vec::new(); timestamps::FORMAT_COUNT];
     let mut offsets = vec![Vec::new(); slots.relations.len()];
-    let mut rows = vec![0usize; times.len()];
-    for &id in line_ids {
-        let (forms, values) = &times[id as usize];
-        let row = rows[id as usize];
-        rows[id as usize] += 1;
-        let line = &values[row * forms.len()..(row + 1) * forms.len()];
-        let start = slots.starts[id as usize];
+    for (id, line) in line_stamps(times, line_ids) {
+        let (forms, start) = (&times[id].0, slots.starts[id]);
         for (slot, (&form, &value)) in forms.iter().zip(line).enumerate() {
             match slots.related[start + slot] {
                 Some(r) => {
@@ -455,13 +466,9 @@ fn choose(times: &[(Vec<u8>, Vec<i64>)], line_ids: &[u32]) -> Vec<TimeRelation> 
         template_pairs.push(made);
     }
     let mut previous = [0i64; timestamps::FORMAT_COUNT];
-    let mut rows = vec![0usize; times.len()];
-    for &id in line_ids {
-        let (forms, values) = &times[id as usize];
-        let row = rows[id as usize];
-        rows[id as usize] += 1;
-        let line = &values[row * forms.len()..(row + 1) * forms.len()];
-        for &(slot, source, pair) in &template_pairs[id as usize] {
+    for (id, line) in line_stamps(times, line_ids) {
+        let forms = &times[id].0;
+        for &(slot, source, pair) in &template_pairs[id] {
             let (_, rescale, cost) = &mut pairs[pair];
             let o = line[slot].wrapping_sub(rescale.apply(line[source]));
             cost.own += bits(line[slot].wrapping_sub(previous[usize::from(forms[slot])]));
