@@ -400,3 +400,30 @@ fn a_slot_of_one_value_is_template_text() {
     assert!(texts.contains(&"sync <n> peer=<w> v=2"), "{texts:?}");
     assert!(texts.contains(&"<w> <n> peer=<w>"), "one line: its slots kept, {texts:?}");
 }
+
+proptest! {
+    /// Lines of a few templates whose values come from sets of one to three (so that
+    /// some columns hold one value and some words recur across templates): they join
+    /// back exactly, whichever slots became template text.
+    #[test]
+    fn slots_of_few_values_round_trip(
+        lines in prop::collection::vec((0usize..3, 0u8..3, 0u8..3, 1u8..4), 0..80),
+        newline in any::<bool>(),
+    ) {
+        let words = ["alpha1", "beta", "007x"];
+        let mut block = lines
+            .iter()
+            .map(|&(template, a, b, spread)| match template {
+                0 => format!("job {} state={} code={:03}", a % spread, words[usize::from(b % spread)], a),
+                1 => format!("sync peer={} v={}", words[usize::from(a % spread)], b % spread),
+                _ => format!("{} {} {}", words[usize::from(b)], a % spread, words[usize::from(a)]),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            .into_bytes();
+        if newline {
+            block.push(b'\n');
+        }
+        prop_assert_eq!(rejoined(&block), block);
+    }
+}
