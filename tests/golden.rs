@@ -348,6 +348,16 @@ fn packed_table_vectors_still_decode() {
     assert_eq!(old_vectors_decode("packed-tables", changed), 7);
 }
 
+/// The cases whose bytes changed when L7 began to code a stream with a code for each
+/// class of the byte before a symbol (method 4), as the encoder wrote them up to
+/// 2026-12-06: one code a stream.
+#[test]
+fn single_code_vectors_still_decode() {
+    let changed =
+        |name: &str| matches!(name, "bridge-log-lines" | "bridge-time-relations" | "log-lines" | "two-frames");
+    assert_eq!(old_vectors_decode("single-codes", changed), 4);
+}
+
 /// The Legacy cases whose bytes changed when Legacy took its own match search
 /// (session 15), as the encoder wrote them up to then.
 #[test]
@@ -371,9 +381,12 @@ fn the_encoder_still_writes_the_golden_bytes() {
 }
 
 #[test]
-fn golden_vectors_cover_every_layer_and_stored_frames() {
+fn golden_vectors_cover_every_layer_l7_method_and_stored_frames() {
     use cobol_protocol::layers::l8_seal::{next_frame, FrameRef};
+    use cobol_protocol::layers::{Block, LayerId};
     let mut layer_bits = 0u8;
+    // Each L7 method a stream was coded with.
+    let mut entropy_methods = 0u32;
     let mut stored = 0;
     let mut frames = 0;
     for (name, _) in cases() {
@@ -382,10 +395,16 @@ fn golden_vectors_cover_every_layer_and_stored_frames() {
         let mut ended = false;
         while let Some((frame, len)) = next_frame(&golden[pos..]).unwrap() {
             match frame {
-                FrameRef::Data { header, .. } => {
+                FrameRef::Data { header, payload } => {
                     layer_bits |= header.layers.0;
                     stored += usize::from(header.is_stored());
                     frames += 1;
+                    if header.layers.contains(LayerId::Entropy) {
+                        let block = Block::read_streams(payload, header.original_len as usize, header.layers).unwrap();
+                        for stream in &block.streams {
+                            entropy_methods |= 1 << stream.data[0];
+                        }
+                    }
                 }
                 FrameRef::End(_) => ended = true,
                 FrameRef::Skippable { .. } => {}
@@ -396,5 +415,6 @@ fn golden_vectors_cover_every_layer_and_stored_frames() {
         assert!(ended, "{name} has its end frame");
     }
     assert_eq!(layer_bits, 0b1111_1111, "every layer appears");
+    assert_eq!(entropy_methods, 0b1_1111, "every L7 method appears");
     assert!(stored >= 2 && frames >= 8, "{stored} stored of {frames} frames");
 }

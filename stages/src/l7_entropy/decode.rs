@@ -50,6 +50,11 @@ impl Table {
         Table(entries)
     }
 
+    /// A table of zeros, for a slot no code fills.
+    pub(super) fn empty() -> Table {
+        Table([0; TABLE_SIZE])
+    }
+
     #[inline(always)]
     pub(super) fn decode(&self, r: &mut BitReader) -> u8 {
         let e = self.0[(r.peek() & MASK) as usize];
@@ -63,6 +68,25 @@ impl Table {
 pub(super) fn decode_body(body: &[u8], len: usize, coded_table: bool) -> Result<Vec<u8>> {
     let mut pos = 0;
     let lens = if coded_table { read_coded_lengths(body, &mut pos)? } else { read_lengths(body, &mut pos)? };
+    let (mut readers, sizes, seg_lens) = substream_readers(body, pos, len)?;
+    let table = Table::new(&lens);
+    let mut out = vec![0u8; len];
+    decode_segments(body, &table, &mut readers, &seg_lens, &mut out);
+
+    for ((r, &size), seg) in readers.iter().zip(&sizes).zip(0..) {
+        check_end(body, r, size, seg)?;
+    }
+    Ok(out)
+}
+
+/// A reader for each sub-stream of a body whose sizes start at `pos`, each
+/// sub-stream's size, and the symbols of each segment of `len`.
+#[allow(clippy::type_complexity)]
+pub(super) fn substream_readers(
+    body: &[u8],
+    mut pos: usize,
+    len: usize,
+) -> Result<([BitReader; SEGMENTS], [usize; SEGMENTS], [usize; SEGMENTS])> {
     let mut sizes = [0u64; SEGMENTS];
     for size in sizes[..SEGMENTS - 1].iter_mut() {
         *size = varint::get(body, &mut pos)?;
@@ -93,19 +117,11 @@ pub(super) fn decode_body(body: &[u8], len: usize, coded_table: bool) -> Result<
         *r = BitReader::new(start, start + size);
         start += size;
     }
-
-    let table = Table::new(&lens);
-    let mut out = vec![0u8; len];
-    decode_segments(body, &table, &mut readers, &seg_lens, &mut out);
-
-    for ((r, &size), seg) in readers.iter().zip(&sizes).zip(0..) {
-        check_end(body, r, size, seg)?;
-    }
-    Ok(out)
+    Ok((readers, sizes, seg_lens))
 }
 
 /// A sub-stream must end inside its last byte, with the unused high bits zero.
-fn check_end(body: &[u8], r: &BitReader, size: usize, seg: usize) -> Result<()> {
+pub(super) fn check_end(body: &[u8], r: &BitReader, size: usize, seg: usize) -> Result<()> {
     let used = r.consumed_bits();
     let avail = size as u64 * 8;
     if used > avail || used + 8 <= avail {

@@ -29,38 +29,41 @@ const SMALL_STREAM: usize = 4096;
 /// Counts `data` and builds its length-limited code. With fewer than two distinct
 /// values there is no code to build, which `distinct` tells the caller.
 pub(super) fn plan(data: &[u8]) -> Plan {
-    let mut total = [0u64; 256];
-    let hist = if data.len() < SMALL_STREAM {
+    if data.len() < SMALL_STREAM {
+        let mut total = [0u64; 256];
         for &b in data {
             total[usize::from(b)] += 1;
         }
-        None
-    } else {
-        let hist = histograms(data);
-        for h in &hist {
-            for (t, &c) in total.iter_mut().zip(h) {
-                *t += c;
-            }
+        let lens = limited_lengths(&total);
+        let mut seg_bytes = [0; SEGMENTS];
+        for (bytes, segment) in seg_bytes.iter_mut().zip(segments(data)) {
+            let bits: u64 = segment.iter().map(|&b| u64::from(lens[usize::from(b)])).sum();
+            *bytes = bits.div_ceil(8) as usize;
         }
-        Some(hist)
-    };
-    let distinct = total.iter().filter(|&&c| c > 0).count();
-    let lens = limited_lengths(&total);
-    let mut seg_bytes = [0; SEGMENTS];
-    match &hist {
-        Some(hist) => {
-            for (bytes, h) in seg_bytes.iter_mut().zip(hist) {
-                let bits: u64 = h.iter().zip(&lens).map(|(&c, &l)| c * u64::from(l)).sum();
-                *bytes = bits.div_ceil(8) as usize;
-            }
-        }
-        None => {
-            for (bytes, segment) in seg_bytes.iter_mut().zip(segments(data)) {
-                let bits: u64 = segment.iter().map(|&b| u64::from(lens[usize::from(b)])).sum();
-                *bytes = bits.div_ceil(8) as usize;
-            }
+        return plan_of(&total, lens, seg_bytes);
+    }
+    plan_of_segments(&histograms(data))
+}
+
+/// [`plan`], from each segment's histogram.
+pub(super) fn plan_of_segments(hist: &[[u64; 256]; SEGMENTS]) -> Plan {
+    let mut total = [0u64; 256];
+    for h in hist {
+        for (t, &c) in total.iter_mut().zip(h) {
+            *t += c;
         }
     }
+    let lens = limited_lengths(&total);
+    let mut seg_bytes = [0; SEGMENTS];
+    for (bytes, h) in seg_bytes.iter_mut().zip(hist) {
+        let bits: u64 = h.iter().zip(&lens).map(|(&c, &l)| c * u64::from(l)).sum();
+        *bytes = bits.div_ceil(8) as usize;
+    }
+    plan_of(&total, lens, seg_bytes)
+}
+
+fn plan_of(total: &[u64; 256], lens: [u8; 256], seg_bytes: [usize; SEGMENTS]) -> Plan {
+    let distinct = total.iter().filter(|&&c| c > 0).count();
     let packed = lengths_size(&lens);
     let coded = coded_table(&lens).filter(|coded| coded.size < packed);
     let body_size = coded.as_ref().map_or(packed, |coded| coded.size)

@@ -1,6 +1,7 @@
-//! L7 Entropy: an order-0 canonical Huffman coder for each stream of a block.
+//! L7 Entropy: canonical Huffman codes for each stream of a block, one for the whole
+//! stream or one for each class of the byte before a symbol.
 //!
-//! Every stream is coded on its own, as the cheapest of three methods, so that a
+//! Every stream is coded on its own, as the cheapest of its methods, so that a
 //! stream that does not shrink costs two bytes and nothing else.
 //!
 //! # Coded stream
@@ -11,10 +12,13 @@
 //! method 1, run:      body = one byte b; the stream is len copies of b
 //! method 2, huffman:  body = table sizes substream0 substream1 substream2 substream3
 //! method 3, huffman:  body = coded_table sizes substream0 substream1 substream2 substream3
+//! method 4, context:  body = map coded_mask tables sizes substream0 .. substream3
 //! ```
 //!
 //! Method 3 differs from 2 only in its table: the code lengths themselves coded
-//! (see `coded_table.rs`), written where that is smaller than packed.
+//! (see `coded_table.rs`), written where that is smaller than packed. Method 4 has
+//! two to eight tables, and codes each symbol with the one its previous byte's class
+//! names (see `context.rs`).
 //!
 //! `len` is the decoded length (LEB128, as in [`crate::varint`]). The body runs to
 //! the end of the coded stream; any byte left over is an error.
@@ -56,6 +60,7 @@
 
 mod bits;
 mod coded_table;
+pub(crate) mod context;
 mod decode;
 mod encode;
 mod histogram;
@@ -73,6 +78,14 @@ pub const METHOD_RUN: u8 = 1;
 pub const METHOD_HUFFMAN: u8 = 2;
 /// Method byte: as [`METHOD_HUFFMAN`], the table's code lengths themselves coded.
 pub const METHOD_HUFFMAN_CODED_TABLE: u8 = 3;
+
+/// Method byte: canonical Huffman, a code for each class of the byte before a
+/// symbol (`context.rs`).
+pub const METHOD_HUFFMAN_CONTEXT: u8 = 4;
+
+/// Below this many bytes a stream is coded with one table: a second table costs tens
+/// of bytes, and the counting by context takes more time than it could save.
+const MIN_CONTEXT_LEN: usize = 512;
 
 /// Below this the table alone costs about what Huffman could save; such streams
 /// are stored raw (or as a run) without building a code.
@@ -93,8 +106,29 @@ pub fn encode_stream(data: &[u8], out: &mut Vec<u8>) {
         return;
     }
     if len >= MIN_HUFFMAN_LEN {
-        let plan = encode::plan(data);
-        if plan.distinct >= 2 && head + plan.body_size < raw_size {
+        // A long stream is counted once, by context; its single code is planned from
+        // the same counts, unless the context code beats any single code.
+        let (plan, context) = if len >= MIN_CONTEXT_LEN {
+            let counts = context::count(data);
+            match context::plan(&counts) {
+                Some(context) if context.body_size < context.single_at_least => (None, Some(context)),
+                context => {
+                    let plan = encode::plan_of_segments(&context::segment_histograms(&counts));
+                    let context = context.filter(|context| context.body_size < plan.body_size);
+                    (Some(plan), context)
+                }
+            }
+        } else {
+            (Some(encode::plan(data)), None)
+        };
+        if let Some(context) = context.filter(|context| head + context.body_size < raw_size) {
+            out.reserve(head + context.body_size + 8);
+            out.push(METHOD_HUFFMAN_CONTEXT);
+            varint::put(out, len as u64);
+            context::write_body(data, &context, out);
+            return;
+        }
+        if let Some(plan) = plan.filter(|plan| plan.distinct >= 2 && head + plan.body_size < raw_size) {
             out.reserve(head + plan.body_size + 8);
             out.push(if plan.coded_table.is_some() { METHOD_HUFFMAN_CODED_TABLE } else { METHOD_HUFFMAN });
             varint::put(out, len as u64);
@@ -130,6 +164,7 @@ pub fn decode_stream(coded: &[u8], cap: usize) -> Result<Vec<u8>> {
         }
         METHOD_HUFFMAN => decode::decode_body(body, len, false),
         METHOD_HUFFMAN_CODED_TABLE => decode::decode_body(body, len, true),
+        METHOD_HUFFMAN_CONTEXT => context::decode_body(body, len),
         other => Err(Error::Unsupported { what: "entropy method", value: other.into() }),
     }
 }

@@ -18,6 +18,52 @@ fn skewed(len: usize, seed: u64) -> Vec<u8> {
     (0..len).map(|_| b'a' + (next().trailing_zeros() as u8).min(25)).collect()
 }
 
+/// Text whose next byte depends on the one before: words of lower-case letters, a
+/// capital after a full stop, runs of digits, spaces and line ends between.
+fn text_like(len: usize, seed: u64) -> Vec<u8> {
+    let mut next = xorshift(seed);
+    let mut out = Vec::with_capacity(len + 16);
+    while out.len() < len {
+        let r = next();
+        match r % 16 {
+            0 => out.extend_from_slice(b". "),
+            1 => out.push(b'\n'),
+            2 => {
+                for _ in 0..1 + r % 5 {
+                    out.push(b'0' + (next() % 10) as u8);
+                }
+                out.push(b' ');
+            }
+            _ => {
+                if out.ends_with(b". ") || out.ends_with(b"\n") {
+                    out.push(b'A' + (next() % 26) as u8);
+                }
+                for _ in 0..2 + r % 7 {
+                    out.push(b"etaoinshrdlucmfw"[(next().trailing_zeros() as usize).min(15)]);
+                }
+                out.push(b' ');
+            }
+        }
+    }
+    out.truncate(len);
+    out
+}
+
+/// LEB128 varints of numbers mostly small and sometimes larger: a byte after one with
+/// its high bit set is the rest of a number, one after a byte without it starts one.
+fn varints(len: usize, seed: u64) -> Vec<u8> {
+    let mut next = xorshift(seed);
+    let mut out = Vec::with_capacity(len + 16);
+    while out.len() < len {
+        let r = next();
+        // Most below 32, the rest 128 to 639: their second byte is 1 to 4.
+        let value = if r % 8 < 6 { r >> 8 & 31 } else { 128 + (r >> 8) % 512 };
+        varint::put(&mut out, value);
+    }
+    out.truncate(len);
+    out
+}
+
 fn read_corpus(path: &str) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
@@ -37,7 +83,87 @@ fn runs_are_one_byte() {
 }
 
 fn is_huffman(method: u8) -> bool {
-    method == METHOD_HUFFMAN || method == METHOD_HUFFMAN_CODED_TABLE
+    method == METHOD_HUFFMAN || method == METHOD_HUFFMAN_CODED_TABLE || method == METHOD_HUFFMAN_CONTEXT
+}
+
+/// What one code for the whole stream takes, method byte and length included.
+fn single_code_size(data: &[u8]) -> usize {
+    1 + varint::len(data.len() as u64) + encode::plan(data).body_size
+}
+
+#[test]
+fn text_and_varints_take_a_code_per_context() {
+    for (name, data) in [("text", text_like(50_000, 1)), ("varints", varints(50_000, 2))] {
+        let coded = round_trip(&data);
+        assert_eq!(coded[0], METHOD_HUFFMAN_CONTEXT, "{name}");
+        let single = single_code_size(&data);
+        assert!(coded.len() * 100 < single * 97, "{name}: {} bytes, one code {single}", coded.len());
+    }
+}
+
+#[test]
+fn bytes_whose_context_tells_nothing_keep_one_code() {
+    // Each byte drawn alone, whatever came before: tables per context would cost
+    // their bytes and save none.
+    let data = skewed(50_000, 3);
+    let coded = round_trip(&data);
+    assert_ne!(coded[0], METHOD_HUFFMAN_CONTEXT);
+    assert!(is_huffman(coded[0]));
+    assert!(coded.len() <= single_code_size(&data));
+}
+
+#[test]
+fn context_segments_of_every_tail_round_trip() {
+    // Lengths around the shortest context stream and the lockstep blocks of five
+    // symbols: every segment's tail and the first symbol of each segment.
+    for len in (MIN_CONTEXT_LEN..MIN_CONTEXT_LEN + 45).chain([4096, 4099, 65_537]) {
+        for data in [text_like(len, len as u64), varints(len, len as u64)] {
+            round_trip(&data);
+        }
+    }
+}
+
+/// A valid method-4 stream of text, and where its map starts.
+fn context_coded() -> (Vec<u8>, usize) {
+    let data = text_like(20_000, 7);
+    let mut coded = Vec::new();
+    encode_stream(&data, &mut coded);
+    assert_eq!(coded[0], METHOD_HUFFMAN_CONTEXT);
+    (coded, 1 + varint::len(data.len() as u64))
+}
+
+#[test]
+fn damaged_context_maps_are_errors() {
+    let (coded, map) = context_coded();
+    assert_eq!(decode_stream(&coded, 1 << 20).unwrap().len(), 20_000);
+    let with = |edit: &dyn Fn(&mut [u8])| {
+        let mut damaged = coded.clone();
+        edit(&mut damaged[map..]);
+        decode_stream(&damaged, 1 << 20)
+    };
+    // A class naming table 9 of at most 8.
+    assert!(matches!(with(&|m| m[0] = 0x90 | (m[0] & 15)), Err(Error::Corrupt { .. })));
+    // Every class on table 0: one table, which is method 2's or 3's.
+    assert!(matches!(with(&|m| m[..4].fill(0)), Err(Error::Corrupt { .. })));
+    // Tables 0 and 2 named, 1 not.
+    assert!(matches!(with(&|m| m[..4].copy_from_slice(&[0x20, 0, 0, 0])), Err(Error::Corrupt { .. })));
+    // A coded-table bit past the last table.
+    assert!(matches!(with(&|m| m[4] |= 0x80), Err(Error::Corrupt { .. })));
+    // Cut inside the map.
+    for cut in map..map + 5 {
+        assert!(matches!(decode_stream(&coded[..cut], 1 << 20), Err(Error::Truncated { .. })), "cut at {cut}");
+    }
+}
+
+#[test]
+fn context_classes_cover_every_byte() {
+    let mut seen = [false; context::CLASSES];
+    for b in 0..=255u8 {
+        seen[context::class_of(b)] = true;
+    }
+    assert!(seen.iter().all(|&s| s));
+    assert_eq!(context::class_of(b'\n'), 1);
+    assert_ne!(context::class_of(0x80), context::class_of(0x7f));
 }
 
 #[test]
@@ -73,10 +199,17 @@ fn two_symbols_and_one_dominant() {
 
 #[test]
 fn all_256_symbols() {
+    // Uniform bytes, each drawn alone, do not shrink.
+    let mut next = xorshift(8);
+    let data: Vec<u8> = (0..256 * 40).map(|_| next() as u8).collect();
+    let coded = round_trip(&data);
+    assert_eq!(coded[0], METHOD_RAW);
+    // Counting bytes: each one's class tells much of the next (a digit follows a
+    // digit, a capital a capital), which one code per context uses.
     let data: Vec<u8> = (0..=255u8).cycle().take(256 * 40).collect();
     let coded = round_trip(&data);
-    // Uniform bytes do not shrink.
-    assert_eq!(coded[0], METHOD_RAW);
+    assert_eq!(coded[0], METHOD_HUFFMAN_CONTEXT);
+    assert!(coded.len() < data.len() * 7 / 8, "{}", coded.len());
 
     // All 256 present but skewed: a full table, with long codes for the rare ones.
     let mut data = skewed(100_000, 9);
@@ -165,7 +298,7 @@ fn prefixes_and_extensions_are_rejected() {
 
 #[test]
 fn unknown_method_is_rejected() {
-    assert!(matches!(decode_stream(&[4, 0], 10), Err(Error::Unsupported { .. })));
+    assert!(matches!(decode_stream(&[5, 0], 10), Err(Error::Unsupported { .. })));
     assert!(decode_stream(&[], 10).is_err());
 }
 
@@ -232,6 +365,11 @@ proptest! {
     }
 
     #[test]
+    fn bytes_that_depend_on_the_one_before_round_trip(len in 0usize..20_000, seed in any::<u64>(), text in any::<bool>()) {
+        round_trip(&if text { text_like(len, seed) } else { varints(len, seed) });
+    }
+
+    #[test]
     fn decode_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300), cap in 0usize..100_000) {
         if let Ok(out) = decode_stream(&bytes, cap) {
             prop_assert!(out.len() <= cap);
@@ -240,11 +378,11 @@ proptest! {
 
     #[test]
     fn huffman_prefix_never_panics(
-        tail in proptest::collection::vec(any::<u8>(), 0..300), len in 0u64..3000, coded_table in any::<bool>(),
+        tail in proptest::collection::vec(any::<u8>(), 0..300), len in 0u64..3000, method in METHOD_HUFFMAN..=METHOD_HUFFMAN_CONTEXT,
     ) {
         // Random bodies behind a Huffman method byte reach the table and substream
         // checks far more often than wholly random input does.
-        let mut coded = vec![if coded_table { METHOD_HUFFMAN_CODED_TABLE } else { METHOD_HUFFMAN }];
+        let mut coded = vec![method];
         varint::put(&mut coded, len);
         coded.extend_from_slice(&tail);
         if let Ok(out) = decode_stream(&coded, 1 << 20) {
@@ -254,11 +392,12 @@ proptest! {
 
     #[test]
     fn mutated_encodings_never_panic(
-        len in 0usize..3000,
+        len in 0usize..6000,
         seed in any::<u64>(),
         flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 1..4),
+        context in any::<bool>(),
     ) {
-        let data = skewed(len, seed);
+        let data = if context { text_like(len, seed) } else { skewed(len, seed) };
         let mut coded = Vec::new();
         encode_stream(&data, &mut coded);
         for (at, xor) in &flips {
