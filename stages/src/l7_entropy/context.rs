@@ -368,7 +368,7 @@ pub(super) fn decode_body(body: &[u8], len: usize) -> Result<Vec<u8>> {
         return Err(Error::corrupt("context huffman map", format!("{tables} tables, each used: {map:?}")));
     }
     let mask = map_bytes[MAP_BYTES];
-    if mask >> tables != 0 {
+    if u32::from(mask) >> tables != 0 {
         return Err(Error::corrupt(
             "context huffman map",
             format!("coded-table bits {mask:#010b} past {tables} tables"),

@@ -156,6 +156,29 @@ fn damaged_context_maps_are_errors() {
 }
 
 #[test]
+fn a_code_for_every_class_round_trips() {
+    // After a byte of each class, mostly the byte of the next class and sometimes
+    // others: eight codes, none worth sharing.
+    let of_class = [0x01u8, b'\n', b' ', b'5', b'k', b'K', b'#', 0xc3];
+    let mut next = xorshift(21);
+    let mut data = vec![0u8];
+    while data.len() < 40_000 {
+        let class = context::class_of(*data.last().unwrap());
+        let r = next();
+        data.push(if r % 4 > 0 {
+            of_class[(class + 1) % 8]
+        } else {
+            of_class[(r >> 8) as usize % 8] ^ (r >> 16) as u8 & 3
+        });
+    }
+    let coded = round_trip(&data);
+    assert_eq!(coded[0], METHOD_HUFFMAN_CONTEXT);
+    let map = &coded[1 + varint::len(data.len() as u64)..][..4];
+    let highest = map.iter().flat_map(|&b| [b & 15, b >> 4]).max().unwrap();
+    assert_eq!(highest, 7, "eight codes: {map:?}");
+}
+
+#[test]
 fn context_classes_cover_every_byte() {
     let mut seen = [false; context::CLASSES];
     for b in 0..=255u8 {
