@@ -354,7 +354,7 @@ pub(super) fn write_body(data: &[u8], plan: &ContextPlan, out: &mut Vec<u8>) {
 pub(super) fn decode_body(body: &[u8], len: usize) -> Result<Vec<u8>> {
     let map_bytes = body
         .get(..MAP_BYTES + 1)
-        .ok_or(Error::Truncated { what: "context huffman map", needed: MAP_BYTES + 1 - body.len() })?;
+        .ok_or_else(|| Error::Truncated { what: "context huffman map", needed: MAP_BYTES + 1 - body.len() })?;
     let mut map = [0u8; CLASSES];
     for (pair, &b) in map.chunks_exact_mut(2).zip(map_bytes) {
         pair[0] = b & 15;
