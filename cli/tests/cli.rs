@@ -140,9 +140,46 @@ fn bridge_splits_logs_and_info_shows_the_templates() {
     assert!(sizes[0] >= 5000 && sizes[1] >= 5000, "{template}");
     assert!(template.ends_with(" ms"), "{template}");
     assert!(text.contains("times "), "the bytes of the timestamps stream: {text}");
+    assert!(text.contains("streams by L7 method: "), "{text}");
     std::fs::remove_file(dir.join("app.log")).unwrap();
     assert!(cobolp(&["decompress", "-q", "app.log.cpz"], &dir).status.success());
     assert_eq!(std::fs::read_to_string(dir.join("app.log")).unwrap(), logs);
+}
+
+#[test]
+fn info_counts_the_streams_of_each_l7_method() {
+    let dir = temp_dir("l7-methods");
+    // Made-up words of lower-case letters, a capital after each full stop, numbers
+    // now and then: text L6 finds few matches in, whose bytes depend on the class of
+    // the one before (a letter after a letter, a capital after a stop and a space).
+    let mut state = 7u32;
+    let mut next = move || {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        state >> 16
+    };
+    let mut text = String::from("A");
+    while text.len() < 200_000 {
+        match next() % 12 {
+            0 => text.push_str(". "),
+            1 => text.push_str(&format!("{} ", next() % 1000)),
+            _ => {
+                if text.ends_with(". ") {
+                    text.push((b'A' + (next() % 26) as u8) as char);
+                }
+                for _ in 0..2 + next() % 6 {
+                    text.push(b"etaoinshrdlu"[next() as usize % 12] as char);
+                }
+                text.push(' ');
+            }
+        }
+    }
+    std::fs::write(dir.join("prose.txt"), &text).unwrap();
+    assert!(cobolp(&["compress", "-q", "--mode", "legacy", "prose.txt"], &dir).status.success());
+    let out = cobolp(&["info", "prose.txt.cpz"], &dir);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    let line = said.lines().find(|l| l.starts_with("streams by L7 method: ")).expect(&said);
+    assert!(line.contains("huffman by context "), "{line}");
 }
 
 #[test]

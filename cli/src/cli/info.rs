@@ -32,6 +32,9 @@ macro_rules! out {
     }};
 }
 
+/// L7's methods by their byte (docs/FORMAT.md, "L7 Entropy").
+const ENTROPY_METHODS: [&str; 5] = ["raw", "run", "huffman", "huffman with a coded table", "huffman by context"];
+
 pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     let path = &args.file;
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -41,6 +44,8 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     let mut stored = 0u64;
     let mut layer_use: BTreeMap<u8, u64> = BTreeMap::new();
     let mut stream_bytes: BTreeMap<&'static str, u64> = BTreeMap::new();
+    // Streams coded by each L7 method, by its method byte.
+    let mut entropy_methods = [0u64; ENTROPY_METHODS.len()];
     // Record layouts met (L2), in order, with how many frames used each.
     let mut layouts: Vec<(RecordSpec, u64)> = Vec::new();
     if !args.summary {
@@ -81,6 +86,13 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
         } else {
             for s in &block.streams {
                 *stream_bytes.entry(s.kind.name()).or_default() += s.data.len() as u64;
+            }
+            if header.layers.contains(LayerId::Entropy) {
+                for s in &block.streams {
+                    if let Some(count) = s.data.first().and_then(|&m| entropy_methods.get_mut(usize::from(m))) {
+                        *count += 1;
+                    }
+                }
             }
             if let Some(s) = block.streams.iter().find(|s| s.kind == StreamKind::RecordLayout) {
                 let raw = if header.layers.contains(LayerId::Entropy) {
@@ -147,6 +159,15 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     if !stream_bytes.is_empty() {
         let parts: Vec<String> = stream_bytes.iter().map(|(k, v)| format!("{k} {v}")).collect();
         out!("bytes per stream (after L7): {}", parts.join(", "));
+    }
+    if entropy_methods.iter().any(|&n| n > 0) {
+        let parts: Vec<String> = ENTROPY_METHODS
+            .iter()
+            .zip(entropy_methods)
+            .filter(|(_, n)| *n > 0)
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        out!("streams by L7 method: {}", parts.join(", "));
     }
     Ok(())
 }
