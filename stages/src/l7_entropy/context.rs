@@ -19,11 +19,11 @@
 //! up are zero. Sizes, segments, substreams and bit order are method 2's; within a
 //! segment the first symbol is coded as if it followed a zero byte.
 
-use super::bits::{BitReader, BitWriter, SYMBOLS_PER_FLUSH, SYMBOLS_PER_REFILL};
+use super::bits::{BitReader, BitWriter, SYMBOLS_PER_FLUSH};
 use super::coded_table::{coded_table, read_coded_lengths, write_coded_lengths, CodedTable};
-use super::decode::{check_end, substream_readers, Table};
+use super::decode::{check_end, decode_segments, substream_readers, Table};
 use super::histogram::{segments, SEGMENTS};
-use super::lengths::{lengths_size, limited_lengths, read_lengths, reversed_codes, write_lengths, TABLE_SIZE};
+use super::lengths::{lengths_size, limited_lengths, read_lengths, reversed_codes, write_lengths};
 use crate::error::{Error, Result};
 use crate::varint;
 
@@ -392,75 +392,12 @@ pub(super) fn decode_body(body: &[u8], len: usize) -> Result<Vec<u8>> {
     let (mut readers, sizes, seg_lens) = substream_readers(body, pos, len)?;
     let next: [u8; 256] = std::array::from_fn(|b| map[class_of(b as u8)]);
     let mut out = vec![0u8; len];
-    decode_segments(body, &decoding, &next, &mut readers, &seg_lens, &mut out);
+    // The table each class names, found without a bounds check: `% MAX_TABLES` keeps
+    // the index inside the eight slots, and `next` names only the `tables` filled.
+    let symbol = |prev: u8, r: &mut BitReader| decoding[usize::from(next[usize::from(prev)]) % MAX_TABLES].decode(r);
+    decode_segments(body, symbol, &mut readers, &seg_lens, &mut out);
     for ((r, &size), seg) in readers.iter().zip(&sizes).zip(0..) {
         check_end(body, r, size, seg)?;
     }
     Ok(out)
 }
-
-/// One symbol with the table `next` says follows `prev`.
-#[inline(always)]
-fn decode_after(tables: &[Table; MAX_TABLES], next: &[u8; 256], prev: u8, r: &mut BitReader) -> u8 {
-    tables[usize::from(next[usize::from(prev)]) % MAX_TABLES].decode(r)
-}
-
-fn decode_segments(
-    body: &[u8],
-    tables: &[Table; MAX_TABLES],
-    next: &[u8; 256],
-    readers: &mut [BitReader; SEGMENTS],
-    seg_lens: &[usize; SEGMENTS],
-    out: &mut [u8],
-) {
-    let (o0, rest) = out.split_at_mut(seg_lens[0]);
-    let (o1, rest) = rest.split_at_mut(seg_lens[1]);
-    let (o2, o3) = rest.split_at_mut(seg_lens[2]);
-    let [r0, r1, r2, r3] = readers;
-    let (mut a, mut b, mut c, mut d) = (*r0, *r1, *r2, *r3);
-    let (mut pa, mut pb, mut pc, mut pd) = (0u8, 0u8, 0u8, 0u8);
-
-    let steps = o3.len() / SYMBOLS_PER_REFILL;
-    let last_fast = body.len().saturating_sub(8);
-    let mut done = 0;
-    for (((x0, x1), x2), x3) in o0
-        .chunks_exact_mut(SYMBOLS_PER_REFILL)
-        .zip(o1.chunks_exact_mut(SYMBOLS_PER_REFILL))
-        .zip(o2.chunks_exact_mut(SYMBOLS_PER_REFILL))
-        .zip(o3.chunks_exact_mut(SYMBOLS_PER_REFILL))
-        .take(steps)
-    {
-        if a.pos().max(b.pos()).max(c.pos()).max(d.pos()) > last_fast {
-            break;
-        }
-        a.refill_fast(body);
-        b.refill_fast(body);
-        c.refill_fast(body);
-        d.refill_fast(body);
-        for i in 0..SYMBOLS_PER_REFILL {
-            pa = decode_after(tables, next, pa, &mut a);
-            pb = decode_after(tables, next, pb, &mut b);
-            pc = decode_after(tables, next, pc, &mut c);
-            pd = decode_after(tables, next, pd, &mut d);
-            x0[i] = pa;
-            x1[i] = pb;
-            x2[i] = pc;
-            x3[i] = pd;
-        }
-        done += SYMBOLS_PER_REFILL;
-    }
-
-    for ((r, o), mut prev) in [(&mut a, o0), (&mut b, o1), (&mut c, o2), (&mut d, o3)].into_iter().zip([pa, pb, pc, pd])
-    {
-        for chunk in o[done..].chunks_mut(SYMBOLS_PER_REFILL) {
-            r.refill_safe(body);
-            for x in chunk {
-                prev = decode_after(tables, next, prev, r);
-                *x = prev;
-            }
-        }
-    }
-    (*r0, *r1, *r2, *r3) = (a, b, c, d);
-}
-
-const _: () = assert!(TABLE_SIZE == 1 << 11);

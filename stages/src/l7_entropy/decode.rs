@@ -71,7 +71,7 @@ pub(super) fn decode_body(body: &[u8], len: usize, coded_table: bool) -> Result<
     let (mut readers, sizes, seg_lens) = substream_readers(body, pos, len)?;
     let table = Table::new(&lens);
     let mut out = vec![0u8; len];
-    decode_segments(body, &table, &mut readers, &seg_lens, &mut out);
+    decode_segments(body, |_, r| table.decode(r), &mut readers, &seg_lens, &mut out);
 
     for ((r, &size), seg) in readers.iter().zip(&sizes).zip(0..) {
         check_end(body, r, size, seg)?;
@@ -137,9 +137,14 @@ pub(super) fn check_end(body: &[u8], r: &BitReader, size: usize, seg: usize) -> 
     Ok(())
 }
 
-fn decode_segments(
+/// Decodes the four segments in step, each symbol by `symbol(previous symbol of its
+/// segment, reader)`; a segment's first symbol follows a zero. One code ignores the
+/// previous symbol (method 2 and 3), codes by context choose their table with it
+/// (method 4); either way the four dependency chains overlap.
+#[inline(always)]
+pub(super) fn decode_segments(
     body: &[u8],
-    table: &Table,
+    mut symbol: impl FnMut(u8, &mut BitReader) -> u8,
     readers: &mut [BitReader; SEGMENTS],
     seg_lens: &[usize; SEGMENTS],
     out: &mut [u8],
@@ -150,6 +155,7 @@ fn decode_segments(
     let [r0, r1, r2, r3] = readers;
     // Copies in locals, so the four readers live in registers through the loop.
     let (mut a, mut b, mut c, mut d) = (*r0, *r1, *r2, *r3);
+    let (mut pa, mut pb, mut pc, mut pd) = (0u8, 0u8, 0u8, 0u8);
 
     // The last segment is the shortest, so it bounds the lockstep part.
     let steps = o3.len() / SYMBOLS_PER_REFILL;
@@ -170,19 +176,25 @@ fn decode_segments(
         c.refill_fast(body);
         d.refill_fast(body);
         for i in 0..SYMBOLS_PER_REFILL {
-            x0[i] = table.decode(&mut a);
-            x1[i] = table.decode(&mut b);
-            x2[i] = table.decode(&mut c);
-            x3[i] = table.decode(&mut d);
+            pa = symbol(pa, &mut a);
+            pb = symbol(pb, &mut b);
+            pc = symbol(pc, &mut c);
+            pd = symbol(pd, &mut d);
+            x0[i] = pa;
+            x1[i] = pb;
+            x2[i] = pc;
+            x3[i] = pd;
         }
         done += SYMBOLS_PER_REFILL;
     }
 
-    for (r, o) in [(&mut a, o0), (&mut b, o1), (&mut c, o2), (&mut d, o3)] {
+    for ((r, o), mut prev) in [(&mut a, o0), (&mut b, o1), (&mut c, o2), (&mut d, o3)].into_iter().zip([pa, pb, pc, pd])
+    {
         for chunk in o[done..].chunks_mut(SYMBOLS_PER_REFILL) {
             r.refill_safe(body);
             for x in chunk {
-                *x = table.decode(r);
+                prev = symbol(prev, r);
+                *x = prev;
             }
         }
     }
