@@ -150,6 +150,12 @@ fn estimated_bits(counts: &[u32; 256]) -> (f64, f64) {
 
 const LANES: usize = 8;
 
+/// The entropy of `counts` in bits, with exact logarithms.
+fn exact_entropy_bits(counts: &[u32; 256]) -> f64 {
+    let total: f64 = counts.iter().map(|&c| f64::from(c)).sum();
+    counts.iter().filter(|&&c| c > 0).map(|&c| f64::from(c) * (total / f64::from(c)).log2()).sum()
+}
+
 /// log2 of `x` >= 1 within about 0.01: the exponent, and a quadratic through the
 /// mantissa. The estimates compare codes a few percent apart, and exact logarithms
 /// were half the plan's time.
@@ -186,13 +192,16 @@ pub(super) fn plan(counts: &Counts) -> Option<ContextPlan> {
         }
         all
     });
-    let (together, _) = estimated_bits(&together);
+    let together_counts = together;
+    let (together, _) = estimated_bits(&together_counts);
     if together - apart < together / 500.0 {
         return None;
     }
     // Bytes one code's body takes at least (its table aside): a context code smaller
-    // than that needs no single code planned to be chosen.
-    let single_at_least = (together / 8.0) as usize;
+    // than that needs no single code planned to be chosen. Worked out with exact
+    // logarithms: the approximate ones may put the entropy a little above itself,
+    // and a bound must not.
+    let single_at_least = (exact_entropy_bits(&together_counts) / 8.0) as usize;
     // Greedy: join the two clusters whose union saves the most, while one does. Each
     // pair's union is worked out once; a join leaves the others' as they were.
     let mut joined: Vec<Vec<Option<Cluster>>> = (0..clusters.len())
