@@ -32,9 +32,6 @@ macro_rules! out {
     }};
 }
 
-/// L7's methods by their byte (docs/FORMAT.md, "L7 Entropy").
-const ENTROPY_METHODS: [&str; 5] = ["raw", "run", "huffman", "huffman with a coded table", "huffman by context"];
-
 pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     let path = &args.file;
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -45,7 +42,7 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
     let mut layer_use: BTreeMap<u8, u64> = BTreeMap::new();
     let mut stream_bytes: BTreeMap<&'static str, u64> = BTreeMap::new();
     // Streams coded by each L7 method, by its method byte.
-    let mut entropy_methods = [0u64; ENTROPY_METHODS.len()];
+    let mut entropy_methods = [0u64; l7_entropy::METHOD_NAMES.len()];
     // Record layouts met (L2), in order, with how many frames used each.
     let mut layouts: Vec<(RecordSpec, u64)> = Vec::new();
     if !args.summary {
@@ -161,7 +158,7 @@ pub fn info(args: &InfoArgs) -> anyhow::Result<()> {
         out!("bytes per stream (after L7): {}", parts.join(", "));
     }
     if entropy_methods.iter().any(|&n| n > 0) {
-        let parts: Vec<String> = ENTROPY_METHODS
+        let parts: Vec<String> = l7_entropy::METHOD_NAMES
             .iter()
             .zip(entropy_methods)
             .filter(|(_, n)| *n > 0)

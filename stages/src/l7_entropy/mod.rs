@@ -83,6 +83,11 @@ pub const METHOD_HUFFMAN_CODED_TABLE: u8 = 3;
 /// symbol (`context.rs`).
 pub const METHOD_HUFFMAN_CONTEXT: u8 = 4;
 
+/// What each method byte, 0 to [`METHOD_HUFFMAN_CONTEXT`], stands for, for tools that
+/// report which ones a stream used.
+pub const METHOD_NAMES: [&str; 5] = ["raw", "run", "huffman", "huffman with a coded table", "huffman by context"];
+const _: () = assert!(METHOD_NAMES.len() == METHOD_HUFFMAN_CONTEXT as usize + 1);
+
 /// Below this many bytes a stream is coded with one table: a second table costs tens
 /// of bytes, and the counting by context takes more time than it could save.
 const MIN_CONTEXT_LEN: usize = 512;
