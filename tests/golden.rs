@@ -37,6 +37,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>)> {
         ("bridge-stanzas", bridge_stanzas()),
         ("bridge-coded-columns", bridge_coded_columns()),
         ("bridge-time-relations", bridge_time_relations()),
+        ("bridge-hex-runs", bridge_hex_runs()),
         ("records-copybook", common::bank_records(1500)),
         ("records-wrong-copybook", common::bank_records(1500)),
         ("records-planes", records_planes()),
@@ -202,6 +203,27 @@ fn bridge_time_relations() -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Access lines that each carry a new random request id of 32 hexadecimal digits:
+/// the ids are packed two digits a byte (split version 6).
+fn bridge_hex_runs() -> Vec<u8> {
+    let mut next = common::xorshift(0x1d_c0de);
+    let paths = ["/", "/health", "/robots.txt", "/api/v1/items"];
+    (0..400u64)
+        .flat_map(|i| {
+            format!(
+                "10.0.0.{} GET {} {} {} req={:016x}{:016x}\n",
+                i % 7,
+                paths[(next() % 4) as usize],
+                [200, 404][(next() % 5 / 4) as usize],
+                next() % 5000,
+                next(),
+                next()
+            )
+            .into_bytes()
+        })
+        .collect()
+}
+
 fn golden_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.cpz"))
 }
@@ -249,6 +271,7 @@ fn version_1_vectors_still_decode() {
                 | "bridge-stanzas"
                 | "bridge-coded-columns"
                 | "bridge-time-relations"
+                | "bridge-hex-runs"
                 | "records-planes"
         )
     }) {
@@ -303,8 +326,10 @@ fn layout_version_2_vectors_still_decode() {
 /// the encoder wrote them up to 2026-12-05.
 #[test]
 fn split_version_2_vectors_still_decode() {
-    let bridge =
-        |name: &str| name.starts_with("bridge-") && !matches!(name, "bridge-coded-columns" | "bridge-time-relations");
+    let bridge = |name: &str| {
+        name.starts_with("bridge-")
+            && !matches!(name, "bridge-coded-columns" | "bridge-time-relations" | "bridge-hex-runs")
+    };
     assert_eq!(old_vectors_decode("split-v2", bridge), 6);
 }
 
@@ -313,7 +338,8 @@ fn split_version_2_vectors_still_decode() {
 #[test]
 fn split_version_3_vectors_still_decode() {
     assert_eq!(
-        old_vectors_decode("split-v3", |name| name.starts_with("bridge-") && name != "bridge-time-relations"),
+        old_vectors_decode("split-v3", |name| name.starts_with("bridge-")
+            && !matches!(name, "bridge-time-relations" | "bridge-hex-runs")),
         7
     );
 }
@@ -323,7 +349,8 @@ fn split_version_3_vectors_still_decode() {
 #[test]
 fn split_version_4_vectors_still_decode() {
     assert_eq!(
-        old_vectors_decode("split-v4", |name| name.starts_with("bridge-") && name != "bridge-time-relations"),
+        old_vectors_decode("split-v4", |name| name.starts_with("bridge-")
+            && !matches!(name, "bridge-time-relations" | "bridge-hex-runs")),
         7
     );
 }

@@ -34,7 +34,7 @@ use cobol_protocol::layers::l1_templates::layer::{looks_like_text, SMALL_SPLIT};
 use cobol_protocol::layers::l1_templates::{join, split, templates, timestamps, TemplateItem, TemplateLayer};
 use cobol_protocol::layers::l6_pattern::{MatchParams, PatternLayer};
 use cobol_protocol::layers::trial::size_after_legacy_layers;
-use cobol_protocol::layers::{Block, Layer, LayerSet, Stream, StreamKind};
+use cobol_protocol::layers::{Block, Layer, LayerSet};
 use cobol_protocol::{CompressionMode, Level};
 use template_index::TemplateIndex;
 
@@ -143,11 +143,8 @@ fn main() {
         let text = fastest(|| looks_like_text(block));
         let parts = split(block);
         let split_time = fastest(|| split(block));
-        let candidate = Block {
-            original_len: block.len(),
-            layers: LayerSet::EMPTY,
-            streams: parts.clone().into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect(),
-        };
+        let candidate =
+            Block { original_len: block.len(), layers: LayerSet::EMPTY, streams: parts.clone().into_block_streams() };
         let split_search = if parts.len() * SMALL_SPLIT <= block.len() { default_layer.pattern } else { fast };
         let with = fastest(|| size_after_legacy_layers(candidate.clone(), &split_search).expect("trial"));
         let without = fastest(|| size_after_legacy_layers(Block::from_input(block.to_vec()), &fast).expect("trial"));

@@ -221,6 +221,8 @@ fn print_split(mut block: Block, all: bool) -> anyhow::Result<()> {
     let sizes = STREAM_NAMES
         .iter()
         .zip(split.streams())
+        // `hex-runs` only where the split has it (version 6).
+        .filter(|(name, s)| !s.is_empty() || **name != "hex-runs")
         .map(|(name, s)| format!("{name} {}", s.len()))
         .collect::<Vec<_>>()
         .join(", ");

@@ -1,6 +1,6 @@
 //! The `templates` stream: the dictionary of a split's templates, read (every version)
-//! and each template's items. The split writes version 5 (in this stream the same
-//! as 4), each template as its text
+//! and each template's items. The split writes version 5 or 6 (in this stream the
+//! same as 4), each template as its text
 //! with a `\n` and a tag for each slot and `\n` 0 at its end (see `KeyBuilder`);
 //! versions 1 to 3 gave each template and each piece of its text a length.
 
@@ -25,7 +25,10 @@ impl<'a> Dictionary<'a> {
     /// or than the stream has bytes, both checked before anything is allocated.
     pub(super) fn read(t: &'a [u8], max_lines: usize) -> Result<Dictionary<'a>> {
         let version = match t.first() {
-            Some(&v @ (SPLIT_VERSION_1 | SPLIT_VERSION_2 | SPLIT_VERSION_3 | SPLIT_VERSION_4 | SPLIT_VERSION)) => v,
+            Some(
+                &v @ (SPLIT_VERSION_1 | SPLIT_VERSION_2 | SPLIT_VERSION_3 | SPLIT_VERSION_4 | SPLIT_VERSION_5
+                | SPLIT_VERSION),
+            ) => v,
             Some(&other) => return Err(Error::Unsupported { what: "log template split version", value: other.into() }),
             None => return Err(Error::Truncated { what: "templates", needed: 1 }),
         };

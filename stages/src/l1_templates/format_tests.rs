@@ -28,10 +28,10 @@ fn a_dictionary_claiming_huge_counts_is_refused_before_allocating() {
 fn a_split_of_another_version_is_refused_as_such() {
     let block = b"a=1\na=2\n";
     let mut s = split(block);
-    assert_eq!(s.templates[0], SPLIT_VERSION);
+    assert_eq!(s.templates[0], SPLIT_VERSION_5, "no hex runs");
     s.templates[0] = SPLIT_VERSION + 1;
     let err = join(&s, block.len()).unwrap_err();
-    assert!(matches!(err, Error::Unsupported { what: "log template split version", value: 6 }), "{err}");
+    assert!(matches!(err, Error::Unsupported { what: "log template split version", value: 7 }), "{err}");
 }
 
 /// `s` (a split as the split writes it, without time relations) laid out as split
@@ -86,16 +86,24 @@ fn laid_out_as(s: &Split, version: u8) -> Split {
 #[test]
 fn words_end_with_a_newline_unless_their_lengths_are_one() {
     let ids: Vec<u8> = (0..500u64)
-        .flat_map(|i| format!("req id={:016x} ok\n", i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).into_bytes())
+        .flat_map(|i| {
+            // Sixteen letters from g, not hexadecimal digits, which would be packed.
+            let id = format!("{:016x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            format!(
+                "req id={} ok\n",
+                id.bytes().map(|d| (b'g' + (d as char).to_digit(16).unwrap() as u8) as char).collect::<String>()
+            )
+            .into_bytes()
+        })
         .collect();
     let s = round_trip(&ids);
-    assert_eq!(s.templates[..2], [SPLIT_VERSION, FLAG_ENDS_WITH_NEWLINE]);
+    assert_eq!(s.templates[..2], [SPLIT_VERSION_5, FLAG_ENDS_WITH_NEWLINE]);
     assert_eq!(s.words.len(), 500 * 16, "the ids' bytes alone");
     assert!(!s.word_lens.is_empty());
     let paths: Vec<u8> =
         (0..500usize).flat_map(|i| format!("GET {}{i} ok", &"abcdefghijklm"[..i % 13 + 1]).into_bytes()).collect();
     let s = round_trip(&paths);
-    assert_eq!(s.templates[..2], [SPLIT_VERSION, FLAG_WORDS_ENDED], "no newline at the end, words ended");
+    assert_eq!(s.templates[..2], [SPLIT_VERSION_5, FLAG_WORDS_ENDED], "no newline at the end, words ended");
     assert!(s.word_lens.is_empty());
     assert_eq!(s.words.iter().filter(|&&b| b == b'\n').count(), s.word_refs.iter().filter(|&&r| r == 0).count());
 }
@@ -142,7 +150,7 @@ proptest! {
 #[test]
 fn templates_are_their_text_with_tagged_slots() {
     let s = round_trip(b"a=1 b=x\na=2 b=yy\n");
-    let mut expected = vec![SPLIT_VERSION, FLAG_ENDS_WITH_NEWLINE | FLAG_WORDS_ENDED, 2, 1];
+    let mut expected = vec![SPLIT_VERSION_5, FLAG_ENDS_WITH_NEWLINE | FLAG_WORDS_ENDED, 2, 1];
     expected.extend_from_slice(b"a=\n\x01 b=\n\x02\n\x00");
     assert_eq!(s.templates, expected);
     for (cut, what) in [(1, "the end mark's tag"), (2, "the end mark")] {
@@ -183,4 +191,34 @@ fn version_1_to_4_splits_still_join() {
     let mut v2 = laid_out_as(&s, SPLIT_VERSION_2);
     v2.zeros = vec![0, 0];
     assert_eq!(join(&v2, v1_block.len()).unwrap(), v1_block);
+}
+
+/// Version 6: a block whose new words hold random hexadecimal ids packs them into a
+/// ninth stream; its version and that stream go together, both ways.
+#[test]
+fn hex_runs_make_a_version_6_split_of_nine_streams() {
+    let block: Vec<u8> = (0..200u64)
+        .flat_map(|i| {
+            let id = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i.wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(29);
+            format!("GET /item/{i} id={id:016x}{:016x} ok\n", id.rotate_left(17) ^ 0x5555).into_bytes()
+        })
+        .collect();
+    let s = round_trip(&block);
+    assert_eq!(s.templates[0], SPLIT_VERSION);
+    assert_eq!(s.hex_runs.len(), 1 + 200 * 16, "the marker, then 16 bytes an id");
+    let streams = s.clone().into_block_streams();
+    assert_eq!(streams.len(), STREAMS);
+    assert_eq!(Split::from_block_streams(streams).unwrap(), s);
+    assert_eq!(split(b"a=1\na=2\n").into_block_streams().len(), STREAMS - 1, "no hex runs, no ninth stream");
+    let without = Split { hex_runs: Vec::new(), ..s.clone() };
+    assert!(join(&without, block.len()).is_err(), "version 6 without its hex runs");
+    let mut older = s.clone();
+    older.templates[0] = SPLIT_VERSION_5;
+    assert!(
+        matches!(join(&older, block.len()), Err(Error::Corrupt { what: "template split", .. })),
+        "hex runs in a version 5 split"
+    );
+    let mut cut = s.clone();
+    cut.hex_runs.pop();
+    assert!(join(&cut, block.len()).is_err(), "a run cut short");
 }

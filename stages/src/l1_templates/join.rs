@@ -60,6 +60,15 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     // A new word may end with a newline (version 4), with `word_lens` empty.
     let words_ended = dictionary.words_ended;
     let count = dictionary.len();
+    let unpacked;
+    let new_words: &[u8] = if version == SPLIT_VERSION {
+        unpacked = hex_runs::unpack(&split.words, &split.hex_runs)?;
+        &unpacked
+    } else if split.hex_runs.is_empty() {
+        &split.words
+    } else {
+        return Err(Error::corrupt("template split", format!("a hex-runs stream in a version {version} split")));
+    };
 
     // Each id takes at least a byte.
     if lines > split.ids.len() {
@@ -88,7 +97,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     // numbers, a sixth of the bytes of the words' slices: the block's values are
     // written once and read once, and fresh memory is most of what they cost.
     let mut recent: FastMap<WordContext, RecentRing> = FastMap::default();
-    let mut decoded_words = DecodedWords::new(&split.words);
+    let mut decoded_words = DecodedWords::new(new_words);
     let mut keyed = KeyedValues::default();
     // Every template's values as a matrix, a row per line that uses it, in one array
     // per kind: the streams hold them column after column, but the lines read them
@@ -151,10 +160,10 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
                 let reference = varint::get_capped(&split.word_refs, &mut rpos, RECENT_WORDS as u64, "word reference")?;
                 let value = if reference == 0 {
                     let len = if words_ended {
-                        memchr::memchr(b'\n', &split.words[wpos..])
+                        memchr::memchr(b'\n', &new_words[wpos..])
                             .ok_or_else(|| Error::corrupt("words", "a new word without the newline that ends it"))?
                     } else {
-                        varint::get_capped(&split.word_lens, &mut lpos, (split.words.len() - wpos) as u64, "word")?
+                        varint::get_capped(&split.word_lens, &mut lpos, (new_words.len() - wpos) as u64, "word")?
                             as usize
                     };
                     let id = decoded_words.push(wpos..wpos + len);
@@ -255,7 +264,7 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
         || zpos != split.zeros.len()
         || lpos != split.word_lens.len()
         || rpos != split.word_refs.len()
-        || wpos != split.words.len()
+        || wpos != new_words.len()
     {
         return Err(Error::corrupt("variables", "bytes left after the last value"));
     }
@@ -292,9 +301,9 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     text.resize(text.len() + SHORT_TEXT, 0);
     // The words as template text is: in one array with room after it, each by its
     // place there, so that a short one is one fixed-width copy.
-    let mut word_bytes = Vec::with_capacity(split.words.len() + SHORT_TEXT);
-    word_bytes.extend_from_slice(&split.words);
-    word_bytes.resize(split.words.len() + SHORT_TEXT, 0);
+    let mut word_bytes = Vec::with_capacity(new_words.len() + SHORT_TEXT);
+    word_bytes.extend_from_slice(new_words);
+    word_bytes.resize(new_words.len() + SHORT_TEXT, 0);
     let lines_to_write = Lines {
         ids: &ids,
         rows: &rows,

@@ -166,11 +166,8 @@ impl TemplateLayer {
     /// not run them again; see [`Layer::encode_in_turn`]); `None` when the split was
     /// declined before any such trial.
     fn split_if_it_pays(&self, block: &Block, data: &[u8]) -> Result<Option<Block>> {
-        let mut candidate = Block {
-            original_len: block.original_len,
-            layers: block.layers,
-            streams: split(data).into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect(),
-        };
+        let mut candidate =
+            Block { original_len: block.original_len, layers: block.layers, streams: split(data).into_block_streams() };
         candidate.layers.insert(LayerId::Semantic);
         let small = candidate.stream_bytes() * SMALL_SPLIT <= data.len();
         if small && self.decision == SplitDecision::SmallSplitKept {
@@ -298,7 +295,7 @@ mod tests {
         let mut block = Block::from_input(data.clone());
         assert!(TemplateLayer::default().encode(&mut block).unwrap());
         let mut expected = Block::from_input(data.clone());
-        expected.streams = split(&data).into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect();
+        expected.streams = split(&data).into_block_streams();
         expected.layers.insert(LayerId::Semantic);
         let expected = trial::after_legacy_layers(expected, &PatternLayer::default()).unwrap();
         assert!(expected.layers.contains(LayerId::Entropy), "{}", expected.layers);
@@ -323,7 +320,7 @@ mod tests {
         let mut block = Block::from_input(data.clone());
         assert!(layer.encode(&mut block).unwrap());
         let mut expected = Block::from_input(data.clone());
-        expected.streams = split(&data).into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect();
+        expected.streams = split(&data).into_block_streams();
         expected.layers.insert(LayerId::Semantic);
         assert_eq!(block, expected, "no layer after L1 ran");
         layer.decode(&mut block).unwrap();
@@ -367,7 +364,7 @@ mod tests {
             Block {
                 original_len: logs.len(),
                 layers: crate::LayerSet::EMPTY,
-                streams: split(&logs).into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect(),
+                streams: split(&logs).into_block_streams(),
             },
             &PatternLayer::default(),
         )

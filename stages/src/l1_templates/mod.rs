@@ -42,6 +42,9 @@
 //!   to 3, its length in `word_lens` and its bytes). A user agent, a request line, a host name comes
 //!   back often, and an index into a move-to-front list is far cheaper than L6
 //!   matching the bytes again;
+//! - `hex-runs` (version 6 only): the runs of hexadecimal digits of `words` (random
+//!   ids, hashes), packed two digits a byte, each run in `words` a marker and a length
+//!   (see `hex_runs`);
 //! - `times`: first the block's time relations (version 5, see `time_relations.rs`:
 //!   a timestamp slot stored as its offset from an earlier stamp of its line); then
 //!   the timestamps (see [`timestamps`]), one column per form in the order of the
@@ -54,6 +57,7 @@ mod delimited_fields;
 mod dictionary;
 #[cfg(test)]
 mod format_tests;
+mod hex_runs;
 mod join;
 mod json_fields;
 pub mod layer;
@@ -105,8 +109,14 @@ use words::*;
 /// template text holds a newline: it is a piece of a line), where a length came
 /// before the template and each piece of its text; and new words may end with a
 /// newline in place of a length; version 5 the time relations at the start of
-/// `times` (see `time_relations`). Splits of versions 1 to 4 still decode.
-pub const SPLIT_VERSION: u8 = 5;
+/// `times` (see `time_relations`); version 6 a ninth stream, `hex-runs`, with the
+/// runs of hexadecimal digits of `words` packed (see `hex_runs`). The split writes
+/// version 5 where it packs no run, so such a block's bytes are as before. Splits of
+/// versions 1 to 5 still decode.
+pub const SPLIT_VERSION: u8 = 6;
+
+/// The version of the split before the packed runs of hexadecimal digits.
+pub const SPLIT_VERSION_5: u8 = 5;
 
 /// The version of the split before the time relations.
 pub const SPLIT_VERSION_4: u8 = 4;
@@ -114,10 +124,10 @@ pub const SPLIT_VERSION_4: u8 = 4;
 /// The version of the split before the flags and the newline-tagged templates.
 pub const SPLIT_VERSION_3: u8 = 3;
 
-/// In a version 4 or 5 split's flags: the block ends with a newline.
+/// In a version 4 to 6 split's flags: the block ends with a newline.
 pub const FLAG_ENDS_WITH_NEWLINE: u8 = 1;
 
-/// In a version 4 or 5 split's flags: each new word ends with a `\n` in `words` (no word
+/// In a version 4 to 6 split's flags: each new word ends with a `\n` in `words` (no word
 /// holds one: words are pieces of lines), and `word_lens` is empty; without it each
 /// new word's length is in `word_lens`, as in version 3. The split ends words with
 /// newlines unless nearly all of a block's new words have one length (a column of
@@ -134,12 +144,13 @@ pub const SPLIT_VERSION_2: u8 = 2;
 /// The first version of the split, without column relations.
 pub const SPLIT_VERSION_1: u8 = 1;
 
-/// How many streams a split has.
-pub const STREAMS: usize = 8;
+/// How many streams a split has at most: a version 6 split has them all, the others
+/// all but the last (`hex-runs`).
+pub const STREAMS: usize = 9;
 
 /// The names of a split's streams, in their order.
 pub const STREAM_NAMES: [&str; STREAMS] =
-    ["templates", "ids", "numbers", "zeros", "word-lens", "words", "times", "word-refs"];
+    ["templates", "ids", "numbers", "zeros", "word-lens", "words", "times", "word-refs", "hex-runs"];
 
 /// A block split into templates and variable streams.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -160,6 +171,8 @@ pub struct Split {
     pub times: Vec<u8>,
     /// A reference per word slot value.
     pub word_refs: Vec<u8>,
+    /// The packed runs of hexadecimal digits of `words` (version 6; else empty).
+    pub hex_runs: Vec<u8>,
 }
 
 impl Split {
@@ -184,29 +197,58 @@ impl Split {
             &self.words,
             &self.times,
             &self.word_refs,
+            &self.hex_runs,
         ]
     }
 
     /// The streams, in their fixed order, moved out.
     pub fn into_streams(self) -> [Vec<u8>; STREAMS] {
-        [self.templates, self.ids, self.numbers, self.zeros, self.word_lens, self.words, self.times, self.word_refs]
+        [
+            self.templates,
+            self.ids,
+            self.numbers,
+            self.zeros,
+            self.word_lens,
+            self.words,
+            self.times,
+            self.word_refs,
+            self.hex_runs,
+        ]
     }
 
     /// The streams of [`Split::into_streams`], back in their places.
     pub fn from_streams(
-        [templates, ids, numbers, zeros, word_lens, words, times, word_refs]: [Vec<u8>; STREAMS],
+        [templates, ids, numbers, zeros, word_lens, words, times, word_refs, hex_runs]: [Vec<u8>; STREAMS],
     ) -> Split {
-        Split { templates, ids, numbers, zeros, word_lens, words, times, word_refs }
+        Split { templates, ids, numbers, zeros, word_lens, words, times, word_refs, hex_runs }
     }
 
-    /// A block's streams once L5-L7 are undone: exactly [`STREAMS`] `bytes` streams.
+    /// The streams as a block carries them: `bytes` streams, `hex-runs` only in a
+    /// version 6 split (where it is never empty).
+    pub fn into_block_streams(self) -> Vec<Stream> {
+        let mut streams: Vec<Stream> =
+            self.into_streams().into_iter().map(|d| Stream::new(StreamKind::Bytes, d)).collect();
+        if streams[STREAMS - 1].data.is_empty() {
+            streams.pop();
+        }
+        streams
+    }
+
+    /// A block's streams once L5-L7 are undone: [`STREAMS`] `bytes` streams, or all
+    /// but `hex-runs` (which version goes with which count, the join checks).
     pub fn from_block_streams(streams: Vec<Stream>) -> Result<Split> {
         let count = streams.len();
-        let streams: Vec<Vec<u8>> =
+        let mut streams: Vec<Vec<u8>> =
             streams.into_iter().filter(|s| s.kind == StreamKind::Bytes).map(|s| s.data).collect();
+        if streams.len() == STREAMS - 1 {
+            streams.push(Vec::new());
+        }
         match <[Vec<u8>; STREAMS]>::try_from(streams) {
-            Ok(all) if count == STREAMS => Ok(Split::from_streams(all)),
-            _ => Err(Error::corrupt("template split", format!("{count} streams where {STREAMS} bytes streams belong"))),
+            Ok(all) if count >= STREAMS - 1 => Ok(Split::from_streams(all)),
+            _ => Err(Error::corrupt(
+                "template split",
+                format!("{count} streams where {} or {STREAMS} bytes streams belong", STREAMS - 1),
+            )),
         }
     }
 }

@@ -190,7 +190,8 @@ impl StreamWriter {
     fn finish(self, ends_with_newline: bool, word_ids: &WordIds<'_>) -> Split {
         let StreamWriter { dictionary, mut columns, times, line_ids, lines, mut out } = self;
         let dictionary = fold_constants(&dictionary, &mut columns, word_ids);
-        out.templates.push(SPLIT_VERSION);
+        // Version 6 where runs of hexadecimal digits are packed (below).
+        out.templates.push(SPLIT_VERSION_5);
         // Words end with newlines unless the block's lengths say otherwise (below).
         let ends = if ends_with_newline { FLAG_ENDS_WITH_NEWLINE } else { 0 };
         out.templates.push(ends | FLAG_WORDS_ENDED);
@@ -281,6 +282,10 @@ impl StreamWriter {
         if !new_words.ended_pays() {
             out.templates[1] &= !FLAG_WORDS_ENDED;
             new_words.into_lengths(&mut out.words, &mut out.word_lens);
+        }
+        if let Some((words, hex_runs)) = hex_runs::pack(&out.words) {
+            out.templates[0] = SPLIT_VERSION;
+            (out.words, out.hex_runs) = (words, hex_runs);
         }
         coded.write(&mut out.zeros);
         out.zeros.extend_from_slice(&column_zeros);

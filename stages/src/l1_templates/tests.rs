@@ -286,8 +286,8 @@ proptest! {
         newest in any::<bool>(),
     ) {
         // Past the version byte, or every case would stop there.
-        let templates = [&[if newest { SPLIT_VERSION } else { SPLIT_VERSION_3 }][..], &t].concat();
-        let s = Split { templates, ids: i, numbers: n, zeros: vec![255; 8], word_lens: vec![], words: vec![], times: vec![], word_refs: vec![] };
+        let templates = [&[if newest { SPLIT_VERSION_5 } else { SPLIT_VERSION_3 }][..], &t].concat();
+        let s = Split { templates, ids: i, numbers: n, zeros: vec![255; 8], word_lens: vec![], words: vec![], times: vec![], word_refs: vec![], hex_runs: vec![] };
         let _ = join(&s, len);
         let _ = describe(&s);
     }

@@ -325,7 +325,7 @@ pub(super) fn read_times(
     uses: &[usize],
 ) -> Result<(Vec<Vec<i64>>, usize)> {
     let mut pos = 0;
-    if version >= SPLIT_VERSION {
+    if version >= SPLIT_VERSION_5 {
         slots.read_relations(times, &mut pos)?;
     }
     let (column_lengths, offset_lengths) = slots.lengths(uses);
@@ -509,7 +509,7 @@ fn choose(times: &[(Vec<u8>, Vec<i64>)], line_ids: &[u32]) -> Vec<TimeRelation> 
 /// <source>` for offsets from its midnight); none before version 5.
 pub fn time_relations(split: &Split) -> Result<Vec<String>> {
     let dictionary = Dictionary::read(&split.templates, usize::MAX)?;
-    if dictionary.version < SPLIT_VERSION {
+    if dictionary.version < SPLIT_VERSION_5 {
         return Ok(Vec::new());
     }
     let mut slots = TimeSlots::of(dictionary.templates().map(|(_, items)| items));
