@@ -52,20 +52,32 @@ const KIND: [u8; 256] = {
 };
 
 /// The packable runs of `words` as (start, digits, capitals), in order.
+///
+/// Every run long enough holds a byte at a multiple of [`MIN_RUN`] past the last byte
+/// known not to be a digit, so the scan looks there only and grows a run both ways
+/// from a digit it finds: words are mostly not digits, and a byte-by-byte scan was
+/// 0.7% of compressing the small logs, which have none of these runs.
 fn runs(words: &[u8]) -> Vec<(usize, usize, bool)> {
+    let is_digit = |i: usize| KIND[usize::from(words[i])] != OTHER;
     let mut found = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        if KIND[usize::from(words[i])] == OTHER {
-            i += 1;
+    let mut probe = MIN_RUN - 1;
+    while probe < words.len() {
+        if !is_digit(probe) {
+            probe += MIN_RUN;
             continue;
         }
-        let start = i;
-        let mut kinds = 0;
-        while i < words.len() && KIND[usize::from(words[i])] != OTHER {
-            kinds |= KIND[usize::from(words[i])];
-            i += 1;
+        let (mut start, mut end) = (probe, probe + 1);
+        while start > 0 && is_digit(start - 1) {
+            start -= 1;
         }
+        while end < words.len() && is_digit(end) {
+            end += 1;
+        }
+        probe = end + MIN_RUN;
+        if end - start < MIN_RUN {
+            continue;
+        }
+        let kinds = words[start..end].iter().fold(0, |kinds, &b| kinds | KIND[usize::from(b)]);
         // One case, and a letter: a run of both cases or of decimal digits stays text.
         if kinds & (LOWER | CAPITAL) == (LOWER | CAPITAL) || kinds == DIGIT {
             continue;
@@ -73,8 +85,8 @@ fn runs(words: &[u8]) -> Vec<(usize, usize, bool)> {
         let capitals = kinds & CAPITAL != 0;
         let mut at = start;
         // An odd digit is left as text after the run.
-        while i - at >= MIN_RUN {
-            let digits = (i - at).min(MAX_RUN) & !1;
+        while end - at >= MIN_RUN {
+            let digits = (end - at).min(MAX_RUN) & !1;
             found.push((at, digits, capitals));
             at += digits;
         }
@@ -290,7 +302,46 @@ mod tests {
         assert_eq!(unpack(b"no runs", &[0]).unwrap(), b"no runs");
     }
 
+    /// Every maximal run of digits, byte by byte: what [`runs`] must find.
+    fn runs_byte_by_byte(words: &[u8]) -> Vec<(usize, usize, bool)> {
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let start = i;
+            let mut kinds = 0;
+            while i < words.len() && KIND[usize::from(words[i])] != OTHER {
+                kinds |= KIND[usize::from(words[i])];
+                i += 1;
+            }
+            if i == start {
+                i += 1;
+                continue;
+            }
+            if kinds & (LOWER | CAPITAL) == (LOWER | CAPITAL) || kinds == DIGIT {
+                continue;
+            }
+            let mut at = start;
+            while i - at >= MIN_RUN {
+                let digits = (i - at).min(MAX_RUN) & !1;
+                found.push((at, digits, kinds & CAPITAL != 0));
+                at += digits;
+            }
+        }
+        found
+    }
+
     proptest! {
+        /// The scan that looks at every sixteenth byte finds the runs a byte-by-byte
+        /// one finds, wherever they lie against its steps.
+        #[test]
+        fn runs_are_found_wherever_they_lie(pieces in proptest::collection::vec(
+            prop_oneof!["[0-9a-f]{0,40}", "[0-9A-F]{0,40}", "[0-9]{0,20}", "[ \ng-z]{0,20}"],
+            0..40,
+        )) {
+            let words = pieces.concat().into_bytes();
+            prop_assert_eq!(runs(&words), runs_byte_by_byte(&words));
+        }
+
         #[test]
         fn any_words_round_trip(words in proptest::collection::vec(any::<u8>(), 0..600)) {
             round_trip(&words);
