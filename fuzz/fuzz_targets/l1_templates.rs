@@ -2,7 +2,9 @@
 //! whose streams are cut or damaged is an error or some bytes, never a panic.
 #![no_main]
 
-use cobolp_stages::l1_templates::{join, split, Split, SPLIT_VERSION, SPLIT_VERSION_3, SPLIT_VERSION_4, SPLIT_VERSION_5};
+use cobolp_stages::l1_templates::{
+    join, split, Split, SPLIT_VERSION, SPLIT_VERSION_3, SPLIT_VERSION_4, SPLIT_VERSION_5,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
