@@ -75,12 +75,13 @@ fn cut_lines<'a>(
             *pos = t.start + t.len;
         };
         for (index, span) in line_spans.iter().enumerate() {
-            while let Some(t) = line_times.next_if(|t| t.start < span.start) {
+            while let Some(t) = line_times.next_if(|t| t.start < span.start as usize) {
                 time(&mut builder, &mut pos, t, &mut line_values);
             }
-            static_to(&mut builder, &mut pos, span.start);
-            pos = span.end;
-            let f = &line[span.start..span.end];
+            let range = span.range();
+            static_to(&mut builder, &mut pos, range.start);
+            pos = range.end;
+            let f = &line[range];
             let address_word = address_words.get(index).copied().unwrap_or(false) && survey::is_address(f);
             if address_word
                 || span.shape == SPACED

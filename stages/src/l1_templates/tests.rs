@@ -234,7 +234,7 @@ proptest! {
         let mut counts = vec![0u32; found.counts.len()];
         for (line, l) in lines_of(&block).enumerate() {
             for span in &found.fields[found.line_fields[line] as usize..found.line_fields[line + 1] as usize] {
-                let f = &l[span.start..span.end];
+                let f = &l[span.range()];
                 if f.contains(&b' ') {
                     prop_assert_eq!(span.shape, SPACED);
                     continue;
