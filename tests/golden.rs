@@ -203,15 +203,26 @@ fn bridge_time_relations() -> Vec<u8> {
     out.into_bytes()
 }
 
-/// Access lines that each carry a new random request id of 32 hexadecimal digits:
-/// the ids are packed two digits a byte (split version 6).
+/// Access lines that each carry a new random request id of 32 hexadecimal digits and
+/// a trace id written as a UUID (every third in capitals): the ids and the UUIDs are
+/// packed two digits a byte (split version 6).
 fn bridge_hex_runs() -> Vec<u8> {
     let mut next = common::xorshift(0x1d_c0de);
     let paths = ["/", "/health", "/robots.txt", "/api/v1/items"];
     (0..400u64)
         .flat_map(|i| {
+            let (high, low) = (next(), next());
+            let trace = format!(
+                "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+                high >> 32,
+                (high >> 16) & 0xffff,
+                high & 0xffff,
+                low >> 48,
+                low & 0xffff_ffff_ffff
+            );
+            let trace = if i % 3 == 0 { trace.to_uppercase() } else { trace };
             format!(
-                "10.0.0.{} GET {} {} {} req={:016x}{:016x}\n",
+                "10.0.0.{} GET {} {} {} req={:016x}{:016x} trace={trace}\n",
                 i % 7,
                 paths[(next() % 4) as usize],
                 [200, 404][(next() % 5 / 4) as usize],

@@ -8,6 +8,9 @@
 //! digits is a number: 3.3 bits a digit as text, 4 packed), is taken out of `words`
 //! and replaced there by a marker byte that no word of the block holds and a byte of
 //! length; its digits go two to a byte to `hex-runs`, which starts with the marker.
+//! A UUID (8-4-4-4-12 digits of one case with dashes between) is packed the same way,
+//! its 32 digits in 16 bytes, with a length byte of its own that stands for the
+//! dashes too.
 
 /// The fewest digits a packed run holds.
 pub(super) const MIN_RUN: usize = 16;
@@ -30,11 +33,20 @@ const MAX_RUN: usize = 2 * 127;
 /// In a run's length byte (the digits over two): the run's letters are capitals.
 const UPPER: u8 = 0x80;
 
+/// A length byte (without [`UPPER`]) that stands for a UUID: 32 digits in 16 bytes,
+/// written in groups of 8-4-4-4-12 with dashes between.
+const UUID: u8 = 1;
+
+/// The digits of a UUID.
+const UUID_DIGITS: usize = 32;
+
 /// What a byte is to a run.
 const OTHER: u8 = 0;
 const DIGIT: u8 = 1;
 const LOWER: u8 = 2;
 const CAPITAL: u8 = 4;
+/// A dash, which joins the groups of a UUID.
+const DASH: u8 = 8;
 
 const KIND: [u8; 256] = {
     let mut kind = [OTHER; 256];
@@ -44,6 +56,7 @@ const KIND: [u8; 256] = {
             b'0'..=b'9' => DIGIT,
             b'a'..=b'f' => LOWER,
             b'A'..=b'F' => CAPITAL,
+            b'-' => DASH,
             _ => OTHER,
         };
         b += 1;
@@ -51,47 +64,113 @@ const KIND: [u8; 256] = {
     kind
 };
 
-/// The packable runs of `words` as (start, digits, capitals), in order.
+/// A packable run of digits, or a UUID, in `words`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Run {
+    start: usize,
+    /// Digits packed: a UUID's 32, or a plain run's (even, at most [`MAX_RUN`]).
+    digits: usize,
+    capitals: bool,
+    uuid: bool,
+}
+
+impl Run {
+    /// The bytes of `words` it stands for.
+    fn len(&self) -> usize {
+        if self.uuid {
+            super::tokens::UUID_LEN
+        } else {
+            self.digits
+        }
+    }
+
+    /// Its digits, in order (a UUID's without its dashes).
+    fn digits<'a>(&self, words: &'a [u8]) -> impl Iterator<Item = u8> + 'a {
+        words[self.start..self.start + self.len()].iter().copied().filter(|&b| b != b'-')
+    }
+}
+
+/// Whether the letters of digits whose kinds are `kinds` are of one case, and
+/// which: `None` for both cases.
+fn one_case(kinds: u8) -> Option<bool> {
+    match kinds & (LOWER | CAPITAL) {
+        k if k == LOWER | CAPITAL => None,
+        k => Some(k == CAPITAL),
+    }
+}
+
+/// The packable runs of `words`, in order.
 ///
-/// Every run long enough holds a byte at a multiple of [`MIN_RUN`] past the last byte
-/// known not to be a digit, so the scan looks there only and grows a run both ways
-/// from a digit it finds: words are mostly not digits, and a byte-by-byte scan was
-/// 0.7% of compressing the small logs, which have none of these runs.
-fn runs(words: &[u8]) -> Vec<(usize, usize, bool)> {
-    let is_digit = |i: usize| KIND[usize::from(words[i])] != OTHER;
+/// Every run long enough (and every UUID) holds a byte at a multiple of [`MIN_RUN`]
+/// past the last byte known to be neither a digit nor a dash, so the scan looks there
+/// only and grows a stretch of digits and dashes both ways from one it finds: words
+/// are mostly neither, and a byte-by-byte scan was 0.7% of compressing the small
+/// logs, which have none of these runs.
+fn runs(words: &[u8]) -> Vec<Run> {
+    let in_run = |i: usize| KIND[usize::from(words[i])] != OTHER;
     let mut found = Vec::new();
     let mut probe = MIN_RUN - 1;
     while probe < words.len() {
-        if !is_digit(probe) {
+        if !in_run(probe) {
             probe += MIN_RUN;
             continue;
         }
         let (mut start, mut end) = (probe, probe + 1);
-        while start > 0 && is_digit(start - 1) {
+        while start > 0 && in_run(start - 1) {
             start -= 1;
         }
-        while end < words.len() && is_digit(end) {
+        while end < words.len() && in_run(end) {
             end += 1;
         }
         probe = end + MIN_RUN;
-        if end - start < MIN_RUN {
-            continue;
-        }
-        let kinds = words[start..end].iter().fold(0, |kinds, &b| kinds | KIND[usize::from(b)]);
-        // One case, and a letter: a run of both cases or of decimal digits stays text.
-        if kinds & (LOWER | CAPITAL) == (LOWER | CAPITAL) || kinds == DIGIT {
-            continue;
-        }
-        let capitals = kinds & CAPITAL != 0;
-        let mut at = start;
-        // An odd digit is left as text after the run.
-        while end - at >= MIN_RUN {
-            let digits = (end - at).min(MAX_RUN) & !1;
-            found.push((at, digits, capitals));
-            at += digits;
+        if end - start >= MIN_RUN {
+            runs_in(words, start..end, &mut found);
         }
     }
     found
+}
+
+/// The case of the UUID that `text` starts with, where it starts with one whose
+/// letters are of one case.
+fn uuid_at(text: &[u8]) -> Option<bool> {
+    let uuid = text.get(..super::tokens::UUID_LEN).filter(|u| super::tokens::starts_with_uuid(u))?;
+    one_case(uuid.iter().fold(0, |k, &b| k | KIND[usize::from(b)]))
+}
+
+/// The runs of a stretch of digits and dashes: from its start, a UUID of one case
+/// where one begins, else the digits up to the next dash (or up to a UUID whose first
+/// group ends there: new words of one length follow one another without a newline),
+/// packed where they are [`MIN_RUN`] or more of one case with a letter (a run of
+/// decimal digits is a number, 3.3 bits a digit as text, 4 packed).
+fn runs_in(words: &[u8], stretch: std::ops::Range<usize>, found: &mut Vec<Run>) {
+    const FIRST_GROUP: usize = 8;
+    let mut at = stretch.start;
+    while at < stretch.end {
+        if words[at] == b'-' {
+            at += 1;
+            continue;
+        }
+        if let Some(capitals) = uuid_at(&words[at..stretch.end]) {
+            found.push(Run { start: at, digits: UUID_DIGITS, capitals, uuid: true });
+            at += super::tokens::UUID_LEN;
+            continue;
+        }
+        let dash = at + memchr::memchr(b'-', &words[at..stretch.end]).unwrap_or(stretch.end - at);
+        let end = match dash.checked_sub(FIRST_GROUP) {
+            Some(uuid) if uuid > at && uuid_at(&words[uuid..stretch.end]).is_some() => uuid,
+            _ => dash,
+        };
+        let kinds = words[at..end].iter().fold(0, |k, &b| k | KIND[usize::from(b)]);
+        if let (Some(capitals), true) = (one_case(kinds), kinds != DIGIT) {
+            // An odd digit is left as text after the run.
+            while end - at >= MIN_RUN {
+                let digits = (end - at).min(MAX_RUN) & !1;
+                found.push(Run { start: at, digits, capitals, uuid: false });
+                at += digits;
+            }
+        }
+        at = end;
+    }
 }
 
 /// A byte that no word of `words` holds (never `\n`, which ends words), lowest first:
@@ -107,14 +186,14 @@ fn free_byte(words: &[u8]) -> Option<u8> {
 
 /// Whether the digits of `runs` in `words` are enough and random enough to pack (see
 /// [`MIN_DIGITS`], [`MIN_ENTROPY_16THS`]).
-fn pays(words: &[u8], runs: &[(usize, usize, bool)]) -> bool {
-    let total: usize = runs.iter().map(|r| r.1).sum();
+fn pays(words: &[u8], runs: &[Run]) -> bool {
+    let total: usize = runs.iter().map(|r| r.digits).sum();
     if total < MIN_DIGITS {
         return false;
     }
     let mut counts = [0u32; 16];
-    for &(start, digits, _) in runs {
-        for &d in &words[start..start + digits] {
+    for run in runs {
+        for d in run.digits(words) {
             counts[usize::from(nibble(d))] += 1;
         }
     }
@@ -151,17 +230,24 @@ pub(super) fn pack(words: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
         return None;
     }
     let marker = free_byte(words)?;
-    let packed: usize = runs.iter().map(|r| r.1 / 2).sum();
+    let packed: usize = runs.iter().map(|r| r.digits / 2).sum();
     let mut hex = Vec::with_capacity(1 + packed);
     hex.push(marker);
     let mut kept = Vec::with_capacity(words.len() - packed);
     let mut from = 0;
-    for (start, digits, capitals) in runs {
-        kept.extend_from_slice(&words[from..start]);
+    let mut pair = None;
+    for run in runs {
+        kept.extend_from_slice(&words[from..run.start]);
         kept.push(marker);
-        kept.push((digits / 2) as u8 | if capitals { UPPER } else { 0 });
-        hex.extend(words[start..start + digits].chunks_exact(2).map(|d| nibble(d[0]) << 4 | nibble(d[1])));
-        from = start + digits;
+        let length = if run.uuid { UUID } else { (run.digits / 2) as u8 };
+        kept.push(length | if run.capitals { UPPER } else { 0 });
+        for d in run.digits(words) {
+            match pair.take() {
+                None => pair = Some(nibble(d) << 4),
+                Some(high) => hex.push(high | nibble(d)),
+            }
+        }
+        from = run.start + run.len();
     }
     kept.extend_from_slice(&words[from..]);
     Some((kept, hex))
@@ -179,7 +265,8 @@ pub(super) fn unpack(words: &[u8], hex: &[u8]) -> Result<Vec<u8>> {
     while let Some(at) = memchr::memchr(marker, rest) {
         out.extend_from_slice(&rest[..at]);
         let &length = rest.get(at + 1).ok_or(Error::Truncated { what: "words", needed: 1 })?;
-        let bytes = usize::from(length & !UPPER);
+        let uuid = length & !UPPER == UUID;
+        let bytes = if uuid { UUID_DIGITS / 2 } else { usize::from(length & !UPPER) };
         if bytes < MIN_RUN / 2 {
             return Err(Error::corrupt(WHAT, format!("a run of {} digits (the fewest is {MIN_RUN})", 2 * bytes)));
         }
@@ -187,7 +274,11 @@ pub(super) fn unpack(words: &[u8], hex: &[u8]) -> Result<Vec<u8>> {
             return Err(Error::Truncated { what: WHAT, needed: bytes - packed.len() });
         }
         let digits: &[u8; 16] = if length & UPPER != 0 { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
-        for &b in &packed[..bytes] {
+        for (i, &b) in packed[..bytes].iter().enumerate() {
+            // A UUID's dashes come after its 4th, 6th, 8th and 10th bytes.
+            if uuid && matches!(i, 4 | 6 | 8 | 10) {
+                out.push(b'-');
+            }
             out.push(digits[usize::from(b >> 4)]);
             out.push(digits[usize::from(b & 15)]);
         }
@@ -254,6 +345,53 @@ mod tests {
         assert_eq!(unpack(&kept, &hex).unwrap(), upper);
     }
 
+    /// `count` UUIDs of random digits, one a line, in the case `digits` gives.
+    fn uuids(count: usize, digits: &[u8; 16]) -> Vec<u8> {
+        (0..count as u64)
+            .flat_map(|i| {
+                let d = random_digits(32, 32 * i, digits);
+                [&d[..8], b"-", &d[8..12], b"-", &d[12..16], b"-", &d[16..20], b"-", &d[20..], b"\n"].concat()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn uuids_are_packed_dashes_and_all() {
+        for (digits, length) in [(b"0123456789abcdef", UUID), (b"0123456789ABCDEF", UUID | UPPER)] {
+            let words = uuids(MIN_DIGITS / 32, digits);
+            let (kept, hex) = pack(&words).unwrap();
+            assert_eq!(kept, [0, length, b'\n'].repeat(MIN_DIGITS / 32));
+            assert_eq!(hex.len(), 1 + MIN_DIGITS / 2);
+            assert_eq!(unpack(&kept, &hex).unwrap(), words);
+        }
+        // One after another without a newline (new words of one length have theirs in
+        // `word-lens`), and beside runs of other lengths.
+        let joined: Vec<u8> = uuids(20, b"0123456789abcdef").into_iter().filter(|&b| b != b'\n').collect();
+        let mixed = [&joined[..], b"-", &lower(40, 9), b" x-", &ids(64)].concat();
+        let (kept, hex) = pack(&mixed).unwrap();
+        assert_eq!(kept[..40], [0, UUID].repeat(20));
+        assert_eq!(hex.len(), 1 + 20 * 16 + 20 + 2 * 16);
+        assert_eq!(unpack(&kept, &hex).unwrap(), mixed);
+        // After a digit, and after a run: each UUID of the chain still found.
+        let after = [&b"1"[..], &joined, &lower(30, 3), &joined].concat();
+        let (kept, hex) = pack(&after).unwrap();
+        assert_eq!(kept[..3], [b'1', 0, UUID]);
+        assert_eq!(kept.iter().filter(|&&b| b == UUID).count(), 40);
+        assert_eq!(unpack(&kept, &hex).unwrap(), after);
+        // Mixed case, or a group of another length: not a UUID (and its groups too
+        // short to be runs).
+        let mut odd = uuids(MIN_DIGITS / 16, b"0123456789abcdef");
+        odd[0] = b'A';
+        odd[37 + 9] = b'-';
+        let (kept, _) = pack(&odd).unwrap();
+        assert_eq!(kept[..36], odd[..36]);
+        assert_eq!(kept[37..37 + 36], odd[37..37 + 36]);
+        assert_eq!(kept[74..76], [0, UUID]);
+        // A UUID cut short is an error.
+        let (kept, hex) = pack(&uuids(MIN_DIGITS / 32, b"0123456789abcdef")).unwrap();
+        assert!(unpack(&kept, &hex[..hex.len() - 1]).is_err());
+    }
+
     #[test]
     fn what_stays_text() {
         // Too few digits, decimal digits, both cases, short runs, digits far from
@@ -302,30 +440,20 @@ mod tests {
         assert_eq!(unpack(b"no runs", &[0]).unwrap(), b"no runs");
     }
 
-    /// Every maximal run of digits, byte by byte: what [`runs`] must find.
-    fn runs_byte_by_byte(words: &[u8]) -> Vec<(usize, usize, bool)> {
+    /// The runs of every maximal stretch of digits and dashes, found byte by byte:
+    /// what [`runs`] must find.
+    fn runs_byte_by_byte(words: &[u8]) -> Vec<Run> {
         let mut found = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let start = i;
-            let mut kinds = 0;
             while i < words.len() && KIND[usize::from(words[i])] != OTHER {
-                kinds |= KIND[usize::from(words[i])];
                 i += 1;
             }
-            if i == start {
-                i += 1;
-                continue;
+            if i - start >= MIN_RUN {
+                runs_in(words, start..i, &mut found);
             }
-            if kinds & (LOWER | CAPITAL) == (LOWER | CAPITAL) || kinds == DIGIT {
-                continue;
-            }
-            let mut at = start;
-            while i - at >= MIN_RUN {
-                let digits = (i - at).min(MAX_RUN) & !1;
-                found.push((at, digits, kinds & CAPITAL != 0));
-                at += digits;
-            }
+            i += 1;
         }
         found
     }
@@ -335,7 +463,15 @@ mod tests {
         /// one finds, wherever they lie against its steps.
         #[test]
         fn runs_are_found_wherever_they_lie(pieces in proptest::collection::vec(
-            prop_oneof!["[0-9a-f]{0,40}", "[0-9A-F]{0,40}", "[0-9]{0,20}", "[ \ng-z]{0,20}"],
+            prop_oneof![
+                "[0-9a-f]{0,40}",
+                "[0-9A-F]{0,40}",
+                "[0-9]{0,20}",
+                "[ \ng-z]{0,20}",
+                "-{1,3}",
+                "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                "[0-9A-F]{8}-[0-9a-fA-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}",
+            ],
             0..40,
         )) {
             let words = pieces.concat().into_bytes();
@@ -353,7 +489,11 @@ mod tests {
                 (0usize..300, any::<u64>()).prop_map(|(n, seed)| String::from_utf8(lower(n, seed)).unwrap()),
                 "[0-9A-F]{0,300}",
                 "[0-9a-fA-F]{0,40}",
-                "[ \n/=\"g-z]{0,3}",
+                "[ \n/=\"g-z-]{0,3}",
+                (any::<u64>(), any::<bool>()).prop_map(|(seed, upper)| {
+                    let digits = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+                    String::from_utf8(uuids(1 + seed as usize % 3, digits)).unwrap()
+                }),
             ],
             0..30,
         )) {

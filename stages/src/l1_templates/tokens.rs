@@ -136,9 +136,25 @@ pub fn tokenize<'a>(line: &'a [u8], mut emit: impl FnMut(Token<'a>)) {
             pos += 1;
             continue;
         }
+        let start = pos;
+        // A UUID is one variable word: cut at its dashes, its groups made numbers,
+        // words and (a group without a digit) template text, and a template for each
+        // mix of them (`nginx_json.log` with its request ids written as UUIDs: 416
+        // templates in a block where 89 serve, 23% larger).
+        if line.get(start + 8) == Some(&b'-')
+            && starts_with_uuid(&line[start..])
+            && line.get(start + UUID_LEN).is_none_or(|&b| !is_word_byte(b))
+        {
+            pos = start + UUID_LEN;
+            if static_start < start {
+                emit(Token::Static(&line[static_start..start]));
+            }
+            emit(Token::Word(&line[start..pos]));
+            static_start = pos;
+            continue;
+        }
         // One pass over the word: where it ends, how many digits, and their value
         // (which wraps past 19 digits, when the word is not a number anyway).
-        let start = pos;
         let (mut digits, mut value) = (0usize, 0u64);
         while let Some(&b) = line.get(pos) {
             if !is_word_byte(b) {
@@ -169,6 +185,19 @@ pub fn tokenize<'a>(line: &'a [u8], mut emit: impl FnMut(Token<'a>)) {
     if static_start < line.len() {
         emit(Token::Static(&line[static_start..]));
     }
+}
+
+/// The length of a UUID as RFC 9562 writes it: 32 hexadecimal digits in groups of
+/// 8-4-4-4-12 joined by dashes.
+pub const UUID_LEN: usize = 36;
+
+/// Whether `text` starts with a UUID's form (digits of either case).
+pub fn starts_with_uuid(text: &[u8]) -> bool {
+    text.len() >= UUID_LEN
+        && text[..UUID_LEN].iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 /// Writes a number token back: `zeros` zeros, then the value's digits.
@@ -283,6 +312,34 @@ mod tests {
     }
 
     #[test]
+    fn a_uuid_is_one_word() {
+        let mut tokens = Vec::new();
+        tokenize(b"id=23e99101-f4d6-794d-53ba-528e6919a93d/x 7", |t| tokens.push(t));
+        use Token::*;
+        assert_eq!(
+            tokens,
+            [
+                Static(b"id="),
+                Word(b"23e99101-f4d6-794d-53ba-528e6919a93d"),
+                Static(b"/x "),
+                Number { value: 7, zeros: 0 }
+            ]
+        );
+        // Not a UUID: a group too long or short, a letter past f, a word byte after it.
+        for not in [
+            &b"23e99101-f4d6-794d-53ba-528e6919a93"[..],
+            b"23e99101-f4d6-794d-53ba-528e6919a93dx",
+            b"23e99101-f4d67-94d-53ba-528e6919a93d",
+            b"23e9910g-f4d6-794d-53ba-528e6919a93d",
+        ] {
+            tokens.clear();
+            tokenize(not, |t| tokens.push(t));
+            assert!(tokens.len() > 1, "{}", String::from_utf8_lossy(not));
+            assert_eq!(join(not), not);
+        }
+    }
+
+    #[test]
     fn long_digit_runs_are_words() {
         let mut tokens = Vec::new();
         tokenize(b"12345678901234567890", |t| tokens.push(t));
@@ -319,6 +376,11 @@ mod tests {
 
         #[test]
         fn digit_heavy_lines_join_too(line in "[0-9a.:x -]{0,80}") {
+            prop_assert_eq!(join(line.as_bytes()), line.as_bytes());
+        }
+
+        #[test]
+        fn lines_with_uuids_join_too(line in "([0-9a-fA-F]{0,9}[ -]?){0,12}") {
             prop_assert_eq!(join(line.as_bytes()), line.as_bytes());
         }
     }
