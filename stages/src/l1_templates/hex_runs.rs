@@ -12,6 +12,8 @@
 //! its 32 digits in 16 bytes, with a length byte of its own that stands for the
 //! dashes too.
 
+use super::tokens::{starts_with_uuid, UUID_LEN};
+
 /// The fewest digits a packed run holds.
 pub(super) const MIN_RUN: usize = 16;
 
@@ -78,14 +80,14 @@ impl Run {
     /// The bytes of `words` it stands for.
     fn len(&self) -> usize {
         if self.uuid {
-            super::tokens::UUID_LEN
+            UUID_LEN
         } else {
             self.digits
         }
     }
 
     /// Its digits, in order (a UUID's without its dashes).
-    fn digits<'a>(&self, words: &'a [u8]) -> impl Iterator<Item = u8> + 'a {
+    fn digits_in<'a>(&self, words: &'a [u8]) -> impl Iterator<Item = u8> + 'a {
         words[self.start..self.start + self.len()].iter().copied().filter(|&b| b != b'-')
     }
 }
@@ -133,7 +135,7 @@ fn runs(words: &[u8]) -> Vec<Run> {
 /// The case of the UUID that `text` starts with, where it starts with one whose
 /// letters are of one case.
 fn uuid_at(text: &[u8]) -> Option<bool> {
-    let uuid = text.get(..super::tokens::UUID_LEN).filter(|u| super::tokens::starts_with_uuid(u))?;
+    let uuid = text.get(..UUID_LEN).filter(|u| starts_with_uuid(u))?;
     one_case(uuid.iter().fold(0, |k, &b| k | KIND[usize::from(b)]))
 }
 
@@ -152,7 +154,7 @@ fn runs_in(words: &[u8], stretch: std::ops::Range<usize>, found: &mut Vec<Run>) 
         }
         if let Some(capitals) = uuid_at(&words[at..stretch.end]) {
             found.push(Run { start: at, digits: UUID_DIGITS, capitals, uuid: true });
-            at += super::tokens::UUID_LEN;
+            at += UUID_LEN;
             continue;
         }
         let dash = at + memchr::memchr(b'-', &words[at..stretch.end]).unwrap_or(stretch.end - at);
@@ -193,7 +195,7 @@ fn pays(words: &[u8], runs: &[Run]) -> bool {
     }
     let mut counts = [0u32; 16];
     for run in runs {
-        for d in run.digits(words) {
+        for d in run.digits_in(words) {
             counts[usize::from(nibble(d))] += 1;
         }
     }
@@ -241,7 +243,7 @@ pub(super) fn pack(words: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
         kept.push(marker);
         let length = if run.uuid { UUID } else { (run.digits / 2) as u8 };
         kept.push(length | if run.capitals { UPPER } else { 0 });
-        for d in run.digits(words) {
+        for d in run.digits_in(words) {
             match pair.take() {
                 None => pair = Some(nibble(d) << 4),
                 Some(high) => hex.push(high | nibble(d)),
