@@ -13,6 +13,7 @@
 //! dashes too.
 
 use super::tokens::{starts_with_uuid, UUID_LEN};
+use crate::{Error, Result};
 
 /// The fewest digits a packed run holds.
 pub(super) const MIN_RUN: usize = 16;
@@ -254,8 +255,6 @@ pub(super) fn pack(words: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     kept.extend_from_slice(&words[from..]);
     Some((kept, hex))
 }
-
-use crate::{Error, Result};
 
 /// The new words of a version 6 split: `words` with each marker and length replaced by
 /// the digits of its run from `hex` (see [`pack`]). Every byte of `hex` must be used.
