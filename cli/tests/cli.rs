@@ -182,6 +182,48 @@ fn info_counts_the_streams_of_each_l7_method() {
     assert!(line.contains("huffman by context "), "{line}");
 }
 
+/// A log whose lines carry random request ids and UUIDs: `cobolp info` lists the split's
+/// `hex-runs` stream, and a log without them does not.
+#[test]
+fn info_lists_the_packed_hex_runs_where_a_block_has_them() {
+    let dir = temp_dir("hex-runs");
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut log = String::new();
+    for i in 0..3_000 {
+        let (a, b) = (next(), next());
+        log += &format!(
+            "GET /item/{} 200 id={a:016x}{b:016x} trace={:08x}-{:04x}-{:04x}-{:04x}-{:012x}\n",
+            i % 97,
+            a >> 32,
+            a & 0xffff,
+            b >> 48,
+            b & 0xffff,
+            (a ^ b) & 0xffff_ffff_ffff
+        );
+    }
+    std::fs::write(dir.join("ids.log"), &log).unwrap();
+    // The same lines with decimal ids: split too, nothing to pack.
+    let plain: String =
+        (0..3_000u64).map(|i| format!("GET /item/{} 200 id={} trace={}\n", i % 97, next() % 1000, i * 7)).collect();
+    std::fs::write(dir.join("plain.log"), plain).unwrap();
+    for (name, listed) in [("ids.log", true), ("plain.log", false)] {
+        assert!(cobolp(&["compress", "-q", name], &dir).status.success());
+        let out = cobolp(&["info", &format!("{name}.cpz")], &dir);
+        assert!(out.status.success());
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains("L1 split: 3000 lines"), "{name}: {said}");
+        assert_eq!(said.contains("hex-runs "), listed, "{name}: {said}");
+        let back = cobolp(&["decompress", "-q", "-c", &format!("{name}.cpz")], &dir);
+        assert_eq!(back.stdout, std::fs::read(dir.join(name)).unwrap(), "{name}");
+    }
+}
+
 #[test]
 fn records_after_a_header_are_found_and_said() {
     let dir = temp_dir("records-header");
