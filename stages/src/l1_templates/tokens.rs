@@ -167,7 +167,12 @@ pub fn tokenize<'a>(line: &'a [u8], mut emit: impl FnMut(Token<'a>)) {
                     0
                 }
             }
-            Some(b':') if pos - start <= 4 && line[start..pos].iter().all(u8::is_ascii_hexdigit) => {
+            // A second colon within the next five bytes, or no address (`12:30`, `ab: x`).
+            Some(b':')
+                if pos - start <= 4
+                    && line[start..pos].iter().all(u8::is_ascii_hexdigit)
+                    && line[pos + 1..].iter().take(5).any(|&b| b == b':') =>
+            {
                 colon_hex_len(&line[start..])
             }
             _ => 0,
