@@ -13,6 +13,10 @@
 //!   word**: it is stored as a string, since such words vary from line to line;
 //! - a word without digits, and every other byte, is **static** text: it becomes part
 //!   of the line's template.
+//!
+//! A UUID, an IPv6 address and a MAC address are each one variable word, dashes or
+//! colons and all (see [`starts_with_uuid`], [`colon_hex_len`]): cut at them, their
+//! groups would be numbers, words and static text by chance, a template for each mix.
 
 /// What one token of a line is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
