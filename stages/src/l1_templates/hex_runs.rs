@@ -13,6 +13,7 @@
 //! dashes too.
 
 use super::tokens::{starts_with_uuid, UUID_LEN};
+use crate::entropy_estimate::bits_per_byte_of;
 use crate::{Error, Result};
 
 /// The fewest digits a packed run holds.
@@ -194,15 +195,14 @@ fn pays(words: &[u8], runs: &[Run]) -> bool {
     if total < MIN_DIGITS {
         return false;
     }
-    let mut counts = [0u32; 16];
+    // A histogram of the digits' values (the first 16 of 256 counts).
+    let mut counts = [0u32; 256];
     for run in runs {
         for d in run.digits_in(words) {
             counts[usize::from(nibble(d))] += 1;
         }
     }
-    let n = total as f64;
-    let bits: f64 = counts.iter().filter(|&&c| c > 0).map(|&c| -(c as f64 / n).log2() * c as f64).sum::<f64>() / n;
-    bits * 16.0 >= f64::from(MIN_ENTROPY_16THS)
+    bits_per_byte_of(&counts, total) * 16.0 >= f64::from(MIN_ENTROPY_16THS)
 }
 
 /// A digit's value (any other byte's is of no use).
@@ -257,11 +257,13 @@ pub(super) fn pack(words: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
 }
 
 /// The new words of a version 6 split: `words` with each marker and length replaced by
-/// the digits of its run from `hex` (see [`pack`]). Every byte of `hex` must be used.
-pub(super) fn unpack(words: &[u8], hex: &[u8]) -> Result<Vec<u8>> {
+/// the digits of its run from `hex` (see [`pack`]), in a vector with `room` bytes to
+/// spare after them (the join pads the words it copies from). Every byte of `hex` must
+/// be used.
+pub(super) fn unpack(words: &[u8], hex: &[u8], room: usize) -> Result<Vec<u8>> {
     const WHAT: &str = "hex runs";
     let (&marker, mut packed) = hex.split_first().ok_or(Error::Truncated { what: WHAT, needed: 1 })?;
-    let mut out = Vec::with_capacity(words.len() + 2 * packed.len());
+    let mut out = Vec::with_capacity(words.len() + 2 * packed.len() + room);
     let mut rest = words;
     while let Some(at) = memchr::memchr(marker, rest) {
         out.extend_from_slice(&rest[..at]);
@@ -310,7 +312,7 @@ mod tests {
     fn round_trip(words: &[u8]) -> Option<usize> {
         match pack(words) {
             Some((kept, hex)) => {
-                assert_eq!(unpack(&kept, &hex).unwrap(), words);
+                assert_eq!(unpack(&kept, &hex, 0).unwrap(), words);
                 assert!(!words.contains(&hex[0]));
                 Some(kept.len() + hex.len())
             }
@@ -334,7 +336,7 @@ mod tests {
             hex[1] >> 4,
             u8::try_from((b"0123456789abcdef".iter().position(|&d| d == words[18])).unwrap()).unwrap()
         );
-        assert_eq!(unpack(&kept, &hex).unwrap(), words);
+        assert_eq!(unpack(&kept, &hex, 0).unwrap(), words);
         // Capitals in one long run: four markers of 254 digits, and the last 9 digits
         // (fewer than a run takes) left as text.
         let upper = [&b"id="[..], &random_digits(4 * MAX_RUN + 9, 5, b"0123456789ABCDEF"), b"\n"].concat();
@@ -343,7 +345,7 @@ mod tests {
         assert_eq!(kept.len(), 3 + 4 * 2 + 9 + 1);
         assert_eq!(kept[kept.len() - 10..], upper[upper.len() - 10..]);
         assert_eq!(hex.len(), 1 + 2 * MAX_RUN);
-        assert_eq!(unpack(&kept, &hex).unwrap(), upper);
+        assert_eq!(unpack(&kept, &hex, 0).unwrap(), upper);
     }
 
     /// `count` UUIDs of random digits, one a line, in the case `digits` gives.
@@ -363,7 +365,7 @@ mod tests {
             let (kept, hex) = pack(&words).unwrap();
             assert_eq!(kept, [0, length, b'\n'].repeat(MIN_DIGITS / 32));
             assert_eq!(hex.len(), 1 + MIN_DIGITS / 2);
-            assert_eq!(unpack(&kept, &hex).unwrap(), words);
+            assert_eq!(unpack(&kept, &hex, 0).unwrap(), words);
         }
         // One after another without a newline (new words of one length have theirs in
         // `word-lens`), and beside runs of other lengths.
@@ -372,13 +374,13 @@ mod tests {
         let (kept, hex) = pack(&mixed).unwrap();
         assert_eq!(kept[..40], [0, UUID].repeat(20));
         assert_eq!(hex.len(), 1 + 20 * 16 + 20 + 2 * 16);
-        assert_eq!(unpack(&kept, &hex).unwrap(), mixed);
+        assert_eq!(unpack(&kept, &hex, 0).unwrap(), mixed);
         // After a digit, and after a run: each UUID of the chain still found.
         let after = [&b"1"[..], &joined, &lower(30, 3), &joined].concat();
         let (kept, hex) = pack(&after).unwrap();
         assert_eq!(kept[..3], [b'1', 0, UUID]);
         assert_eq!(kept.iter().filter(|&&b| b == UUID).count(), 40);
-        assert_eq!(unpack(&kept, &hex).unwrap(), after);
+        assert_eq!(unpack(&kept, &hex, 0).unwrap(), after);
         // Mixed case, or a group of another length: not a UUID (and its groups too
         // short to be runs).
         let mut odd = uuids(MIN_DIGITS / 16, b"0123456789abcdef");
@@ -390,7 +392,7 @@ mod tests {
         assert_eq!(kept[74..76], [0, UUID]);
         // A UUID cut short is an error.
         let (kept, hex) = pack(&uuids(MIN_DIGITS / 32, b"0123456789abcdef")).unwrap();
-        assert!(unpack(&kept, &hex[..hex.len() - 1]).is_err());
+        assert!(unpack(&kept, &hex[..hex.len() - 1], 0).is_err());
     }
 
     #[test]
@@ -431,14 +433,14 @@ mod tests {
     #[test]
     fn damaged_runs_are_errors() {
         let (kept, hex) = pack(&ids(MIN_DIGITS)).unwrap();
-        assert!(unpack(&kept, &hex[..hex.len() - 1]).is_err(), "a run cut short");
-        assert!(unpack(&kept, &[hex.as_slice(), &[7]].concat()).is_err(), "bytes after the last run");
-        assert!(unpack(&kept, &[]).is_err(), "no marker");
-        assert!(unpack(&kept[..19], &hex).is_err(), "a marker without its length");
+        assert!(unpack(&kept, &hex[..hex.len() - 1], 0).is_err(), "a run cut short");
+        assert!(unpack(&kept, &[hex.as_slice(), &[7]].concat(), 0).is_err(), "bytes after the last run");
+        assert!(unpack(&kept, &[], 0).is_err(), "no marker");
+        assert!(unpack(&kept[..19], &hex, 0).is_err(), "a marker without its length");
         let mut short = kept.clone();
         short[19] = 7;
-        assert!(unpack(&short, &hex).is_err(), "a run under the fewest digits");
-        assert_eq!(unpack(b"no runs", &[0]).unwrap(), b"no runs");
+        assert!(unpack(&short, &hex, 0).is_err(), "a run under the fewest digits");
+        assert_eq!(unpack(b"no runs", &[0], 0).unwrap(), b"no runs");
     }
 
     /// The runs of every maximal stretch of digits and dashes, found byte by byte:
@@ -507,7 +509,7 @@ mod tests {
             let (mut kept, hex) = pack(&ids(MIN_DIGITS + 64 * (seed as usize % 4))).unwrap();
             let at = at % kept.len();
             kept[at] = to;
-            let _ = unpack(&kept, &hex);
+            let _ = unpack(&kept, &hex, 0);
         }
     }
 }

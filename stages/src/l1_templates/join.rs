@@ -60,15 +60,21 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
     // A new word may end with a newline (version 4), with `word_lens` empty.
     let words_ended = dictionary.words_ended;
     let count = dictionary.len();
-    let unpacked;
-    let new_words: &[u8] = if version == SPLIT_VERSION {
-        unpacked = hex_runs::unpack(&split.words, &split.hex_runs)?;
-        &unpacked
+    // The new words as the lines take them (see `Lines::word_bytes`): in one array
+    // with room after them, so that a short one is one fixed-width copy; a version 6
+    // split's runs of digits put back on the way, with no second copy.
+    let mut word_bytes = if version == SPLIT_VERSION {
+        hex_runs::unpack(&split.words, &split.hex_runs, SHORT_TEXT)?
     } else if split.hex_runs.is_empty() {
-        &split.words
+        let mut copy = Vec::with_capacity(split.words.len() + SHORT_TEXT);
+        copy.extend_from_slice(&split.words);
+        copy
     } else {
         return Err(Error::corrupt("template split", format!("a hex-runs stream in a version {version} split")));
     };
+    let new_words_len = word_bytes.len();
+    word_bytes.resize(new_words_len + SHORT_TEXT, 0);
+    let new_words = &word_bytes[..new_words_len];
 
     // Each id takes at least a byte.
     if lines > split.ids.len() {
@@ -299,11 +305,6 @@ fn join_counting(split: &Split, original_len: usize, mut bytes: Option<&mut Colu
         template_steps.push((first..steps.len(), pending));
     }
     text.resize(text.len() + SHORT_TEXT, 0);
-    // The words as template text is: in one array with room after it, each by its
-    // place there, so that a short one is one fixed-width copy.
-    let mut word_bytes = Vec::with_capacity(new_words.len() + SHORT_TEXT);
-    word_bytes.extend_from_slice(new_words);
-    word_bytes.resize(new_words.len() + SHORT_TEXT, 0);
     let lines_to_write = Lines {
         ids: &ids,
         rows: &rows,
