@@ -210,6 +210,16 @@ fn hex_runs_make_a_version_6_split_of_nine_streams() {
     assert_eq!(streams.len(), STREAMS);
     assert_eq!(Split::from_block_streams(streams).unwrap(), s);
     assert_eq!(split(b"a=1\na=2\n").into_block_streams().len(), STREAMS - 1, "no hex runs, no ninth stream");
+    // A stream of another kind among them, or one too many or too few: an error.
+    let mut other = s.clone().into_block_streams();
+    other[3].kind = StreamKind::LzLiterals;
+    assert!(Split::from_block_streams(other).is_err(), "a literals stream among the split's");
+    let mut more = s.clone().into_block_streams();
+    more.push(Stream::new(StreamKind::Bytes, vec![1]));
+    assert!(Split::from_block_streams(more).is_err(), "ten streams");
+    let mut fewer = s.clone().into_block_streams();
+    fewer.truncate(STREAMS - 2);
+    assert!(Split::from_block_streams(fewer).is_err(), "seven streams");
     let without = Split { hex_runs: Vec::new(), ..s.clone() };
     assert!(join(&without, block.len()).is_err(), "version 6 without its hex runs");
     let mut older = s.clone();

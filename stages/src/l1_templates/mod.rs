@@ -240,11 +240,13 @@ impl Split {
         let count = streams.len();
         let mut streams: Vec<Vec<u8>> =
             streams.into_iter().filter(|s| s.kind == StreamKind::Bytes).map(|s| s.data).collect();
+        // Every stream a `bytes` one: one of another kind is not dropped in silence.
+        let all_bytes = streams.len() == count;
         if streams.len() == STREAMS - 1 {
             streams.push(Vec::new());
         }
         match <[Vec<u8>; STREAMS]>::try_from(streams) {
-            Ok(all) if count >= STREAMS - 1 => Ok(Split::from_streams(all)),
+            Ok(all) if all_bytes => Ok(Split::from_streams(all)),
             _ => Err(Error::corrupt(
                 "template split",
                 format!("{count} streams where {} or {STREAMS} bytes streams belong", STREAMS - 1),
