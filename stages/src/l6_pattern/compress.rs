@@ -42,10 +42,46 @@ pub struct Matcher {
     tree: Vec<u32>,
 }
 
+thread_local! {
+    /// The tables of this thread's last match search, kept for its next one.
+    static THREAD_MATCHER: std::cell::RefCell<Matcher> = std::cell::RefCell::new(Matcher::new());
+}
+
+/// Tables larger than this (in bytes, all three together) are freed after a search
+/// rather than kept for the thread's next one. Every level's tables fit today (the
+/// largest, the optimal parse's over 8 MiB blocks, take 12 MiB); the bound says what
+/// an idle thread may hold.
+const KEPT_TABLE_BYTES: usize = 16 << 20;
+
 impl Matcher {
     /// A match finder with its tables empty.
     pub fn new() -> Matcher {
         Matcher::default()
+    }
+
+    /// Runs `search` with this thread's match finder, whose tables the thread's last
+    /// search left. Fresh tables are fresh pages: on a file of 200 KB, Legacy -3 spent
+    /// a quarter of its time in page faults and clearing new memory, which the
+    /// allocator handed back to the system after each block (docs/ARCHITECTURE.md,
+    /// "Fresh memory for the match search"). What a search finds never depends on what
+    /// the tables held before it.
+    pub fn with_thread_tables<R>(search: impl FnOnce(&mut Matcher) -> R) -> R {
+        THREAD_MATCHER.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut matcher) => {
+                let result = search(&mut matcher);
+                if matcher.table_bytes() > KEPT_TABLE_BYTES {
+                    *matcher = Matcher::new();
+                }
+                result
+            }
+            // Only a search inside a search would find the tables taken.
+            Err(_) => search(&mut Matcher::new()),
+        })
+    }
+
+    /// What the tables take, in bytes.
+    fn table_bytes(&self) -> usize {
+        (self.head.capacity() + self.chain.capacity() + self.tree.capacity()) * std::mem::size_of::<u32>()
     }
 
     /// Compresses `input` into the six streams of its group, in group order.

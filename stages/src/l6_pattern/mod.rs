@@ -180,7 +180,7 @@ impl Default for MatchParams {
 
 /// Compresses `input` into its group's six streams, in [`GROUP_KINDS`] order.
 pub fn compress(input: &[u8], params: &MatchParams) -> [Vec<u8>; 6] {
-    Matcher::new().compress(input, params)
+    Matcher::with_thread_tables(|matcher| matcher.compress(input, params))
 }
 
 /// The L6 layer: each `Bytes` stream becomes a six-stream group where that pays.
@@ -208,21 +208,22 @@ impl PatternLayer {
     /// Encodes as the layer does, with every group's matches allowed to reach back
     /// into `prefix` (session mode: the data of the session's earlier frames).
     pub fn encode_with_prefix(&self, block: &mut Block, prefix: &[u8]) -> Result<bool> {
-        let mut matcher = Matcher::new();
         let mut count = block.streams.len();
         let mut groups = Vec::with_capacity(block.streams.len());
         let mut any = false;
-        for stream in &block.streams {
-            // Each group adds five streams; stop before the frame could not hold them.
-            let group = (stream.kind == StreamKind::Bytes && count + 5 <= MAX_STREAMS)
-                .then(|| matcher.compress_with_prefix(prefix, &stream.data, &self.params))
-                .filter(|g| g.iter().map(Vec::len).sum::<usize>() < stream.data.len());
-            if group.is_some() {
-                count += 5;
-                any = true;
+        Matcher::with_thread_tables(|matcher| {
+            for stream in &block.streams {
+                // Each group adds five streams; stop before the frame could not hold them.
+                let group = (stream.kind == StreamKind::Bytes && count + 5 <= MAX_STREAMS)
+                    .then(|| matcher.compress_with_prefix(prefix, &stream.data, &self.params))
+                    .filter(|g| g.iter().map(Vec::len).sum::<usize>() < stream.data.len());
+                if group.is_some() {
+                    count += 5;
+                    any = true;
+                }
+                groups.push(group);
             }
-            groups.push(group);
-        }
+        });
         if !any {
             return Ok(false);
         }

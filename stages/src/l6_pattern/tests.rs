@@ -434,6 +434,28 @@ proptest! {
         round_trip(&input, &odd);
     }
 
+    /// A thread's tables, left by searches of other inputs at other settings, find
+    /// what fresh tables find.
+    #[test]
+    fn kept_tables_find_what_fresh_tables_find(
+        earlier in structured(), input in structured(), prefix in proptest::collection::vec(any::<u8>(), 0..600),
+    ) {
+        for (i, params) in presets().into_iter().enumerate() {
+            let before = presets()[(i + 1) % presets().len()];
+            Matcher::with_thread_tables(|matcher| matcher.compress(&earlier, &before));
+            let kept = Matcher::with_thread_tables(|matcher| matcher.compress_with_prefix(&prefix, &input, &params));
+            prop_assert_eq!(&kept, &Matcher::new().compress_with_prefix(&prefix, &input, &params));
+            // The layer takes the thread's tables too.
+            Matcher::with_thread_tables(|matcher| matcher.compress(&earlier, &before));
+            let mut block = Block::from_input(input.clone());
+            let fresh = Matcher::new().compress(&input, &params);
+            if (PatternLayer { params }).encode(&mut block).unwrap() {
+                let streams: Vec<&Vec<u8>> = block.streams.iter().map(|s| &s.data).collect();
+                prop_assert_eq!(streams, fresh.iter().collect::<Vec<_>>());
+            }
+        }
+    }
+
     #[test]
     fn decoder_never_panics_on_garbage(
         streams in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 6),
