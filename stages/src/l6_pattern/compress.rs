@@ -42,16 +42,21 @@ pub struct Matcher {
     tree: Vec<u32>,
 }
 
-thread_local! {
-    /// The tables of this thread's last match search, kept for its next one.
-    static THREAD_MATCHER: std::cell::RefCell<Matcher> = std::cell::RefCell::new(Matcher::new());
-}
+/// Match finders a finished search left, tables and all, for the next search on any
+/// thread: at most one for each thread the machine runs at once, so that what idle
+/// finders hold is what that many searches at once held anyway.
+static KEPT: std::sync::Mutex<Vec<Matcher>> = std::sync::Mutex::new(Vec::new());
 
 /// Tables larger than this (in bytes, all three together) are freed after a search
-/// rather than kept for the thread's next one. Every level's tables fit today (the
-/// largest, the optimal parse's over 8 MiB blocks, take 12 MiB); the bound says what
-/// an idle thread may hold.
+/// rather than kept. Every level's tables fit today (the largest, the optimal parse's
+/// over 8 MiB blocks, take 12 MiB); the bound says what an idle finder may hold.
 const KEPT_TABLE_BYTES: usize = 16 << 20;
+
+/// How many finders are kept: the threads the machine runs at once.
+fn kept_finders() -> usize {
+    static COUNT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *COUNT.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
 
 impl Matcher {
     /// A match finder with its tables empty.
@@ -59,24 +64,23 @@ impl Matcher {
         Matcher::default()
     }
 
-    /// Runs `search` with this thread's match finder, whose tables the thread's last
-    /// search left. Fresh tables are fresh pages: on a file of 200 KB, Legacy -3 spent
-    /// a quarter of its time in page faults and clearing new memory, which the
-    /// allocator handed back to the system after each block (docs/ARCHITECTURE.md,
-    /// "Fresh memory for the match search"). What a search finds never depends on what
-    /// the tables held before it.
-    pub fn with_thread_tables<R>(search: impl FnOnce(&mut Matcher) -> R) -> R {
-        THREAD_MATCHER.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut matcher) => {
-                let result = search(&mut matcher);
-                if matcher.table_bytes() > KEPT_TABLE_BYTES {
-                    *matcher = Matcher::new();
+    /// Runs `search` with a match finder whose tables an earlier search left, or a new
+    /// one. Fresh tables are fresh pages: on a file of 200 KB, Legacy -3 spent a
+    /// quarter of its time in page faults and clearing new memory, which the allocator
+    /// handed back to the system after each block (docs/ARCHITECTURE.md, "Fresh memory
+    /// for the match search"). What a search finds never depends on what the tables
+    /// held before it.
+    pub fn with_kept_tables<R>(search: impl FnOnce(&mut Matcher) -> R) -> R {
+        let mut matcher = KEPT.lock().ok().and_then(|mut kept| kept.pop()).unwrap_or_default();
+        let result = search(&mut matcher);
+        if matcher.table_bytes() <= KEPT_TABLE_BYTES {
+            if let Ok(mut kept) = KEPT.lock() {
+                if kept.len() < kept_finders() {
+                    kept.push(matcher);
                 }
-                result
             }
-            // Only a search inside a search would find the tables taken.
-            Err(_) => search(&mut Matcher::new()),
-        })
+        }
+        result
     }
 
     /// What the tables take, in bytes.

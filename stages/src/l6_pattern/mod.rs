@@ -180,7 +180,7 @@ impl Default for MatchParams {
 
 /// Compresses `input` into its group's six streams, in [`GROUP_KINDS`] order.
 pub fn compress(input: &[u8], params: &MatchParams) -> [Vec<u8>; 6] {
-    Matcher::with_thread_tables(|matcher| matcher.compress(input, params))
+    Matcher::with_kept_tables(|matcher| matcher.compress(input, params))
 }
 
 /// The L6 layer: each `Bytes` stream becomes a six-stream group where that pays.
@@ -211,7 +211,7 @@ impl PatternLayer {
         let mut count = block.streams.len();
         let mut groups = Vec::with_capacity(block.streams.len());
         let mut any = false;
-        Matcher::with_thread_tables(|matcher| {
+        Matcher::with_kept_tables(|matcher| {
             for stream in &block.streams {
                 // Each group adds five streams; stop before the frame could not hold them.
                 let group = (stream.kind == StreamKind::Bytes && count + 5 <= MAX_STREAMS)

@@ -434,7 +434,7 @@ proptest! {
         round_trip(&input, &odd);
     }
 
-    /// A thread's tables, left by searches of other inputs at other settings, find
+    /// Kept tables, left by searches of other inputs at other settings, find
     /// what fresh tables find.
     #[test]
     fn kept_tables_find_what_fresh_tables_find(
@@ -442,11 +442,11 @@ proptest! {
     ) {
         for (i, params) in presets().into_iter().enumerate() {
             let before = presets()[(i + 1) % presets().len()];
-            Matcher::with_thread_tables(|matcher| matcher.compress(&earlier, &before));
-            let kept = Matcher::with_thread_tables(|matcher| matcher.compress_with_prefix(&prefix, &input, &params));
+            Matcher::with_kept_tables(|matcher| matcher.compress(&earlier, &before));
+            let kept = Matcher::with_kept_tables(|matcher| matcher.compress_with_prefix(&prefix, &input, &params));
             prop_assert_eq!(&kept, &Matcher::new().compress_with_prefix(&prefix, &input, &params));
-            // The layer takes the thread's tables too.
-            Matcher::with_thread_tables(|matcher| matcher.compress(&earlier, &before));
+            // The layer takes kept tables too.
+            Matcher::with_kept_tables(|matcher| matcher.compress(&earlier, &before));
             let mut block = Block::from_input(input.clone());
             let fresh = Matcher::new().compress(&input, &params);
             if (PatternLayer { params }).encode(&mut block).unwrap() {
