@@ -129,6 +129,7 @@ impl InlineEngine {
                         let _ = out.try_reserve_exact(room.saturating_sub(out.len()));
                     } else {
                         out.extend_from_slice(&block);
+                        cobolp_stages::block_buffers::give_back(block);
                     }
                 }
                 Next::Skippable { .. } | Next::Skipped(_) | Next::End { .. } => {}
@@ -195,6 +196,7 @@ impl InlineEngine {
                 let mut job = DecompressJob::new(index, offset, header, payload);
                 self.decompress.run_all(&mut job)?;
                 writer.write_all(&job.output).map_err(|e| EngineError::io("writing output", e))?;
+                cobolp_stages::block_buffers::give_back(job.output);
             }
         }
         writer.flush().map_err(|e| EngineError::io("writing output", e))?;

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod block;
+pub mod block_buffers;
 pub mod cobol;
 pub mod decimal;
 pub mod entropy_estimate;

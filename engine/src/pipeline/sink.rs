@@ -18,6 +18,8 @@ pub(crate) trait Output {
     fn bytes(&self) -> &[u8];
     /// The header of the frame the job wrote, when it wrote one.
     fn sealed(&self) -> Option<&FrameHeader>;
+    /// The job once its bytes are written: what it holds may serve a later one.
+    fn written(self);
 }
 
 impl Output for CompressJob {
@@ -28,6 +30,7 @@ impl Output for CompressJob {
     fn sealed(&self) -> Option<&FrameHeader> {
         self.header.as_ref()
     }
+    fn written(self) {}
 }
 
 impl Output for DecompressJob {
@@ -37,6 +40,9 @@ impl Output for DecompressJob {
     }
     fn sealed(&self) -> Option<&FrameHeader> {
         None
+    }
+    fn written(self) {
+        cobolp_stages::block_buffers::give_back(self.output);
     }
 }
 
@@ -55,6 +61,7 @@ pub(crate) async fn write_all<J: Output, W: AsyncWrite + Unpin>(
             tally.add(header);
         }
         written += put(&mut writer, job.bytes(), &progress).await?;
+        job.written();
         jobs += 1;
     }
     if J::FRAMES {

@@ -27,7 +27,7 @@ pub struct Rebuilt {
 impl Rebuilt {
     /// An empty block that may grow to `limit` bytes.
     pub fn new(limit: usize) -> Rebuilt {
-        Rebuilt { buf: vec![0; limit + ROOM], len: 0, limit }
+        Rebuilt { buf: crate::block_buffers::zeroed(limit + ROOM), len: 0, limit }
     }
 
     pub fn len(&self) -> usize {
