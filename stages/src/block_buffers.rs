@@ -3,24 +3,18 @@
 //! cleared by the kernel for every block of a stream (docs/ARCHITECTURE.md, "Fresh
 //! memory for the match search").
 
-use std::sync::Mutex;
+use crate::kept::Kept;
 
-static KEPT: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+/// One for each thread that may be rebuilding a block, and one the writer is writing.
+static KEPT: Kept<Vec<u8>> = Kept::new(1);
 
 /// Buffers larger than this are not kept.
 const KEPT_BUFFER_BYTES: usize = 16 << 20;
 
-/// How many buffers are kept: the threads the machine runs at once, each of which may
-/// be rebuilding a block while the writer writes another.
-fn kept_buffers() -> usize {
-    static COUNT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *COUNT.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from) + 1)
-}
-
 /// A buffer of `len` zero bytes, in memory an earlier block used where one was given
 /// back.
 pub fn zeroed(len: usize) -> Vec<u8> {
-    let mut buf = KEPT.lock().ok().and_then(|mut kept| kept.pop()).unwrap_or_default();
+    let mut buf = KEPT.take().unwrap_or_default();
     buf.clear();
     buf.resize(len, 0);
     buf
@@ -28,13 +22,8 @@ pub fn zeroed(len: usize) -> Vec<u8> {
 
 /// Gives `buf` back for a later block, when there is room for it.
 pub fn give_back(buf: Vec<u8>) {
-    if buf.capacity() == 0 || buf.capacity() > KEPT_BUFFER_BYTES {
-        return;
-    }
-    if let Ok(mut kept) = KEPT.lock() {
-        if kept.len() < kept_buffers() {
-            kept.push(buf);
-        }
+    if buf.capacity() > 0 && buf.capacity() <= KEPT_BUFFER_BYTES {
+        KEPT.put(buf);
     }
 }
 
@@ -58,8 +47,8 @@ mod tests {
     fn buffers_too_large_or_empty_are_not_kept() {
         give_back(Vec::new());
         give_back(Vec::with_capacity(KEPT_BUFFER_BYTES + 1));
-        let kept = KEPT.lock().unwrap();
-        assert!(kept.iter().all(|b| b.capacity() > 0 && b.capacity() <= KEPT_BUFFER_BYTES));
-        assert!(kept.len() <= kept_buffers());
+        while let Some(buf) = KEPT.take() {
+            assert!(buf.capacity() > 0 && buf.capacity() <= KEPT_BUFFER_BYTES);
+        }
     }
 }

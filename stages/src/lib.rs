@@ -13,6 +13,7 @@ pub mod decimal;
 pub mod entropy_estimate;
 pub mod error;
 pub mod fast_hash;
+mod kept;
 pub mod l1_templates;
 pub mod l2_records;
 pub mod l3_delta;

@@ -5,6 +5,7 @@
 use super::optimal::{Candidates, Prices};
 use super::sequence::{SeqWriter, MAX_OFFSET, MIN_MATCH};
 use super::MatchParams;
+use crate::kept::Kept;
 
 /// Searches read eight bytes at the position; the last few bytes are always literals.
 pub(super) const MARGIN: usize = 8;
@@ -43,20 +44,13 @@ pub struct Matcher {
 }
 
 /// Match finders a finished search left, tables and all, for the next search on any
-/// thread: at most one for each thread the machine runs at once, so that what idle
-/// finders hold is what that many searches at once held anyway.
-static KEPT: std::sync::Mutex<Vec<Matcher>> = std::sync::Mutex::new(Vec::new());
+/// thread.
+static KEPT: Kept<Matcher> = Kept::new(0);
 
 /// Tables larger than this (in bytes, all three together) are freed after a search
 /// rather than kept. Every level's tables fit today (the largest, the optimal parse's
 /// over 8 MiB blocks, take 12 MiB); the bound says what an idle finder may hold.
 const KEPT_TABLE_BYTES: usize = 16 << 20;
-
-/// How many finders are kept: the threads the machine runs at once.
-fn kept_finders() -> usize {
-    static COUNT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *COUNT.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
-}
 
 impl Matcher {
     /// A match finder with its tables empty.
@@ -71,14 +65,10 @@ impl Matcher {
     /// for the match search"). What a search finds never depends on what the tables
     /// held before it.
     pub fn with_kept_tables<R>(search: impl FnOnce(&mut Matcher) -> R) -> R {
-        let mut matcher = KEPT.lock().ok().and_then(|mut kept| kept.pop()).unwrap_or_default();
+        let mut matcher = KEPT.take().unwrap_or_default();
         let result = search(&mut matcher);
         if matcher.table_bytes() <= KEPT_TABLE_BYTES {
-            if let Ok(mut kept) = KEPT.lock() {
-                if kept.len() < kept_finders() {
-                    kept.push(matcher);
-                }
-            }
+            KEPT.put(matcher);
         }
         result
     }
