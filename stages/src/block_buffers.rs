@@ -11,18 +11,25 @@ static KEPT: Kept<Vec<u8>> = Kept::new(1);
 /// Buffers larger than this are not kept.
 const KEPT_BUFFER_BYTES: usize = 16 << 20;
 
-/// A buffer of `len` zero bytes, in memory an earlier block used where one was given
-/// back.
+/// Nor smaller than this: the allocator reuses small pieces of memory well, and a
+/// small buffer taken for a block would be grown into fresh memory anyway.
+pub const SMALLEST_KEPT: usize = 256 << 10;
+
+/// A buffer of `len` zero bytes: the smallest kept one with room for them, else a new
+/// one with an eighth more room, so that the next block, a few bytes longer, fits it
+/// too (blocks cut at line ends differ by a line or so).
 pub fn zeroed(len: usize) -> Vec<u8> {
-    let mut buf = KEPT.take().unwrap_or_default();
+    let mut buf = KEPT
+        .take_smallest(|b| (b.capacity() >= len).then_some(b.capacity()))
+        .unwrap_or_else(|| Vec::with_capacity(len.saturating_add(len / 8)));
     buf.clear();
     buf.resize(len, 0);
     buf
 }
 
-/// Gives `buf` back for a later block, when there is room for it.
+/// Gives `buf` back for a later block, when it is worth keeping and there is room.
 pub fn give_back(buf: Vec<u8>) {
-    if buf.capacity() > 0 && buf.capacity() <= KEPT_BUFFER_BYTES {
+    if (SMALLEST_KEPT..=KEPT_BUFFER_BYTES).contains(&buf.capacity()) {
         KEPT.put(buf);
     }
 }
@@ -34,9 +41,9 @@ mod tests {
     #[test]
     fn a_buffer_given_back_dirty_comes_back_zeroed() {
         // Other tests share the pool: whichever buffer comes back must be all zeros.
-        for len in [0, 1, 100, 5000, 70_000] {
-            give_back(vec![0xab; 80_000]);
-            give_back(vec![0xcd; 10]);
+        for len in [0, 1, 100, 5000, 300_000, 600_000] {
+            give_back(vec![0xab; 400_000]);
+            give_back(vec![0xcd; SMALLEST_KEPT]);
             let buf = zeroed(len);
             assert_eq!(buf.len(), len);
             assert!(buf.iter().all(|&b| b == 0));
@@ -44,11 +51,12 @@ mod tests {
     }
 
     #[test]
-    fn buffers_too_large_or_empty_are_not_kept() {
+    fn only_buffers_worth_keeping_are_kept() {
         give_back(Vec::new());
+        give_back(vec![1; 1000]);
         give_back(Vec::with_capacity(KEPT_BUFFER_BYTES + 1));
         while let Some(buf) = KEPT.take() {
-            assert!(buf.capacity() > 0 && buf.capacity() <= KEPT_BUFFER_BYTES);
+            assert!((SMALLEST_KEPT..=KEPT_BUFFER_BYTES).contains(&buf.capacity()));
         }
     }
 }

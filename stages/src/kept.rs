@@ -22,6 +22,13 @@ impl<T> Kept<T> {
         self.items.lock().ok()?.pop()
     }
 
+    /// Of the items `size` measures (`None`: not one to take), the smallest.
+    pub(crate) fn take_smallest(&self, size: impl Fn(&T) -> Option<usize>) -> Option<T> {
+        let mut items = self.items.lock().ok()?;
+        let best = items.iter().enumerate().filter_map(|(i, item)| Some((size(item)?, i))).min()?.1;
+        Some(items.swap_remove(best))
+    }
+
     /// Keeps `item` when there is room; drops it otherwise.
     pub(crate) fn put(&self, item: T) {
         if let Ok(mut items) = self.items.lock() {
@@ -56,6 +63,8 @@ mod tests {
         }
         assert_eq!(kept.len(), threads() + 2);
         assert_eq!(kept.take(), Some(threads() as u32 + 1));
+        assert_eq!(kept.take_smallest(|&i| (i >= 1).then_some(i as usize)), Some(1));
+        assert_eq!(kept.take_smallest(|_| None), None);
         while kept.take().is_some() {}
         assert_eq!(kept.take(), None);
     }

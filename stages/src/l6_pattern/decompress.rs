@@ -71,7 +71,15 @@ impl<'a> BitUnpacker<'a> {
 /// offset-bits, match-lengths]`. `cap` bounds the decoded length and is checked
 /// before allocating.
 pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
+    // Most of a block (Legacy's whole block) goes into a buffer an earlier block gave
+    // back, and goes on to be the block's output; a part of one (a split's stream, which
+    // the join reads and drops) into its own.
+    let claimed = varint::get(streams[0], &mut 0).unwrap_or(0);
+    let mut out = if claimed >= crate::block_buffers::SMALLEST_KEPT as u64 && claimed.saturating_mul(2) >= cap as u64 {
+        crate::block_buffers::zeroed(0)
+    } else {
+        Vec::new()
+    };
     decompress_append(&mut out, streams, cap)?;
     Ok(out)
 }
