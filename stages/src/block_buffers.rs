@@ -15,14 +15,23 @@ const KEPT_BUFFER_BYTES: usize = 16 << 20;
 /// small buffer taken for a block would be grown into fresh memory anyway.
 pub const SMALLEST_KEPT: usize = 256 << 10;
 
-/// A buffer of `len` zero bytes: the smallest kept one with room for them, else a new
-/// one with an eighth more room, so that the next block, a few bytes longer, fits it
-/// too (blocks cut at line ends differ by a line or so).
-pub fn zeroed(len: usize) -> Vec<u8> {
+/// An empty buffer with room for `len` bytes: the smallest kept one with that room and
+/// not twice as much (a buffer may end up the caller's, which should not hold a
+/// block's worth for a few bytes), else a new one with an eighth more room, so that
+/// the next block, a few bytes longer, fits it too (blocks cut at line ends differ by
+/// a line or so).
+pub fn with_room(len: usize) -> Vec<u8> {
+    let fits = |b: &Vec<u8>| (len..=len.saturating_mul(2)).contains(&b.capacity());
     let mut buf = KEPT
-        .take_smallest(|b| (b.capacity() >= len).then_some(b.capacity()))
+        .take_smallest(|b| fits(b).then_some(b.capacity()))
         .unwrap_or_else(|| Vec::with_capacity(len.saturating_add(len / 8)));
     buf.clear();
+    buf
+}
+
+/// A buffer of `len` zero bytes, as [`with_room`] finds it.
+pub fn zeroed(len: usize) -> Vec<u8> {
+    let mut buf = with_room(len);
     buf.resize(len, 0);
     buf
 }
@@ -47,6 +56,10 @@ mod tests {
             let buf = zeroed(len);
             assert_eq!(buf.len(), len);
             assert!(buf.iter().all(|&b| b == 0));
+            assert!(buf.capacity() <= 2 * len);
+            give_back(buf);
+            let buf = with_room(len);
+            assert!(buf.is_empty() && (len..=2 * len).contains(&buf.capacity()));
         }
     }
 

@@ -76,7 +76,7 @@ pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
     // the join reads and drops) into its own.
     let claimed = varint::get(streams[0], &mut 0).unwrap_or(0);
     let mut out = if claimed >= crate::block_buffers::SMALLEST_KEPT as u64 && claimed.saturating_mul(2) >= cap as u64 {
-        crate::block_buffers::zeroed(0)
+        crate::block_buffers::with_room(claimed as usize + SLACK)
     } else {
         Vec::new()
     };
