@@ -74,8 +74,10 @@ pub fn decompress(streams: [&[u8]; 6], cap: usize) -> Result<Vec<u8>> {
     // Most of a block (Legacy's whole block) goes into a buffer an earlier block gave
     // back, and goes on to be the block's output; a part of one (a split's stream, which
     // the join reads and drops) into its own.
+    // The length is the group's claim, held to the cap before any room is taken for it.
     let claimed = varint::get(streams[0], &mut 0).unwrap_or(0);
-    let mut out = if claimed >= crate::block_buffers::SMALLEST_KEPT as u64 && claimed.saturating_mul(2) >= cap as u64 {
+    let block_sized = (crate::block_buffers::SMALLEST_KEPT as u64..=cap as u64).contains(&claimed);
+    let mut out = if block_sized && claimed.saturating_mul(2) >= cap as u64 {
         crate::block_buffers::with_room(claimed as usize + SLACK)
     } else {
         Vec::new()
