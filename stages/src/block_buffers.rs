@@ -1,11 +1,11 @@
-//! Buffers that decoded blocks are rebuilt into, handed back once the block is
-//! written and kept for the next one: a fresh buffer is fresh pages, faulted in and
-//! cleared by the kernel for every block of a stream (docs/ARCHITECTURE.md, "Fresh
-//! memory for the match search").
+//! Buffers that decoded blocks are built into (the join's, or L6's where it decodes a
+//! whole block), handed back once the block is written and kept for the next one: a
+//! fresh buffer is fresh pages, faulted in and cleared by the kernel for every block
+//! of a stream (docs/ARCHITECTURE.md, "Fresh memory for the match search").
 
 use crate::kept::Kept;
 
-/// One for each thread that may be rebuilding a block, and one the writer is writing.
+/// One for each thread that may be decoding a block, and one the writer is writing.
 static KEPT: Kept<Vec<u8>> = Kept::new(1);
 
 /// Buffers larger than this are not kept.
