@@ -9,42 +9,11 @@
 //! Copy into `cli/examples/` (it needs the `zstd` and `sha2` crates the command has),
 //! then `cargo run --release -p cobolp --example clp_probe -- LEVEL FILES...`
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Instant;
 
+use cobol_protocol::layers::fast_hash::FastMap as Map;
+use cobol_protocol::layers::varint::put as put_varint;
 use sha2::Digest;
-
-/// Multiplicative hashing, a word at a time: enough for a probe's maps.
-#[derive(Default)]
-struct QuickHasher(u64);
-
-impl Hasher for QuickHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(c.try_into().unwrap())).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-        self.0 = h;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type Map<K, V> = HashMap<K, V, BuildHasherDefault<QuickHasher>>;
-
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
 
 /// Byte classes: 1 a delimiter, 2 a digit, 0 anything else.
 const CLASS: [u8; 256] = {
